@@ -1,0 +1,111 @@
+// The catalogue of RocketMQ configuration keys, one JSON file per RocketMQ version, generated from the
+// config classes of that version (src/catalogue/generator). Everything that knows about keys — validation,
+// env aliases, defaults, the README table — reads it from here; no key is listed by hand elsewhere.
+import { readFileSync, readdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export type Role = "broker" | "namesrv";
+export const ROLES: readonly Role[] = ["broker", "namesrv"];
+
+export type KeyType = "int" | "long" | "double" | "float" | "boolean" | "string";
+
+export interface KeySpec {
+  type: KeyType;
+  /** Set when RocketMQ has setters of several types for the key (metricsExporterType: int or name). */
+  types?: KeyType[];
+  enum?: string[];
+  /** The default of the first class in `classes`; `defaults` when the classes disagree. */
+  default: string | null;
+  defaults?: Record<string, string | null>;
+  dynamicDefault?: boolean;
+  important?: boolean;
+  classes: string[];
+}
+
+export interface CatalogueFile {
+  rocketmqVersion: string;
+  source: string;
+  roles: Record<Role, Record<string, KeySpec>>;
+}
+
+/** The keys of one role in one RocketMQ version, with the two lookups the env rule needs. */
+export class RoleCatalogue {
+  readonly version: string;
+  readonly role: Role;
+  readonly keys: ReadonlyMap<string, KeySpec>;
+  private readonly byAlias: Map<string, string>;
+
+  constructor(version: string, role: Role, keys: Record<string, KeySpec>) {
+    this.version = version;
+    this.role = role;
+    this.keys = new Map(Object.entries(keys));
+    this.byAlias = new Map();
+    for (const key of this.keys.keys()) {
+      const alias = aliasOf(key);
+      // Two keys folding to the same alias would make the UPPER_SNAKE form ambiguous: then only the
+      // exact camelCase form is accepted for either.
+      this.byAlias.set(alias, this.byAlias.has(alias) ? "" : key);
+    }
+  }
+
+  get(key: string): KeySpec | undefined {
+    return this.keys.get(key);
+  }
+
+  /** `FILE_RESERVED_TIME` → `fileReservedTime` (lower-case, underscores dropped, then matched). */
+  fromAlias(upperSnake: string): string | undefined {
+    return this.byAlias.get(aliasOf(upperSnake)) || undefined;
+  }
+}
+
+/** The folded form used to match UPPER_SNAKE aliases: lower case without underscores. */
+export function aliasOf(name: string): string {
+  return name.replace(/_/g, "").toLowerCase();
+}
+
+/** `fileReservedTime` → `FILE_RESERVED_TIME`, the alias spelling shown in documentation. */
+export function upperSnake(key: string): string {
+  return key
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .replace(/([A-Z]+)([A-Z][a-z])/g, "$1_$2")
+    .toUpperCase();
+}
+
+const versionsDir = join(dirname(fileURLToPath(import.meta.url)), "versions");
+
+export function supportedVersions(dir = versionsDir): string[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".json"))
+    .map((f) => f.slice(0, -".json".length))
+    .sort(compareVersions);
+}
+
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split(".").map(Number);
+  const pb = b.split(".").map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+const cache = new Map<string, CatalogueFile>();
+
+export function loadCatalogueFile(version: string, dir = versionsDir): CatalogueFile {
+  let file = cache.get(version);
+  if (!file) {
+    const known = supportedVersions(dir);
+    if (!known.includes(version)) {
+      throw new Error(`RocketMQ ${version} has no catalogue; supported versions: ${known.join(", ")}`);
+    }
+    file = JSON.parse(readFileSync(join(dir, `${version}.json`), "utf8")) as CatalogueFile;
+    cache.set(version, file);
+  }
+  return file;
+}
+
+export function loadCatalogue(version: string, role: Role): RoleCatalogue {
+  return new RoleCatalogue(version, role, loadCatalogueFile(version).roles[role]);
+}

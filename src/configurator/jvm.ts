@@ -1,0 +1,65 @@
+// JVM memory from the container's limit. RocketMQ's scripts assume a dedicated 16+ GB host (8g heap and 15g
+// direct memory for a broker); in a container that means an OOM kill. We size from the cgroup limit instead.
+import type { Role } from "../catalogue/catalogue.ts";
+import type { ContainerSettings } from "./variables.ts";
+
+const MiB = 1024 * 1024;
+
+interface Policy {
+  heapShare: number;
+  directShare: number;
+  minHeapMiB: number;
+  maxHeapMiB: number;
+  /** Assumed limit when the container has none: a sane middle, not the whole host. */
+  unlimitedAsMiB: number;
+}
+
+const POLICIES: Record<Role, Policy> = {
+  // A broker also needs direct memory (Netty, transient store) and page cache for the mmap'ed commit log.
+  broker: { heapShare: 0.4, directShare: 0.2, minHeapMiB: 256, maxHeapMiB: 8192, unlimitedAsMiB: 4096 },
+  namesrv: { heapShare: 0.5, directShare: 0, minHeapMiB: 128, maxHeapMiB: 4096, unlimitedAsMiB: 1024 },
+};
+
+export interface JvmMemory {
+  heap: string;
+  directMemory?: string;
+  decision: string;
+}
+
+export function sizeMemory(role: Role, limitBytes: number | undefined, container: ContainerSettings): JvmMemory {
+  const policy = POLICIES[role];
+  const limitMiB = limitBytes ? Math.floor(limitBytes / MiB) : undefined;
+  const basisMiB = limitMiB ?? policy.unlimitedAsMiB;
+  const basis = limitMiB
+    ? `container memory limit ${limitMiB} MiB`
+    : `no container memory limit; sizing as for ${policy.unlimitedAsMiB} MiB (set --memory, or JAVA_HEAP)`;
+
+  const heapMiB = clamp(Math.floor(basisMiB * policy.heapShare), policy.minHeapMiB, policy.maxHeapMiB);
+  const heap = container.JAVA_HEAP ?? `${heapMiB}m`;
+  const heapWhy = container.JAVA_HEAP ? "JAVA_HEAP" : `${Math.round(policy.heapShare * 100)}% of the ${basis}`;
+
+  let directMemory: string | undefined;
+  let directWhy = "";
+  if (role === "broker") {
+    const directMiB = Math.max(128, Math.floor(basisMiB * policy.directShare));
+    directMemory = container.JAVA_DIRECT_MEMORY ?? `${directMiB}m`;
+    directWhy = container.JAVA_DIRECT_MEMORY ? "JAVA_DIRECT_MEMORY" : `${Math.round(policy.directShare * 100)}% of the same`;
+  }
+  const decision =
+    `heap ${heap} (${heapWhy})` + (directMemory ? `, direct memory ${directMemory} (${directWhy})` : "") +
+    (container.JAVA_OPT_EXT ? `; JAVA_OPT_EXT appended last: ${container.JAVA_OPT_EXT}` : "");
+  return { heap, directMemory, decision };
+}
+
+function clamp(n: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, n));
+}
+
+/** Parses cgroup v2 `memory.max` or v1 `memory.limit_in_bytes`; "max" or a near-2^63 value means none. */
+export function parseMemoryLimit(text: string | undefined): number | undefined {
+  const raw = text?.trim();
+  if (!raw || raw === "max") return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0 || n >= 2 ** 60) return undefined;
+  return n;
+}

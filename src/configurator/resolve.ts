@@ -1,0 +1,295 @@
+// env + mounted file → effective RocketMQ settings. Pure: the caller passes the environment, the files it
+// read and what it detected; every problem is collected, none is thrown, so a user sees all of them at once.
+import envSchema from "env-schema";
+import type { RoleCatalogue, Role } from "../catalogue/catalogue.ts";
+import { closest } from "./suggest.ts";
+import { parseProperties } from "./properties.ts";
+import { checkValue } from "./values.ts";
+import {
+  APPLIANCE_DEFAULTS,
+  CONTAINER_SCHEMA,
+  CONTAINER_VARIABLES,
+  IMAGE_VARIABLES,
+  KEY_VARIABLES,
+  defaultConfFile,
+  prefixOf,
+  type ContainerSettings,
+} from "./variables.ts";
+import { checkSemantics } from "./semantics.ts";
+
+export type Source =
+  | { kind: "appliance"; why: string }
+  | { kind: "file"; path: string; line: number }
+  | { kind: "env"; variable: string };
+
+export interface Setting {
+  key: string;
+  value: string;
+  source: Source;
+}
+
+export interface ConfigError {
+  /** What to fix: a variable (`BROKER_ROLE`), a file position (`/etc/rocketmq/broker.conf:12`) or several. */
+  subject: string;
+  value?: string;
+  problem: string;
+  allowed?: string;
+}
+
+export interface ResolveInput {
+  role: Role;
+  catalogue: RoleCatalogue;
+  env: Record<string, string | undefined>;
+  /** Reads a file named by a `*_FILE` variable or the config file; undefined when it does not exist. */
+  readFile: (path: string) => string | undefined;
+  /** The container's own address, used for brokerIP1 when nothing sets it. */
+  detectedAddress?: string;
+}
+
+export interface Resolution {
+  role: Role;
+  version: string;
+  settings: Map<string, Setting>;
+  container: ContainerSettings;
+  errors: ConfigError[];
+  notices: string[];
+}
+
+export function describeSource(source: Source): string {
+  switch (source.kind) {
+    case "appliance":
+      return `appliance default: ${source.why}`;
+    case "file":
+      return `${source.path}:${source.line}`;
+    case "env":
+      return source.variable;
+  }
+}
+
+export function formatError(e: ConfigError): string {
+  const value = e.value === undefined ? "" : `=${JSON.stringify(e.value)}`;
+  return `${e.subject}${value} ${e.problem}${e.allowed ? `; allowed: ${e.allowed}` : ""}`;
+}
+
+interface RawVariable {
+  name: string;
+  /** The variable as the user wrote it (`X_FILE` when the value came from a file). */
+  shownAs: string;
+  value: string;
+}
+
+export function resolve(input: ResolveInput): Resolution {
+  const { role, catalogue, env, readFile } = input;
+  const errors: ConfigError[] = [];
+  const notices: string[] = [];
+  const settings = new Map<string, Setting>();
+
+  const variables = readVariables(env, readFile, errors);
+  const container = checkContainerSettings(variables, errors);
+
+  for (const d of APPLIANCE_DEFAULTS[role]) {
+    if (catalogue.get(d.key)) settings.set(d.key, { key: d.key, value: d.value, source: { kind: "appliance", why: d.why } });
+  }
+  if (role === "broker" && input.detectedAddress) {
+    settings.set("brokerIP1", {
+      key: "brokerIP1",
+      value: input.detectedAddress,
+      source: { kind: "appliance", why: "this container's address on its network" },
+    });
+  }
+
+  applyConfFile(input, container, settings, errors, notices);
+  applyVariables(input, variables, settings, errors, notices);
+
+  if (role === "broker") {
+    const ip1 = settings.get("brokerIP1");
+    if (ip1 && !settings.has("brokerIP2")) {
+      settings.set("brokerIP2", {
+        key: "brokerIP2",
+        value: ip1.value,
+        source: { kind: "appliance", why: `same as brokerIP1 (${describeSource(ip1.source)})` },
+      });
+    }
+  }
+  checkSemantics(role, catalogue, settings, errors);
+  return { role, version: catalogue.version, settings, container, errors, notices };
+}
+
+/** Collects the variables with `*_FILE` variants read; both forms at once is an error. */
+function readVariables(
+  env: Record<string, string | undefined>,
+  readFile: (path: string) => string | undefined,
+  errors: ConfigError[],
+): Map<string, RawVariable> {
+  const out = new Map<string, RawVariable>();
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined || name.endsWith("_FILE")) continue;
+    out.set(name, { name, shownAs: name, value });
+  }
+  for (const [fileVar, path] of Object.entries(env)) {
+    if (path === undefined || !fileVar.endsWith("_FILE") || !isOurs(fileVar.slice(0, -5))) continue;
+    const name = fileVar.slice(0, -"_FILE".length);
+    if (out.has(name)) {
+      errors.push({ subject: `${name} and ${fileVar}`, problem: "are both set", allowed: "one of the two" });
+      continue;
+    }
+    const text = readFile(path);
+    if (text === undefined) {
+      errors.push({ subject: fileVar, value: path, problem: "names a file that cannot be read", allowed: "the path of a readable file inside the container" });
+      continue;
+    }
+    out.set(name, { name, shownAs: fileVar, value: text.replace(/\r?\n$/, "") });
+  }
+  return out;
+}
+
+/** Names this image reads; anything else in the environment belongs to someone else and is left alone. */
+function isOurs(name: string): boolean {
+  return /^(RMQ_|BROKER_|NAMESRV_|LISTEN_PORT$|FLUSH_DISK_TYPE$|JAVA_HEAP$|JAVA_DIRECT_MEMORY$|JAVA_OPT_EXT$)/.test(name);
+}
+
+function checkContainerSettings(variables: Map<string, RawVariable>, errors: ConfigError[]): ContainerSettings {
+  const data: Record<string, string> = {};
+  for (const name of CONTAINER_VARIABLES) {
+    const v = variables.get(name);
+    if (v !== undefined) data[name] = v.value;
+  }
+  for (const wrong of ["JAVA_OPT", "JAVA_OPTS"]) {
+    const v = variables.get(wrong);
+    if (v) errors.push({ subject: wrong, value: v.value, problem: "is not read by this image", allowed: "JAVA_OPT_EXT (appended last) or JAVA_HEAP" });
+  }
+  try {
+    return envSchema({ schema: structuredClone(CONTAINER_SCHEMA) as object, data, env: false }) as ContainerSettings;
+  } catch (e) {
+    const ajvErrors = (e as { errors?: { instancePath: string; message?: string }[] }).errors;
+    if (!ajvErrors) throw e;
+    const props = CONTAINER_SCHEMA.properties as Record<string, { description: string }>;
+    for (const ajvError of ajvErrors) {
+      const name = ajvError.instancePath.replace(/^\//, "");
+      const shown = variables.get(name);
+      errors.push({
+        subject: shown?.shownAs ?? name,
+        value: data[name],
+        problem: ajvError.message ?? "is not valid",
+        allowed: props[name]?.description,
+      });
+    }
+    return { RMQ_LOG_FORMAT: "text" };
+  }
+}
+
+function applyConfFile(
+  input: ResolveInput,
+  container: ContainerSettings,
+  settings: Map<string, Setting>,
+  errors: ConfigError[],
+  notices: string[],
+): void {
+  const path = container.RMQ_CONF_PATH ?? defaultConfFile(input.role);
+  const text = input.readFile(path);
+  if (text === undefined) {
+    if (container.RMQ_CONF_PATH) errors.push({ subject: "RMQ_CONF_PATH", value: path, problem: "names a file that cannot be read", allowed: "the path of a mounted, readable file" });
+    return;
+  }
+  notices.push(`reading ${path}`);
+  const seen = new Map<string, { value: string; line: number }>();
+  for (const { key, value, line } of parseProperties(text)) {
+    const subject = `${path}:${line}`;
+    const spec = input.catalogue.get(key);
+    if (!spec) {
+      errors.push(unknownKey(subject, key, value, input.catalogue));
+      continue;
+    }
+    const earlier = seen.get(key);
+    if (earlier && earlier.value !== value) {
+      errors.push({ subject, value, problem: `sets ${key} again (line ${earlier.line} set ${JSON.stringify(earlier.value)})`, allowed: "each key once" });
+      continue;
+    }
+    seen.set(key, { value, line });
+    const check = checkValue(spec, value);
+    if (!check.ok) {
+      errors.push({ subject: `${subject} ${key}`, value, problem: check.problem, allowed: check.allowed });
+      continue;
+    }
+    if (check.notice) notices.push(`${subject} ${key}: ${check.notice}`);
+    settings.set(key, { key, value: check.value, source: { kind: "file", path, line } });
+  }
+}
+
+function unknownKey(subject: string, key: string, value: string, catalogue: RoleCatalogue): ConfigError {
+  const suggestion = closest(key, catalogue.keys.keys());
+  return {
+    subject,
+    value,
+    problem: `sets unknown key '${key}' (RocketMQ ${catalogue.version} would silently ignore it)${suggestion ? `; did you mean '${suggestion}'?` : ""}`,
+    allowed: `a ${catalogue.role} key of RocketMQ ${catalogue.version}`,
+  };
+}
+
+function applyVariables(
+  input: ResolveInput,
+  variables: Map<string, RawVariable>,
+  settings: Map<string, Setting>,
+  errors: ConfigError[],
+  notices: string[],
+): void {
+  const { role, catalogue } = input;
+  const prefix = prefixOf(role);
+  const otherPrefix = prefixOf(role === "broker" ? "namesrv" : "broker");
+  const shortNames = new Map(KEY_VARIABLES[role].map((v) => [v.name, v.key]));
+  const allShortNames = new Set([...KEY_VARIABLES.broker, ...KEY_VARIABLES.namesrv].map((v) => v.name));
+  const known = [...allShortNames, ...CONTAINER_VARIABLES, ...IMAGE_VARIABLES, "NAMESRV_ADDR"];
+  const fromEnv = new Map<string, RawVariable & { key: string }>();
+
+  for (const v of [...variables.values()].sort((a, b) => a.name.localeCompare(b.name))) {
+    let key: string | undefined;
+    if (shortNames.has(v.name)) {
+      key = shortNames.get(v.name)!;
+    } else if (v.name.startsWith(prefix)) {
+      const rest = v.name.slice(prefix.length);
+      key = catalogue.get(rest) ? rest : /^[A-Z0-9_]+$/.test(rest) ? catalogue.fromAlias(rest) : undefined;
+      if (!key) {
+        errors.push(unknownKey(v.shownAs, rest, v.value, catalogue));
+        continue;
+      }
+    } else if (v.name.startsWith(otherPrefix) || (allShortNames.has(v.name) && !shortNames.has(v.name))) {
+      notices.push(`${v.shownAs} is for the ${role === "broker" ? "namesrv" : "broker"} image; ignored here`);
+      continue;
+    } else if (isOurs(v.name) && !known.includes(v.name)) {
+      // RMQ_BROKR_x: compare the prefix alone, the key part would drown the similarity.
+      const rmqPrefix = /^RMQ_[A-Za-z]*_/.exec(v.name)?.[0];
+      const suggestion = rmqPrefix ? closest(rmqPrefix, [prefix, otherPrefix], 0.8) : closest(v.name, known);
+      errors.push({
+        subject: v.shownAs,
+        value: v.value,
+        problem: `is not a variable this image reads${suggestion ? `; did you mean ${suggestion}?` : ""}`,
+        allowed: `${[...shortNames.keys()].join(", ")}, ${CONTAINER_VARIABLES.join(", ")}, or ${prefix}<key>`,
+      });
+      continue;
+    } else {
+      continue;
+    }
+
+    const spec = catalogue.get(key)!;
+    const check = checkValue(spec, v.value);
+    if (!check.ok) {
+      errors.push({ subject: v.shownAs, value: v.value, problem: check.problem, allowed: check.allowed });
+      continue;
+    }
+    if (check.notice) notices.push(`${v.shownAs}: ${check.notice}`);
+    const twin = fromEnv.get(key);
+    if (twin) {
+      if (twin.value !== check.value) {
+        errors.push({
+          subject: `${twin.shownAs} and ${v.shownAs}`,
+          value: undefined,
+          problem: `both set ${key}, to ${JSON.stringify(twin.value)} and ${JSON.stringify(check.value)}`,
+          allowed: "one of them, or the same value in both",
+        });
+      }
+      continue;
+    }
+    fromEnv.set(key, { ...v, key, value: check.value });
+    settings.set(key, { key, value: check.value, source: { kind: "env", variable: v.shownAs } });
+  }
+}

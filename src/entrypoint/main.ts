@@ -1,0 +1,143 @@
+// The image's entrypoint logic. `prepare` validates everything and writes the files the JVM needs, then the
+// shell entrypoint execs java (so the JVM is PID 1 and gets SIGTERM). Nothing is written when anything is wrong.
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import type { Logger } from "pino";
+import { loadCatalogue, type Role } from "../catalogue/catalogue.ts";
+import { resolve, formatError, describeSource, type Resolution } from "../configurator/resolve.ts";
+import { renderAnnotated, renderArgFile, renderConfFile, jvmArguments } from "../configurator/render.ts";
+import { parseMemoryLimit, sizeMemory } from "../configurator/jvm.ts";
+import { brokerPorts } from "../configurator/semantics.ts";
+import { LOGS_DIR, STORE_DIR } from "../configurator/variables.ts";
+import { createLogger } from "./log.ts";
+import { detectAddress } from "./network.ts";
+import { healthcheck } from "./healthcheck.ts";
+
+export const RUNTIME_DIR = process.env.RMQ_RUNTIME_DIR ?? "/tmp/rocketmq";
+const ROCKETMQ_HOME = process.env.ROCKETMQ_HOME ?? "/opt/rocketmq";
+const EXIT_CONFIG = 2;
+
+function readOptional(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+function imageRole(): Role {
+  const role = process.env.RMQ_ROLE;
+  if (role !== "broker" && role !== "namesrv") throw new Error(`RMQ_ROLE must be broker or namesrv (set by the image), got ${JSON.stringify(role)}`);
+  return role;
+}
+
+function resolveFromEnvironment(): Resolution {
+  const role = imageRole();
+  const version = process.env.RMQ_VERSION;
+  if (!version) throw new Error("RMQ_VERSION is not set (the image sets it)");
+  return resolve({
+    role,
+    catalogue: loadCatalogue(version, role),
+    env: process.env,
+    readFile: readOptional,
+    detectedAddress: role === "broker" ? detectAddress() : undefined,
+  });
+}
+
+function reportProblems(log: Logger, resolution: Resolution): boolean {
+  for (const notice of resolution.notices) log.info(notice);
+  for (const error of resolution.errors) log.error(formatError(error));
+  if (resolution.errors.length) {
+    log.error(`${resolution.errors.length} configuration error(s); RocketMQ was not started. Variables and keys: see the README's tables.`);
+  }
+  return resolution.errors.length === 0;
+}
+
+function memoryLimit(): number | undefined {
+  return (
+    parseMemoryLimit(readOptional("/sys/fs/cgroup/memory.max")) ??
+    parseMemoryLimit(readOptional("/sys/fs/cgroup/memory/memory.limit_in_bytes"))
+  );
+}
+
+function unwritable(dir: string): string | undefined {
+  const probe = `${dir}/.write-test-${process.pid}`;
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(probe, "");
+    rmSync(probe);
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+function prepare(log: Logger, resolution: Resolution): number {
+  const ok = reportProblems(log, resolution);
+  const uid = process.getuid?.() ?? -1;
+  const gid = process.getgid?.() ?? -1;
+  const dirProblems = [STORE_DIR, LOGS_DIR].flatMap((dir) => {
+    const why = unwritable(dir);
+    return why ? [`${dir} is not writable by uid ${uid} gid ${gid} (${why}). For a bind mount run 'chown -R 3000:3000 <host dir>' (or 'chmod g+rwX' with group 0), or use a named volume.`] : [];
+  });
+  for (const p of dirProblems) log.error(p);
+  if (!ok || dirProblems.length) return EXIT_CONFIG;
+
+  const role = resolution.role;
+  const memory = sizeMemory(role, memoryLimit(), resolution.container);
+  const confFile = `${RUNTIME_DIR}/${role}.conf`;
+  const args = jvmArguments(role, memory, { rocketmqHome: ROCKETMQ_HOME, logbackFile: `${ROCKETMQ_HOME}/conf/rmq.${role}.logback.xml`, confFile }, resolution.container.JAVA_OPT_EXT);
+
+  mkdirSync(RUNTIME_DIR, { recursive: true });
+  writeAtomically(confFile, renderConfFile(resolution));
+  writeAtomically(`${RUNTIME_DIR}/jvm.args`, renderArgFile(args));
+
+  log.info(`RocketMQ ${resolution.version} ${role}; JVM memory: ${memory.decision}`);
+  if (role === "broker") logBrokerAddresses(log, resolution);
+  else log.info(`name server listens on ${resolution.settings.get("listenPort")?.value}; publish it one-to-one`);
+  return 0;
+}
+
+function writeAtomically(path: string, text: string): void {
+  writeFileSync(`${path}.tmp`, text);
+  renameSync(`${path}.tmp`, path);
+}
+
+function logBrokerAddresses(log: Logger, resolution: Resolution): void {
+  const s = (k: string) => resolution.settings.get(k);
+  const ports = brokerPorts(resolution.settings);
+  const ip1 = s("brokerIP1");
+  const ip2 = s("brokerIP2");
+  log.info(
+    `broker ${s("brokerName")?.value} of cluster ${s("brokerClusterName")?.value ?? "DefaultCluster"} registers with ${s("namesrvAddr")?.value}; ` +
+      `clients will dial ${ip1?.value}:${ports.listen} (brokerIP1 from ${ip1 ? describeSource(ip1.source) : "RocketMQ"}), ` +
+      `slaves replicate from ${ip2?.value}:${ports.ha} (brokerIP2 from ${ip2 ? describeSource(ip2.source) : "RocketMQ"})`,
+  );
+  log.info(
+    `publish ports ${ports.listen} (clients), ${ports.fast} (fast/VIP = listenPort-2: slaves and VIP-channel clients) and ${ports.ha} (HA = listenPort+1: slaves) ` +
+      `one-to-one, host port = container port: the name server hands out ${ip1?.value}:${ports.listen} verbatim, so a remapped port cannot be reached`,
+  );
+  if (ip1?.source.kind === "appliance") {
+    log.info(`${ip1.value} is this container's own address: reachable from this Docker host (Linux) and from containers on its network. For clients on other hosts, or on Docker Desktop, set BROKER_IP1 (see the README)`);
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const command = argv[0] ?? "prepare";
+  if (command === "healthcheck") return healthcheck(RUNTIME_DIR);
+
+  const resolution = resolveFromEnvironment();
+  const log = createLogger(resolution.container.RMQ_LOG_FORMAT);
+  switch (command) {
+    case "prepare":
+      return prepare(log, resolution);
+    case "print-config":
+    case "validate": {
+      const ok = reportProblems(log, resolution);
+      if (command === "print-config" && ok) process.stdout.write(renderAnnotated(resolution));
+      return ok ? 0 : EXIT_CONFIG;
+    }
+    default:
+      log.error(`unknown command '${command}'; commands: prepare, print-config, validate, healthcheck`);
+      return EXIT_CONFIG;
+  }
+}

@@ -1,0 +1,11 @@
+// Pinned versions of what goes into the images. The RocketMQ default is the newest 5.x release whose modules
+// are all on Maven Central (5.5.1 was published only in part).
+export const DEFAULT_ROCKETMQ_VERSION = "5.5.0";
+export const NODE_VERSION = "22.23.3";
+export const IMAGE_REPOSITORY = "rocketmq-appliance";
+export const IMAGE_ROLES = ["namesrv", "broker"] as const;
+export type ImageRole = (typeof IMAGE_ROLES)[number];
+
+export function imageName(role: ImageRole, tag: string = "latest"): string {
+  return `${IMAGE_REPOSITORY}/${role}:${tag}`;
+}

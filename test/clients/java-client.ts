@@ -1,0 +1,265 @@
+/**
+ * Round-trip client on the official Apache RocketMQ Java client (rocketmq-client 5.5.0,
+ * remoting protocol): build helper plus runners for the host and for containers.
+ *
+ * Sources: test/clients/java/{pom.xml,RoundTrip.java}. Build output (gitignored):
+ *   build/java-client/lib/      runtime jars, resolved by Maven
+ *   build/java-client/classes/  RoundTrip.class, javac --release 11
+ *
+ * RoundTrip prints summary lines on stdout (`SENT <n> ok=<k>`, `RECEIVED <n>`,
+ * `RECEIVED <k> MISSING <ids>`, `CLUSTER {json}`) and diagnostics on stderr.
+ * Exit codes: 0 ok, 1 send failure / error, 2 consume timeout, 64 usage error.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const SOURCE_DIR = path.join(REPO_ROOT, 'test', 'clients', 'java');
+const POM = path.join(SOURCE_DIR, 'pom.xml');
+const SOURCE = path.join(SOURCE_DIR, 'RoundTrip.java');
+
+/** Absolute path of the build output (`build/java-client` under the repository root). */
+export const JAVA_CLIENT_DIR = path.join(REPO_ROOT, 'build', 'java-client');
+const LIB_DIR = path.join(JAVA_CLIENT_DIR, 'lib');
+const CLASSES_DIR = path.join(JAVA_CLIENT_DIR, 'classes');
+/** Written after a successful step; their mtimes are compared with the sources'. */
+const LIB_STAMP = path.join(JAVA_CLIENT_DIR, 'lib.stamp');
+const CLASSES_STAMP = path.join(JAVA_CLIENT_DIR, 'classes.stamp');
+
+/** Mount point of JAVA_CLIENT_DIR inside containers. */
+export const JAVA_CLIENT_MOUNT = '/client';
+
+export interface JavaClientResult {
+  /** Exit code; 124 when the host run was killed after `timeoutMs`. */
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+interface ToolResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * JDK tool: `$JAVA_HOME/bin/<name>` when JAVA_HOME is set and has it, else `<name>` on PATH.
+ */
+function jdkTool(name: 'java' | 'javac'): string {
+  const home = process.env['JAVA_HOME'];
+  if (home) {
+    const candidate = path.join(home, 'bin', name);
+    if (existsSync(candidate)) return candidate;
+  }
+  return name;
+}
+
+/** Runs a command to completion; rejects with a readable message if it cannot be started. */
+function runTool(
+  command: string,
+  args: string[],
+  what: string,
+  opts: { cwd?: string; timeoutMs?: number } = {},
+): Promise<ToolResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd: opts.cwd ?? REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer =
+      opts.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            child.kill('SIGKILL');
+          }, opts.timeoutMs);
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      if (timer) clearTimeout(timer);
+      if (err.code === 'ENOENT') {
+        reject(new Error(`java client: '${command}' not found on PATH; it is needed to ${what}`));
+      } else {
+        reject(new Error(`java client: cannot run '${command}' (${what}): ${err.message}`));
+      }
+    });
+    child.on('close', (code, signal) => {
+      if (timer) clearTimeout(timer);
+      if (timedOut) {
+        stderr += `\n[java-client] killed after ${opts.timeoutMs} ms`;
+        resolve({ code: 124, stdout, stderr });
+      } else {
+        resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr });
+      }
+    });
+  });
+}
+
+async function mtimeMs(file: string): Promise<number | undefined> {
+  try {
+    return (await stat(file)).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when `output` exists and is newer than every one of `inputs`. */
+async function upToDate(output: string, inputs: string[]): Promise<boolean> {
+  const out = await mtimeMs(output);
+  if (out === undefined) return false;
+  for (const input of inputs) {
+    const t = await mtimeMs(input);
+    if (t === undefined || t > out) return false;
+  }
+  return true;
+}
+
+function failure(step: string, r: ToolResult): Error {
+  const output = `${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-40).join('\n');
+  return new Error(`java client: ${step} failed (exit ${r.code})\n${output}`);
+}
+
+/**
+ * Builds into a fresh sibling directory and swaps it in, so an interrupted or concurrent build
+ * never leaves a half-filled lib/ or classes/ behind.
+ */
+async function buildInto(target: string, build: (dir: string) => Promise<void>): Promise<void> {
+  const tmp = `${target}.tmp-${process.pid}-${Date.now()}`;
+  await rm(tmp, { recursive: true, force: true });
+  await mkdir(tmp, { recursive: true });
+  try {
+    await build(tmp);
+    await rm(target, { recursive: true, force: true });
+    await rename(tmp, target);
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+async function resolveJars(): Promise<void> {
+  if (await upToDate(LIB_STAMP, [POM])) return;
+  const mvn = process.env['MVN'] ?? 'mvn';
+  await buildInto(LIB_DIR, async (dir) => {
+    const r = await runTool(
+      mvn,
+      [
+        '-q',
+        '-B',
+        '-f',
+        POM,
+        'dependency:copy-dependencies',
+        `-DoutputDirectory=${dir}`,
+        '-DincludeScope=runtime',
+      ],
+      'resolve the rocketmq-client jars (install Maven 3.x or set MVN)',
+      { timeoutMs: 15 * 60_000 },
+    );
+    if (r.code !== 0) throw failure('mvn dependency:copy-dependencies', r);
+  });
+  await writeFile(LIB_STAMP, `${new Date().toISOString()}\n`);
+}
+
+async function compile(): Promise<void> {
+  if (await upToDate(CLASSES_STAMP, [SOURCE, LIB_STAMP])) return;
+  await buildInto(CLASSES_DIR, async (dir) => {
+    const r = await runTool(
+      jdkTool('javac'),
+      [
+        '--release',
+        '11',
+        '-encoding',
+        'UTF-8',
+        '-nowarn',
+        '-cp',
+        path.join(LIB_DIR, '*'),
+        '-d',
+        dir,
+        SOURCE,
+      ],
+      'compile RoundTrip.java (install a JDK >= 11 or set JAVA_HOME)',
+      { timeoutMs: 5 * 60_000 },
+    );
+    if (r.code !== 0) throw failure('javac RoundTrip.java', r);
+  });
+  await writeFile(CLASSES_STAMP, `${new Date().toISOString()}\n`);
+}
+
+let preparing: Promise<{ dir: string }> | undefined;
+
+/**
+ * Builds the client once into build/java-client (jars via Maven, RoundTrip.class via javac);
+ * does nothing when the outputs are newer than pom.xml / RoundTrip.java. Memoised per process.
+ */
+export function prepareJavaClient(): Promise<{ dir: string }> {
+  if (preparing) return preparing;
+  const p = (async () => {
+    await mkdir(JAVA_CLIENT_DIR, { recursive: true });
+    await resolveJars();
+    await compile();
+    return { dir: JAVA_CLIENT_DIR };
+  })();
+  preparing = p;
+  // A failed build is not cached: the next call tries again.
+  p.catch(() => {
+    if (preparing === p) preparing = undefined;
+  });
+  return p;
+}
+
+/** Value of `--timeout-seconds` in RoundTrip arguments (RoundTrip's default is 120). */
+function timeoutSecondsOf(args: string[]): number {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    let v: string | undefined;
+    if (a === '--timeout-seconds') v = args[i + 1];
+    else if (a?.startsWith('--timeout-seconds=')) v = a.slice('--timeout-seconds='.length);
+    if (v !== undefined) {
+      const n = Number(v);
+      if (Number.isFinite(n) && n > 0) return n;
+    }
+  }
+  return 120;
+}
+
+/**
+ * Runs RoundTrip with the host's `java` (JAVA_HOME/bin/java if set). Builds first if needed.
+ * Default timeout: RoundTrip's own --timeout-seconds plus 30 s; on expiry the JVM is killed
+ * and the result has code 124.
+ */
+export async function runJavaClientOnHost(
+  args: string[],
+  opts: { timeoutMs?: number } = {},
+): Promise<JavaClientResult> {
+  const { dir } = await prepareJavaClient();
+  const classpath = [path.join(dir, 'classes'), path.join(dir, 'lib', '*')].join(path.delimiter);
+  const timeoutMs = opts.timeoutMs ?? (timeoutSecondsOf(args) + 30) * 1000;
+  return runTool(
+    jdkTool('java'),
+    ['-Xms64m', '-Xmx256m', '-cp', classpath, 'RoundTrip', ...args],
+    'run the RoundTrip client (install a JRE >= 11 or set JAVA_HOME)',
+    { timeoutMs },
+  );
+}
+
+/**
+ * Bind mount and command to run RoundTrip in a container that has `java` (>= 11) on PATH.
+ * Call prepareJavaClient() first so the mounted directory is populated.
+ */
+export function javaClientContainerCommand(args: string[]): { binds: string[]; cmd: string[] } {
+  return {
+    binds: [`${JAVA_CLIENT_DIR}:${JAVA_CLIENT_MOUNT}:ro`],
+    cmd: [
+      'java',
+      '-cp',
+      `${JAVA_CLIENT_MOUNT}/classes:${JAVA_CLIENT_MOUNT}/lib/*`,
+      'RoundTrip',
+      ...args,
+    ],
+  };
+}

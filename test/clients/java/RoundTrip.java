@@ -1,0 +1,655 @@
+/*
+ * Round-trip test client built on the official Apache RocketMQ Java client
+ * (org.apache.rocketmq:rocketmq-client 5.5.0, remoting protocol).
+ *
+ * Single class, default package, Java 11 compatible, no dependency other than
+ * rocketmq-client. Built and run by test/clients/java-client.ts.
+ *
+ * Usage:
+ *   java -cp 'classes:lib/*' RoundTrip --namesrv host:port --topic T --count N
+ *        [--mode send|consume|both|route] [--group G] [--run-id ID] [--tag-prefix P]
+ *        [--timeout-seconds S] [--create-topic] [--queues Q] [--route]
+ *
+ * stdout carries only summary lines (diagnostics go to stderr):
+ *   SENT <n> ok=<count of SEND_OK>
+ *   RECEIVED <n>                               (all ids received)
+ *   RECEIVED <k> MISSING <first missing ids>   (timeout)
+ *   CLUSTER {json}                             (--route / --mode route)
+ *
+ * Exit codes: 0 success, 1 send failure / error, 2 consume timeout, 64 usage error.
+ */
+
+import java.io.File;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+
+import org.apache.rocketmq.client.consumer.DefaultLitePullConsumer;
+import org.apache.rocketmq.client.impl.MQClientAPIImpl;
+import org.apache.rocketmq.client.producer.DefaultMQProducer;
+import org.apache.rocketmq.client.producer.SendResult;
+import org.apache.rocketmq.client.producer.SendStatus;
+import org.apache.rocketmq.common.MixAll;
+import org.apache.rocketmq.common.TopicConfig;
+import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
+import org.apache.rocketmq.common.message.Message;
+import org.apache.rocketmq.common.message.MessageExt;
+import org.apache.rocketmq.remoting.protocol.body.ClusterInfo;
+import org.apache.rocketmq.remoting.protocol.route.BrokerData;
+import org.apache.rocketmq.remoting.protocol.route.QueueData;
+import org.apache.rocketmq.remoting.protocol.route.TopicRouteData;
+
+public final class RoundTrip {
+
+    static final int EXIT_OK = 0;
+    static final int EXIT_FAIL = 1;
+    static final int EXIT_TIMEOUT = 2;
+    static final int EXIT_USAGE = 64;
+
+    static final String USAGE =
+        "usage: RoundTrip --namesrv host:port --topic T --count N\n"
+            + "         [--mode send|consume|both|route]  (default both)\n"
+            + "         [--group G]            producer group G-producer, consumer group G-consumer (default roundtrip)\n"
+            + "         [--run-id ID]          body/key prefix; required for --mode consume (default random)\n"
+            + "         [--tag-prefix P]       tag messages P-<runId> and consume only that tag (default: tag RoundTrip, consume *)\n"
+            + "         [--timeout-seconds S]  overall deadline (default 120)\n"
+            + "         [--create-topic]       create the topic on every master broker before sending\n"
+            + "         [--queues Q]           queue count for --create-topic (default 4)\n"
+            + "         [--route]              print CLUSTER {json} (cluster + topic route) at the end\n";
+
+    // ---------------------------------------------------------------- options
+
+    String namesrv;
+    String topic;
+    int count = -1;
+    String mode = "both";
+    String group = "roundtrip";
+    String runId;
+    String tagPrefix;
+    int timeoutSeconds = 120;
+    boolean createTopic;
+    int queues = 4;
+    boolean route;
+
+    long deadline;
+    final PrintStream out = System.out;
+    final PrintStream err = System.err;
+
+    public static void main(String[] argv) {
+        // Must happen before any RocketMQ class is initialised.
+        configureClientLogging();
+        // Re-check routes / rebalance every second instead of every 20-30 s so a
+        // consumer started before its topic exists catches up quickly.
+        setIfAbsent("rocketmq.client.rebalance.waitInterval", "1000");
+
+        RoundTrip rt = new RoundTrip();
+        int code;
+        try {
+            rt.parse(argv);
+        } catch (IllegalArgumentException e) {
+            System.err.println("RoundTrip: " + e.getMessage());
+            System.err.print(USAGE);
+            halt(EXIT_USAGE);
+            return;
+        }
+        rt.deadline = System.currentTimeMillis() + rt.timeoutSeconds * 1000L;
+        rt.startWatchdog();
+        try {
+            code = rt.run();
+        } catch (Throwable t) {
+            System.err.println("RoundTrip: unexpected error: " + t);
+            t.printStackTrace(System.err);
+            code = EXIT_FAIL;
+        }
+        halt(code);
+    }
+
+    static void halt(int code) {
+        System.out.flush();
+        System.err.flush();
+        // halt, not exit: no client thread or shutdown hook may keep us alive.
+        Runtime.getRuntime().halt(code);
+    }
+
+    static void setIfAbsent(String key, String value) {
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, value);
+        }
+    }
+
+    /**
+     * rocketmq-client 5.x logs through a shaded logback (rocketmq-logback-classic) configured
+     * from rmq.client.logback.xml, which writes ~/logs/rocketmqlogs/rocketmq_client.log at INFO.
+     * The 4.x switches (rocketmq.client.logUseSlf4j, rocketmq.client.logLevel) no longer exist.
+     * The supported override is the system property rmq.logback.configurationFile: point it at a
+     * minimal config that only sends ERROR to stderr and writes no files (at WARN the client
+     * prints stack traces for expected events such as the first lookup of a new topic). Level
+     * can be changed with -Drocketmq.log.level=WARN; a caller-provided
+     * rmq.logback.configurationFile wins.
+     */
+    static void configureClientLogging() {
+        if (System.getProperty("rmq.logback.configurationFile") != null) {
+            return;
+        }
+        String xml = "<configuration>"
+            // each distinct log statement at most twice, with a one-frame stack trace
+            + "<turboFilter class=\"ch.qos.logback.classic.turbo.DuplicateMessageFilter\">"
+            + "<allowedRepetitions>1</allowedRepetitions></turboFilter>"
+            + "<appender name=\"ERR\" class=\"ch.qos.logback.core.ConsoleAppender\">"
+            + "<target>System.err</target>"
+            + "<encoder><pattern>%d{HH:mm:ss.SSS} %-5p [rocketmq-client] %m%n%ex{1}</pattern></encoder>"
+            + "</appender>"
+            + "<root level=\"${rocketmq.log.level:-ERROR}\"><appender-ref ref=\"ERR\"/></root>"
+            + "</configuration>";
+        try {
+            File f = File.createTempFile("roundtrip-logback", ".xml");
+            f.deleteOnExit();
+            Files.write(f.toPath(), xml.getBytes(StandardCharsets.UTF_8));
+            System.setProperty("rmq.logback.configurationFile", f.getAbsolutePath());
+        } catch (Exception e) {
+            // No writable temp dir: keep the default config but move its file output away
+            // from $HOME and silence it as much as the default config allows.
+            setIfAbsent("rocketmq.log.level", "warn");
+            setIfAbsent("rocketmq.log.root", System.getProperty("java.io.tmpdir"));
+        }
+    }
+
+    void parse(String[] a) {
+        for (int i = 0; i < a.length; i++) {
+            String k = a[i];
+            switch (k) {
+                case "--create-topic":
+                    createTopic = true;
+                    continue;
+                case "--route":
+                    route = true;
+                    continue;
+                case "-h":
+                case "--help":
+                    System.out.print(USAGE);
+                    halt(EXIT_OK);
+                    return;
+                default:
+                    break;
+            }
+            if (!k.startsWith("--")) {
+                throw new IllegalArgumentException("unexpected argument: " + k);
+            }
+            String v;
+            int eq = k.indexOf('=');
+            if (eq > 0) {
+                v = k.substring(eq + 1);
+                k = k.substring(0, eq);
+            } else {
+                if (i + 1 >= a.length) {
+                    throw new IllegalArgumentException("missing value for " + k);
+                }
+                v = a[++i];
+            }
+            switch (k) {
+                case "--namesrv": namesrv = v; break;
+                case "--topic": topic = v; break;
+                case "--count": count = parseInt(k, v, 0); break;
+                case "--mode": mode = v; break;
+                case "--group": group = v; break;
+                case "--run-id": runId = v; break;
+                case "--tag-prefix": tagPrefix = v; break;
+                case "--timeout-seconds": timeoutSeconds = parseInt(k, v, 1); break;
+                case "--queues": queues = parseInt(k, v, 1); break;
+                default: throw new IllegalArgumentException("unknown option: " + k);
+            }
+        }
+        if (!mode.equals("send") && !mode.equals("consume") && !mode.equals("both") && !mode.equals("route")) {
+            throw new IllegalArgumentException("--mode must be send, consume, both or route");
+        }
+        if (namesrv == null || namesrv.isEmpty()) {
+            throw new IllegalArgumentException("--namesrv is required");
+        }
+        if (!mode.equals("route") && (topic == null || topic.isEmpty())) {
+            throw new IllegalArgumentException("--topic is required");
+        }
+        if (!mode.equals("route") && count < 0) {
+            throw new IllegalArgumentException("--count is required");
+        }
+        if (mode.equals("consume") && runId == null) {
+            throw new IllegalArgumentException("--mode consume needs --run-id (the id used when sending)");
+        }
+        if (runId == null) {
+            runId = "rt" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        }
+        if (tagPrefix != null && tagPrefix.isEmpty()) {
+            tagPrefix = null;
+        }
+    }
+
+    static int parseInt(String k, String v, int min) {
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n < min) {
+                throw new IllegalArgumentException(k + " must be >= " + min);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(k + " must be an integer, got " + v);
+        }
+    }
+
+    long remaining() {
+        return deadline - System.currentTimeMillis();
+    }
+
+    void log(String msg) {
+        err.println("[roundtrip] " + msg);
+        err.flush();
+    }
+
+    /** Safety net: whatever a client call does, the process ends shortly after the deadline. */
+    void startWatchdog() {
+        Thread t = new Thread(() -> {
+            try {
+                long wait;
+                while ((wait = remaining() + 2000) > 0) {
+                    Thread.sleep(Math.min(wait, 1000));
+                }
+            } catch (InterruptedException e) {
+                return;
+            }
+            log("watchdog: deadline of " + timeoutSeconds + "s passed, aborting");
+            halt(EXIT_TIMEOUT);
+        }, "roundtrip-watchdog");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    String tag() {
+        return tagPrefix == null ? "RoundTrip" : tagPrefix + "-" + runId;
+    }
+
+    String subscription() {
+        return tagPrefix == null ? "*" : tagPrefix + "-" + runId;
+    }
+
+    // ------------------------------------------------------------------- run
+
+    int run() throws Exception {
+        log("mode=" + mode + " namesrv=" + namesrv + " topic=" + topic + " count=" + count
+            + " run-id=" + runId + " tag=" + tag() + " timeout=" + timeoutSeconds + "s");
+        DefaultMQProducer producer = null;
+        int code = EXIT_OK;
+        try {
+            boolean needProducer = createTopic || route || !mode.equals("consume");
+            if (needProducer) {
+                producer = new DefaultMQProducer(group + "-producer");
+                producer.setNamesrvAddr(namesrv);
+                producer.setVipChannelEnabled(false);
+                producer.setSendMsgTimeout(5000);
+                producer.setRetryTimesWhenSendFailed(2);
+                producer.setPollNameServerInterval(1000);
+                producer.start();
+            }
+            if (createTopic) {
+                code = createTopic(producer);
+            }
+            if (code == EXIT_OK && (mode.equals("send") || mode.equals("both"))) {
+                code = send(producer);
+            }
+            if (code == EXIT_OK && (mode.equals("consume") || mode.equals("both"))) {
+                code = consume();
+            }
+            if (route || mode.equals("route")) {
+                int rc = printRoute(producer);
+                if (code == EXIT_OK) {
+                    code = rc;
+                }
+            }
+        } finally {
+            if (producer != null) {
+                shutdownQuietly(producer::shutdown, "producer");
+            }
+        }
+        return code;
+    }
+
+    /**
+     * Silence the client's logger. Used once our result is known: shutting down a lite pull
+     * consumer closes channels under in-flight long-poll pulls, which the client logs as ERRORs.
+     */
+    static void muteClientLogging() {
+        if (Boolean.getBoolean("roundtrip.keepShutdownLogs")) {
+            return;
+        }
+        try {
+            Object f = org.apache.rocketmq.logging.org.slf4j.LoggerFactory.getILoggerFactory();
+            if (f instanceof org.apache.rocketmq.logging.ch.qos.logback.classic.LoggerContext) {
+                ((org.apache.rocketmq.logging.ch.qos.logback.classic.LoggerContext) f)
+                    .getLogger(org.apache.rocketmq.logging.org.slf4j.Logger.ROOT_LOGGER_NAME)
+                    .setLevel(org.apache.rocketmq.logging.ch.qos.logback.classic.Level.OFF);
+            }
+        } catch (Throwable ignored) {
+            // logging backend not as expected: live with the noise
+        }
+    }
+
+    /** Shut a client down, but never wait on it for more than a few seconds. */
+    void shutdownQuietly(Runnable r, String what) {
+        muteClientLogging();
+        Thread t = new Thread(() -> {
+            try {
+                r.run();
+            } catch (Throwable e) {
+                log(what + " shutdown: " + e);
+            }
+        }, "roundtrip-shutdown-" + what);
+        t.setDaemon(true);
+        t.start();
+        try {
+            t.join(Math.max(100, Math.min(3000, remaining() + 1000)));
+        } catch (InterruptedException ignored) {
+            // fall through
+        }
+    }
+
+    @SuppressWarnings("deprecation")
+    static MQClientAPIImpl api(DefaultMQProducer p) {
+        return p.getDefaultMQProducerImpl().getMqClientFactory().getMQClientAPIImpl();
+    }
+
+    // ---------------------------------------------------------- create-topic
+
+    int createTopic(DefaultMQProducer producer) throws InterruptedException {
+        String lastError = null;
+        while (remaining() > 0) {
+            try {
+                ClusterInfo ci = api(producer).getBrokerClusterInfo(Math.min(5000, Math.max(500, remaining())));
+                List<String> masters = new ArrayList<>();
+                if (ci != null && ci.getBrokerAddrTable() != null) {
+                    for (BrokerData bd : ci.getBrokerAddrTable().values()) {
+                        String addr = bd.getBrokerAddrs() == null ? null : bd.getBrokerAddrs().get(MixAll.MASTER_ID);
+                        if (addr != null) {
+                            masters.add(addr);
+                        }
+                    }
+                }
+                if (masters.isEmpty()) {
+                    throw new IllegalStateException("no master broker registered at " + namesrv);
+                }
+                TopicConfig tc = new TopicConfig(topic, queues, queues, 6 /* PERM_READ | PERM_WRITE */);
+                for (String addr : masters) {
+                    api(producer).createTopic(addr, "TBW102", tc, Math.min(5000, Math.max(500, remaining())));
+                }
+                log("created topic " + topic + " (" + queues + " queues) on " + masters);
+                return EXIT_OK;
+            } catch (Exception e) {
+                String m = e.toString();
+                if (!m.equals(lastError)) {
+                    log("create-topic not done yet, retrying: " + m);
+                    lastError = m;
+                }
+                Thread.sleep(Math.max(0, Math.min(1000, remaining())));
+            }
+        }
+        log("create-topic timed out: " + lastError);
+        return EXIT_FAIL;
+    }
+
+    // ------------------------------------------------------------------ send
+
+    int send(DefaultMQProducer producer) throws InterruptedException {
+        long t0 = System.currentTimeMillis();
+        int sent = 0;
+        int ok = 0;
+        int retries = 0;
+        String lastError = null;
+        Map<String, Integer> statuses = new TreeMap<>();
+        outer:
+        for (int i = 0; i < count; i++) {
+            String id = runId + "-" + i;
+            Message msg = new Message(topic, tag(), id, id.getBytes(StandardCharsets.UTF_8));
+            while (true) {
+                long left = remaining();
+                if (left <= 0) {
+                    log("send timed out at message " + i + (lastError == null ? "" : ", last error: " + lastError));
+                    break outer;
+                }
+                try {
+                    SendResult r = producer.send(msg, Math.min(5000L, left));
+                    sent++;
+                    SendStatus st = r.getSendStatus();
+                    statuses.merge(String.valueOf(st), 1, Integer::sum);
+                    if (st == SendStatus.SEND_OK) {
+                        ok++;
+                    } else if (statuses.get(String.valueOf(st)) == 1) {
+                        log("message " + id + " stored with status " + st);
+                    }
+                    break;
+                } catch (Exception e) {
+                    // e.g. "No route info of this topic" right after a broker registered,
+                    // or a broker restarting: wait and try the same message again.
+                    retries++;
+                    String m = e.getClass().getSimpleName() + ": " + firstLine(e.getMessage());
+                    if (!m.equals(lastError)) {
+                        log("send of " + id + " failed, retrying: " + m);
+                        lastError = m;
+                    }
+                    Thread.sleep(Math.max(0, Math.min(500, remaining())));
+                }
+            }
+        }
+        long ms = System.currentTimeMillis() - t0;
+        log("send: " + sent + "/" + count + " in " + ms + " ms, statuses=" + statuses + ", retries=" + retries);
+        out.println("SENT " + sent + " ok=" + ok);
+        out.flush();
+        return ok == count ? EXIT_OK : EXIT_FAIL;
+    }
+
+    static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    // --------------------------------------------------------------- consume
+
+    int consume() throws Exception {
+        long t0 = System.currentTimeMillis();
+        String prefix = runId + "-";
+        Set<Integer> got = new HashSet<>();
+        long seen = 0;
+        long foreign = 0;
+        DefaultLitePullConsumer consumer = new DefaultLitePullConsumer(group + "-consumer");
+        consumer.setNamesrvAddr(namesrv);
+        consumer.setVipChannelEnabled(false);
+        consumer.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
+        consumer.setPollNameServerInterval(1000);
+        consumer.setTopicMetadataCheckIntervalMillis(1000);
+        consumer.setPullBatchSize(64);
+        consumer.setAutoCommit(true);
+        try {
+            consumer.subscribe(topic, subscription());
+            consumer.start();
+            while (got.size() < count) {
+                long left = remaining();
+                if (left <= 0) {
+                    break;
+                }
+                List<MessageExt> batch = consumer.poll(Math.max(1, Math.min(1000, left)));
+                if (batch == null) {
+                    continue;
+                }
+                for (MessageExt m : batch) {
+                    seen++;
+                    String body = m.getBody() == null ? "" : new String(m.getBody(), StandardCharsets.UTF_8);
+                    if (!body.startsWith(prefix)) {
+                        foreign++;
+                        continue;
+                    }
+                    try {
+                        int idx = Integer.parseInt(body.substring(prefix.length()));
+                        if (idx >= 0 && idx < count) {
+                            got.add(idx);
+                        }
+                    } catch (NumberFormatException ignored) {
+                        foreign++;
+                    }
+                }
+            }
+            // Auto-commit only runs inside poll() every 5 s: record what was polled so that
+            // the shutdown below persists it and a later run of the same group starts after it.
+            try {
+                consumer.commit();
+            } catch (Exception e) {
+                log("commit of consumed offsets failed: " + e);
+            }
+        } finally {
+            shutdownQuietly(consumer::shutdown, "consumer");
+        }
+        long ms = System.currentTimeMillis() - t0;
+        log("consume: " + got.size() + "/" + count + " distinct in " + ms + " ms (" + seen
+            + " messages polled, " + foreign + " from other runs)");
+        if (got.size() >= count) {
+            out.println("RECEIVED " + got.size());
+            out.flush();
+            return EXIT_OK;
+        }
+        StringBuilder missing = new StringBuilder();
+        int listed = 0;
+        for (int i = 0; i < count && listed < 10; i++) {
+            if (!got.contains(i)) {
+                missing.append(listed == 0 ? "" : ",").append(prefix).append(i);
+                listed++;
+            }
+        }
+        if (count - got.size() > listed) {
+            missing.append(",...");
+        }
+        out.println("RECEIVED " + got.size() + " MISSING " + missing);
+        out.flush();
+        return EXIT_TIMEOUT;
+    }
+
+    // ----------------------------------------------------------------- route
+
+    int printRoute(DefaultMQProducer producer) {
+        StringBuilder j = new StringBuilder();
+        int rc = EXIT_OK;
+        j.append('{').append(q("namesrv")).append(':').append(q(namesrv));
+        long timeout = Math.max(1000, Math.min(5000, remaining()));
+        try {
+            ClusterInfo ci = api(producer).getBrokerClusterInfo(timeout);
+            j.append(',').append(q("clusters")).append(":{");
+            int n = 0;
+            Map<String, Set<String>> clusters = ci.getClusterAddrTable() == null
+                ? new TreeMap<>() : new TreeMap<>(ci.getClusterAddrTable());
+            for (Map.Entry<String, Set<String>> e : clusters.entrySet()) {
+                j.append(n++ == 0 ? "" : ",").append(q(e.getKey())).append(':');
+                stringArray(j, e.getValue());
+            }
+            j.append("},").append(q("brokers")).append(":{");
+            n = 0;
+            Map<String, BrokerData> brokers = ci.getBrokerAddrTable() == null
+                ? new TreeMap<>() : new TreeMap<>(ci.getBrokerAddrTable());
+            for (Map.Entry<String, BrokerData> e : brokers.entrySet()) {
+                j.append(n++ == 0 ? "" : ",").append(q(e.getKey())).append(':');
+                brokerJson(j, e.getValue());
+            }
+            j.append('}');
+        } catch (Exception e) {
+            j.append(',').append(q("clusterError")).append(':').append(q(e.toString()));
+            rc = EXIT_FAIL;
+        }
+        if (topic != null) {
+            j.append(',').append(q("topic")).append(':').append(q(topic));
+            try {
+                TopicRouteData rd = api(producer).getTopicRouteInfoFromNameServer(topic, timeout, false);
+                j.append(',').append(q("route")).append(":{").append(q("queues")).append(":[");
+                int n = 0;
+                List<QueueData> qds = rd.getQueueDatas() == null ? new ArrayList<>() : rd.getQueueDatas();
+                for (QueueData qd : qds) {
+                    j.append(n++ == 0 ? "" : ",").append('{')
+                        .append(q("broker")).append(':').append(q(qd.getBrokerName())).append(',')
+                        .append(q("read")).append(':').append(qd.getReadQueueNums()).append(',')
+                        .append(q("write")).append(':').append(qd.getWriteQueueNums()).append(',')
+                        .append(q("perm")).append(':').append(qd.getPerm()).append('}');
+                }
+                j.append("],").append(q("brokers")).append(":[");
+                n = 0;
+                List<BrokerData> bds = rd.getBrokerDatas() == null ? new ArrayList<>() : rd.getBrokerDatas();
+                for (BrokerData bd : bds) {
+                    j.append(n++ == 0 ? "" : ",");
+                    brokerJson(j, bd);
+                }
+                j.append("]}");
+            } catch (Exception e) {
+                // MQClientException code 17 (TOPIC_NOT_EXIST) when the topic has no route yet.
+                j.append(',').append(q("route")).append(":null,").append(q("routeError")).append(':')
+                    .append(q(firstLine(e.getMessage() == null ? e.toString() : e.getMessage())));
+            }
+        }
+        j.append('}');
+        out.println("CLUSTER " + j);
+        out.flush();
+        return rc;
+    }
+
+    static void brokerJson(StringBuilder j, BrokerData bd) {
+        j.append('{').append(q("name")).append(':').append(q(bd.getBrokerName())).append(',')
+            .append(q("cluster")).append(':').append(q(bd.getCluster())).append(',')
+            .append(q("addrs")).append(":{");
+        int n = 0;
+        Map<Long, String> addrs = bd.getBrokerAddrs() == null ? new TreeMap<>() : new TreeMap<>(bd.getBrokerAddrs());
+        for (Map.Entry<Long, String> e : addrs.entrySet()) {
+            j.append(n++ == 0 ? "" : ",").append(q(String.valueOf(e.getKey()))).append(':').append(q(e.getValue()));
+        }
+        j.append("}}");
+    }
+
+    static void stringArray(StringBuilder j, Iterable<String> values) {
+        j.append('[');
+        int n = 0;
+        if (values != null) {
+            List<String> sorted = new ArrayList<>();
+            for (String v : values) {
+                sorted.add(v);
+            }
+            sorted.sort(null);
+            for (String v : sorted) {
+                j.append(n++ == 0 ? "" : ",").append(q(v));
+            }
+        }
+        j.append(']');
+    }
+
+    /** JSON string literal. */
+    static String q(String s) {
+        if (s == null) {
+            return "null";
+        }
+        StringBuilder b = new StringBuilder(s.length() + 2).append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"': b.append("\\\""); break;
+                case '\\': b.append("\\\\"); break;
+                case '\n': b.append("\\n"); break;
+                case '\r': b.append("\\r"); break;
+                case '\t': b.append("\\t"); break;
+                default:
+                    if (c < 0x20) {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+            }
+        }
+        return b.append('"').toString();
+    }
+}

@@ -1,0 +1,93 @@
+// Every row is a mistake people make (many copied from blog posts). Each must fail before the JVM starts,
+// with a message that names the variable (or file:line) and the value, and says what is allowed.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { resolveFor, GOOD_BROKER } from "./fixtures.ts";
+
+interface Row {
+  name: string;
+  env?: Record<string, string>;
+  conf?: string;
+  files?: Record<string, string>;
+  role?: "broker" | "namesrv";
+  /** Every pattern must appear in one single error message. */
+  expect: RegExp[];
+}
+
+const rows: Row[] = [
+  { name: "misspelled key from old blogs", env: { RMQ_BROKER_mapedFileSizeCommitLog: "1073741824" }, expect: [/RMQ_BROKER_mapedFileSizeCommitLog/, /did you mean 'mappedFileSizeCommitLog'/] },
+  { name: "mangled key from blog text", env: { RMQ_BROKER_autoCreateSubscriptinotallow: "true" }, expect: [/autoCreateSubscriptinotallow/, /did you mean 'autoCreateSubscriptionGroup'/] },
+  { name: "mangled key in a mounted file", conf: "brokerClusterName=DefaultCluster\nautoCreateSubscriptinotallow=true\n", expect: [/broker\.conf:2/, /did you mean 'autoCreateSubscriptionGroup'/] },
+  { name: "old key name in a mounted file", conf: "mapedFileSizeCommitLog=1073741824\n", expect: [/broker\.conf:1/, /mappedFileSizeCommitLog/] },
+  { name: "wrong case of an exact key", env: { RMQ_BROKER_brokerip1: "10.0.0.1" }, expect: [/RMQ_BROKER_brokerip1/, /did you mean 'brokerIP1'/] },
+  { name: "unknown UPPER_SNAKE alias", env: { RMQ_BROKER_FILE_RESERVED_TIMES: "48" }, expect: [/RMQ_BROKER_FILE_RESERVED_TIMES/, /did you mean 'fileReservedTime'/] },
+  { name: "unknown RMQ_ prefix", env: { RMQ_BROKR_fileReservedTime: "48" }, expect: [/RMQ_BROKR_fileReservedTime/, /did you mean RMQ_BROKER_/] },
+  { name: "misspelled appliance variable", env: { BROKER_ROLLE: "SLAVE" }, expect: [/BROKER_ROLLE/, /did you mean BROKER_ROLE/] },
+  { name: "JAVA_OPTS is not read", env: { JAVA_OPTS: "-Xmx1g" }, expect: [/JAVA_OPTS/, /JAVA_OPT_EXT/] },
+  { name: "number with letters", env: { RMQ_BROKER_fileReservedTime: "48h" }, expect: [/RMQ_BROKER_fileReservedTime="48h"/, /whole number/] },
+  { name: "number with a decimal point", env: { RMQ_BROKER_fileReservedTime: "4.5" }, expect: [/fileReservedTime/, /whole number/] },
+  { name: "int out of range", env: { RMQ_BROKER_FILE_RESERVED_TIME: "99999999999" }, expect: [/RMQ_BROKER_FILE_RESERVED_TIME/, /out of range/] },
+  { name: "long out of range", env: { RMQ_BROKER_mappedFileSizeCommitLog: "99999999999999999999" }, expect: [/mappedFileSizeCommitLog/, /out of range/] },
+  { name: "empty number", env: { RMQ_BROKER_fileReservedTime: "" }, expect: [/fileReservedTime=""/, /whole number/] },
+  { name: "trailing space on a number", env: { RMQ_BROKER_fileReservedTime: "48 " }, expect: [/fileReservedTime="48 "/, /whitespace/] },
+  { name: "trailing space in a file", conf: "fileReservedTime=48 \n", expect: [/broker\.conf:1/, /whitespace/] },
+  { name: "yes for a boolean", env: { RMQ_BROKER_autoCreateTopicEnable: "yes" }, expect: [/autoCreateTopicEnable="yes"/, /true or false/] },
+  { name: "1 for a boolean", env: { RMQ_BROKER_AUTO_CREATE_TOPIC_ENABLE: "1" }, expect: [/RMQ_BROKER_AUTO_CREATE_TOPIC_ENABLE="1"/, /silently read it as false/] },
+  { name: "on for a boolean in a file", conf: "slaveReadEnable=on\n", expect: [/broker\.conf:1 slaveReadEnable/, /true or false/] },
+  { name: "unknown broker role", env: { BROKER_ROLE: "MASTER" }, expect: [/BROKER_ROLE="MASTER"/, /ASYNC_MASTER, SYNC_MASTER, SLAVE/] },
+  { name: "unknown flush type", env: { FLUSH_DISK_TYPE: "SYNC" }, expect: [/FLUSH_DISK_TYPE="SYNC"/, /SYNC_FLUSH/] },
+  { name: "inline comment on an address", env: { BROKER_IP1: "8.130.123.101 #change to your own IP" }, expect: [/BROKER_IP1=/, /inline comment/] },
+  { name: "inline comment in a file", conf: "brokerIP1=192.168.1.10 # host ip\n", expect: [/broker\.conf:1 brokerIP1/, /inline comment/] },
+  { name: "inline comment on a number", env: { LISTEN_PORT: "10911 # default" }, expect: [/LISTEN_PORT/, /inline comment/] },
+  { name: "name server without port", env: { NAMESRV_ADDR: "namesrv" }, expect: [/NAMESRV_ADDR="namesrv"/, /no port/] },
+  { name: "second name server without port", env: { NAMESRV_ADDR: "ns1:9876;ns2" }, expect: [/NAMESRV_ADDR/, /'ns2' has no port/] },
+  { name: "name servers separated by commas", env: { NAMESRV_ADDR: "ns1:9876,ns2:9876" }, expect: [/NAMESRV_ADDR/, /';'/] },
+  { name: "name server port out of range", env: { NAMESRV_ADDR: "ns1:98760" }, expect: [/NAMESRV_ADDR/, /outside 1\.\.65535/] },
+  { name: "empty name server entry", env: { NAMESRV_ADDR: "ns1:9876;" }, expect: [/NAMESRV_ADDR/, /empty entry/] },
+  { name: "missing name server", env: { NAMESRV_ADDR: "" }, expect: [/NAMESRV_ADDR/, /not set/] },
+  { name: "slave with broker id 0", env: { BROKER_ROLE: "SLAVE", BROKER_ID: "0" }, expect: [/BROKER_ROLE="SLAVE"/, /BROKER_ID="0"/, /slave/] },
+  { name: "slave with the default broker id", env: { BROKER_ROLE: "SLAVE" }, expect: [/BROKER_ROLE="SLAVE"/, /brokerId/] },
+  { name: "master with a slave id", env: { BROKER_ROLE: "SYNC_MASTER", BROKER_ID: "1" }, expect: [/BROKER_ID="1"/, /non-zero/] },
+  { name: "listen port too low for the fast port", env: { LISTEN_PORT: "2" }, expect: [/LISTEN_PORT="2"/, /fast port \(0\)/, /3\.\.65534/] },
+  { name: "listen port too high for the HA port", env: { LISTEN_PORT: "65535" }, expect: [/LISTEN_PORT="65535"/, /HA port \(65536\)/] },
+  { name: "listen port not a number", env: { LISTEN_PORT: "port" }, expect: [/LISTEN_PORT="port"/, /whole number/] },
+  { name: "broker address with a scheme", env: { BROKER_IP1: "http://10.0.0.1" }, expect: [/BROKER_IP1="http:\/\/10\.0\.0\.1"/, /IP address or host name/] },
+  { name: "broker address with a port", env: { BROKER_IP2: "10.0.0.1:10911" }, expect: [/BROKER_IP2=/, /IP address or host name/] },
+  { name: "same key two ways, different values", env: { BROKER_NAME: "broker-a", RMQ_BROKER_brokerName: "broker-b" }, expect: [/BROKER_NAME and RMQ_BROKER_brokerName/, /"broker-a" and "broker-b"/] },
+  { name: "exact and alias forms disagree", env: { RMQ_BROKER_fileReservedTime: "48", RMQ_BROKER_FILE_RESERVED_TIME: "72" }, expect: [/RMQ_BROKER_FILE_RESERVED_TIME and RMQ_BROKER_fileReservedTime/, /"72" and "48"/] },
+  { name: "a key set twice in a file", conf: "fileReservedTime=48\nfileReservedTime=72\n", expect: [/broker\.conf:2/, /line 1/] },
+  { name: "value and _FILE variant both set", env: { BROKER_IP1: "10.0.0.1", BROKER_IP1_FILE: "/run/secrets/ip" }, files: { "/run/secrets/ip": "10.0.0.2\n" }, expect: [/BROKER_IP1 and BROKER_IP1_FILE/, /both set/] },
+  { name: "_FILE variant pointing nowhere", env: { RMQ_BROKER_brokerClusterName_FILE: "/run/secrets/missing" }, expect: [/RMQ_BROKER_brokerClusterName_FILE="\/run\/secrets\/missing"/, /cannot be read/] },
+  { name: "bad value read from a _FILE", env: { LISTEN_PORT_FILE: "/run/secrets/port" }, files: { "/run/secrets/port": "ten\n" }, expect: [/LISTEN_PORT_FILE="ten"/, /whole number/] },
+  { name: "heap size without unit", env: { JAVA_HEAP: "512" }, expect: [/JAVA_HEAP="512"/, /512m or 2g/] },
+  { name: "heap size with a typo", env: { JAVA_HEAP: "1gb" }, expect: [/JAVA_HEAP="1gb"/, /512m or 2g/] },
+  { name: "relative config file path", env: { RMQ_CONF_PATH: "broker.conf" }, expect: [/RMQ_CONF_PATH="broker.conf"/, /absolute path/] },
+  { name: "config file that does not exist", env: { RMQ_CONF_PATH: "/etc/rocketmq/missing.conf" }, expect: [/RMQ_CONF_PATH/, /cannot be read/] },
+  { name: "unknown log format", env: { RMQ_LOG_FORMAT: "pretty" }, expect: [/RMQ_LOG_FORMAT="pretty"/, /text or json/] },
+  { name: "DLedger and controller mode together", env: { RMQ_BROKER_enableDLegerCommitLog: "true", RMQ_BROKER_enableControllerMode: "true", RMQ_BROKER_dLegerGroup: "g", RMQ_BROKER_dLegerPeers: "n0-10.0.0.1:40911", RMQ_BROKER_dLegerSelfId: "n0", RMQ_BROKER_controllerAddr: "c:9878" }, expect: [/enableDLegerCommitLog/, /enableControllerMode/, /both on/] },
+  { name: "DLedger peers without ports", env: { RMQ_BROKER_enableDLegerCommitLog: "true", RMQ_BROKER_dLegerGroup: "g", RMQ_BROKER_dLegerPeers: "n0-10.0.0.1;n1-10.0.0.2", RMQ_BROKER_dLegerSelfId: "n0" }, expect: [/RMQ_BROKER_dLegerPeers/, /id-host:port/] },
+  { name: "DLedger self id not among peers", env: { RMQ_BROKER_enableDLegerCommitLog: "true", RMQ_BROKER_dLegerGroup: "g", RMQ_BROKER_dLegerPeers: "n0-10.0.0.1:40911", RMQ_BROKER_dLegerSelfId: "n3" }, expect: [/RMQ_BROKER_dLegerSelfId="n3"/, /not listed/] },
+  { name: "controller mode without controllers", env: { RMQ_BROKER_enableControllerMode: "true" }, expect: [/controllerAddr/, /controller mode needs/] },
+  { name: "namesrv port out of range", role: "namesrv", env: { LISTEN_PORT: "70000" }, expect: [/LISTEN_PORT="70000"/, /1\.\.65535/] },
+  { name: "namesrv unknown key", role: "namesrv", env: { RMQ_NAMESRV_orderMessageEnabled: "true" }, expect: [/RMQ_NAMESRV_orderMessageEnabled/, /did you mean 'orderMessageEnable'/] },
+];
+
+test("the table has at least 40 bad inputs", () => {
+  assert.ok(rows.length >= 40, `${rows.length} rows`);
+});
+
+for (const row of rows) {
+  test(`rejects: ${row.name}`, () => {
+    const role = row.role ?? "broker";
+    const env = role === "broker" ? { ...GOOD_BROKER, ...row.env } : { ...row.env };
+    const result = resolveFor(role, env, { conf: row.conf, files: row.files });
+    assert.ok(result.errors.length > 0, `expected an error, got none (settings: ${JSON.stringify([...result.settings.keys()])})`);
+    const matching = result.messages.find((m) => row.expect.every((re) => re.test(m)));
+    assert.ok(matching, `no single message matches ${row.expect.join(" & ")}; messages:\n  ${result.messages.join("\n  ")}`);
+  });
+}
+
+test("all errors are reported at once, not just the first", () => {
+  const result = resolveFor("broker", { ...GOOD_BROKER, BROKER_ROLE: "MASTER", LISTEN_PORT: "x", RMQ_BROKER_mapedFileSizeCommitLog: "1" });
+  assert.equal(result.errors.length, 3, result.messages.join("\n"));
+});
