@@ -93,8 +93,9 @@ export function checkAddressList(value: string): string | undefined {
   const entries = value.split(";");
   for (const entry of entries) {
     if (!entry) return "has an empty entry";
-    const m = /^(.+):(\d+)$/.exec(entry);
+    const m = /^(.*):(\d+)$/.exec(entry);
     if (!m) return `entry '${entry}' has no port (RocketMQ exits at start with it)`;
+    if (!m[1]) return `entry '${entry}' has no host`;
     if (!isHost(m[1]!)) return `entry '${entry}' does not start with a valid host name or IP address`;
     const port = Number(m[2]);
     if (port < 1 || port > 65535) return `entry '${entry}' has a port outside 1..65535`;

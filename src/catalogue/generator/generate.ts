@@ -14,7 +14,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { aliasOf, type KeySpec, type Role } from "../catalogue.ts";
+import { aliasOf, type KeySpec, type KeyType, type Role } from "../catalogue.ts";
 
 const here = import.meta.dirname;
 const generatorSource = join(here, "CatalogueGenerator.java");
@@ -75,7 +75,7 @@ const VARIANTS: Variant[] = [
 /** What CatalogueGenerator.java prints for one key: a KeySpec without dynamicDefault, plus two extras. */
 interface GeneratedKey extends KeySpec {
   /** Every value type the key's setters take, when there is more than one. */
-  types?: string[];
+  types?: KeyType[];
   /** The default of each class, when the classes that accept the key start from different values. */
   defaults?: Record<string, string | null>;
 }

@@ -1,0 +1,361 @@
+// Writes the generated parts of the README and docs/keys-<version>.md from the catalogue and the appliance's
+// variable definitions, so that no table is typed by hand.
+//
+//   npm run readme               rewrites the README blocks between <!-- generated:NAME --> and
+//                                <!-- /generated:NAME -->, and docs/keys-<version>.md for every catalogue
+//   npm run readme -- --check    changes nothing; exits 1 naming each block or file that is out of date
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { ROLES, loadCatalogueFile, supportedVersions, upperSnake, type KeySpec, type Role } from "./catalogue.ts";
+import {
+  APPLIANCE_DEFAULTS,
+  CONTAINER_SCHEMA,
+  CONTAINER_VARIABLE_SUMMARIES,
+  KEY_VARIABLES,
+  defaultConfFile,
+  prefixOf,
+} from "../configurator/variables.ts";
+import { DEFAULT_ROCKETMQ_VERSION } from "../images/versions.ts";
+
+const REPO_ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+const README = join(REPO_ROOT, "README.md");
+const DOCS_DIR = join(REPO_ROOT, "docs");
+
+export const BLOCK_NAMES = ["variables", "keys", "versions"] as const;
+export type BlockName = (typeof BLOCK_NAMES)[number];
+
+const ROLE_TITLE: Record<Role, string> = { broker: "broker", namesrv: "name server" };
+
+// ---------------------------------------------------------------------------------------------------------
+// Markdown helpers
+
+/** A table cell: `|` escaped (also inside code spans, as GitHub's tables need), line breaks flattened. */
+function cell(text: string): string {
+  return text.replace(/\r?\n/g, " ").replace(/\|/g, "\\|");
+}
+
+/** A code span that survives backticks in the value. */
+function code(text: string): string {
+  if (!text.includes("`")) return `\`${text}\``;
+  return `\`\` ${text} \`\``;
+}
+
+function table(header: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.map(cell).join(" | ")} |`;
+  return [line(header), `|${header.map(() => "---").join("|")}|`, ...rows.map(line)].join("\n");
+}
+
+function byName(a: string, b: string): number {
+  const la = a.toLowerCase();
+  const lb = b.toLowerCase();
+  return la < lb ? -1 : la > lb ? 1 : a < b ? -1 : a > b ? 1 : 0;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Cells derived from the catalogue
+
+/** Enum values (plus "or an int" where RocketMQ also takes a number), else the type. */
+function allowedCell(spec: KeySpec): string {
+  if (spec.enum) {
+    const values = spec.enum.map(code).join(", ");
+    const others = (spec.types ?? []).filter((t) => t !== "string");
+    return others.length ? `${values}, or ${others.map((t) => `an ${t}`).join(" or ")}` : values;
+  }
+  return spec.types ? spec.types.join(" or ") : spec.type;
+}
+
+/**
+ * RocketMQ's default as the catalogue records it: `${hostname}` and the like as-is, null and "" as empty.
+ * `full` (the docs files) also shows per-class defaults where the classes disagree, and "(varies)" on an empty one.
+ */
+function rocketmqDefault(spec: KeySpec, full: boolean): string {
+  if (full && spec.defaults) {
+    const distinct = new Set(Object.values(spec.defaults));
+    if (distinct.size > 1) {
+      return Object.entries(spec.defaults)
+        .map(([cls, v]) => `${v === null || v === "" ? "(none)" : code(v)} (${cls})`)
+        .join(", ");
+    }
+  }
+  if (spec.default === null || spec.default === "") return full && spec.dynamicDefault ? "(varies)" : "";
+  return code(spec.default) + (spec.dynamicDefault ? " (varies)" : "");
+}
+
+function applianceDefault(role: Role, key: string): string | undefined {
+  return APPLIANCE_DEFAULTS[role].find((d) => d.key === key)?.value;
+}
+
+function versionCounts(version: string): Record<Role, number> {
+  const file = loadCatalogueFile(version);
+  return { broker: Object.keys(file.roles.broker).length, namesrv: Object.keys(file.roles.namesrv).length };
+}
+
+function docsPath(version: string): string {
+  return `docs/keys-${version}.md`;
+}
+
+/** Explains the `${...}` placeholders that occur in the defaults shown. */
+function placeholderLegend(defaults: Iterable<string | null>): string | undefined {
+  const known: Record<string, string> = {
+    "${user.home}": "`/home/rocketmq` in these images",
+    "${hostname}": "the container's host name",
+    "${localAddress}": "the container's own address on its network",
+  };
+  const found = new Set<string>();
+  for (const d of defaults) for (const m of d?.matchAll(/\$\{[^}]+\}/g) ?? []) found.add(m[0]);
+  if (!found.size) return undefined;
+  const parts = [...found].sort().map((t) => (known[t] ? `${code(t)} is ${known[t]}` : `${code(t)} is computed by RocketMQ at start`));
+  return `In defaults, ${parts.join(", ")}.`;
+}
+
+const VARIES_NOTE =
+  "“(varies)”: RocketMQ computes the default at start from the CPU count, the heap or the environment; the value shown is for 4 CPUs.";
+
+/** The notes that explain what the given table rows show: placeholders, "(varies)". */
+function notes(rows: string[][], defaults: Iterable<string | null>): string[] {
+  const out: string[] = [];
+  const legend = placeholderLegend(defaults);
+  if (legend) out.push(legend);
+  if (rows.some((r) => r.some((c) => c.includes("(varies)")))) out.push(VARIES_NOTE);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// README blocks
+
+function renderVariables(version: string): string {
+  const file = loadCatalogueFile(version);
+  const rows: string[][] = [];
+  const shown: (string | null)[] = [];
+  for (const role of ROLES) {
+    for (const v of KEY_VARIABLES[role]) {
+      const spec = file.roles[role][v.key];
+      if (!spec) throw new Error(`${v.name} maps to ${v.key}, which RocketMQ ${version} has no ${role} key for`);
+      const appliance = applianceDefault(role, v.key);
+      const dflt = appliance !== undefined ? code(appliance) : rocketmqDefault(spec, false);
+      if (appliance === undefined) shown.push(spec.default);
+      rows.push([code(v.name), role, code(v.key), allowedCell(spec), dflt, v.description]);
+    }
+  }
+  const props = CONTAINER_SCHEMA.properties as Record<string, { description: string; enum?: readonly string[]; default?: string }>;
+  for (const [name, summary] of Object.entries(CONTAINER_VARIABLE_SUMMARIES)) {
+    const p = props[name];
+    if (!p) throw new Error(`${name} has a summary but no schema entry`);
+    const allowed = p.enum ? p.enum.map(code).join(", ") : p.description;
+    rows.push([code(name), "both", "—", allowed, p.default !== undefined ? code(p.default) : "", summary]);
+  }
+
+  const defaults = table(
+    ["Key", "Image", "Value", "Why"],
+    ROLES.flatMap((role) => APPLIANCE_DEFAULTS[role].map((d) => [code(d.key), role, code(d.value), d.why])),
+  );
+  return [
+    `Short variables and container settings (types and defaults from the RocketMQ ${version} catalogue; a default in`,
+    "this table is the appliance's own where it sets one):",
+    "",
+    table(["Variable", "Image", `Key in ${ROLES.map((r) => `${r}.conf`).join(" / ")}`, "Type / allowed", "Default", "Description"], rows),
+    "",
+    ...notes(rows, shown).flatMap((n) => [n, ""]),
+    "Every variable above, and every `RMQ_BROKER_*` / `RMQ_NAMESRV_*` variable, also has a `_FILE` variant",
+    "(`NAMESRV_ADDR_FILE=/run/secrets/namesrv`) that reads the value from a file; setting both forms is an error.",
+    "",
+    "Defaults the appliance sets in place of RocketMQ's (a mounted file or a variable overrides them):",
+    "",
+    defaults,
+  ].join("\n");
+}
+
+function renderKeys(version: string): string {
+  const file = loadCatalogueFile(version);
+  const counts = versionCounts(version);
+  const out: string[] = [];
+  const shown: (string | null)[] = [];
+  const allRows: string[][] = [];
+  for (const role of ROLES) {
+    const prefix = prefixOf(role);
+    const important = Object.entries(file.roles[role])
+      .filter(([, spec]) => spec.important)
+      .sort(([a], [b]) => byName(a, b));
+    if (!important.length) {
+      out.push(`RocketMQ ${version} flags no ${ROLE_TITLE[role]} key as important; all ${counts[role]} are in the full list below.`, "");
+      continue;
+    }
+    out.push(
+      `The ${important.length} ${ROLE_TITLE[role]} keys RocketMQ ${version} flags as important. Set one with either variable, or without`,
+      `the ${code(prefix)} prefix in a mounted ${code(defaultConfFile(role))}:`,
+      "",
+    );
+    const rows = important.map(([key, spec]) => {
+      shown.push(spec.default);
+      const appliance = applianceDefault(role, key);
+      const rmq = rocketmqDefault(spec, false);
+      const dflt = appliance !== undefined ? `${code(appliance)} (appliance; RocketMQ: ${rmq || "none"})` : rmq;
+      return [code(prefix + key), code(prefix + upperSnake(key)), allowedCell(spec), dflt];
+    });
+    allRows.push(...rows);
+    out.push(table(["Variable", "Alias", "Type / allowed", "Default"], rows), "");
+  }
+  for (const n of notes(allRows, shown)) out.push(n, "");
+  const others = supportedVersions().filter((v) => v !== version);
+  out.push(
+    `The full list of ${counts.broker} broker keys and ${counts.namesrv} namesrv keys of RocketMQ ${version} is in`,
+    `[${docsPath(version)}](${docsPath(version)})` +
+      (others.length ? `; other versions: ${others.map((v) => `[${docsPath(v)}](${docsPath(v)})`).join(", ")}.` : "."),
+  );
+  return out.join("\n");
+}
+
+function renderVersions(): string {
+  const lines = supportedVersions()
+    .slice()
+    .reverse()
+    .map((v) => {
+      const c = versionCounts(v);
+      const mark = v === DEFAULT_ROCKETMQ_VERSION ? " (default; `latest`)" : "";
+      return `- RocketMQ ${v}${mark}: ${c.broker} broker keys, ${c.namesrv} namesrv keys — [${docsPath(v)}](${docsPath(v)})`;
+    });
+  return ["Catalogues (the keys an image validates against: those of the RocketMQ version it was built with):", "", ...lines].join("\n");
+}
+
+export function renderReadmeBlocks(): Record<BlockName, string> {
+  const version = DEFAULT_ROCKETMQ_VERSION;
+  return { variables: renderVariables(version), keys: renderKeys(version), versions: renderVersions() };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// docs/keys-<version>.md
+
+function renderKeyDoc(version: string): string {
+  const file = loadCatalogueFile(version);
+  const counts = versionCounts(version);
+  const out = [
+    `<!-- Generated by \`npm run readme\` from the catalogue (src/catalogue/versions/${version}.json); do not edit. -->`,
+    `# RocketMQ ${version}: every configuration key`,
+    "",
+    `${counts.broker} broker keys and ${counts.namesrv} namesrv keys, read from the config classes of RocketMQ ${version}.`,
+    "Set a key with `RMQ_BROKER_<key>` / `RMQ_NAMESRV_<key>` (exact spelling), with the alias shown",
+    "(`RMQ_BROKER_<ALIAS>`), or in a mounted `broker.conf` / `namesrv.conf`. Defaults are RocketMQ's; the appliance",
+    "replaces a few of them (see the README). “Important” is RocketMQ's own `@ImportantField` flag.",
+    "",
+  ];
+  const all: (string | null)[] = [];
+  const allRows: string[][] = [];
+  for (const role of ROLES) {
+    const prefix = prefixOf(role);
+    const keys = Object.entries(file.roles[role]).sort(([a], [b]) => byName(a, b));
+    out.push(`## ${ROLE_TITLE[role][0]!.toUpperCase()}${ROLE_TITLE[role].slice(1)} (${keys.length} keys, \`${prefix}*\`)`, "");
+    const rows = keys.map(([key, spec]) => {
+      all.push(spec.default, ...Object.values(spec.defaults ?? {}));
+      return [code(key), code(upperSnake(key)), allowedCell(spec), rocketmqDefault(spec, true), spec.important ? "yes" : ""];
+    });
+    allRows.push(...rows);
+    out.push(table(["Key", "Alias", "Type / allowed", "Default", "Important"], rows), "");
+  }
+  for (const n of notes(allRows, all)) out.push(n, "");
+  return out.join("\n");
+}
+
+/** Every generated docs file, by path relative to the repository root. */
+export function renderKeyDocs(): Record<string, string> {
+  return Object.fromEntries(supportedVersions().map((v) => [docsPath(v), renderKeyDoc(v)]));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Reading and writing
+
+function markers(name: string): [string, string] {
+  return [`<!-- generated:${name} -->`, `<!-- /generated:${name} -->`];
+}
+
+/** The README with each block replaced; throws when a marker is missing. */
+function fillReadme(readme: string, blocks: Record<string, string>): string {
+  let text = readme;
+  for (const [name, body] of Object.entries(blocks)) {
+    const [open, close] = markers(name);
+    const start = text.indexOf(open);
+    const end = text.indexOf(close, start + open.length);
+    if (start < 0 || end < 0) throw new Error(`README.md lacks the markers ${open} … ${close}`);
+    text = `${text.slice(0, start + open.length)}\n${body}\n${text.slice(end)}`;
+  }
+  return text;
+}
+
+/** What is out of date: README blocks by name, docs files by path, stale docs files. Empty when all is current. */
+export function outdated(root: string = REPO_ROOT): string[] {
+  const problems: string[] = [];
+  const readmePath = join(root, "README.md");
+  const readme = existsSync(readmePath) ? readFileSync(readmePath, "utf8") : undefined;
+  if (readme === undefined) problems.push("README.md does not exist");
+  else {
+    for (const [name, body] of Object.entries(renderReadmeBlocks())) {
+      const [open, close] = markers(name);
+      const start = readme.indexOf(open);
+      const end = readme.indexOf(close, start + open.length);
+      if (start < 0 || end < 0) problems.push(`README.md: block '${name}' has no ${open} … ${close} markers`);
+      else if (readme.slice(start + open.length, end) !== `\n${body}\n`) problems.push(`README.md: block '${name}' is out of date`);
+    }
+  }
+  const docs = renderKeyDocs();
+  for (const [path, text] of Object.entries(docs)) {
+    const full = join(root, path);
+    if (!existsSync(full)) problems.push(`${path} does not exist`);
+    else if (readFileSync(full, "utf8") !== text) problems.push(`${path} is out of date`);
+  }
+  for (const stale of staleDocs(root, docs)) problems.push(`${stale} is not generated from any catalogue (stale)`);
+  return problems;
+}
+
+function staleDocs(root: string, docs: Record<string, string>): string[] {
+  const dir = join(root, "docs");
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => /^keys-.+\.md$/.test(f))
+    .map((f) => `docs/${f}`)
+    .filter((p) => !(p in docs));
+}
+
+function write(): void {
+  const readme = readFileSync(README, "utf8");
+  const filled = fillReadme(readme, renderReadmeBlocks());
+  if (filled !== readme) {
+    writeFileSync(README, filled);
+    process.stdout.write("updated README.md\n");
+  }
+  mkdirSync(DOCS_DIR, { recursive: true });
+  const docs = renderKeyDocs();
+  for (const [path, text] of Object.entries(docs)) {
+    const full = join(REPO_ROOT, path);
+    if (existsSync(full) && readFileSync(full, "utf8") === text) continue;
+    writeFileSync(full, text);
+    process.stdout.write(`updated ${path}\n`);
+  }
+  for (const stale of staleDocs(REPO_ROOT, docs)) {
+    rmSync(join(REPO_ROOT, stale));
+    process.stdout.write(`removed ${stale}\n`);
+  }
+}
+
+function cli(argv: string[]): number {
+  const { values } = parseArgs({ args: argv, options: { check: { type: "boolean", default: false } } });
+  try {
+    if (!values.check) {
+      write();
+      return 0;
+    }
+    const problems = outdated();
+    for (const p of problems) process.stderr.write(`${p}\n`);
+    if (problems.some((p) => p.includes("markers"))) process.stderr.write("add the missing markers to README.md, then run `npm run readme`\n");
+    else if (problems.length) process.stderr.write("run `npm run readme` to regenerate\n");
+    return problems.length ? 1 : 0;
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n`);
+    return 1;
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  process.exitCode = cli(process.argv.slice(2));
+}
+

@@ -1,0 +1,85 @@
+// Shared by the integration tests: a real Docker engine, our images, compose projects, the Java client.
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { REPO_ROOT, buildImages } from "../../src/images/build.ts";
+
+export { REPO_ROOT };
+
+export interface Exec {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function sh(command: string, args: string[], options: { timeoutMs?: number; input?: string } = {}): Promise<Exec> {
+  return new Promise((resolve) => {
+    const child = execFile(command, args, { cwd: REPO_ROOT, timeout: options.timeoutMs ?? 300_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+    });
+    if (options.input !== undefined) child.stdin?.end(options.input);
+  });
+}
+
+export async function docker(...args: string[]): Promise<Exec> {
+  return sh("docker", args);
+}
+
+/** Like docker(), but a non-zero exit fails the test with the output. */
+export async function dockerOk(...args: string[]): Promise<string> {
+  const r = await docker(...args);
+  if (r.code !== 0) throw new Error(`docker ${args.join(" ")} exited ${r.code}\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+
+/**
+ * Whether the integration tests can run. Without a Docker engine they are skipped on a developer machine,
+ * but under CI=true that is a failure: CI must never pass by skipping them.
+ */
+export async function dockerAvailability(): Promise<string | undefined> {
+  const info = await docker("info", "--format", "{{.ServerVersion}}");
+  const compose = await docker("compose", "version");
+  const missing = info.code !== 0 ? `no Docker engine answers (${info.stderr.trim().split("\n")[0]})` : compose.code !== 0 ? "docker compose v2 is missing" : undefined;
+  if (missing && process.env.CI === "true") throw new Error(`CI=true and ${missing}: integration tests must run in CI`);
+  return missing;
+}
+
+let imagesBuilt: Promise<unknown> | undefined;
+export function ensureImages(): Promise<unknown> {
+  imagesBuilt ??= buildImages();
+  return imagesBuilt;
+}
+
+export function composeFile(mode: string): string {
+  return join(REPO_ROOT, "compose", `${mode}.yml`);
+}
+
+export class ComposeProject {
+  readonly name: string;
+  readonly file: string;
+  constructor(name: string, mode: string) {
+    this.name = name;
+    this.file = composeFile(mode);
+  }
+  run(...args: string[]): Promise<Exec> {
+    return sh("docker", ["compose", "-p", this.name, "-f", this.file, ...args]);
+  }
+  async ok(...args: string[]): Promise<string> {
+    const r = await this.run(...args);
+    if (r.code !== 0) throw new Error(`docker compose ${args.join(" ")} exited ${r.code}\n${r.stdout}\n${r.stderr}`);
+    return r.stdout + r.stderr;
+  }
+  container(service: string): string {
+    return `${this.name}-${service}-1`;
+  }
+  get network(): string {
+    return `${this.name}_default`;
+  }
+  volume(name: string): string {
+    return `${this.name}_${name}`;
+  }
+}
+
+export function uniqueId(prefix: string): string {
+  return `${prefix}${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+}

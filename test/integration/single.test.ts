@@ -1,0 +1,163 @@
+// compose/single.yml and `docker run`, end to end: real images, a real Docker engine, the official Java client.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, chmodSync } from "node:fs";
+import { networkInterfaces, tmpdir } from "node:os";
+import { join } from "node:path";
+import { ComposeProject, docker, dockerAvailability, dockerOk, ensureImages, uniqueId } from "./harness.ts";
+import { prepareJavaClient, runJavaClientOnHost, javaClientContainerCommand } from "../clients/java-client.ts";
+import { RequestCode, request } from "../../src/remoting/client.ts";
+import { parseFastjson } from "../../src/remoting/fastjson.ts";
+
+const skip = await dockerAvailability();
+const project = new ComposeProject("rmqtest-single", "single");
+const broker = project.container("broker");
+const namesrv = project.container("namesrv");
+const BROKER_IMAGE = "rocketmq-appliance/broker:latest";
+
+async function containerRoundTrip(network: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { binds, cmd } = javaClientContainerCommand(args);
+  return docker("run", "--rm", "--network", network, ...binds.flatMap((b) => ["-v", b]), "--entrypoint", cmd[0]!, BROKER_IMAGE, ...cmd.slice(1));
+}
+
+async function waitHealthy(container: string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const status = (await dockerOk("inspect", "-f", "{{.State.Health.Status}}", container)).trim();
+    if (status === "healthy") return;
+    if (Date.now() > deadline) {
+      const logs = await docker("logs", "--tail", "40", container);
+      throw new Error(`${container} is ${status} after ${timeoutMs} ms\n${logs.stdout}${logs.stderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+describe("single mode (compose/single.yml)", { skip }, () => {
+  before(async () => {
+    await Promise.all([ensureImages(), prepareJavaClient()]);
+    await project.run("down", "-v", "--remove-orphans");
+    const started = Date.now();
+    await project.ok("up", "-d", "--wait");
+    process.stdout.write(`# single mode: up to healthy in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  });
+
+  after(async () => {
+    await docker("rm", "-f", "rmqtest-broker-b");
+    await project.run("down", "-v", "--remove-orphans");
+  });
+
+  test("the official Java client on the host round-trips 1000 messages through localhost:9876", async () => {
+    const runId = uniqueId("host");
+    const r = await runJavaClientOnHost(["--namesrv", "localhost:9876", "--topic", "HostTopic", "--count", "1000", "--mode", "both", "--run-id", runId, "--group", runId]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /SENT 1000 ok=1000/);
+    assert.match(r.stdout, /RECEIVED 1000/);
+  });
+
+  test("a client in another container on the compose network round-trips 1000 messages through namesrv:9876", async () => {
+    const runId = uniqueId("net");
+    const r = await containerRoundTrip(project.network, ["--namesrv", "namesrv:9876", "--topic", "NetworkTopic", "--count", "1000", "--mode", "both", "--run-id", runId, "--group", runId]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /SENT 1000 ok=1000/);
+    assert.match(r.stdout, /RECEIVED 1000/);
+  });
+
+  test("both images run as uid 3000 with the JVM as PID 1", async () => {
+    for (const c of [namesrv, broker]) {
+      assert.equal((await dockerOk("exec", c, "id", "-u")).trim(), "3000");
+      const cmdline = (await dockerOk("exec", c, "cat", "/proc/1/cmdline")).split("\0");
+      assert.equal(cmdline[0], "java", `${c} PID 1 is ${cmdline.join(" ")}`);
+    }
+  });
+
+  test("RocketMQ's and the configurator's logs are on stdout", async () => {
+    const logs = await dockerOk("logs", broker);
+    assert.match(logs, /\[configurator\] RocketMQ 5\.5\.0 broker; JVM memory/);
+    assert.match(logs, /publish ports 10911 \(clients\), 10909 .* and 10912/);
+    assert.match(logs, /The broker\[broker-a, [\d.]+:10911\] boot success/);
+    assert.match(await dockerOk("logs", namesrv), /The Name Server boot success/);
+  });
+
+  test("each container runs under a 1 GiB limit and sizes its JVM from it", async () => {
+    for (const [c, heap] of [[namesrv, "512m"], [broker, "409m"]] as const) {
+      assert.equal((await dockerOk("inspect", "-f", "{{.HostConfig.Memory}}", c)).trim(), String(1024 ** 3));
+      assert.match(await dockerOk("logs", c), new RegExp(`heap ${heap} \\(\\d+% of the container memory limit 1024 MiB\\)`));
+      assert.match(await dockerOk("exec", c, "cat", "/proc/1/cmdline"), /^java\0@\/tmp\/rocketmq\/jvm\.args\0/);
+      assert.match(await dockerOk("exec", c, "cat", "/tmp/rocketmq/jvm.args"), new RegExp(`^"-Xmx${heap}"$`, "m"));
+    }
+  });
+
+  test("print-config shows the effective broker.conf and where each value came from", async () => {
+    const out = await dockerOk("exec", broker, "docker-entrypoint", "print-config");
+    assert.match(out, /# from BROKER_ROLE\nbrokerRole=ASYNC_MASTER\n/);
+    assert.match(out, /# from RMQ_BROKER_fileReservedTime\nfileReservedTime=48\n/);
+    assert.match(out, /# from appliance default: the store volume\nstorePathRootDir=\/home\/rocketmq\/store\n/);
+  });
+
+  test("docker stop leaves no abort file, and after a restart every message is still there", async () => {
+    const runId = uniqueId("stop");
+    const sent = await runJavaClientOnHost(["--namesrv", "localhost:9876", "--topic", "DurableTopic", "--count", "500", "--mode", "send", "--run-id", runId]);
+    assert.equal(sent.code, 0, sent.stdout + sent.stderr);
+    const stopped = Date.now();
+    await project.ok("stop", "broker");
+    process.stdout.write(`# broker stop took ${((Date.now() - stopped) / 1000).toFixed(1)} s\n`);
+    const logs = await dockerOk("logs", "--tail", "5", broker);
+    assert.match(logs, /Shutdown hook over/);
+    const store = await dockerOk("run", "--rm", "--entrypoint", "ls", "-v", `${project.volume("broker-store")}:/store`, BROKER_IMAGE, "/store");
+    assert.ok(store.split("\n").includes("commitlog"), store);
+    assert.ok(!store.split("\n").includes("abort"), `abort file left behind:\n${store}`);
+    await project.ok("up", "-d", "--wait", "broker");
+    const received = await runJavaClientOnHost(["--namesrv", "localhost:9876", "--topic", "DurableTopic", "--count", "500", "--mode", "consume", "--run-id", runId, "--group", runId]);
+    assert.equal(received.code, 0, received.stdout + received.stderr);
+    assert.match(received.stdout, /RECEIVED 500/);
+  });
+
+  test("a broker started with docker run -e NAMESRV_ADDR=... joins the name server and is reachable", async () => {
+    // The docker host as seen from the default bridge network: its docker0 address.
+    const gateway = networkInterfaces()["docker0"]?.find((a) => a.family === "IPv4")?.address ?? "172.17.0.1";
+    await docker("rm", "-f", "rmqtest-broker-b");
+    await dockerOk(
+      "run", "-d", "--name", "rmqtest-broker-b", "--memory", "1g", "--stop-timeout", "60",
+      "-e", `NAMESRV_ADDR=${gateway}:9876`, "-e", "BROKER_NAME=broker-b", "-e", "LISTEN_PORT=20911",
+      "-p", "20909:20909", "-p", "20911:20911", "-p", "20912:20912", BROKER_IMAGE,
+    );
+    await waitHealthy("rmqtest-broker-b");
+    const info = await request("127.0.0.1:9876", RequestCode.GET_BROKER_CLUSTER_INFO);
+    const table = (parseFastjson(info.body.toString()) as { brokerAddrTable: Record<string, { brokerAddrs: Record<string, string> }> }).brokerAddrTable;
+    const address = table["broker-b"]?.brokerAddrs["0"];
+    assert.match(address ?? "", /:20911$/, JSON.stringify(table));
+    const runtime = await request(address!, RequestCode.GET_BROKER_RUNTIME_INFO);
+    assert.equal(runtime.code, 0);
+  });
+
+  test("bad input exits with status 2 within seconds, names the variable, and never starts the JVM", async () => {
+    const cases: [Record<string, string>, RegExp][] = [
+      [{ NAMESRV_ADDR: "namesrv" }, /NAMESRV_ADDR="namesrv" .*no port/],
+      [{ NAMESRV_ADDR: "ns:9876", RMQ_BROKER_mapedFileSizeCommitLog: "1073741824" }, /did you mean 'mappedFileSizeCommitLog'/],
+      [{ NAMESRV_ADDR: "ns:9876", RMQ_BROKER_autoCreateSubscriptinotallow: "true" }, /did you mean 'autoCreateSubscriptionGroup'/],
+      [{ NAMESRV_ADDR: "ns:9876", BROKER_ROLE: "SLAVE", BROKER_ID: "0" }, /BROKER_ROLE="SLAVE" with BROKER_ID="0"/],
+      [{ NAMESRV_ADDR: "ns:9876", RMQ_BROKER_autoCreateTopicEnable: "yes" }, /autoCreateTopicEnable="yes" .*true or false/],
+      [{ NAMESRV_ADDR: "ns:9876", LISTEN_PORT: "65535" }, /LISTEN_PORT="65535" .*HA port/],
+      [{ NAMESRV_ADDR: "ns:9876", BROKER_IP1: "10.0.0.1 # my ip" }, /BROKER_IP1=.*inline comment/],
+    ];
+    for (const [env, expected] of cases) {
+      const started = Date.now();
+      const r = await docker("run", "--rm", ...Object.entries(env).flatMap(([k, v]) => ["-e", `${k}=${v}`]), BROKER_IMAGE);
+      const output = r.stdout + r.stderr;
+      assert.equal(r.code, 2, output);
+      assert.match(output, expected);
+      assert.match(output, /RocketMQ was not started/);
+      assert.doesNotMatch(output, /RocketmqBroker|BrokerStartup|OpenJDK/, "the JVM must not start");
+      assert.ok(Date.now() - started < 15_000, `took ${Date.now() - started} ms`);
+    }
+  });
+
+  test("an unwritable bind mount gets a clear error instead of a crash", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rmq-store-"));
+    chmodSync(dir, 0o755);
+    const r = await docker("run", "--rm", "-e", "NAMESRV_ADDR=ns:9876", "-v", `${dir}:/home/rocketmq/store`, BROKER_IMAGE);
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.match(r.stdout + r.stderr, /\/home\/rocketmq\/store is not writable by uid 3000 .*chown -R 3000:3000/);
+  });
+});

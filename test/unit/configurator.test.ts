@@ -1,0 +1,134 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { resolveFor, GOOD_BROKER } from "./fixtures.ts";
+import { renderAnnotated, renderConfFile, renderArgFile, jvmArguments } from "../../src/configurator/render.ts";
+import { parseProperties } from "../../src/configurator/properties.ts";
+import { brokerPorts } from "../../src/configurator/semantics.ts";
+import { loadCatalogue, upperSnake } from "../../src/catalogue/catalogue.ts";
+
+const value = (r: ReturnType<typeof resolveFor>, key: string) => r.settings.get(key)?.value;
+
+test("a broker with only NAMESRV_ADDR gets working defaults", () => {
+  const r = resolveFor("broker", GOOD_BROKER);
+  assert.deepEqual(r.errors, []);
+  assert.equal(value(r, "namesrvAddr"), "namesrv:9876");
+  assert.equal(value(r, "brokerIP1"), "172.18.0.3");
+  assert.equal(value(r, "brokerIP2"), "172.18.0.3");
+  assert.equal(value(r, "brokerName"), "broker-a");
+  assert.equal(value(r, "listenPort"), "10911");
+  assert.equal(value(r, "storePathRootDir"), "/home/rocketmq/store");
+});
+
+test("exact camelCase and UPPER_SNAKE forms both map to the catalogue key", () => {
+  const r = resolveFor("broker", { ...GOOD_BROKER, RMQ_BROKER_fileReservedTime: "48", RMQ_BROKER_DLEGER_GROUP: "g", RMQ_BROKER_BROKER_IP1: "10.1.2.3" });
+  assert.deepEqual(r.messages, []);
+  assert.equal(value(r, "fileReservedTime"), "48");
+  assert.equal(value(r, "dLegerGroup"), "g");
+  assert.equal(value(r, "brokerIP1"), "10.1.2.3");
+});
+
+test("the same value given two ways is accepted", () => {
+  const r = resolveFor("broker", { ...GOOD_BROKER, BROKER_NAME: "b", RMQ_BROKER_brokerName: "b", RMQ_BROKER_BROKER_NAME: "b" });
+  assert.deepEqual(r.messages, []);
+  assert.equal(value(r, "brokerName"), "b");
+});
+
+test("setting BROKER_IP1 alone also sets BROKER_IP2 (one variable per host)", () => {
+  const r = resolveFor("broker", { ...GOOD_BROKER, BROKER_IP1: "192.168.1.20" });
+  assert.equal(value(r, "brokerIP2"), "192.168.1.20");
+  const s = resolveFor("broker", { ...GOOD_BROKER, BROKER_IP1: "192.168.1.20", BROKER_IP2: "10.0.0.20" });
+  assert.equal(value(s, "brokerIP2"), "10.0.0.20");
+});
+
+test("precedence: appliance defaults < mounted file < variables", () => {
+  const r = resolveFor("broker", { ...GOOD_BROKER, RMQ_BROKER_fileReservedTime: "24" }, {
+    conf: "# a comment\nfileReservedTime=48\nbrokerName=from-file\ndeleteWhen=04\n",
+  });
+  assert.deepEqual(r.messages, []);
+  assert.equal(value(r, "fileReservedTime"), "24");
+  assert.deepEqual(r.settings.get("fileReservedTime")?.source, { kind: "env", variable: "RMQ_BROKER_fileReservedTime" });
+  assert.equal(value(r, "brokerName"), "from-file");
+  assert.deepEqual(r.settings.get("brokerName")?.source, { kind: "file", path: "/etc/rocketmq/broker.conf", line: 3 });
+});
+
+test("enum case is normalised, and the log says so", () => {
+  const r = resolveFor("broker", { ...GOOD_BROKER, BROKER_ROLE: "slave", BROKER_ID: "1", FLUSH_DISK_TYPE: "sync_flush" });
+  assert.deepEqual(r.messages, []);
+  assert.equal(value(r, "brokerRole"), "SLAVE");
+  assert.equal(value(r, "flushDiskType"), "SYNC_FLUSH");
+  assert.ok(r.notices.some((n) => n.includes("BROKER_ROLE") && n.includes("'slave' to 'SLAVE'")), r.notices.join("\n"));
+});
+
+test("booleans accept any case of true/false, normalised", () => {
+  const r = resolveFor("broker", { ...GOOD_BROKER, RMQ_BROKER_autoCreateTopicEnable: "FALSE" });
+  assert.equal(value(r, "autoCreateTopicEnable"), "false");
+});
+
+test("_FILE variants read the value from a file", () => {
+  const r = resolveFor("broker", { NAMESRV_ADDR_FILE: "/run/secrets/ns" }, { files: { "/run/secrets/ns": "ns1:9876;ns2:9876\n" } });
+  assert.deepEqual(r.messages, []);
+  assert.equal(value(r, "namesrvAddr"), "ns1:9876;ns2:9876");
+  assert.deepEqual(r.settings.get("namesrvAddr")?.source, { kind: "env", variable: "NAMESRV_ADDR_FILE" });
+});
+
+test("variables meant for the other image are ignored with a notice, unrelated variables silently", () => {
+  const r = resolveFor("broker", { ...GOOD_BROKER, RMQ_NAMESRV_orderMessageEnable: "true", HOSTNAME: "abc", PATH: "/bin" });
+  assert.deepEqual(r.messages, []);
+  assert.ok(r.notices.some((n) => n.includes("RMQ_NAMESRV_orderMessageEnable")));
+});
+
+test("a namesrv needs nothing and keeps its state on the store volume", () => {
+  const r = resolveFor("namesrv", {});
+  assert.deepEqual(r.messages, []);
+  assert.equal(value(r, "listenPort"), "9876");
+  assert.equal(value(r, "kvConfigPath"), "/home/rocketmq/store/namesrv/kvConfig.json");
+});
+
+test("keys the chosen RocketMQ version does not have are rejected", () => {
+  const r = resolveFor("broker", { ...GOOD_BROKER, RMQ_BROKER_enableControllerMode: "true", RMQ_BROKER_controllerAddr: "c:9878" }, { version: "4.9.8" });
+  assert.ok(r.messages.some((m) => m.includes("RMQ_BROKER_enableControllerMode") && m.includes("RocketMQ 4.9.8")), r.messages.join("\n"));
+});
+
+test("ports: fast = listen-2, HA = listen+1 unless haListenPort is set", () => {
+  const r = resolveFor("broker", { ...GOOD_BROKER, LISTEN_PORT: "20911" });
+  assert.deepEqual(brokerPorts(r.settings), { listen: 20911, fast: 20909, ha: 20912 });
+});
+
+test("the rendered file is sorted key=value lines that parse back to the same settings", () => {
+  const r = resolveFor("broker", { ...GOOD_BROKER, RMQ_BROKER_messageDelayLevel: "1s 5s 10s" });
+  const text = renderConfFile(r);
+  const parsed = parseProperties(text);
+  assert.deepEqual(parsed.map((p) => p.key), [...r.settings.keys()].sort());
+  assert.equal(parsed.find((p) => p.key === "messageDelayLevel")?.value, "1s 5s 10s");
+});
+
+test("print-config says where each value came from, on comment lines only", () => {
+  const r = resolveFor("broker", { ...GOOD_BROKER, BROKER_ROLE: "SYNC_MASTER" });
+  const text = renderAnnotated(r);
+  assert.match(text, /# from BROKER_ROLE\nbrokerRole=SYNC_MASTER\n/);
+  assert.match(text, /# from appliance default: this container's address on its network\nbrokerIP1=172\.18\.0\.3\n/);
+  for (const line of text.split("\n").filter((l) => l && !l.startsWith("#"))) assert.doesNotMatch(line, /#/);
+});
+
+test("properties parsing follows java.util.Properties", () => {
+  const parsed = parseProperties("a=1\n  b : 2\n! bang comment\nc 3\nd=x\\\n   y\ne=\\u0041\\tB\n#c=ignored\n");
+  assert.deepEqual(parsed.map((p) => [p.key, p.value, p.line]), [["a", "1", 1], ["b", "2", 2], ["c", "3", 4], ["d", "xy", 5], ["e", "A\tB", 7]]);
+});
+
+test("argfile quoting survives spaces, quotes and backslashes", () => {
+  assert.equal(renderArgFile(["-Da=b c", 'x"y', "p\\q"]), '"-Da=b c"\n"x\\"y"\n"p\\\\q"\n');
+});
+
+test("JVM arguments: heap, direct memory, JAVA_OPT_EXT last before the main class", () => {
+  const args = jvmArguments("broker", { heap: "400m", directMemory: "200m", decision: "" }, { rocketmqHome: "/opt/rocketmq", logbackFile: "/x.xml", confFile: "/tmp/rocketmq/broker.conf" }, "-Xmx512m -Dfoo=bar");
+  assert.ok(args.includes("-Xms400m") && args.includes("-XX:MaxDirectMemorySize=200m"));
+  const main = args.indexOf("org.apache.rocketmq.broker.BrokerStartup");
+  assert.deepEqual(args.slice(main - 2), ["-Xmx512m", "-Dfoo=bar", "org.apache.rocketmq.broker.BrokerStartup", "-c", "/tmp/rocketmq/broker.conf"]);
+});
+
+test("every catalogue key has an UPPER_SNAKE alias that maps back to it", () => {
+  for (const role of ["broker", "namesrv"] as const) {
+    const catalogue = loadCatalogue("5.5.0", role);
+    for (const key of catalogue.keys.keys()) assert.equal(catalogue.fromAlias(upperSnake(key)), key, `${role} ${key} → ${upperSnake(key)}`);
+  }
+});
