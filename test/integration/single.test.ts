@@ -6,6 +6,7 @@ import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
 import { ComposeProject, docker, dockerAvailability, dockerOk, ensureImages, uniqueId } from "./harness.ts";
 import { prepareJavaClient, runJavaClientOnHost, javaClientContainerCommand } from "../clients/java-client.ts";
+import { aliOnsRoundTrip } from "../clients/ali-ons-client.ts";
 import { RequestCode, request } from "../../src/remoting/client.ts";
 import { parseFastjson } from "../../src/remoting/fastjson.ts";
 
@@ -61,6 +62,16 @@ describe("single mode (compose/single.yml)", { skip }, () => {
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /SENT 1000 ok=1000/);
     assert.match(r.stdout, /RECEIVED 1000/);
+  });
+
+  test("the npm ali-ons client on the host round-trips 200 messages through localhost:9876", async () => {
+    const runId = uniqueId("ons");
+    // ali-ons does not auto-create topics: create it with the mqadmin that ships in the image.
+    const created = await dockerOk("exec", broker, "mqadmin", "updateTopic", "-n", "namesrv:9876", "-c", "DefaultCluster", "-t", "AliOnsTopic");
+    assert.match(created, /create topic to .* success/);
+    const { sent, received } = await aliOnsRoundTrip("localhost:9876", "AliOnsTopic", 200, runId);
+    assert.equal(sent, 200);
+    assert.equal(received, 200);
   });
 
   test("both images run as uid 3000 with the JVM as PID 1", async () => {

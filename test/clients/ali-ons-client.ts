@@ -1,0 +1,80 @@
+// A round trip through the npm `ali-ons` client (pure JavaScript, remoting protocol): a second client we did
+// not write, from the Node ecosystem our users test with.
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+// ali-ons ships no type declarations; these are the few members used here.
+interface SendResult {
+  sendStatus: string;
+}
+interface AliOnsMessage {
+  keys: string[];
+}
+interface AliOns {
+  Producer: new (options: Record<string, unknown>) => { ready(): Promise<void>; send(m: AliOnsMessage): Promise<SendResult>; close(): Promise<void> };
+  Consumer: new (options: Record<string, unknown>) => {
+    ready(): Promise<void>;
+    subscribe(topic: string, expression: string, handler: (m: { body: Buffer }) => Promise<void>): void;
+    on(event: "error", listener: (e: Error) => void): void;
+    close(): Promise<void>;
+  };
+  Message: new (topic: string, tag: string, body: string) => AliOnsMessage;
+}
+const aliOns = require("ali-ons") as AliOns;
+// Only used to look name servers up over HTTP (Alibaba Cloud's address server); with nameSrv it is never called.
+const httpclient = {
+  request(): never {
+    throw new Error("ali-ons tried an HTTP name-server lookup; nameSrv should have been used");
+  },
+};
+
+/** A topic created a moment ago may not be routed yet ("No topic route info"): retry until the deadline. */
+async function sendWithRetry(producer: { send(m: AliOnsMessage): Promise<SendResult> }, message: AliOnsMessage, deadline: number): Promise<SendResult> {
+  for (;;) {
+    try {
+      return await producer.send(message);
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
+const quietLogger = { info() {}, warn() {}, debug() {}, error() {} };
+
+export async function aliOnsRoundTrip(nameSrv: string, topic: string, count: number, runId: string, timeoutMs = 120_000): Promise<{ sent: number; received: number }> {
+  const common = { httpclient, nameSrv, logger: quietLogger };
+  const producer = new aliOns.Producer({ ...common, producerGroup: `${runId}-producer` });
+  await producer.ready();
+  let sent = 0;
+  try {
+    for (let i = 0; i < count; i++) {
+      const message = new aliOns.Message(topic, "ali-ons", `${runId}-${i}`);
+      message.keys = [`${runId}-${i}`];
+      const result = await sendWithRetry(producer, message, Date.now() + 30_000);
+      if (result.sendStatus === "SEND_OK") sent++;
+    }
+  } finally {
+    await producer.close();
+  }
+
+  const seen = new Set<string>();
+  const consumer = new aliOns.Consumer({ ...common, consumerGroup: `${runId}-consumer`, consumeFromWhere: "CONSUME_FROM_FIRST_OFFSET" });
+  consumer.on("error", () => {});
+  try {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      consumer.subscribe(topic, "*", async (m) => {
+        const body = m.body.toString();
+        if (body.startsWith(`${runId}-`)) seen.add(body);
+        if (seen.size >= count) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+  } finally {
+    await consumer.close();
+  }
+  return { sent, received: seen.size };
+}
