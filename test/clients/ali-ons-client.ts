@@ -1,6 +1,8 @@
 // A round trip through the npm `ali-ons` client (pure JavaScript, remoting protocol): a second client we did
 // not write, from the Node ecosystem our users test with.
+import { execFile } from "node:child_process";
 import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 
 const require = createRequire(import.meta.url);
 // ali-ons ships no type declarations; these are the few members used here.
@@ -42,7 +44,7 @@ async function sendWithRetry(producer: { send(m: AliOnsMessage): Promise<SendRes
 
 const quietLogger = { info() {}, warn() {}, debug() {}, error() {} };
 
-export async function aliOnsRoundTrip(nameSrv: string, topic: string, count: number, runId: string, timeoutMs = 120_000): Promise<{ sent: number; received: number }> {
+async function roundTripInThisProcess(nameSrv: string, topic: string, count: number, runId: string, timeoutMs = 120_000): Promise<{ sent: number; received: number }> {
   const common = { httpclient, nameSrv, logger: quietLogger };
   const producer = new aliOns.Producer({ ...common, producerGroup: `${runId}-producer` });
   await producer.ready();
@@ -77,4 +79,32 @@ export async function aliOnsRoundTrip(nameSrv: string, topic: string, count: num
     await consumer.close();
   }
   return { sent, received: seen.size };
+}
+
+/**
+ * Runs the round trip in a child process: ali-ons keeps sockets and timers alive after close(), which would
+ * keep a test file's process from exiting.
+ */
+export function aliOnsRoundTrip(nameSrv: string, topic: string, count: number, runId: string): Promise<{ sent: number; received: number }> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [fileURLToPath(import.meta.url), nameSrv, topic, String(count), runId], { timeout: 180_000 }, (error, stdout, stderr) => {
+      const line = stdout.split("\n").find((l) => l.startsWith("{"));
+      if (error || !line) reject(new Error(`ali-ons round trip failed: ${error?.message ?? "no result"}\n${stdout}${stderr}`));
+      else resolve(JSON.parse(line) as { sent: number; received: number });
+    });
+  });
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const [nameSrv, topic, count, runId] = process.argv.slice(2) as [string, string, string, string];
+  roundTripInThisProcess(nameSrv, topic, Number(count), runId).then(
+    (result) => {
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+      process.exit(0);
+    },
+    (e: unknown) => {
+      process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
+      process.exit(1);
+    },
+  );
 }
