@@ -43,13 +43,15 @@ function resolveFromEnvironment(): Resolution {
   });
 }
 
-function reportProblems(log: Logger, resolution: Resolution): boolean {
+/** Logs notices and every problem, then one summary line; returns whether there was none. */
+function reportProblems(log: Logger, resolution: Resolution, otherProblems: string[] = []): boolean {
   for (const notice of resolution.notices) log.info(notice);
-  for (const error of resolution.errors) log.error(formatError(error));
-  if (resolution.errors.length) {
-    log.error(`${resolution.errors.length} configuration error(s); RocketMQ was not started. Variables and keys: see the README's tables.`);
+  const problems = [...resolution.errors.map(formatError), ...otherProblems];
+  for (const problem of problems) log.error(problem);
+  if (problems.length) {
+    log.error(`${problems.length} configuration error(s); RocketMQ was not started. Variables and keys: see the README's tables.`);
   }
-  return resolution.errors.length === 0;
+  return problems.length === 0;
 }
 
 function memoryLimit(): number | undefined {
@@ -72,15 +74,13 @@ function unwritable(dir: string): string | undefined {
 }
 
 function prepare(log: Logger, resolution: Resolution): number {
-  const ok = reportProblems(log, resolution);
   const uid = process.getuid?.() ?? -1;
   const gid = process.getgid?.() ?? -1;
   const dirProblems = [STORE_DIR, LOGS_DIR].flatMap((dir) => {
     const why = unwritable(dir);
     return why ? [`${dir} is not writable by uid ${uid} gid ${gid} (${why}). For a bind mount run 'chown -R 3000:3000 <host dir>' (or 'chmod g+rwX' with group 0), or use a named volume.`] : [];
   });
-  for (const p of dirProblems) log.error(p);
-  if (!ok || dirProblems.length) return EXIT_CONFIG;
+  if (!reportProblems(log, resolution, dirProblems)) return EXIT_CONFIG;
 
   const role = resolution.role;
   const memory = sizeMemory(role, memoryLimit(), resolution.container);

@@ -170,5 +170,6 @@ describe("single mode (compose/single.yml)", { skip }, () => {
     const r = await docker("run", "--rm", "-e", "NAMESRV_ADDR=ns:9876", "-v", `${dir}:/home/rocketmq/store`, BROKER_IMAGE);
     assert.equal(r.code, 2, r.stdout + r.stderr);
     assert.match(r.stdout + r.stderr, /\/home\/rocketmq\/store is not writable by uid 3000 .*chown -R 3000:3000/);
+    assert.match(r.stdout + r.stderr, /RocketMQ was not started/);
   });
 });
