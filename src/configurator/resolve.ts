@@ -12,6 +12,7 @@ import {
   IMAGE_VARIABLES,
   KEY_VARIABLES,
   defaultConfFile,
+  isApplianceVariable,
   prefixOf,
   type ContainerSettings,
 } from "./variables.ts";
@@ -100,6 +101,7 @@ export function resolve(input: ResolveInput): Resolution {
 
   applyConfFile(input, container, settings, errors, notices);
   applyVariables(input, variables, settings, errors, notices);
+  applyModeDefaults(role, catalogue, settings);
 
   if (role === "broker") {
     const ip1 = settings.get("brokerIP1");
@@ -143,9 +145,9 @@ function readVariables(
   return out;
 }
 
-/** Names this image reads; anything else in the environment belongs to someone else and is left alone. */
+/** Names this image reads, plus JAVA_OPT(S): anything else in the environment belongs to someone else. */
 function isOurs(name: string): boolean {
-  return /^(RMQ_|BROKER_|NAMESRV_|LISTEN_PORT$|FLUSH_DISK_TYPE$|JAVA_HEAP$|JAVA_DIRECT_MEMORY$|JAVA_OPT_EXT$)/.test(name);
+  return isApplianceVariable(name) || name === "JAVA_OPT" || name === "JAVA_OPTS";
 }
 
 function checkContainerSettings(variables: Map<string, RawVariable>, errors: ConfigError[]): ContainerSettings {
@@ -270,7 +272,11 @@ function applyVariables(
       continue;
     }
 
-    const spec = catalogue.get(key)!;
+    const spec = catalogue.get(key);
+    if (!spec) {
+      errors.push({ subject: v.shownAs, value: v.value, problem: `sets ${key}, which RocketMQ ${catalogue.version} does not have`, allowed: `a ${role} setting of RocketMQ ${catalogue.version}` });
+      continue;
+    }
     const check = checkValue(spec, v.value);
     if (!check.ok) {
       errors.push({ subject: v.shownAs, value: v.value, problem: check.problem, allowed: check.allowed });
@@ -291,5 +297,35 @@ function applyVariables(
     }
     fromEnv.set(key, { ...v, key, value: check.value });
     settings.set(key, { key, value: check.value, source: { kind: "env", variable: v.shownAs } });
+  }
+}
+
+/**
+ * Settings that follow from the cluster mode a user chose: DLEDGER_PEERS means DLedger, CONTROLLER_ADDR means
+ * controller mode, CONTROLLER_PEERS means an embedded controller. Only fills what nobody set.
+ */
+function applyModeDefaults(role: Role, catalogue: RoleCatalogue, settings: Map<string, Setting>): void {
+  const because = (key: string, why: string): Source => {
+    const s = settings.get(key)!;
+    return { kind: "appliance", why: `${why} (${describeSource(s.source)} sets ${key})` };
+  };
+  const fill = (key: string, value: string, source: Source): void => {
+    if (!settings.has(key) && catalogue.get(key)) settings.set(key, { key, value, source });
+  };
+  if (role === "broker") {
+    if (settings.has("dLegerPeers")) {
+      fill("enableDLegerCommitLog", "true", because("dLegerPeers", "DLedger mode"));
+      const name = settings.get("brokerName");
+      if (name) fill("dLegerGroup", name.value, because("dLegerPeers", "DLedger group named after the broker group"));
+    }
+    if (settings.has("controllerAddr")) {
+      fill("enableControllerMode", "true", because("controllerAddr", "controller mode"));
+      // As RocketMQ's controller quick start: the controller elects the master and assigns the ids.
+      fill("brokerId", "-1", because("controllerAddr", "controller mode: the controller assigns broker ids"));
+      fill("brokerRole", "SLAVE", because("controllerAddr", "controller mode: every node starts as a replica"));
+    }
+  } else if (settings.has("controllerDLegerPeers")) {
+    fill("enableControllerInNamesrv", "true", because("controllerDLegerPeers", "embedded controller"));
+    fill("controllerDLegerGroup", "controller", because("controllerDLegerPeers", "embedded controller"));
   }
 }

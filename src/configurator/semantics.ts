@@ -31,9 +31,18 @@ export function checkSemantics(
   const bad = new Set(errors.map((e) => e.subject));
   const usable = (key: string): boolean => !bad.has(where(key)) && value(key) !== undefined;
 
+  const explicit = (key: string): boolean => {
+    const kind = settings.get(key)?.source.kind;
+    return kind === "env" || kind === "file";
+  };
+
   if (role === "namesrv") {
     const port = Number(value("listenPort"));
     if (usable("listenPort") && (port < 1 || port > 65535)) fail(["listenPort"], "is not a TCP port", "1..65535");
+    if (value("enableControllerInNamesrv") === "true") {
+      const self = checkPeers("controllerDLegerPeers", "controllerDLegerSelfId", value, fail, "enableControllerInNamesrv is true");
+      if (self && self.port === port) fail(["controllerDLegerPeers", "listenPort"], `gives this controller the name server's own port ${port}`, "another port, e.g. 9878");
+    }
     return;
   }
 
@@ -56,7 +65,9 @@ export function checkSemantics(
       fail(["listenPort"], `puts the fast port (${listen - 2}) or the HA port (${listen + 1}) outside 1..65535`, "3..65534");
     }
     const ha = Number(value("haListenPort") ?? 0);
-    if (settings.has("haListenPort") && ha > 0 && (ha > 65535 || ha === listen || ha === listen - 2)) {
+    if (explicit("haListenPort") && catalogue.version.startsWith("4.")) {
+      fail(["haListenPort"], `is not used by RocketMQ ${catalogue.version}, whose HA port is always listenPort+1`, "leave it unset; the HA port is LISTEN_PORT+1");
+    } else if (settings.has("haListenPort") && ha > 0 && (ha > 65535 || ha === listen || ha === listen - 2)) {
       fail(["haListenPort", "listenPort"], "clashes with the listen or fast port, or is not a TCP port", "a free port in 1..65535, or leave it unset for listenPort+1");
     }
   }
@@ -77,7 +88,28 @@ export function checkSemantics(
     }
   }
 
-  if (dledger) checkDLedger(value, fail);
+  // RocketMQ overwrites the id and role in these modes; a value set for them would silently mean nothing.
+  for (const [on, mode, decides] of [
+    [dledger, "DLedger mode", "the group's election"],
+    [controller, "controller mode", "the controller"],
+  ] as const) {
+    if (!on) continue;
+    for (const key of ["brokerId", "brokerRole"]) {
+      const assigned = key === "brokerId" && controller && value(key) === "-1";
+      if (explicit(key) && !assigned) fail([key], `is ignored in ${mode}: ${decides} decides each node's ${key === "brokerId" ? "id" : "role"}`, `leave ${key === "brokerId" ? "BROKER_ID" : "BROKER_ROLE"} unset`);
+    }
+  }
+
+  if (dledger) {
+    const self = checkPeers("dLegerPeers", "dLegerSelfId", value, fail, "enableDLegerCommitLog is true");
+    if (!value("dLegerGroup")) fail(["dLegerGroup"], "is empty but enableDLegerCommitLog is true", "a group name, e.g. the BROKER_NAME");
+    if (self && usable("listenPort")) {
+      const ports = brokerPorts(settings);
+      if ([ports.listen, ports.fast, ports.ha].includes(self.port)) {
+        fail(["dLegerPeers", "listenPort"], `gives this node DLedger port ${self.port}, which the broker already uses (${ports.fast}, ${ports.listen}, ${ports.ha})`, "a separate port, e.g. 40911");
+      }
+    }
+  }
   if (controller) {
     const addr = value("controllerAddr");
     const problem = addr ? checkAddressList(addr) : "is empty";
@@ -85,26 +117,42 @@ export function checkSemantics(
   }
 }
 
-function checkDLedger(
+/**
+ * DLedger peer lists (`n0-host:port;...`), for the broker's commit log and the embedded controller alike.
+ * Ids must be n<digits>: RocketMQ parses the number after the first character. Returns this node's entry.
+ */
+function checkPeers(
+  peersKey: string,
+  selfKey: string,
   value: (key: string) => string | undefined,
   fail: (keys: string[], problem: string, allowed?: string) => void,
-): void {
-  for (const key of ["dLegerGroup", "dLegerPeers", "dLegerSelfId"]) {
-    if (!value(key)) fail([key], "is empty but enableDLegerCommitLog is true", "a value (see RocketMQ's conf/dledger examples)");
-  }
-  const peers = value("dLegerPeers");
-  const self = value("dLegerSelfId");
-  if (!peers) return;
-  const ids: string[] = [];
+  because: string,
+): { id: string; port: number } | undefined {
+  const peers = value(peersKey);
+  const self = value(selfKey);
+  if (!peers) fail([peersKey], `is empty but ${because}`, "entries like n0-10.0.0.1:40911 separated by ';'");
+  if (!self) fail([selfKey], `is empty but ${because}`, `this node's id in ${peersKey}, e.g. n0`);
+  if (!peers) return undefined;
+  const entries = new Map<string, number>();
   for (const entry of peers.split(";")) {
-    const m = /^([A-Za-z0-9_]+)-(.+):(\d+)$/.exec(entry);
+    const m = /^(n[0-9]+)-(.+):(\d+)$/.exec(entry);
     if (!m || !isHost(m[2]!) || Number(m[3]) < 1 || Number(m[3]) > 65535) {
-      fail(["dLegerPeers"], `has entry '${entry}' that is not id-host:port`, "entries like n0-10.0.0.1:40911 separated by ';'");
-      return;
+      fail([peersKey], `has entry '${entry}' that is not n<number>-host:port`, "entries like n0-10.0.0.1:40911 separated by ';'");
+      return undefined;
     }
-    ids.push(m[1]!);
+    if (entries.has(m[1]!)) {
+      fail([peersKey], `lists id ${m[1]} twice`, "a distinct id per member");
+      return undefined;
+    }
+    entries.set(m[1]!, Number(m[3]));
   }
-  if (self && !ids.includes(self)) fail(["dLegerSelfId", "dLegerPeers"], `names a peer that is not listed (${ids.join(", ")})`, "one of the ids in dLegerPeers");
+  if (!self) return undefined;
+  const port = entries.get(self);
+  if (port === undefined) {
+    fail([selfKey, peersKey], `names a member that is not listed (${[...entries.keys()].join(", ")})`, `one of the ids in ${peersKey}`);
+    return undefined;
+  }
+  return { id: self, port };
 }
 
 /** The three ports a broker uses, as RocketMQ derives them. */

@@ -19,8 +19,17 @@ export const KEY_VARIABLES: Record<Role, KeyVariable[]> = {
     { name: "BROKER_IP1", key: "brokerIP1", description: "Address clients dial (advertised with LISTEN_PORT)." },
     { name: "BROKER_IP2", key: "brokerIP2", description: "Address slaves dial for HA replication. Defaults to BROKER_IP1." },
     { name: "LISTEN_PORT", key: "listenPort", description: "Main port; LISTEN_PORT-2 (fast) and LISTEN_PORT+1 (HA) are used too." },
+    { name: "DLEDGER_PEERS", key: "dLegerPeers", description: "DLedger group members, `n0-host:port;n1-host:port;n2-host:port`. Setting it turns DLedger mode on." },
+    { name: "DLEDGER_SELF_ID", key: "dLegerSelfId", description: "This node's id in DLEDGER_PEERS (`n0`, `n1`, ...)." },
+    { name: "DLEDGER_GROUP", key: "dLegerGroup", description: "DLedger group name. Defaults to BROKER_NAME." },
+    { name: "CONTROLLER_ADDR", key: "controllerAddr", description: "Controllers, `host:port;host:port` (5.x). Setting it turns controller mode on." },
   ],
-  namesrv: [{ name: "LISTEN_PORT", key: "listenPort", description: "Name server port." }],
+  namesrv: [
+    { name: "LISTEN_PORT", key: "listenPort", description: "Name server port." },
+    { name: "CONTROLLER_PEERS", key: "controllerDLegerPeers", description: "Embedded controllers, `n0-host:port;...` (5.x). Setting it starts a controller in this name server." },
+    { name: "CONTROLLER_SELF_ID", key: "controllerDLegerSelfId", description: "This controller's id in CONTROLLER_PEERS." },
+    { name: "CONTROLLER_GROUP", key: "controllerDLegerGroup", description: "Controller group name. Default: `controller`." },
+  ],
 };
 
 /** Keys the appliance sets itself when nothing else does; `why` is shown by print-config. */
@@ -43,6 +52,7 @@ export const APPLIANCE_DEFAULTS: Record<Role, ApplianceDefault[]> = {
     { key: "listenPort", value: "9876", why: "RocketMQ's name server port" },
     { key: "kvConfigPath", value: `${STORE_DIR}/namesrv/kvConfig.json`, why: "kept on the store volume" },
     { key: "configStorePath", value: `${STORE_DIR}/namesrv/namesrv.properties`, why: "kept on the store volume" },
+    { key: "controllerStorePath", value: `${STORE_DIR}/controller`, why: "kept on the store volume (RocketMQ's default is under the home directory)" },
   ],
 };
 
@@ -99,6 +109,15 @@ export const CONTAINER_VARIABLES = Object.keys(CONTAINER_SCHEMA.properties);
 
 /** Set by the image itself, never by users; accepted without complaint. */
 export const IMAGE_VARIABLES = ["RMQ_ROLE", "RMQ_VERSION", "JAVA_HOME", "ROCKETMQ_HOME"];
+
+/** Whether the appliance reads a variable (anything else in the environment is left alone). */
+export function isApplianceVariable(name: string): boolean {
+  return (
+    /^(RMQ_|BROKER_|NAMESRV_)/.test(name) ||
+    [...KEY_VARIABLES.broker, ...KEY_VARIABLES.namesrv].some((v) => v.name === name) ||
+    CONTAINER_VARIABLES.includes(name)
+  );
+}
 
 export function prefixOf(role: Role): string {
   return role === "broker" ? "RMQ_BROKER_" : "RMQ_NAMESRV_";

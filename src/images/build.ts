@@ -10,7 +10,7 @@ import { loadCatalogueFile } from "../catalogue/catalogue.ts";
 import { resolveRocketmqJars } from "./maven.ts";
 import { nodeBinary } from "./node-binary.ts";
 import { run } from "./run.ts";
-import { DEFAULT_ROCKETMQ_VERSION, IMAGE_ROLES, imageName, type ImageRole } from "./versions.ts";
+import { DEFAULT_ROCKETMQ_VERSION, IMAGE_ROLES, UNPUBLISHED_VERSIONS, imageName, type ImageRole } from "./versions.ts";
 
 export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const CONTEXT_LABEL = "org.rocketmq-appliance.context";
@@ -34,6 +34,13 @@ export async function buildImages(options: BuildOptions = {}): Promise<BuiltImag
   const version = options.rocketmqVersion ?? DEFAULT_ROCKETMQ_VERSION;
   const baseImage = options.baseImage ?? "debian:bookworm-slim";
   const docker = options.docker ?? new Docker();
+  const instead = UNPUBLISHED_VERSIONS[version];
+  if (instead) {
+    throw new Error(
+      `RocketMQ ${version}'s rocketmq-broker and rocketmq-namesrv jars were never published to Maven Central, so no image ` +
+        `can be built from it; ${instead} is the nearest release that was: npm run images -- --rocketmq ${instead}`,
+    );
+  }
   loadCatalogueFile(version); // fails early, naming the supported versions, for a version we cannot validate
 
   await ensureBaseImage(docker, baseImage);

@@ -1,6 +1,11 @@
 // Pinned versions of what goes into the images. The RocketMQ default is the newest 5.x release whose modules
 // are all on Maven Central (5.5.1 was published only in part).
 export const DEFAULT_ROCKETMQ_VERSION = "5.5.0";
+/** Releases whose server jars never reached Maven Central, so no image can be built from them. */
+export const UNPUBLISHED_VERSIONS: Record<string, string> = {
+  "4.9.8": "4.9.7",
+  "4.9.6": "4.9.7",
+};
 export const NODE_VERSION = "22.23.3";
 export const IMAGE_REPOSITORY = "rocketmq-appliance";
 export const IMAGE_ROLES = ["namesrv", "broker"] as const;

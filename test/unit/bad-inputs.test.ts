@@ -10,6 +10,7 @@ interface Row {
   conf?: string;
   files?: Record<string, string>;
   role?: "broker" | "namesrv";
+  version?: string;
   /** Every pattern must appear in one single error message. */
   expect: RegExp[];
 }
@@ -65,9 +66,21 @@ const rows: Row[] = [
   { name: "config file that does not exist", env: { RMQ_CONF_PATH: "/etc/rocketmq/missing.conf" }, expect: [/RMQ_CONF_PATH/, /cannot be read/] },
   { name: "unknown log format", env: { RMQ_LOG_FORMAT: "pretty" }, expect: [/RMQ_LOG_FORMAT="pretty"/, /text or json/] },
   { name: "DLedger and controller mode together", env: { RMQ_BROKER_enableDLegerCommitLog: "true", RMQ_BROKER_enableControllerMode: "true", RMQ_BROKER_dLegerGroup: "g", RMQ_BROKER_dLegerPeers: "n0-10.0.0.1:40911", RMQ_BROKER_dLegerSelfId: "n0", RMQ_BROKER_controllerAddr: "c:9878" }, expect: [/enableDLegerCommitLog/, /enableControllerMode/, /both on/] },
-  { name: "DLedger peers without ports", env: { RMQ_BROKER_enableDLegerCommitLog: "true", RMQ_BROKER_dLegerGroup: "g", RMQ_BROKER_dLegerPeers: "n0-10.0.0.1;n1-10.0.0.2", RMQ_BROKER_dLegerSelfId: "n0" }, expect: [/RMQ_BROKER_dLegerPeers/, /id-host:port/] },
+  { name: "DLedger peers without ports", env: { RMQ_BROKER_enableDLegerCommitLog: "true", RMQ_BROKER_dLegerGroup: "g", RMQ_BROKER_dLegerPeers: "n0-10.0.0.1;n1-10.0.0.2", RMQ_BROKER_dLegerSelfId: "n0" }, expect: [/RMQ_BROKER_dLegerPeers/, /n<number>-host:port/] },
   { name: "DLedger self id not among peers", env: { RMQ_BROKER_enableDLegerCommitLog: "true", RMQ_BROKER_dLegerGroup: "g", RMQ_BROKER_dLegerPeers: "n0-10.0.0.1:40911", RMQ_BROKER_dLegerSelfId: "n3" }, expect: [/RMQ_BROKER_dLegerSelfId="n3"/, /not listed/] },
   { name: "controller mode without controllers", env: { RMQ_BROKER_enableControllerMode: "true" }, expect: [/controllerAddr/, /controller mode needs/] },
+  { name: "DLedger node id not n<number>", env: { DLEDGER_PEERS: "a-h1:40911;b-h2:40911", DLEDGER_SELF_ID: "a" }, expect: [/DLEDGER_PEERS=/, /'a-h1:40911' that is not n<number>-host:port/] },
+  { name: "DLedger id listed twice", env: { DLEDGER_PEERS: "n0-h1:40911;n0-h2:40911", DLEDGER_SELF_ID: "n0" }, expect: [/DLEDGER_PEERS=/, /lists id n0 twice/] },
+  { name: "DLedger without a self id", env: { DLEDGER_PEERS: "n0-h1:40911;n1-h2:40911" }, expect: [/dLegerSelfId/, /is empty but enableDLegerCommitLog is true/] },
+  { name: "DLedger port clashes with the broker's ports", env: { DLEDGER_PEERS: "n0-h1:10912;n1-h2:40911", DLEDGER_SELF_ID: "n0" }, expect: [/DLEDGER_PEERS=.* with .*listenPort/, /DLedger port 10912, which the broker already uses/] },
+  { name: "DLedger with a broker id", env: { DLEDGER_PEERS: "n0-h1:40911", DLEDGER_SELF_ID: "n0", BROKER_ID: "0" }, expect: [/BROKER_ID="0"/, /ignored in DLedger mode/] },
+  { name: "DLedger with a broker role", env: { DLEDGER_PEERS: "n0-h1:40911", DLEDGER_SELF_ID: "n0", BROKER_ROLE: "SYNC_MASTER" }, expect: [/BROKER_ROLE="SYNC_MASTER"/, /ignored in DLedger mode/] },
+  { name: "controller mode with a broker id", env: { CONTROLLER_ADDR: "ns1:9878", BROKER_ID: "1" }, expect: [/BROKER_ID="1"/, /ignored in controller mode/] },
+  { name: "controller addresses without ports", env: { CONTROLLER_ADDR: "ns1;ns2" }, expect: [/CONTROLLER_ADDR="ns1;ns2"/, /controller mode needs/] },
+  { name: "controller variable on RocketMQ 4.x", version: "4.9.7", env: { CONTROLLER_ADDR: "ns1:9878" }, expect: [/CONTROLLER_ADDR="ns1:9878"/, /RocketMQ 4\.9\.7 does not have/] },
+  { name: "haListenPort on RocketMQ 4.x", version: "4.9.7", env: { RMQ_BROKER_haListenPort: "20000" }, expect: [/RMQ_BROKER_haListenPort="20000"/, /always listenPort\+1/] },
+  { name: "embedded controller self id not listed", role: "namesrv", env: { CONTROLLER_PEERS: "n0-ns1:9878", CONTROLLER_SELF_ID: "n1" }, expect: [/CONTROLLER_SELF_ID="n1" with CONTROLLER_PEERS/, /not listed \(n0\)/] },
+  { name: "embedded controller on the name server's port", role: "namesrv", env: { CONTROLLER_PEERS: "n0-ns1:9876", CONTROLLER_SELF_ID: "n0" }, expect: [/CONTROLLER_PEERS=.* with LISTEN_PORT|CONTROLLER_PEERS=.* with listenPort/, /name server's own port 9876/] },
   { name: "namesrv port out of range", role: "namesrv", env: { LISTEN_PORT: "70000" }, expect: [/LISTEN_PORT="70000"/, /1\.\.65535/] },
   { name: "namesrv unknown key", role: "namesrv", env: { RMQ_NAMESRV_orderMessageEnabled: "true" }, expect: [/RMQ_NAMESRV_orderMessageEnabled/, /did you mean 'orderMessageEnable'/] },
 ];
@@ -80,7 +93,7 @@ for (const row of rows) {
   test(`rejects: ${row.name}`, () => {
     const role = row.role ?? "broker";
     const env = role === "broker" ? { ...GOOD_BROKER, ...row.env } : { ...row.env };
-    const result = resolveFor(role, env, { conf: row.conf, files: row.files });
+    const result = resolveFor(role, env, { conf: row.conf, files: row.files, version: row.version });
     assert.ok(result.errors.length > 0, `expected an error, got none (settings: ${JSON.stringify([...result.settings.keys()])})`);
     const matching = result.messages.find((m) => row.expect.every((re) => re.test(m)));
     assert.ok(matching, `no single message matches ${row.expect.join(" & ")}; messages:\n  ${result.messages.join("\n  ")}`);

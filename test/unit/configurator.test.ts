@@ -85,8 +85,8 @@ test("a namesrv needs nothing and keeps its state on the store volume", () => {
 });
 
 test("keys the chosen RocketMQ version does not have are rejected", () => {
-  const r = resolveFor("broker", { ...GOOD_BROKER, RMQ_BROKER_enableControllerMode: "true", RMQ_BROKER_controllerAddr: "c:9878" }, { version: "4.9.8" });
-  assert.ok(r.messages.some((m) => m.includes("RMQ_BROKER_enableControllerMode") && m.includes("RocketMQ 4.9.8")), r.messages.join("\n"));
+  const r = resolveFor("broker", { ...GOOD_BROKER, RMQ_BROKER_enableControllerMode: "true", RMQ_BROKER_controllerAddr: "c:9878" }, { version: "4.9.7" });
+  assert.ok(r.messages.some((m) => m.includes("RMQ_BROKER_enableControllerMode") && m.includes("RocketMQ 4.9.7")), r.messages.join("\n"));
 });
 
 test("ports: fast = listen-2, HA = listen+1 unless haListenPort is set", () => {
@@ -131,4 +131,28 @@ test("every catalogue key has an UPPER_SNAKE alias that maps back to it", () => 
     const catalogue = loadCatalogue("5.5.0", role);
     for (const key of catalogue.keys.keys()) assert.equal(catalogue.fromAlias(upperSnake(key)), key, `${role} ${key} → ${upperSnake(key)}`);
   }
+});
+
+test("DLEDGER_PEERS turns DLedger on and names the group after the broker group", () => {
+  const r = resolveFor("broker", { ...GOOD_BROKER, BROKER_NAME: "broker-x", DLEDGER_PEERS: "n0-a:40911;n1-b:40911;n2-c:40911", DLEDGER_SELF_ID: "n1" });
+  assert.deepEqual(r.messages, []);
+  assert.equal(value(r, "enableDLegerCommitLog"), "true");
+  assert.equal(value(r, "dLegerGroup"), "broker-x");
+  assert.equal(value(r, "dLegerSelfId"), "n1");
+});
+
+test("CONTROLLER_ADDR turns controller mode on; the controller assigns ids and roles", () => {
+  const r = resolveFor("broker", { ...GOOD_BROKER, CONTROLLER_ADDR: "ns1:9878;ns2:9878" });
+  assert.deepEqual(r.messages, []);
+  assert.equal(value(r, "enableControllerMode"), "true");
+  assert.equal(value(r, "brokerId"), "-1");
+  assert.equal(value(r, "brokerRole"), "SLAVE");
+});
+
+test("CONTROLLER_PEERS starts a controller in the name server, stored on the volume", () => {
+  const r = resolveFor("namesrv", { CONTROLLER_PEERS: "n0-ns1:9878;n1-ns2:9878;n2-ns3:9878", CONTROLLER_SELF_ID: "n2" });
+  assert.deepEqual(r.messages, []);
+  assert.equal(value(r, "enableControllerInNamesrv"), "true");
+  assert.equal(value(r, "controllerDLegerGroup"), "controller");
+  assert.equal(value(r, "controllerStorePath"), "/home/rocketmq/store/controller");
 });

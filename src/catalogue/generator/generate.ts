@@ -5,8 +5,6 @@
 // For each version: Maven (checksums enforced with -C) copies rocketmq-broker, rocketmq-namesrv and their runtime
 // dependencies into a temp dir; javap on BrokerStartup / NamesrvStartup tells which config objects each role
 // passes to MixAll.properties2Object; CatalogueGenerator.java lists the keys of those classes by reflection.
-// (4.9.6 and 4.9.8 never had rocketmq-broker/-namesrv published: then the config modules are fetched instead and
-// the class lists come from FALLBACK_4X.)
 // The generator runs several times per role, under different CPU counts, heap sizes, user.home, time zones and
 // ROCKETMQ_HOME / NAMESRV_ADDR: a key whose default changes between runs is marked "dynamicDefault" and keeps the
 // value of the first run (4 CPUs, 512m heap, UTC, ROCKETMQ_HOME and NAMESRV_ADDR unset). Needs a JDK (11+) and mvn.
@@ -23,24 +21,6 @@ const versionsDir = resolve(here, "..", "versions");
 const STARTUP: Record<Role, { artifact: string; className: string }> = {
   broker: { artifact: "rocketmq-broker", className: "org.apache.rocketmq.broker.BrokerStartup" },
   namesrv: { artifact: "rocketmq-namesrv", className: "org.apache.rocketmq.namesrv.NamesrvStartup" },
-};
-
-/**
- * For RocketMQ 4.x versions whose rocketmq-broker / rocketmq-namesrv jars were never published to Maven Central
- * (4.9.6, 4.9.8): the modules that hold the config classes, and the objects BrokerStartup / NamesrvStartup of
- * rocketmq-all-4.9.8 pass to MixAll.properties2Object (javap finds the same lists in the published 4.9.7 jars).
- */
-const FALLBACK_4X: { artifacts: string[]; classes: Record<Role, string[]> } = {
-  artifacts: ["rocketmq-common", "rocketmq-remoting", "rocketmq-store"],
-  classes: {
-    broker: [
-      "org.apache.rocketmq.common.BrokerConfig",
-      "org.apache.rocketmq.remoting.netty.NettyServerConfig",
-      "org.apache.rocketmq.remoting.netty.NettyClientConfig",
-      "org.apache.rocketmq.store.config.MessageStoreConfig",
-    ],
-    namesrv: ["org.apache.rocketmq.common.namesrv.NamesrvConfig", "org.apache.rocketmq.remoting.netty.NettyServerConfig"],
-  },
 };
 
 const DEPENDENCY_PLUGIN_VERSION = "3.6.1";
@@ -145,31 +125,11 @@ function copyDependencies(dir: string, version: string, artifacts: string[], jar
   return r.status === 0 ? null : `${r.stdout}${r.stderr}`.replace(/\x1b\[[0-9;]*m/g, "");
 }
 
-interface Jars {
-  dir: string;
-  /** false when the startup classes are not in the jars and the class lists come from FALLBACK_4X. */
-  startup: boolean;
-}
-
-function resolveJars(version: string, work: string): Jars {
+function resolveJars(version: string, work: string): string {
   const dir = join(work, "jars");
   const failure = copyDependencies(work, version, [STARTUP.broker.artifact, STARTUP.namesrv.artifact], dir);
-  if (failure === null) return { dir, startup: true };
-  // "Could not find artifact …" on a first attempt, "… was not found in … during a previous attempt" once cached.
-  const missingStartup =
-    new RegExp(`org\\.apache\\.rocketmq:rocketmq-(broker|namesrv):(jar|pom):${version.replace(/\./g, "\\.")}`).test(failure) &&
-    /Could not find artifact|was not found in/.test(failure) &&
-    !/Could not transfer/.test(failure);
-  if (!missingStartup || !version.startsWith("4.")) {
-    throw new Error(`mvn could not fetch RocketMQ ${version}:\n${failure}`);
-  }
-  console.error(
-    `[catalogue] ${version}: rocketmq-broker/rocketmq-namesrv are not on Maven Central; using ` +
-      `${FALLBACK_4X.artifacts.join(", ")} and the 4.x startup class lists`,
-  );
-  const again = copyDependencies(work, version, FALLBACK_4X.artifacts, dir);
-  if (again !== null) throw new Error(`mvn could not fetch RocketMQ ${version}:\n${again}`);
-  return { dir, startup: false };
+  if (failure !== null) throw new Error(`mvn could not fetch RocketMQ ${version}:\n${failure}`);
+  return dir;
 }
 
 /**
@@ -327,9 +287,9 @@ async function generate(version: string): Promise<void> {
     const roles: Record<Role, Record<string, CatalogueKey>> = { broker: {}, namesrv: {} };
     const seen = new Set<string>();
     for (const role of Object.keys(STARTUP) as Role[]) {
-      const classes = jars.startup ? startupConfigClasses(jars.dir, role) : FALLBACK_4X.classes[role];
+      const classes = startupConfigClasses(jars, role);
       console.error(`[catalogue] ${version} ${role}: ${classes.map((c) => c.replace(/^.*\./, "")).join(", ")}`);
-      const runs = await Promise.all(VARIANTS.map((v) => runGenerator(work, jars.dir, role, classes, v)));
+      const runs = await Promise.all(VARIANTS.map((v) => runGenerator(work, jars, role, classes, v)));
       for (const line of runs[0]!.diagnostics) {
         if (!seen.has(line)) console.error(`${line} (${version} ${role})`);
         seen.add(line);

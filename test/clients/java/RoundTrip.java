@@ -60,9 +60,10 @@ public final class RoundTrip {
             + "         [--run-id ID]          body/key prefix; required for --mode consume (default random)\n"
             + "         [--tag-prefix P]       tag messages P-<runId> and consume only that tag (default: tag RoundTrip, consume *)\n"
             + "         [--timeout-seconds S]  overall deadline (default 120)\n"
-            + "         [--create-topic]       create the topic on every master broker before sending\n"
+            + "         [--create-topic]       create the topic on every broker (masters and slaves) before sending\n"
             + "         [--queues Q]           queue count for --create-topic (default 4)\n"
-            + "         [--route]              print CLUSTER {json} (cluster + topic route) at the end\n";
+            + "         [--route]              print CLUSTER {json} (cluster + topic route) at the end\n"
+            + "         [--interval-ms MS]     pause between sends, for send loops that run while a node is killed\n";
 
     // ---------------------------------------------------------------- options
 
@@ -77,6 +78,7 @@ public final class RoundTrip {
     boolean createTopic;
     int queues = 4;
     boolean route;
+    int intervalMs;
 
     long deadline;
     final PrintStream out = System.out;
@@ -203,6 +205,7 @@ public final class RoundTrip {
                 case "--tag-prefix": tagPrefix = v; break;
                 case "--timeout-seconds": timeoutSeconds = parseInt(k, v, 1); break;
                 case "--queues": queues = parseInt(k, v, 1); break;
+                case "--interval-ms": intervalMs = parseInt(k, v, 0); break;
                 default: throw new IllegalArgumentException("unknown option: " + k);
             }
         }
@@ -368,23 +371,26 @@ public final class RoundTrip {
         while (remaining() > 0) {
             try {
                 ClusterInfo ci = api(producer).getBrokerClusterInfo(Math.min(5000, Math.max(500, remaining())));
-                List<String> masters = new ArrayList<>();
+                // Masters and slaves alike: a slave copies topic configs from its master only once a minute,
+                // so without this a slave could not serve the topic if its master stopped in that minute.
+                List<String> brokers = new ArrayList<>();
+                boolean master = false;
                 if (ci != null && ci.getBrokerAddrTable() != null) {
                     for (BrokerData bd : ci.getBrokerAddrTable().values()) {
-                        String addr = bd.getBrokerAddrs() == null ? null : bd.getBrokerAddrs().get(MixAll.MASTER_ID);
-                        if (addr != null) {
-                            masters.add(addr);
+                        if (bd.getBrokerAddrs() != null) {
+                            brokers.addAll(bd.getBrokerAddrs().values());
+                            master |= bd.getBrokerAddrs().containsKey(MixAll.MASTER_ID);
                         }
                     }
                 }
-                if (masters.isEmpty()) {
+                if (!master) {
                     throw new IllegalStateException("no master broker registered at " + namesrv);
                 }
                 TopicConfig tc = new TopicConfig(topic, queues, queues, 6 /* PERM_READ | PERM_WRITE */);
-                for (String addr : masters) {
+                for (String addr : brokers) {
                     api(producer).createTopic(addr, "TBW102", tc, Math.min(5000, Math.max(500, remaining())));
                 }
-                log("created topic " + topic + " (" + queues + " queues) on " + masters);
+                log("created topic " + topic + " (" + queues + " queues) on " + brokers);
                 return EXIT_OK;
             } catch (Exception e) {
                 String m = e.toString();
@@ -408,6 +414,10 @@ public final class RoundTrip {
         int retries = 0;
         String lastError = null;
         Map<String, Integer> statuses = new TreeMap<>();
+        Map<String, Integer> byBroker = new TreeMap<>();
+        // The longest time without an acknowledged send: how long a failover kept producers waiting.
+        long lastOkAt = System.currentTimeMillis();
+        long maxGapMs = 0;
         outer:
         for (int i = 0; i < count; i++) {
             String id = runId + "-" + i;
@@ -423,10 +433,17 @@ public final class RoundTrip {
                     sent++;
                     SendStatus st = r.getSendStatus();
                     statuses.merge(String.valueOf(st), 1, Integer::sum);
+                    long now = System.currentTimeMillis();
+                    maxGapMs = Math.max(maxGapMs, now - lastOkAt);
+                    lastOkAt = now;
+                    byBroker.merge(r.getMessageQueue().getBrokerName(), 1, Integer::sum);
                     if (st == SendStatus.SEND_OK) {
                         ok++;
                     } else if (statuses.get(String.valueOf(st)) == 1) {
                         log("message " + id + " stored with status " + st);
+                    }
+                    if (intervalMs > 0) {
+                        Thread.sleep(intervalMs);
                     }
                     break;
                 } catch (Exception e) {
@@ -445,6 +462,14 @@ public final class RoundTrip {
         long ms = System.currentTimeMillis() - t0;
         log("send: " + sent + "/" + count + " in " + ms + " ms, statuses=" + statuses + ", retries=" + retries);
         out.println("SENT " + sent + " ok=" + ok);
+        StringBuilder j = new StringBuilder("SEND_STATS {\"maxGapMs\":").append(maxGapMs)
+            .append(",\"retries\":").append(retries).append(",\"byBroker\":{");
+        String sep = "";
+        for (Map.Entry<String, Integer> e : byBroker.entrySet()) {
+            j.append(sep).append('"').append(e.getKey()).append("\":").append(e.getValue());
+            sep = ",";
+        }
+        out.println(j.append("}}"));
         out.flush();
         return ok == count ? EXIT_OK : EXIT_FAIL;
     }
