@@ -318,6 +318,11 @@ function applyModeDefaults(role: Role, catalogue: RoleCatalogue, settings: Map<s
       const name = settings.get("brokerName");
       if (name) fill("dLegerGroup", name.value, because("dLegerPeers", "DLedger group named after the broker group"));
     }
+    // RocketMQ 5 acknowledges a SYNC_MASTER's write once the master alone has it unless inSyncReplicas >= 2
+    // (4.x always waited for the slave): keep "sync double write" meaning what it says.
+    if (settings.get("brokerRole")?.value === "SYNC_MASTER" && !settings.has("dLegerPeers") && !settings.has("controllerAddr")) {
+      fill("inSyncReplicas", "2", because("brokerRole", "SYNC_MASTER: a write is acknowledged once the slave has it too"));
+    }
     if (settings.has("controllerAddr")) {
       fill("enableControllerMode", "true", because("controllerAddr", "controller mode"));
       // As RocketMQ's controller quick start: the controller elects the master and assigns the ids.

@@ -11,9 +11,10 @@ export interface Exec {
   stderr: string;
 }
 
-export function sh(command: string, args: string[], options: { timeoutMs?: number; input?: string } = {}): Promise<Exec> {
+export function sh(command: string, args: string[], options: { timeoutMs?: number; input?: string; env?: Record<string, string> } = {}): Promise<Exec> {
   return new Promise((resolve) => {
-    const child = execFile(command, args, { cwd: REPO_ROOT, timeout: options.timeoutMs ?? 300_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+    const env = { ...process.env, ...options.env };
+    const child = execFile(command, args, { cwd: REPO_ROOT, env, timeout: options.timeoutMs ?? 300_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
       resolve({ code, stdout: String(stdout), stderr: String(stderr) });
     });
@@ -54,15 +55,27 @@ export function composeFile(mode: string): string {
   return join(REPO_ROOT, "compose", `${mode}.yml`);
 }
 
+export interface ComposeOptions {
+  /** Variables for compose's interpolation, e.g. ROCKETMQ_VERSION. */
+  env?: Record<string, string>;
+  /** Further compose files layered on the mode's file: a mode name ("proxy") or a path. */
+  overlays?: string[];
+  /** `--env-file`s for interpolation. */
+  envFiles?: string[];
+}
+
 export class ComposeProject {
   readonly name: string;
-  readonly file: string;
-  constructor(name: string, mode: string) {
+  readonly files: string[];
+  readonly options: ComposeOptions;
+  constructor(name: string, mode: string, options: ComposeOptions = {}) {
     this.name = name;
-    this.file = composeFile(mode);
+    this.files = [composeFile(mode), ...(options.overlays ?? []).map((o) => (o.includes("/") ? o : composeFile(o)))];
+    this.options = options;
   }
   run(...args: string[]): Promise<Exec> {
-    return sh("docker", ["compose", "-p", this.name, "-f", this.file, ...args]);
+    const envFiles = (this.options.envFiles ?? []).flatMap((f) => ["--env-file", f]);
+    return sh("docker", ["compose", "-p", this.name, ...envFiles, ...this.files.flatMap((f) => ["-f", f]), ...args], { env: this.options.env });
   }
   async ok(...args: string[]): Promise<string> {
     const r = await this.run(...args);

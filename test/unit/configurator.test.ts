@@ -156,3 +156,12 @@ test("CONTROLLER_PEERS starts a controller in the name server, stored on the vol
   assert.equal(value(r, "controllerDLegerGroup"), "controller");
   assert.equal(value(r, "controllerStorePath"), "/home/rocketmq/store/controller");
 });
+
+test("a 5.x SYNC_MASTER waits for its slave (inSyncReplicas=2) unless told otherwise; 4.x has no such key", () => {
+  const r = resolveFor("broker", { ...GOOD_BROKER, BROKER_ROLE: "SYNC_MASTER" });
+  assert.deepEqual(r.messages, []);
+  assert.equal(value(r, "inSyncReplicas"), "2");
+  assert.equal(value(resolveFor("broker", { ...GOOD_BROKER, BROKER_ROLE: "SYNC_MASTER", RMQ_BROKER_inSyncReplicas: "1" }), "inSyncReplicas"), "1");
+  assert.equal(value(resolveFor("broker", { ...GOOD_BROKER, BROKER_ROLE: "ASYNC_MASTER" }), "inSyncReplicas"), undefined);
+  assert.equal(value(resolveFor("broker", { ...GOOD_BROKER, BROKER_ROLE: "SYNC_MASTER" }, { version: "4.9.7" }), "inSyncReplicas"), undefined);
+});

@@ -1,0 +1,191 @@
+// One compose cluster mode under test: bring it up (timed), read the topology the name server reports, round-trip
+// messages with the official Java client from the host and from a container, and kill nodes in a send loop.
+import assert from "node:assert/strict";
+import { appendFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { buildImages } from "../../src/images/build.ts";
+import { DEFAULT_ROCKETMQ_VERSION } from "../../src/images/versions.ts";
+import { javaClientContainerCommand, prepareJavaClient, runJavaClientOnHost, type JavaClientResult } from "../clients/java-client.ts";
+import { ComposeProject, REPO_ROOT, docker, dockerOk, uniqueId } from "./harness.ts";
+
+/** What RoundTrip --route prints: clusters → broker names, broker name → { id → address }. */
+export interface Topology {
+  clusters: Record<string, string[]>;
+  brokers: Record<string, { addrs: Record<string, string> }>;
+}
+
+export interface SendStats {
+  sent: number;
+  ok: number;
+  maxGapMs: number;
+  byBroker: Record<string, number>;
+}
+
+const builtVersions = new Map<string, Promise<unknown>>();
+/** Builds (or finds up to date) the images of one RocketMQ version, once per test process. */
+export function ensureImagesOf(version: string): Promise<unknown> {
+  let built = builtVersions.get(version);
+  if (!built) {
+    built = buildImages({ rocketmqVersion: version });
+    builtVersions.set(version, built);
+  }
+  return built;
+}
+
+export class ClusterUnderTest {
+  readonly project: ComposeProject;
+  readonly version: string;
+  readonly label: string;
+  /** Name server list for clients on the compose network. */
+  readonly networkNamesrv: string;
+
+  constructor(mode: string, options: { version?: string; networkNamesrv: string; files?: string[] }) {
+    this.version = options.version ?? DEFAULT_ROCKETMQ_VERSION;
+    this.label = `${mode} (RocketMQ ${this.version})`;
+    this.project = new ComposeProject(`rmqtest-${mode}-${this.version.replace(/\./g, "")}`, mode, { env: { ROCKETMQ_VERSION: this.version }, overlays: options.files });
+    this.networkNamesrv = options.networkNamesrv;
+  }
+
+  /** `up -d --wait` from nothing; returns the seconds it took to be healthy. */
+  async up(): Promise<number> {
+    await Promise.all([ensureImagesOf(this.version), prepareJavaClient()]);
+    await this.project.run("down", "-v", "--remove-orphans");
+    const started = Date.now();
+    await this.project.ok("up", "-d", "--wait");
+    return (Date.now() - started) / 1000;
+  }
+
+  async down(): Promise<void> {
+    await this.project.run("down", "-v", "--remove-orphans");
+  }
+
+  container(service: string): string {
+    return this.project.container(service);
+  }
+
+  /** Creates the topic on every broker (masters and slaves), through the host's localhost:9876. */
+  async createTopic(topic: string): Promise<void> {
+    const r = await this.hostClient(["--topic", topic, "--count", "0", "--mode", "send", "--create-topic"]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+  }
+
+  async topology(): Promise<Topology> {
+    const r = await this.hostClient(["--topic", "TopologyProbe", "--count", "0", "--mode", "route"]);
+    const line = r.stdout.split("\n").find((l) => l.startsWith("CLUSTER "));
+    assert.ok(line, r.stdout + r.stderr);
+    return JSON.parse(line.slice("CLUSTER ".length)) as Topology;
+  }
+
+
+  hostClient(args: string[]): Promise<JavaClientResult> {
+    return runJavaClientOnHost(["--namesrv", "localhost:9876", ...args]);
+  }
+
+  /** RoundTrip in a container on the cluster's network, dialling the name servers by service name. */
+  containerClient(args: string[]): Promise<JavaClientResult> {
+    const { binds, cmd } = javaClientContainerCommand(["--namesrv", this.networkNamesrv, ...args]);
+    return docker("run", "--rm", "--network", this.project.network, ...binds.flatMap((b) => ["-v", b]), "--entrypoint", cmd[0]!, "rocketmq-appliance/broker:latest", ...cmd.slice(1));
+  }
+
+  /** Sends and consumes `count` messages of a fresh run; asserts every one arrives. */
+  async roundTrip(where: "host" | "container", topic: string, count: number): Promise<void> {
+    const runId = uniqueId(where);
+    const args = ["--topic", topic, "--count", String(count), "--mode", "both", "--run-id", runId, "--group", runId, "--create-topic"];
+    const r = where === "host" ? await this.hostClient(args) : await this.containerClient(args);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, new RegExp(`SENT ${count} ok=${count}`));
+    assert.match(r.stdout, new RegExp(`RECEIVED ${count}\\b`));
+  }
+
+  /**
+   * Sends `count` messages 10 ms apart from the host and runs `during` after `afterMs`; every message is retried
+   * until acknowledged, so the stats say how long producers waited (maxGapMs) and where messages went.
+   */
+  async sendLoop(topic: string, runId: string, count: number, afterMs: number, during: () => Promise<void>): Promise<SendStats> {
+    const sending = this.hostClient(["--topic", topic, "--count", String(count), "--mode", "send", "--interval-ms", "10", "--run-id", runId, "--timeout-seconds", "180"]);
+    await new Promise((r) => setTimeout(r, afterMs));
+    await during();
+    const r = await sending;
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    return parseSendStats(r.stdout);
+  }
+
+  /** Consumes a run with a new group; asserts that every one of `count` messages arrives. */
+  async consumeAll(topic: string, runId: string, count: number): Promise<void> {
+    const r = await this.hostClient(["--topic", topic, "--count", String(count), "--mode", "consume", "--run-id", runId, "--group", uniqueId("g"), "--timeout-seconds", "90"]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, new RegExp(`RECEIVED ${count}\\b`), r.stdout);
+  }
+
+  kill(service: string): Promise<string> {
+    return dockerOk("kill", this.container(service));
+  }
+}
+
+/** Broker ids per broker name, sorted: { "broker-a": ["0", "1"] }. */
+export function brokerIds(t: Topology): Record<string, string[]> {
+  return Object.fromEntries(Object.entries(t.brokers).map(([name, b]) => [name, Object.keys(b.addrs).sort()]));
+}
+
+export function parseSendStats(stdout: string): SendStats {
+  const sent = /SENT (\d+) ok=(\d+)/.exec(stdout);
+  const stats = /SEND_STATS (\{.*\})/.exec(stdout);
+  assert.ok(sent && stats, stdout);
+  const parsed = JSON.parse(stats[1]!) as { maxGapMs: number; byBroker: Record<string, number> };
+  return { sent: Number(sent[1]), ok: Number(sent[2]), maxGapMs: parsed.maxGapMs, byBroker: parsed.byBroker };
+}
+
+/** Polls until `check` stops throwing, for up to `timeoutMs`; rethrows the last failure. */
+export async function eventually<T>(check: () => Promise<T>, timeoutMs: number, intervalMs = 1000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, intervalMs));
+    }
+  }
+}
+
+export interface ModeSpec {
+  mode: string;
+  version?: string;
+  networkNamesrv: string;
+  overlays?: string[];
+  /** Checks the topology right after `up`, e.g. exact broker names and ids. */
+  topology: (ids: Record<string, string[]>, t: Topology) => void;
+  /** Mode-specific tests (failover), registered inside the mode's describe(). */
+  more?: (cluster: ClusterUnderTest) => void;
+}
+
+/**
+ * The tests every mode passes: healthy after `up -d --wait` (time printed), the expected topology, 1000 messages
+ * round-tripped from the host through localhost:9876 and from a container on the compose network.
+ */
+export function describeMode(spec: ModeSpec, skip: string | undefined): void {
+  const cluster = new ClusterUnderTest(spec.mode, { version: spec.version, networkNamesrv: spec.networkNamesrv, files: spec.overlays });
+  describe(cluster.label, { skip }, () => {
+    before(async () => {
+      const seconds = await cluster.up();
+      report(`${cluster.label}: up to healthy in ${seconds.toFixed(1)} s`);
+    });
+    after(() => cluster.down());
+
+    test("the name server reports the expected clusters, broker names and ids", async () => {
+      const t = await cluster.topology();
+      spec.topology(brokerIds(t), t);
+    });
+    test("the official Java client on the host round-trips 1000 messages through localhost:9876", () => cluster.roundTrip("host", "HostTopic", 1000));
+    test(`a client in a container on the network round-trips 1000 messages through ${spec.networkNamesrv}`, () => cluster.roundTrip("container", "NetworkTopic", 1000));
+    spec.more?.(cluster);
+  });
+}
+
+/** Figures for the log of a test run (`# ...` lines in the TAP output), and test-artifacts/figures.txt. */
+export function report(line: string): void {
+  process.stdout.write(`# ${line}\n`);
+  mkdirSync(join(REPO_ROOT, "test-artifacts"), { recursive: true });
+  appendFileSync(join(REPO_ROOT, "test-artifacts", "figures.txt"), `${new Date().toISOString()} ${line}\n`);
+}

@@ -1,0 +1,165 @@
+// What each compose mode must do, as test specs shared by the 5.x and 4.x runs (see describeMode).
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { dockerOk, uniqueId } from "./harness.ts";
+import { eventually, report, type ClusterUnderTest, type ModeSpec, type Topology } from "./cluster.ts";
+
+const TWO_NAMESRVS = "namesrv-1:9876;namesrv-2:9876";
+
+function sortedClusters(t: Topology): Record<string, string[]> {
+  return Object.fromEntries(Object.entries(t.clusters).map(([c, names]) => [c, [...names].sort()]));
+}
+
+/** A group of three elected members: one master (id 0) and two others. */
+function assertElectedGroup(ids: Record<string, string[]>, t: Topology): void {
+  assert.deepEqual(sortedClusters(t), { DefaultCluster: ["broker-a"] });
+  assert.deepEqual(Object.keys(ids), ["broker-a"]);
+  const group = ids["broker-a"]!;
+  assert.equal(group.length, 3, `broker-a ids: ${group.join(", ")}`);
+  assert.ok(group.includes("0"), `no master (id 0) in broker-a: ${group.join(", ")}`);
+}
+
+/** The compose service of the member that is master now, found by its advertised port. */
+async function masterService(cluster: ClusterUnderTest, servicesByPort: Record<string, string>): Promise<string> {
+  const t = await cluster.topology();
+  const address = t.brokers["broker-a"]?.addrs["0"];
+  assert.ok(address, `no master in ${JSON.stringify(t.brokers)}`);
+  const service = servicesByPort[address.split(":")[1]!];
+  assert.ok(service, `no service listens on ${address}`);
+  return service;
+}
+
+/** Kills the group's master in the middle of a send loop; checks the election, the wait and that nothing is lost. */
+function leaderKillTest(cluster: ClusterUnderTest, what: string, servicesByPort: Record<string, string>, before?: () => Promise<void>): void {
+  test(`${what}: kill the master mid-send → a new master is elected, sends resume within 15 s, nothing acknowledged is lost`, async () => {
+    await cluster.createTopic("FailoverTopic");
+    await before?.();
+    const killed = await masterService(cluster, servicesByPort);
+    const runId = uniqueId("fo");
+    const stats = await cluster.sendLoop("FailoverTopic", runId, 1500, 5000, async () => {
+      await cluster.kill(killed);
+    });
+    report(`${cluster.label}: killed master ${killed}; longest wait for an acknowledged send ${(stats.maxGapMs / 1000).toFixed(1)} s`);
+    assert.equal(stats.ok, 1500);
+    assert.ok(stats.maxGapMs < 15_000, `sends stalled for ${stats.maxGapMs} ms`);
+    const promoted = await eventually(async () => {
+      const now = await masterService(cluster, servicesByPort);
+      assert.notEqual(now, killed);
+      return now;
+    }, 30_000);
+    report(`${cluster.label}: ${promoted} is the new master`);
+    await cluster.consumeAll("FailoverTopic", runId, 1500);
+  });
+}
+
+export function twoMastersNoSlave(version?: string): ModeSpec {
+  return {
+    mode: "2m-noslave",
+    version,
+    networkNamesrv: TWO_NAMESRVS,
+    topology: (ids, t) => {
+      assert.deepEqual(sortedClusters(t), { DefaultCluster: ["broker-a", "broker-b"] });
+      assert.deepEqual(ids, { "broker-a": ["0"], "broker-b": ["0"] });
+    },
+    more: (cluster) => {
+      test("kill broker-a mid-send → sends carry on with broker-b; broker-a's messages come back with it", async () => {
+        await cluster.createTopic("KillTopic");
+        const runId = uniqueId("kill");
+        const stats = await cluster.sendLoop("KillTopic", runId, 1000, 4000, async () => {
+          await cluster.kill("broker-a");
+        });
+        report(`${cluster.label}: killed broker-a; longest wait for an acknowledged send ${(stats.maxGapMs / 1000).toFixed(1)} s; by broker ${JSON.stringify(stats.byBroker)}`);
+        assert.equal(stats.ok, 1000);
+        assert.ok((stats.byBroker["broker-a"] ?? 0) > 0 && (stats.byBroker["broker-b"] ?? 0) > (stats.byBroker["broker-a"] ?? 0), JSON.stringify(stats.byBroker));
+        const restarted = Date.now();
+        await cluster.project.ok("up", "-d", "--wait", "broker-a");
+        report(`${cluster.label}: broker-a healthy again ${((Date.now() - restarted) / 1000).toFixed(1)} s after restart`);
+        await cluster.consumeAll("KillTopic", runId, 1000);
+      });
+    },
+  };
+}
+
+export function twoMastersTwoSlaves(replication: "async" | "sync", version?: string): ModeSpec {
+  return {
+    mode: `2m-2s-${replication}`,
+    version,
+    networkNamesrv: TWO_NAMESRVS,
+    topology: (ids, t) => {
+      assert.deepEqual(sortedClusters(t), { DefaultCluster: ["broker-a", "broker-b"] });
+      assert.deepEqual(ids, { "broker-a": ["0", "1"], "broker-b": ["0", "1"] });
+    },
+    more: (cluster) => {
+      test("replication mode and flush are what the mode says", async () => {
+        const conf = await dockerOk("exec", cluster.container("broker-a"), "cat", "/tmp/rocketmq/broker.conf");
+        assert.match(conf, new RegExp(`^brokerRole=${replication === "sync" ? "SYNC_MASTER" : "ASYNC_MASTER"}$`, "m"));
+        assert.match(conf, new RegExp(`^flushDiskType=${replication === "sync" ? "SYNC_FLUSH" : "ASYNC_FLUSH"}$`, "m"));
+      });
+      test("stop master broker-a → its messages are consumed from its slave", async () => {
+        await cluster.createTopic("SlaveReadTopic");
+        const runId = uniqueId("slave");
+        const sent = await cluster.hostClient(["--topic", "SlaveReadTopic", "--count", "1000", "--mode", "send", "--run-id", runId]);
+        assert.equal(sent.code, 0, sent.stdout + sent.stderr);
+        assert.ok((JSON.parse(/SEND_STATS (\{.*\})/.exec(sent.stdout)![1]!).byBroker["broker-a"] ?? 0) > 0);
+        await cluster.project.ok("stop", "broker-a");
+        await cluster.consumeAll("SlaveReadTopic", runId, 1000);
+        await cluster.project.ok("up", "-d", "--wait", "broker-a");
+      });
+      if (replication === "sync") {
+        test("docker kill master broker-a mid-send → every acknowledged message is consumed (zero loss)", async () => {
+          await cluster.createTopic("ZeroLossTopic");
+          const runId = uniqueId("zl");
+          const stats = await cluster.sendLoop("ZeroLossTopic", runId, 1500, 5000, async () => {
+            await cluster.kill("broker-a");
+          });
+          report(`${cluster.label}: killed master broker-a; longest wait for an acknowledged send ${(stats.maxGapMs / 1000).toFixed(1)} s; by broker ${JSON.stringify(stats.byBroker)}`);
+          assert.equal(stats.ok, 1500);
+          assert.ok((stats.byBroker["broker-a"] ?? 0) > 0, JSON.stringify(stats.byBroker));
+          await cluster.consumeAll("ZeroLossTopic", runId, 1500);
+        });
+      }
+    },
+  };
+}
+
+const GROUP_OF_THREE = { "10911": "broker-a-n0", "11911": "broker-a-n1", "12911": "broker-a-n2" };
+
+export function dledger(version?: string): ModeSpec {
+  return {
+    mode: "dledger",
+    version,
+    networkNamesrv: TWO_NAMESRVS,
+    topology: assertElectedGroup,
+    more: (cluster) => leaderKillTest(cluster, "DLedger", GROUP_OF_THREE),
+  };
+}
+
+export function controller(version?: string): ModeSpec {
+  return {
+    mode: "controller",
+    version,
+    networkNamesrv: "namesrv-1:9876;namesrv-2:9876;namesrv-3:9876",
+    topology: assertElectedGroup,
+    more: (cluster) => {
+      leaderKillTest(cluster, "controller", GROUP_OF_THREE, async () => {
+        // allAckInSyncStateSet guards only the replicas in the SyncStateSet: wait until all three are in it.
+        await eventually(async () => {
+          const out = await dockerOk("exec", cluster.container("broker-a-n1"), "mqadmin", "getSyncStateSet", "-a", "namesrv-1:9878", "-b", "broker-a");
+          assert.equal(out.match(/InSyncReplica:/g)?.length, 3, out);
+        }, 60_000, 2000);
+      });
+    },
+  };
+}
+
+export function single(version?: string): ModeSpec {
+  return {
+    mode: "single",
+    version,
+    networkNamesrv: "namesrv:9876",
+    topology: (ids, t) => {
+      assert.deepEqual(sortedClusters(t), { DefaultCluster: ["broker-a"] });
+      assert.deepEqual(ids, { "broker-a": ["0"] });
+    },
+  };
+}
