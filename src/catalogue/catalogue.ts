@@ -5,8 +5,8 @@ import { readFileSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export type Role = "broker" | "namesrv";
-export const ROLES: readonly Role[] = ["broker", "namesrv"];
+export type Role = "broker" | "namesrv" | "proxy";
+export const ROLES: readonly Role[] = ["broker", "namesrv", "proxy"];
 
 export type KeyType = "int" | "long" | "double" | "float" | "boolean" | "string";
 
@@ -26,7 +26,8 @@ export interface KeySpec {
 export interface CatalogueFile {
   rocketmqVersion: string;
   source: string;
-  roles: Record<Role, Record<string, KeySpec>>;
+  /** Every version has a broker and a name server; the proxy exists from RocketMQ 5.0 on. */
+  roles: Record<"broker" | "namesrv", Record<string, KeySpec>> & Partial<Record<"proxy", Record<string, KeySpec>>>;
 }
 
 /** The keys of one role in one RocketMQ version, with the two lookups the env rule needs. */
@@ -106,6 +107,20 @@ export function loadCatalogueFile(version: string, dir = versionsDir): Catalogue
   return file;
 }
 
+/** The roles RocketMQ `version` has, in ROLES order. */
+export function rolesOf(version: string, dir = versionsDir): Role[] {
+  const file = loadCatalogueFile(version, dir);
+  return ROLES.filter((role) => file.roles[role] !== undefined);
+}
+
 export function loadCatalogue(version: string, role: Role): RoleCatalogue {
-  return new RoleCatalogue(version, role, loadCatalogueFile(version).roles[role]);
+  const keys = loadCatalogueFile(version).roles[role];
+  if (!keys) {
+    const having = supportedVersions().filter((v) => rolesOf(v).includes(role));
+    throw new Error(
+      `RocketMQ ${version} has no ${role}: ${role === "proxy" ? "the proxy (gRPC and remoting front end) ships with RocketMQ 5.x" : `no ${role} in its catalogue`}; ` +
+        `versions with one: ${having.join(", ") || "none"}`,
+    );
+  }
+  return new RoleCatalogue(version, role, keys);
 }

@@ -8,9 +8,11 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { ROLES, loadCatalogueFile, supportedVersions, upperSnake, type KeySpec, type Role } from "./catalogue.ts";
+import { ROLES, loadCatalogueFile, rolesOf, supportedVersions, upperSnake, type KeySpec, type Role } from "./catalogue.ts";
 import {
+  ADVERTISED_ADDRESS_KEY,
   APPLIANCE_DEFAULTS,
+  CONF_FILE_NAME,
   CONTAINER_SCHEMA,
   CONTAINER_VARIABLE_SUMMARIES,
   KEY_VARIABLES,
@@ -26,7 +28,7 @@ const DOCS_DIR = join(REPO_ROOT, "docs");
 export const BLOCK_NAMES = ["variables", "keys", "versions"] as const;
 export type BlockName = (typeof BLOCK_NAMES)[number];
 
-const ROLE_TITLE: Record<Role, string> = { broker: "broker", namesrv: "name server" };
+const ROLE_TITLE: Record<Role, string> = { broker: "broker", namesrv: "name server", proxy: "proxy" };
 
 // ---------------------------------------------------------------------------------------------------------
 // Markdown helpers
@@ -40,6 +42,11 @@ function cell(text: string): string {
 function code(text: string): string {
   if (!text.includes("`")) return `\`${text}\``;
   return `\`\` ${text} \`\``;
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function list(items: string[]): string {
+  return items.length < 2 ? items.join("") : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
 }
 
 function table(header: string[], rows: string[][]): string {
@@ -83,13 +90,27 @@ function rocketmqDefault(spec: KeySpec, full: boolean): string {
   return code(spec.default) + (spec.dynamicDefault ? " (varies)" : "");
 }
 
-function applianceDefault(role: Role, key: string): string | undefined {
-  return APPLIANCE_DEFAULTS[role].find((d) => d.key === key)?.value;
+function applianceDefault(role: Role, key: string, spec: KeySpec): string | undefined {
+  const fixed = APPLIANCE_DEFAULTS[role].find((d) => d.key === key)?.value;
+  if (fixed !== undefined) return fixed;
+  // The container's own address; shown only where RocketMQ's recorded default is something else.
+  const local = "${localAddress}";
+  return ADVERTISED_ADDRESS_KEY[role] === key && spec.default !== local ? local : undefined;
 }
 
-function versionCounts(version: string): Record<Role, number> {
+/** The key count of each role the version has, in ROLES order. */
+function versionCounts(version: string): [Role, number][] {
   const file = loadCatalogueFile(version);
-  return { broker: Object.keys(file.roles.broker).length, namesrv: Object.keys(file.roles.namesrv).length };
+  return rolesOf(version).map((role) => [role, Object.keys(file.roles[role] ?? {}).length]);
+}
+
+/** `518 broker keys, 88 namesrv keys and 179 proxy keys`. */
+function countsText(version: string): string {
+  return list(versionCounts(version).map(([role, n]) => `${n} ${role} keys`));
+}
+
+function roleKeys(version: string, role: Role): Record<string, KeySpec> {
+  return loadCatalogueFile(version).roles[role] ?? {};
 }
 
 function docsPath(version: string): string {
@@ -126,14 +147,14 @@ function notes(rows: string[][], defaults: Iterable<string | null>): string[] {
 // README blocks
 
 function renderVariables(version: string): string {
-  const file = loadCatalogueFile(version);
   const rows: string[][] = [];
   const shown: (string | null)[] = [];
-  for (const role of ROLES) {
+  const roles = rolesOf(version);
+  for (const role of roles) {
     for (const v of KEY_VARIABLES[role]) {
-      const spec = file.roles[role][v.key];
+      const spec = roleKeys(version, role)[v.key];
       if (!spec) throw new Error(`${v.name} maps to ${v.key}, which RocketMQ ${version} has no ${role} key for`);
-      const appliance = applianceDefault(role, v.key);
+      const appliance = applianceDefault(role, v.key, spec);
       const dflt = appliance !== undefined ? code(appliance) : rocketmqDefault(spec, false);
       if (appliance === undefined) shown.push(spec.default);
       rows.push([code(v.name), role, code(v.key), allowedCell(spec), dflt, v.description]);
@@ -144,22 +165,22 @@ function renderVariables(version: string): string {
     const p = props[name];
     if (!p) throw new Error(`${name} has a summary but no schema entry`);
     const allowed = p.enum ? p.enum.map(code).join(", ") : p.description;
-    rows.push([code(name), "both", "—", allowed, p.default !== undefined ? code(p.default) : "", summary]);
+    rows.push([code(name), "all", "—", allowed, p.default !== undefined ? code(p.default) : "", summary]);
   }
 
   const defaults = table(
     ["Key", "Image", "Value", "Why"],
-    ROLES.flatMap((role) => APPLIANCE_DEFAULTS[role].map((d) => [code(d.key), role, code(d.value), d.why])),
+    roles.flatMap((role) => APPLIANCE_DEFAULTS[role].map((d) => [code(d.key), role, code(d.value), d.why])),
   );
   return [
     `Short variables and container settings (types and defaults from the RocketMQ ${version} catalogue; a default in`,
     "this table is the appliance's own where it sets one):",
     "",
-    table(["Variable", "Image", `Key in ${ROLES.map((r) => `${r}.conf`).join(" / ")}`, "Type / allowed", "Default", "Description"], rows),
+    table(["Variable", "Image", `Key in ${roles.map((r) => CONF_FILE_NAME[r]).join(" / ")}`, "Type / allowed", "Default", "Description"], rows),
     "",
     ...notes(rows, shown).flatMap((n) => [n, ""]),
-    "Every variable above, and every `RMQ_BROKER_*` / `RMQ_NAMESRV_*` variable, also has a `_FILE` variant",
-    "(`NAMESRV_ADDR_FILE=/run/secrets/namesrv`) that reads the value from a file; setting both forms is an error.",
+    `Every variable above, and every ${roles.map((r) => code(`${prefixOf(r)}*`)).join(" / ")} variable, also has a \`_FILE\``,
+    "variant (`NAMESRV_ADDR_FILE=/run/secrets/namesrv`) that reads the value from a file; setting both forms is an error.",
     "",
     "Defaults the appliance sets in place of RocketMQ's (a mounted file or a variable overrides them):",
     "",
@@ -168,18 +189,17 @@ function renderVariables(version: string): string {
 }
 
 function renderKeys(version: string): string {
-  const file = loadCatalogueFile(version);
-  const counts = versionCounts(version);
+  const counts = new Map(versionCounts(version));
   const out: string[] = [];
   const shown: (string | null)[] = [];
   const allRows: string[][] = [];
-  for (const role of ROLES) {
+  for (const role of rolesOf(version)) {
     const prefix = prefixOf(role);
-    const important = Object.entries(file.roles[role])
+    const important = Object.entries(roleKeys(version, role))
       .filter(([, spec]) => spec.important)
       .sort(([a], [b]) => byName(a, b));
     if (!important.length) {
-      out.push(`RocketMQ ${version} flags no ${ROLE_TITLE[role]} key as important; all ${counts[role]} are in the full list below.`, "");
+      out.push(`RocketMQ ${version} flags no ${ROLE_TITLE[role]} key as important; all ${counts.get(role)} are in the full list below.`, "");
       continue;
     }
     out.push(
@@ -189,7 +209,7 @@ function renderKeys(version: string): string {
     );
     const rows = important.map(([key, spec]) => {
       shown.push(spec.default);
-      const appliance = applianceDefault(role, key);
+      const appliance = applianceDefault(role, key, spec);
       const rmq = rocketmqDefault(spec, false);
       const dflt = appliance !== undefined ? `${code(appliance)} (appliance; RocketMQ: ${rmq || "none"})` : rmq;
       return [code(prefix + key), code(prefix + upperSnake(key)), allowedCell(spec), dflt];
@@ -200,7 +220,7 @@ function renderKeys(version: string): string {
   for (const n of notes(allRows, shown)) out.push(n, "");
   const others = supportedVersions().filter((v) => v !== version);
   out.push(
-    `The full list of ${counts.broker} broker keys and ${counts.namesrv} namesrv keys of RocketMQ ${version} is in`,
+    `The full list of ${countsText(version)} of RocketMQ ${version} is in`,
     `[${docsPath(version)}](${docsPath(version)})` +
       (others.length ? `; other versions: ${others.map((v) => `[${docsPath(v)}](${docsPath(v)})`).join(", ")}.` : "."),
   );
@@ -212,9 +232,11 @@ function renderVersions(): string {
     .slice()
     .reverse()
     .map((v) => {
-      const c = versionCounts(v);
+      const counts = versionCounts(v).map(([role, n]) => `${n} ${role} keys`);
+      const missing = ROLES.filter((role) => !rolesOf(v).includes(role));
       const mark = v === DEFAULT_ROCKETMQ_VERSION ? " (default; `latest`)" : "";
-      return `- RocketMQ ${v}${mark}: ${c.broker} broker keys, ${c.namesrv} namesrv keys — [${docsPath(v)}](${docsPath(v)})`;
+      const none = missing.length ? ` (no ${list(missing)} image: RocketMQ ${v} has none)` : "";
+      return `- RocketMQ ${v}${mark}: ${counts.join(", ")}${none} — [${docsPath(v)}](${docsPath(v)})`;
     });
   return ["Catalogues (the keys an image validates against: those of the RocketMQ version it was built with):", "", ...lines].join("\n");
 }
@@ -228,23 +250,22 @@ export function renderReadmeBlocks(): Record<BlockName, string> {
 // docs/keys-<version>.md
 
 function renderKeyDoc(version: string): string {
-  const file = loadCatalogueFile(version);
-  const counts = versionCounts(version);
+  const roles = rolesOf(version);
   const out = [
     `<!-- Generated by \`npm run readme\` from the catalogue (src/catalogue/versions/${version}.json); do not edit. -->`,
     `# RocketMQ ${version}: every configuration key`,
     "",
-    `${counts.broker} broker keys and ${counts.namesrv} namesrv keys, read from the config classes of RocketMQ ${version}.`,
-    "Set a key with `RMQ_BROKER_<key>` / `RMQ_NAMESRV_<key>` (exact spelling), with the alias shown",
-    "(`RMQ_BROKER_<ALIAS>`), or in a mounted `broker.conf` / `namesrv.conf`. Defaults are RocketMQ's; the appliance",
+    `${countsText(version)}, read from the config classes of RocketMQ ${version}.`,
+    `Set a key with ${roles.map((r) => code(`${prefixOf(r)}<key>`)).join(" / ")} (exact spelling), with the alias shown`,
+    `(\`RMQ_BROKER_<ALIAS>\`), or in a mounted ${roles.map((r) => code(CONF_FILE_NAME[r])).join(" / ")}. Defaults are RocketMQ's; the appliance`,
     "replaces a few of them (see the README). “Important” is RocketMQ's own `@ImportantField` flag.",
     "",
   ];
   const all: (string | null)[] = [];
   const allRows: string[][] = [];
-  for (const role of ROLES) {
+  for (const role of roles) {
     const prefix = prefixOf(role);
-    const keys = Object.entries(file.roles[role]).sort(([a], [b]) => byName(a, b));
+    const keys = Object.entries(roleKeys(version, role)).sort(([a], [b]) => byName(a, b));
     out.push(`## ${ROLE_TITLE[role][0]!.toUpperCase()}${ROLE_TITLE[role].slice(1)} (${keys.length} keys, \`${prefix}*\`)`, "");
     const rows = keys.map(([key, spec]) => {
       all.push(spec.default, ...Object.values(spec.defaults ?? {}));

@@ -7,7 +7,9 @@ const MiB = 1024 * 1024;
 
 interface Policy {
   heapShare: number;
+  /** 0: no -XX:MaxDirectMemorySize (the JVM's default, the heap size). */
   directShare: number;
+  minDirectMiB: number;
   minHeapMiB: number;
   maxHeapMiB: number;
   /** Assumed limit when the container has none: a sane middle, not the whole host. */
@@ -16,8 +18,11 @@ interface Policy {
 
 const POLICIES: Record<Role, Policy> = {
   // A broker also needs direct memory (Netty, transient store) and page cache for the mmap'ed commit log.
-  broker: { heapShare: 0.4, directShare: 0.2, minHeapMiB: 256, maxHeapMiB: 8192, unlimitedAsMiB: 4096 },
-  namesrv: { heapShare: 0.5, directShare: 0, minHeapMiB: 128, maxHeapMiB: 4096, unlimitedAsMiB: 1024 },
+  broker: { heapShare: 0.4, directShare: 0.2, minDirectMiB: 128, minHeapMiB: 256, maxHeapMiB: 8192, unlimitedAsMiB: 4096 },
+  namesrv: { heapShare: 0.5, directShare: 0, minDirectMiB: 0, minHeapMiB: 128, maxHeapMiB: 4096, unlimitedAsMiB: 1024 },
+  // The proxy keeps no store: heap for client sessions and routes, direct memory for the gRPC and remoting
+  // servers' Netty buffers (without a cap the JVM would allow as much again as the heap).
+  proxy: { heapShare: 0.5, directShare: 0.15, minDirectMiB: 128, minHeapMiB: 256, maxHeapMiB: 4096, unlimitedAsMiB: 1024 },
 };
 
 export interface JvmMemory {
@@ -34,16 +39,24 @@ export function sizeMemory(role: Role, limitBytes: number | undefined, container
     ? `container memory limit ${limitMiB} MiB`
     : `no container memory limit; sizing as for ${policy.unlimitedAsMiB} MiB (set --memory, or JAVA_HEAP)`;
 
-  const heapMiB = clamp(Math.floor(basisMiB * policy.heapShare), policy.minHeapMiB, policy.maxHeapMiB);
+  /** A share of the basis within bounds, and the reason shown for it. */
+  const sized = (share: number, min: number, max: number, of: string): [number, string] => {
+    const raw = Math.floor(basisMiB * share);
+    const mib = clamp(raw, min, max);
+    const pct = `${Math.round(share * 100)}% of ${of}`;
+    return [mib, mib === raw ? pct : `the ${mib === min ? "floor" : "ceiling"} ${mib} MiB; ${pct} would be ${raw} MiB`];
+  };
+
+  const [heapMiB, heapShareWhy] = sized(policy.heapShare, policy.minHeapMiB, policy.maxHeapMiB, `the ${basis}`);
   const heap = container.JAVA_HEAP ?? `${heapMiB}m`;
-  const heapWhy = container.JAVA_HEAP ? "JAVA_HEAP" : `${Math.round(policy.heapShare * 100)}% of the ${basis}`;
+  const heapWhy = container.JAVA_HEAP ? "JAVA_HEAP" : heapShareWhy;
 
   let directMemory: string | undefined;
   let directWhy = "";
-  if (role === "broker") {
-    const directMiB = Math.max(128, Math.floor(basisMiB * policy.directShare));
+  if (policy.directShare > 0) {
+    const [directMiB, directShareWhy] = sized(policy.directShare, policy.minDirectMiB, Infinity, "the same");
     directMemory = container.JAVA_DIRECT_MEMORY ?? `${directMiB}m`;
-    directWhy = container.JAVA_DIRECT_MEMORY ? "JAVA_DIRECT_MEMORY" : `${Math.round(policy.directShare * 100)}% of the same`;
+    directWhy = container.JAVA_DIRECT_MEMORY ? "JAVA_DIRECT_MEMORY" : directShareWhy;
   }
   const decision =
     `heap ${heap} (${heapWhy})` + (directMemory ? `, direct memory ${directMemory} (${directWhy})` : "") +

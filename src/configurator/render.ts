@@ -1,28 +1,49 @@
 // Rendering: the effective config file RocketMQ reads, the annotated print-config view, and the JVM's argfile.
 import type { Role } from "../catalogue/catalogue.ts";
+import { jsonValue } from "./json-config.ts";
 import { renderProperty } from "./properties.ts";
 import { describeSource, type Resolution } from "./resolve.ts";
 import type { JvmMemory } from "./jvm.ts";
-import { LOGS_DIR } from "./variables.ts";
+import { CONF_FILE_NAME, LOGS_DIR } from "./variables.ts";
+
+/**
+ * One line per setting, sorted by key: `key=value` for a properties file; for the proxy's JSON, `"key": value`
+ * members with the comma where JSON needs it, between `{` and `}`.
+ */
+function renderLines(resolution: Resolution, comment?: (key: string) => string): string[] {
+  const keys = [...resolution.settings.keys()].sort();
+  const json = resolution.role === "proxy";
+  const lines = keys.flatMap((key, i) => {
+    const value = resolution.settings.get(key)!.value;
+    const line = json
+      ? `  ${JSON.stringify(key)}: ${jsonValue(resolution.catalogue.get(key), value)}${i < keys.length - 1 ? "," : ""}`
+      : renderProperty(key, value);
+    return comment ? [comment(key), line] : [line];
+  });
+  return json ? ["{", ...lines, "}"] : lines;
+}
 
 export function renderConfFile(resolution: Resolution): string {
-  const keys = [...resolution.settings.keys()].sort();
-  return keys.map((k) => renderProperty(k, resolution.settings.get(k)!.value)).join("\n") + "\n";
+  return renderLines(resolution).join("\n") + "\n";
 }
 
-/** The effective file with, above each line, where its value came from (comments on their own lines). */
+/**
+ * The effective file with, above each line, where its value came from (comments on `#` lines of their own:
+ * dropping the lines that start with `#` gives the file, JSON included).
+ */
 export function renderAnnotated(resolution: Resolution): string {
-  const lines = [`# effective ${resolution.role}.conf for RocketMQ ${resolution.version}; other keys keep RocketMQ's defaults`];
-  for (const key of [...resolution.settings.keys()].sort()) {
-    const s = resolution.settings.get(key)!;
-    lines.push(`# from ${describeSource(s.source)}`, renderProperty(key, s.value));
-  }
-  return lines.join("\n") + "\n";
+  const header = `# effective ${CONF_FILE_NAME[resolution.role]} for RocketMQ ${resolution.version}; other keys keep RocketMQ's defaults`;
+  const lines = renderLines(resolution, (key) => `# from ${describeSource(resolution.settings.get(key)!.source)}`);
+  return [header, ...lines].join("\n") + "\n";
 }
 
-export const MAIN_CLASS: Record<Role, string> = {
-  broker: "org.apache.rocketmq.broker.BrokerStartup",
-  namesrv: "org.apache.rocketmq.namesrv.NamesrvStartup",
+/** How each role's JVM is started: main class, class path (relative to ROCKETMQ_HOME) and RocketMQ's arguments. */
+export const LAUNCH: Record<Role, { mainClass: string; classPath: string[]; args: (confFile: string) => string[] }> = {
+  broker: { mainClass: "org.apache.rocketmq.broker.BrokerStartup", classPath: ["lib/*"], args: (conf) => ["-c", conf] },
+  namesrv: { mainClass: "org.apache.rocketmq.namesrv.NamesrvStartup", classPath: ["lib/*"], args: (conf) => ["-c", conf] },
+  // The proxy's own jars come first: where both directories hold a library, the proxy's version is the one
+  // Maven resolved for it. They stay out of lib/, where they would switch the others' logging to the proxy's.
+  proxy: { mainClass: "org.apache.rocketmq.proxy.ProxyStartup", classPath: ["lib-proxy/*", "lib/*"], args: (conf) => ["-pc", conf, "-pm", "cluster"] },
 };
 
 export interface JvmLayout {
@@ -32,6 +53,7 @@ export interface JvmLayout {
 }
 
 export function jvmArguments(role: Role, memory: JvmMemory, layout: JvmLayout, javaOptExt: string | undefined): string[] {
+  const launch = LAUNCH[role];
   const args = [
     "-server",
     `-Xms${memory.heap}`,
@@ -49,11 +71,10 @@ export function jvmArguments(role: Role, memory: JvmMemory, layout: JvmLayout, j
     `-Drocketmq.home.dir=${layout.rocketmqHome}`,
     `-Drmq.logback.configurationFile=${layout.logbackFile}`,
     "-cp",
-    `${layout.rocketmqHome}/lib/*`,
+    launch.classPath.map((dir) => `${layout.rocketmqHome}/${dir}`).join(":"),
     ...splitOptions(javaOptExt),
-    MAIN_CLASS[role],
-    "-c",
-    layout.confFile,
+    launch.mainClass,
+    ...launch.args(layout.confFile),
   ];
   return args;
 }

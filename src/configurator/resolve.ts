@@ -1,11 +1,13 @@
 // env + mounted file → effective RocketMQ settings. Pure: the caller passes the environment, the files it
 // read and what it detected; every problem is collected, none is thrown, so a user sees all of them at once.
 import envSchema from "env-schema";
-import type { RoleCatalogue, Role } from "../catalogue/catalogue.ts";
+import { ROLES, type RoleCatalogue, type Role } from "../catalogue/catalogue.ts";
 import { closest } from "./suggest.ts";
+import { parseJsonConfig } from "./json-config.ts";
 import { parseProperties } from "./properties.ts";
 import { checkValue } from "./values.ts";
 import {
+  ADVERTISED_ADDRESS_KEY,
   APPLIANCE_DEFAULTS,
   CONTAINER_SCHEMA,
   CONTAINER_VARIABLES,
@@ -43,13 +45,14 @@ export interface ResolveInput {
   env: Record<string, string | undefined>;
   /** Reads a file named by a `*_FILE` variable or the config file; undefined when it does not exist. */
   readFile: (path: string) => string | undefined;
-  /** The container's own address, used for brokerIP1 when nothing sets it. */
+  /** The container's own address, used for brokerIP1 (remotingAccessAddr) when nothing sets it. */
   detectedAddress?: string;
 }
 
 export interface Resolution {
   role: Role;
   version: string;
+  catalogue: RoleCatalogue;
   settings: Map<string, Setting>;
   container: ContainerSettings;
   errors: ConfigError[];
@@ -91,9 +94,10 @@ export function resolve(input: ResolveInput): Resolution {
   for (const d of APPLIANCE_DEFAULTS[role]) {
     if (catalogue.get(d.key)) settings.set(d.key, { key: d.key, value: d.value, source: { kind: "appliance", why: d.why } });
   }
-  if (role === "broker" && input.detectedAddress) {
-    settings.set("brokerIP1", {
-      key: "brokerIP1",
+  const addressKey = ADVERTISED_ADDRESS_KEY[role];
+  if (addressKey && input.detectedAddress && catalogue.get(addressKey)) {
+    settings.set(addressKey, {
+      key: addressKey,
       value: input.detectedAddress,
       source: { kind: "appliance", why: "this container's address on its network" },
     });
@@ -114,7 +118,7 @@ export function resolve(input: ResolveInput): Resolution {
     }
   }
   checkSemantics(role, catalogue, settings, errors);
-  return { role, version: catalogue.version, settings, container, errors, notices };
+  return { role, version: catalogue.version, catalogue, settings, container, errors, notices };
 }
 
 /** Collects the variables with `*_FILE` variants read; both forms at once is an error. */
@@ -194,12 +198,21 @@ function applyConfFile(
     return;
   }
   notices.push(`reading ${path}`);
+  const parsed: ReturnType<typeof parseJsonConfig> = input.role === "proxy" ? parseJsonConfig(text) : { entries: parseProperties(text) };
+  if ("invalid" in parsed) {
+    errors.push({ subject: path, problem: parsed.invalid, allowed: 'one JSON object of keys and values, e.g. {"rocketMQClusterName": "DefaultCluster"}' });
+    return;
+  }
   const seen = new Map<string, { value: string; line: number }>();
-  for (const { key, value, line } of parseProperties(text)) {
+  for (const { key, value, line, unsupported } of parsed.entries) {
     const subject = `${path}:${line}`;
     const spec = input.catalogue.get(key);
     if (!spec) {
       errors.push(unknownKey(subject, key, value, input.catalogue));
+      continue;
+    }
+    if (unsupported) {
+      errors.push({ subject: `${subject} ${key}`, problem: `is ${unsupported}`, allowed: `a ${spec.type} (leave the key out for RocketMQ's default)` });
       continue;
     }
     const earlier = seen.get(key);
@@ -237,10 +250,12 @@ function applyVariables(
 ): void {
   const { role, catalogue } = input;
   const prefix = prefixOf(role);
-  const otherPrefix = prefixOf(role === "broker" ? "namesrv" : "broker");
   const shortNames = new Map(KEY_VARIABLES[role].map((v) => [v.name, v.key]));
-  const allShortNames = new Set([...KEY_VARIABLES.broker, ...KEY_VARIABLES.namesrv].map((v) => v.name));
-  const known = [...allShortNames, ...CONTAINER_VARIABLES, ...IMAGE_VARIABLES, "NAMESRV_ADDR"];
+  const allShortNames = new Set(ROLES.flatMap((r) => KEY_VARIABLES[r].map((v) => v.name)));
+  const known = [...allShortNames, ...CONTAINER_VARIABLES, ...IMAGE_VARIABLES];
+  /** The other images a variable is for: by their RMQ_<ROLE>_ prefix or their short names. */
+  const otherImages = (name: string): Role[] =>
+    ROLES.filter((r) => r !== role && (name.startsWith(prefixOf(r)) || KEY_VARIABLES[r].some((v) => v.name === name)));
   const fromEnv = new Map<string, RawVariable & { key: string }>();
 
   for (const v of [...variables.values()].sort((a, b) => a.name.localeCompare(b.name))) {
@@ -254,13 +269,14 @@ function applyVariables(
         errors.push(unknownKey(v.shownAs, rest, v.value, catalogue));
         continue;
       }
-    } else if (v.name.startsWith(otherPrefix) || (allShortNames.has(v.name) && !shortNames.has(v.name))) {
-      notices.push(`${v.shownAs} is for the ${role === "broker" ? "namesrv" : "broker"} image; ignored here`);
+    } else if (otherImages(v.name).length) {
+      const images = otherImages(v.name);
+      notices.push(`${v.shownAs} is for the ${images.join(" and ")} image${images.length > 1 ? "s" : ""}; ignored here`);
       continue;
     } else if (isOurs(v.name) && !known.includes(v.name)) {
       // RMQ_BROKR_x: compare the prefix alone, the key part would drown the similarity.
       const rmqPrefix = /^RMQ_[A-Za-z]*_/.exec(v.name)?.[0];
-      const suggestion = rmqPrefix ? closest(rmqPrefix, [prefix, otherPrefix], 0.8) : closest(v.name, known);
+      const suggestion = rmqPrefix ? closest(rmqPrefix, ROLES.map(prefixOf), 0.8) : closest(v.name, known);
       errors.push({
         subject: v.shownAs,
         value: v.value,

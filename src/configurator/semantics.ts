@@ -1,5 +1,5 @@
 // Checks that need more than one value: role against id, the port triplet, address lists, DLedger and
-// controller settings. Each message names where every value involved came from.
+// controller settings, the proxy's ports and mode. Each message names where every value involved came from.
 import type { Role, RoleCatalogue } from "../catalogue/catalogue.ts";
 import type { ConfigError, Setting } from "./resolve.ts";
 import { checkAddressList, isHost } from "./values.ts";
@@ -36,9 +36,14 @@ export function checkSemantics(
     return kind === "env" || kind === "file";
   };
 
+  const checkPort = (key: string): void => {
+    const port = Number(value(key));
+    if (usable(key) && (port < 1 || port > 65535)) fail([key], "is not a TCP port", "1..65535");
+  };
+
   if (role === "namesrv") {
     const port = Number(value("listenPort"));
-    if (usable("listenPort") && (port < 1 || port > 65535)) fail(["listenPort"], "is not a TCP port", "1..65535");
+    checkPort("listenPort");
     if (value("enableControllerInNamesrv") === "true") {
       const self = checkPeers("controllerDLegerPeers", "controllerDLegerSelfId", value, fail, "enableControllerInNamesrv is true");
       if (self && self.port === port) fail(["controllerDLegerPeers", "listenPort"], `gives this controller the name server's own port ${port}`, "another port, e.g. 9878");
@@ -48,15 +53,21 @@ export function checkSemantics(
 
   const namesrv = value("namesrvAddr");
   if (!namesrv) {
-    errors.push({ subject: "NAMESRV_ADDR", problem: "is not set; a broker needs its name servers", allowed: "host:port;host:port, e.g. namesrv:9876" });
+    const needs = role === "proxy" ? "a proxy needs the name servers of the brokers it serves" : "a broker needs its name servers";
+    errors.push({ subject: "NAMESRV_ADDR", problem: `is not set; ${needs}`, allowed: "host:port;host:port, e.g. namesrv:9876" });
   } else {
     const problem = checkAddressList(namesrv);
     if (problem) fail(["namesrvAddr"], problem, "host:port entries separated by ';', e.g. ns1:9876;ns2:9876");
   }
 
-  for (const key of ["brokerIP1", "brokerIP2"]) {
+  for (const key of role === "proxy" ? ["remotingAccessAddr", "localServeAddr"] : ["brokerIP1", "brokerIP2"]) {
     const v = value(key);
     if (v && !isHost(v)) fail([key], "is not an IP address or host name", "an address that clients can dial, e.g. 192.168.1.20");
+  }
+
+  if (role === "proxy") {
+    checkProxy(value, usable, explicit, fail, checkPort);
+    return;
   }
 
   if (usable("listenPort")) {
@@ -114,6 +125,31 @@ export function checkSemantics(
     const addr = value("controllerAddr");
     const problem = addr ? checkAddressList(addr) : "is empty";
     if (problem) fail(["controllerAddr"], `${problem} (controller mode needs the controllers)`, "host:port entries separated by ';'");
+  }
+}
+
+/** The proxy: two distinct ports, cluster mode, and no key that RocketMQ overwrites at start. */
+function checkProxy(
+  value: (key: string) => string | undefined,
+  usable: (key: string) => boolean,
+  explicit: (key: string) => boolean,
+  fail: (keys: string[], problem: string, allowed?: string) => void,
+  checkPort: (key: string) => void,
+): void {
+  checkPort("grpcServerPort");
+  checkPort("remotingListenPort");
+  if (usable("grpcServerPort") && usable("remotingListenPort") && value("grpcServerPort") === value("remotingListenPort")) {
+    fail(["grpcServerPort", "remotingListenPort"], "are the same port; the gRPC and the remoting server each need their own", "two different ports, e.g. 8081 and 8080");
+  }
+  if (value("proxyMode")?.toLowerCase() !== "cluster") {
+    fail(["proxyMode"], "is not cluster; this image runs the proxy in cluster mode only (local mode embeds a broker)", "cluster, or leave it unset");
+  }
+  // Configuration.init() copies these from ProxyConfig into AuthConfig after reading the file.
+  for (const [key, from] of [
+    ["clusterName", "rocketMQClusterName (BROKER_CLUSTER_NAME)"],
+    ["configName", "proxyName"],
+  ] as const) {
+    if (explicit(key)) fail([key], `is overwritten at start with ${from}; RocketMQ would silently ignore it`, `leave it unset; set ${from} instead`);
   }
 }
 

@@ -30,7 +30,17 @@ export const KEY_VARIABLES: Record<Role, KeyVariable[]> = {
     { name: "CONTROLLER_SELF_ID", key: "controllerDLegerSelfId", description: "This controller's id in CONTROLLER_PEERS." },
     { name: "CONTROLLER_GROUP", key: "controllerDLegerGroup", description: "Controller group name. Default: `controller`." },
   ],
+  proxy: [
+    { name: "NAMESRV_ADDR", key: "namesrvAddr", description: "Name servers of the brokers it serves, `host:port;host:port`. Required." },
+    { name: "BROKER_CLUSTER_NAME", key: "rocketMQClusterName", description: "Cluster whose brokers it serves: their BROKER_CLUSTER_NAME." },
+    { name: "GRPC_PORT", key: "grpcServerPort", description: "gRPC port, for RocketMQ 5 clients." },
+    { name: "REMOTING_PORT", key: "remotingListenPort", description: "Remoting port, for remoting clients (they use it as their name server address)." },
+    { name: "REMOTING_ACCESS_ADDR", key: "remotingAccessAddr", description: "Host remoting clients are told to dial, with REMOTING_PORT. gRPC clients keep the address they connected to." },
+  ],
 };
+
+/** The key that holds the address a role advertises; the appliance fills it with the container's own address. */
+export const ADVERTISED_ADDRESS_KEY: Partial<Record<Role, string>> = { broker: "brokerIP1", proxy: "remotingAccessAddr" };
 
 /** Keys the appliance sets itself when nothing else does; `why` is shown by print-config. */
 export interface ApplianceDefault {
@@ -53,6 +63,10 @@ export const APPLIANCE_DEFAULTS: Record<Role, ApplianceDefault[]> = {
     { key: "kvConfigPath", value: `${STORE_DIR}/namesrv/kvConfig.json`, why: "kept on the store volume" },
     { key: "configStorePath", value: `${STORE_DIR}/namesrv/namesrv.properties`, why: "kept on the store volume" },
     { key: "controllerStorePath", value: `${STORE_DIR}/controller`, why: "kept on the store volume (RocketMQ's default is under the home directory)" },
+  ],
+  proxy: [
+    { key: "proxyMode", value: "cluster", why: "the image runs the proxy in front of separate brokers (-pm cluster); local mode would embed a broker" },
+    { key: "useEndpointPortFromRequest", value: "true", why: "gRPC clients are routed back to the host and port they connected to, so a remapped published port works" },
   ],
 };
 
@@ -91,9 +105,9 @@ export const CONTAINER_SCHEMA = {
 /** One line per container variable, for the README table. */
 export const CONTAINER_VARIABLE_SUMMARIES: Record<keyof typeof CONTAINER_SCHEMA.properties, string> = {
   JAVA_HEAP: "Heap size (-Xms and -Xmx). Default: sized from the container's memory limit.",
-  JAVA_DIRECT_MEMORY: "-XX:MaxDirectMemorySize (broker). Default: sized from the container's memory limit.",
+  JAVA_DIRECT_MEMORY: "-XX:MaxDirectMemorySize (broker, proxy). Default: sized from the container's memory limit.",
   JAVA_OPT_EXT: "Extra JVM options, appended last so they win (as in RocketMQ's scripts).",
-  RMQ_CONF_PATH: "A mounted broker.conf / namesrv.conf to read (default /etc/rocketmq/<role>.conf).",
+  RMQ_CONF_PATH: "A mounted broker.conf / namesrv.conf / rmq-proxy.json to read (default: that name in /etc/rocketmq).",
   RMQ_LOG_FORMAT: "Format of the configurator's own log lines.",
 };
 
@@ -114,15 +128,18 @@ export const IMAGE_VARIABLES = ["RMQ_ROLE", "RMQ_VERSION", "JAVA_HOME", "ROCKETM
 export function isApplianceVariable(name: string): boolean {
   return (
     /^(RMQ_|BROKER_|NAMESRV_)/.test(name) ||
-    [...KEY_VARIABLES.broker, ...KEY_VARIABLES.namesrv].some((v) => v.name === name) ||
+    Object.values(KEY_VARIABLES).some((variables) => variables.some((v) => v.name === name)) ||
     CONTAINER_VARIABLES.includes(name)
   );
 }
 
 export function prefixOf(role: Role): string {
-  return role === "broker" ? "RMQ_BROKER_" : "RMQ_NAMESRV_";
+  return `RMQ_${role.toUpperCase()}_`;
 }
 
+/** The file RocketMQ reads: Java properties for the broker and name server, JSON for the proxy. */
+export const CONF_FILE_NAME: Record<Role, string> = { broker: "broker.conf", namesrv: "namesrv.conf", proxy: "rmq-proxy.json" };
+
 export function defaultConfFile(role: Role): string {
-  return `/etc/rocketmq/${role}.conf`;
+  return `/etc/rocketmq/${CONF_FILE_NAME[role]}`;
 }

@@ -1,13 +1,19 @@
 // HEALTHCHECK: healthy means a client can use this node now. A name server must answer a cluster-info
 // request; a broker must answer a runtime-info request AND be listed by a name server at the address it
-// advertises (what clients will dial), which also catches a stale or clashing registration.
+// advertises (what clients will dial), which also catches a stale or clashing registration. A proxy must
+// accept connections on its gRPC port AND answer a route request for its cluster on its remoting port, which
+// it can only do once it reaches a name server that lists the cluster's brokers.
 import { readFileSync } from "node:fs";
+import { Socket } from "node:net";
+import { loadCatalogue } from "../catalogue/catalogue.ts";
 import { parseProperties } from "../configurator/properties.ts";
+import { CONF_FILE_NAME } from "../configurator/variables.ts";
+import { clusterInfo } from "../remoting/cluster.ts";
 import { parseFastjson } from "../remoting/fastjson.ts";
 import { RequestCode, request } from "../remoting/client.ts";
 
-interface ClusterInfo {
-  brokerAddrTable?: Record<string, { brokerAddrs?: Record<string, string> }>;
+interface TopicRoute {
+  brokerDatas?: { brokerName?: string; brokerAddrs?: Record<string, string> }[];
 }
 
 export async function healthcheck(runtimeDir: string): Promise<number> {
@@ -23,6 +29,7 @@ export async function healthcheck(runtimeDir: string): Promise<number> {
 
 async function check(runtimeDir: string): Promise<string> {
   const role = process.env.RMQ_ROLE;
+  if (role === "proxy") return checkProxy(runtimeDir);
   const conf = new Map(parseProperties(readFileSync(`${runtimeDir}/${role}.conf`, "utf8")).map((p) => [p.key, p.value]));
   const port = conf.get("listenPort");
   if (role === "namesrv") {
@@ -37,8 +44,7 @@ async function check(runtimeDir: string): Promise<string> {
   const problems: string[] = [];
   for (const namesrv of (conf.get("namesrvAddr") ?? "").split(";").filter(Boolean)) {
     try {
-      const r = await request(namesrv, RequestCode.GET_BROKER_CLUSTER_INFO);
-      const info = parseFastjson(r.body.toString("utf8") || "{}") as ClusterInfo;
+      const info = await clusterInfo(namesrv);
       const addrs = Object.values(info.brokerAddrTable?.[brokerName]?.brokerAddrs ?? {});
       if (addrs.includes(advertised)) return `broker ${brokerName} is registered at ${advertised} with ${namesrv}`;
       problems.push(`${namesrv} lists ${brokerName} at [${addrs.join(", ")}], not ${advertised}`);
@@ -47,4 +53,37 @@ async function check(runtimeDir: string): Promise<string> {
     }
   }
   throw new Error(`broker answers but no name server lists it at ${advertised}: ${problems.join("; ")}`);
+}
+
+async function checkProxy(runtimeDir: string): Promise<string> {
+  const conf = JSON.parse(readFileSync(`${runtimeDir}/${CONF_FILE_NAME.proxy}`, "utf8")) as Record<string, unknown>;
+  const catalogue = loadCatalogue(process.env.RMQ_VERSION ?? "", "proxy");
+  const setting = (key: string): string => String(conf[key] ?? catalogue.get(key)?.default ?? "");
+  const grpcPort = setting("grpcServerPort");
+  await connect("127.0.0.1", Number(grpcPort));
+  const remotingPort = setting("remotingListenPort");
+  const cluster = setting("rocketMQClusterName");
+  // Every broker serves a topic named after its cluster: its route lists the cluster's broker groups.
+  const r = await request(`127.0.0.1:${remotingPort}`, RequestCode.GET_ROUTEINFO_BY_TOPIC, { extFields: { topic: cluster } });
+  if (r.code !== 0) {
+    throw new Error(`gRPC port ${grpcPort} accepts connections, but the remoting port ${remotingPort} has no route to cluster ${cluster}'s brokers yet (code ${r.code} ${r.remark ?? ""})`);
+  }
+  const route = parseFastjson(r.body.toString("utf8") || "{}") as TopicRoute;
+  const groups = (route.brokerDatas ?? []).map((b) => b.brokerName).join(", ");
+  return `proxy accepts gRPC on ${grpcPort} and routes cluster ${cluster} (broker groups: ${groups || "none listed"}) on ${remotingPort}`;
+}
+
+/** Resolves once something accepts a TCP connection on host:port. */
+function connect(host: string, port: number, timeoutMs = 3000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = new Socket();
+    const done = (err?: Error): void => {
+      socket.destroy();
+      if (err) reject(err);
+      else resolve();
+    };
+    socket.setTimeout(timeoutMs, () => done(new Error(`${host}:${port}: no connection within ${timeoutMs} ms`)));
+    socket.on("error", (e) => done(new Error(`gRPC port ${port}: ${e.message}`)));
+    socket.connect(port, host, () => done());
+  });
 }

@@ -2,19 +2,22 @@
 // shell entrypoint execs java (so the JVM is PID 1 and gets SIGTERM). Nothing is written when anything is wrong.
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import type { Logger } from "pino";
-import { loadCatalogue, type Role } from "../catalogue/catalogue.ts";
+import { ROLES, loadCatalogue, type Role } from "../catalogue/catalogue.ts";
 import { resolve, formatError, describeSource, type Resolution } from "../configurator/resolve.ts";
 import { renderAnnotated, renderArgFile, renderConfFile, jvmArguments } from "../configurator/render.ts";
 import { parseMemoryLimit, sizeMemory } from "../configurator/jvm.ts";
 import { brokerPorts } from "../configurator/semantics.ts";
-import { LOGS_DIR, STORE_DIR } from "../configurator/variables.ts";
+import { ADVERTISED_ADDRESS_KEY, CONF_FILE_NAME, LOGS_DIR, STORE_DIR } from "../configurator/variables.ts";
 import { createLogger } from "./log.ts";
 import { detectAddress } from "./network.ts";
 import { healthcheck } from "./healthcheck.ts";
+import { waitForMasters } from "./wait.ts";
 
 export const RUNTIME_DIR = process.env.RMQ_RUNTIME_DIR ?? "/tmp/rocketmq";
 const ROCKETMQ_HOME = process.env.ROCKETMQ_HOME ?? "/opt/rocketmq";
 const EXIT_CONFIG = 2;
+/** The proxy found no broker to serve; a restart policy may try again. */
+const EXIT_UNAVAILABLE = 1;
 
 function readOptional(path: string): string | undefined {
   try {
@@ -26,8 +29,8 @@ function readOptional(path: string): string | undefined {
 
 function imageRole(): Role {
   const role = process.env.RMQ_ROLE;
-  if (role !== "broker" && role !== "namesrv") throw new Error(`RMQ_ROLE must be broker or namesrv (set by the image), got ${JSON.stringify(role)}`);
-  return role;
+  if (!ROLES.includes(role as Role)) throw new Error(`RMQ_ROLE must be one of ${ROLES.join(", ")} (set by the image), got ${JSON.stringify(role)}`);
+  return role as Role;
 }
 
 function resolveFromEnvironment(): Resolution {
@@ -39,7 +42,7 @@ function resolveFromEnvironment(): Resolution {
     catalogue: loadCatalogue(version, role),
     env: process.env,
     readFile: readOptional,
-    detectedAddress: role === "broker" ? detectAddress() : undefined,
+    detectedAddress: ADVERTISED_ADDRESS_KEY[role] ? detectAddress() : undefined,
   });
 }
 
@@ -73,10 +76,12 @@ function unwritable(dir: string): string | undefined {
   }
 }
 
-function prepare(log: Logger, resolution: Resolution): number {
+async function prepare(log: Logger, resolution: Resolution): Promise<number> {
   const uid = process.getuid?.() ?? -1;
   const gid = process.getgid?.() ?? -1;
-  const dirProblems = [STORE_DIR, LOGS_DIR].flatMap((dir) => {
+  // The proxy stores nothing; it writes GC logs and, in its home directory, its internal consumer's offsets.
+  const dirs = resolution.role === "proxy" ? [LOGS_DIR, "/home/rocketmq"] : [STORE_DIR, LOGS_DIR];
+  const dirProblems = dirs.flatMap((dir) => {
     const why = unwritable(dir);
     return why ? [`${dir} is not writable by uid ${uid} gid ${gid} (${why}). For a bind mount run 'chown -R 3000:3000 <host dir>' (or 'chmod g+rwX' with group 0), or use a named volume.`] : [];
   });
@@ -84,7 +89,7 @@ function prepare(log: Logger, resolution: Resolution): number {
 
   const role = resolution.role;
   const memory = sizeMemory(role, memoryLimit(), resolution.container);
-  const confFile = `${RUNTIME_DIR}/${role}.conf`;
+  const confFile = `${RUNTIME_DIR}/${CONF_FILE_NAME[role]}`;
   const args = jvmArguments(role, memory, { rocketmqHome: ROCKETMQ_HOME, logbackFile: `${ROCKETMQ_HOME}/conf/rmq.${role}.logback.xml`, confFile }, resolution.container.JAVA_OPT_EXT);
 
   mkdirSync(RUNTIME_DIR, { recursive: true });
@@ -93,6 +98,7 @@ function prepare(log: Logger, resolution: Resolution): number {
 
   log.info(`RocketMQ ${resolution.version} ${role}; JVM memory: ${memory.decision}`);
   if (role === "broker") logBrokerAddresses(log, resolution);
+  else if (role === "proxy") return (await waitForCluster(log, resolution)) ? 0 : EXIT_UNAVAILABLE;
   else log.info(`name server listens on ${resolution.settings.get("listenPort")?.value}; publish it one-to-one`);
   return 0;
 }
@@ -112,6 +118,12 @@ function logBrokerAddresses(log: Logger, resolution: Resolution): void {
       `clients will dial ${ip1?.value}:${ports.listen} (brokerIP1 from ${ip1 ? describeSource(ip1.source) : "RocketMQ"}), ` +
       `slaves replicate from ${ip2?.value}:${ports.ha} (brokerIP2 from ${ip2 ? describeSource(ip2.source) : "RocketMQ"})`,
   );
+  const dledgerPeers = s("dLegerPeers")?.value;
+  if (s("enableDLegerCommitLog")?.value === "true" && dledgerPeers) {
+    log.info(`DLedger mode: member ${s("dLegerSelfId")?.value} of group ${s("dLegerGroup")?.value} (${dledgerPeers}); the group elects the master, and the members dial each other's DLedger ports`);
+  } else if (s("enableControllerMode")?.value === "true") {
+    log.info(`controller mode: the controllers at ${s("controllerAddr")?.value} elect the master and assign this replica's id`);
+  }
   log.info(
     `publish ports ${ports.listen} (clients), ${ports.fast} (fast/VIP = listenPort-2: slaves and VIP-channel clients) and ${ports.ha} (HA = listenPort+1: slaves) ` +
       `one-to-one, host port = container port: the name server hands out ${ip1?.value}:${ports.listen} verbatim, so a remapped port cannot be reached`,
@@ -119,6 +131,25 @@ function logBrokerAddresses(log: Logger, resolution: Resolution): void {
   if (ip1?.source.kind === "appliance") {
     log.info(`${ip1.value} is this container's own address: reachable from this Docker host (Linux) and from containers on its network. For clients on other hosts, or on Docker Desktop, set BROKER_IP1 (see the README)`);
   }
+}
+
+/** Logs what the proxy will serve, then waits for its cluster's brokers. */
+async function waitForCluster(log: Logger, resolution: Resolution): Promise<boolean> {
+  const value = (k: string) => resolution.settings.get(k)?.value ?? resolution.catalogue.get(k)?.default ?? undefined;
+  const access = resolution.settings.get("remotingAccessAddr");
+  const grpcRemappable = value("useEndpointPortFromRequest") === "true";
+  log.info(
+    `proxy for the brokers of cluster ${value("rocketMQClusterName")} (name servers ${value("namesrvAddr")}); ` +
+      `gRPC clients connect to port ${value("grpcServerPort")} and are routed back to the host they used` +
+      (grpcRemappable ? " and its port; " : `, port ${value("grpcServerPort")}; `) +
+      `remoting clients use port ${value("remotingListenPort")} as their name server address and are told to dial ${value("remotingAccessAddr")}:${value("remotingListenPort")} ` +
+      `(remotingAccessAddr from ${access ? describeSource(access.source) : "RocketMQ"})`,
+  );
+  log.info(
+    `publish the remoting port ${value("remotingListenPort")} one-to-one (host port = container port)` +
+      (grpcRemappable ? "; the gRPC port may be published on another host port" : ` and the gRPC port ${value("grpcServerPort")} too`),
+  );
+  return waitForMasters(value("namesrvAddr") ?? "", value("rocketMQClusterName") ?? "", log);
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -129,7 +160,7 @@ export async function main(argv: string[]): Promise<number> {
   const log = createLogger(resolution.container.RMQ_LOG_FORMAT);
   switch (command) {
     case "prepare":
-      return prepare(log, resolution);
+      return await prepare(log, resolution);
     case "print-config":
     case "validate": {
       const ok = reportProblems(log, resolution);

@@ -1,13 +1,14 @@
 // `npm run images`: assembles the build context on the host (Maven-resolved jars, Node binary, bundled
-// configurator) and builds both images through the Docker API. An image whose context is unchanged is skipped.
+// configurator) and builds the images through the Docker API: namesrv and broker, and the proxy for a RocketMQ
+// version that has one (5.x). An image whose context is unchanged is skipped.
 import { createHash } from "node:crypto";
 import { copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import Docker from "dockerode";
 import { build as esbuild } from "esbuild";
-import { loadCatalogueFile } from "../catalogue/catalogue.ts";
-import { resolveRocketmqJars } from "./maven.ts";
+import { rolesOf } from "../catalogue/catalogue.ts";
+import { resolveProxyJars, resolveRocketmqJars } from "./maven.ts";
 import { nodeBinary } from "./node-binary.ts";
 import { run } from "./run.ts";
 import { DEFAULT_ROCKETMQ_VERSION, IMAGE_ROLES, UNPUBLISHED_VERSIONS, imageName, type ImageRole } from "./versions.ts";
@@ -41,7 +42,11 @@ export async function buildImages(options: BuildOptions = {}): Promise<BuiltImag
         `can be built from it; ${instead} is the nearest release that was: npm run images -- --rocketmq ${instead}`,
     );
   }
-  loadCatalogueFile(version); // fails early, naming the supported versions, for a version we cannot validate
+  // Fails early, naming the supported versions, for a version we cannot validate.
+  const roles = IMAGE_ROLES.filter((role) => rolesOf(version).includes(role));
+  for (const role of IMAGE_ROLES.filter((r) => !roles.includes(r))) {
+    process.stderr.write(`RocketMQ ${version} has no ${role} (it ships with RocketMQ 5.x): ${imageName(role, version)} is not built\n`);
+  }
 
   await ensureBaseImage(docker, baseImage);
   const buildDir = join(REPO_ROOT, "build");
@@ -49,8 +54,14 @@ export async function buildImages(options: BuildOptions = {}): Promise<BuiltImag
   rmSync(context, { recursive: true, force: true });
   mkdirSync(context, { recursive: true });
 
-  const lib = await resolveRocketmqJars(version, join(buildDir, "maven", version), docker, baseImage);
+  const mavenDir = join(buildDir, "maven", version);
+  const lib = await resolveRocketmqJars(version, mavenDir, docker, baseImage);
   cpSync(lib, join(context, "lib"), { recursive: true });
+  // The Dockerfile copies lib-proxy in the stage that trims native libraries: empty without a proxy image.
+  mkdirSync(join(context, "lib-proxy"));
+  if (roles.includes("proxy")) {
+    cpSync(await resolveProxyJars(version, lib, mavenDir, docker, baseImage), join(context, "lib-proxy"), { recursive: true });
+  }
   copyFileSync(await nodeBinary(join(buildDir, "cache")), join(context, "node"));
   cpSync(join(REPO_ROOT, "docker", "rootfs"), join(context, "rootfs"), { recursive: true });
   copyFileSync(join(REPO_ROOT, "docker", "Dockerfile"), join(context, "Dockerfile"));
@@ -58,7 +69,7 @@ export async function buildImages(options: BuildOptions = {}): Promise<BuiltImag
 
   const hash = hashTree(context, baseImage);
   const results: BuiltImage[] = [];
-  for (const role of IMAGE_ROLES) {
+  for (const role of roles) {
     const tags = [imageName(role, version), ...(version === DEFAULT_ROCKETMQ_VERSION ? [imageName(role, "latest")] : [])];
     const existing = await inspect(docker, tags[0]!);
     const skipped = !options.force && existing?.Config?.Labels?.[CONTEXT_LABEL] === hash;

@@ -8,7 +8,8 @@ export const UNPUBLISHED_VERSIONS: Record<string, string> = {
 };
 export const NODE_VERSION = "22.23.3";
 export const IMAGE_REPOSITORY = "rocketmq-appliance";
-export const IMAGE_ROLES = ["namesrv", "broker"] as const;
+/** The proxy image exists for RocketMQ versions whose catalogue has a proxy (5.x). */
+export const IMAGE_ROLES = ["namesrv", "broker", "proxy"] as const;
 export type ImageRole = (typeof IMAGE_ROLES)[number];
 
 export function imageName(role: ImageRole, tag: string = "latest"): string {

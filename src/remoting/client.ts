@@ -4,6 +4,7 @@ import { Socket } from "node:net";
 
 export const RequestCode = {
   GET_BROKER_RUNTIME_INFO: 28,
+  GET_ROUTEINFO_BY_TOPIC: 105,
   GET_BROKER_CLUSTER_INFO: 106,
 } as const;
 

@@ -1,8 +1,7 @@
 // A round trip through the npm `ali-ons` client (pure JavaScript, remoting protocol): a second client we did
 // not write, from the Node ecosystem our users test with.
-import { execFile } from "node:child_process";
 import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
+import { inChildProcess, retryUntil, runIfMain, type RoundTripResult } from "./round-trip.ts";
 
 const require = createRequire(import.meta.url);
 // ali-ons ships no type declarations; these are the few members used here.
@@ -30,21 +29,9 @@ const httpclient = {
   },
 };
 
-/** A topic created a moment ago may not be routed yet ("No topic route info"): retry until the deadline. */
-async function sendWithRetry(producer: { send(m: AliOnsMessage): Promise<SendResult> }, message: AliOnsMessage, deadline: number): Promise<SendResult> {
-  for (;;) {
-    try {
-      return await producer.send(message);
-    } catch (e) {
-      if (Date.now() > deadline) throw e;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
-}
-
 const quietLogger = { info() {}, warn() {}, debug() {}, error() {} };
 
-async function roundTripInThisProcess(nameSrv: string, topic: string, count: number, runId: string, timeoutMs = 120_000): Promise<{ sent: number; received: number }> {
+async function roundTripInThisProcess(nameSrv: string, topic: string, count: number, runId: string, timeoutMs = 120_000): Promise<RoundTripResult> {
   const common = { httpclient, nameSrv, logger: quietLogger };
   const producer = new aliOns.Producer({ ...common, producerGroup: `${runId}-producer` });
   await producer.ready();
@@ -53,7 +40,8 @@ async function roundTripInThisProcess(nameSrv: string, topic: string, count: num
     for (let i = 0; i < count; i++) {
       const message = new aliOns.Message(topic, "ali-ons", `${runId}-${i}`);
       message.keys = [`${runId}-${i}`];
-      const result = await sendWithRetry(producer, message, Date.now() + 30_000);
+      // A topic created a moment ago may not be routed yet ("No topic route info"): retry for a while.
+      const result = await retryUntil(() => producer.send(message), Date.now() + 30_000);
       if (result.sendStatus === "SEND_OK") sent++;
     }
   } finally {
@@ -85,26 +73,8 @@ async function roundTripInThisProcess(nameSrv: string, topic: string, count: num
  * Runs the round trip in a child process: ali-ons keeps sockets and timers alive after close(), which would
  * keep a test file's process from exiting.
  */
-export function aliOnsRoundTrip(nameSrv: string, topic: string, count: number, runId: string): Promise<{ sent: number; received: number }> {
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [fileURLToPath(import.meta.url), nameSrv, topic, String(count), runId], { timeout: 180_000 }, (error, stdout, stderr) => {
-      const line = stdout.split("\n").find((l) => l.startsWith("{"));
-      if (error || !line) reject(new Error(`ali-ons round trip failed: ${error?.message ?? "no result"}\n${stdout}${stderr}`));
-      else resolve(JSON.parse(line) as { sent: number; received: number });
-    });
-  });
+export function aliOnsRoundTrip(nameSrv: string, topic: string, count: number, runId: string): Promise<RoundTripResult> {
+  return inChildProcess(import.meta.url, "ali-ons", nameSrv, topic, count, runId);
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const [nameSrv, topic, count, runId] = process.argv.slice(2) as [string, string, string, string];
-  roundTripInThisProcess(nameSrv, topic, Number(count), runId).then(
-    (result) => {
-      process.stdout.write(`${JSON.stringify(result)}\n`);
-      process.exit(0);
-    },
-    (e: unknown) => {
-      process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.url, roundTripInThisProcess);

@@ -8,6 +8,10 @@ import { buildImages } from "../../src/images/build.ts";
 import { DEFAULT_ROCKETMQ_VERSION } from "../../src/images/versions.ts";
 import { javaClientContainerCommand, prepareJavaClient, runJavaClientOnHost, type JavaClientResult } from "../clients/java-client.ts";
 import { ComposeProject, REPO_ROOT, docker, dockerOk, uniqueId } from "./harness.ts";
+import { request } from "../../src/remoting/client.ts";
+
+/** Remoting request code of a broker's topic configs (AdminBrokerProcessor). */
+const GET_ALL_TOPIC_CONFIG = 21;
 
 /** What RoundTrip --route prints: clusters → broker names, broker name → { id → address }. */
 export interface Topology {
@@ -68,6 +72,21 @@ export class ClusterUnderTest {
   async createTopic(topic: string): Promise<void> {
     const r = await this.hostClient(["--topic", topic, "--count", "0", "--mode", "send", "--create-topic"]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
+  }
+
+  /**
+   * Waits until every slave knows the topic: 4.x slaves refuse topic updates and copy their master's topics
+   * once a minute; until then they cannot serve the topic if their master stops.
+   */
+  async slavesKnow(topic: string): Promise<void> {
+    const t = await this.topology();
+    const slaves = Object.values(t.brokers).flatMap((b) => Object.entries(b.addrs).filter(([id]) => id !== "0").map(([, addr]) => addr));
+    await eventually(async () => {
+      for (const addr of slaves) {
+        const r = await request(addr, GET_ALL_TOPIC_CONFIG);
+        assert.ok(r.body.toString("utf8").includes(`"${topic}"`), `${addr} does not know ${topic} yet`);
+      }
+    }, 90_000, 2000);
   }
 
   async topology(): Promise<Topology> {

@@ -2,14 +2,15 @@
 // with a message that names the variable (or file:line) and the value, and says what is allowed.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { resolveFor, GOOD_BROKER } from "./fixtures.ts";
+import type { Role } from "../../src/catalogue/catalogue.ts";
+import { resolveFor, GOOD_BROKER, GOOD_PROXY } from "./fixtures.ts";
 
 interface Row {
   name: string;
   env?: Record<string, string>;
   conf?: string;
   files?: Record<string, string>;
-  role?: "broker" | "namesrv";
+  role?: Role;
   version?: string;
   /** Every pattern must appear in one single error message. */
   expect: RegExp[];
@@ -83,6 +84,26 @@ const rows: Row[] = [
   { name: "embedded controller on the name server's port", role: "namesrv", env: { CONTROLLER_PEERS: "n0-ns1:9876", CONTROLLER_SELF_ID: "n0" }, expect: [/CONTROLLER_PEERS=.* with LISTEN_PORT|CONTROLLER_PEERS=.* with listenPort/, /name server's own port 9876/] },
   { name: "namesrv port out of range", role: "namesrv", env: { LISTEN_PORT: "70000" }, expect: [/LISTEN_PORT="70000"/, /1\.\.65535/] },
   { name: "namesrv unknown key", role: "namesrv", env: { RMQ_NAMESRV_orderMessageEnabled: "true" }, expect: [/RMQ_NAMESRV_orderMessageEnabled/, /did you mean 'orderMessageEnable'/] },
+  { name: "proxy unknown key", role: "proxy", env: { RMQ_PROXY_grpcServerPorts: "8081" }, expect: [/RMQ_PROXY_grpcServerPorts="8081"/, /unknown key/, /did you mean 'grpcServerPort'/, /a proxy key of RocketMQ 5\.5\.0/] },
+  { name: "proxy key in the wrong case", role: "proxy", env: { RMQ_PROXY_rocketmqClusterName: "c1" }, expect: [/RMQ_PROXY_rocketmqClusterName/, /did you mean 'rocketMQClusterName'/] },
+  { name: "proxy unknown UPPER_SNAKE alias", role: "proxy", env: { RMQ_PROXY_REMOTING_ACCESS_ADDRESS: "10.0.0.1" }, expect: [/RMQ_PROXY_REMOTING_ACCESS_ADDRESS/, /did you mean 'remotingAccessAddr'/] },
+  { name: "misspelled proxy prefix", role: "proxy", env: { RMQ_PROXI_grpcServerPort: "8081" }, expect: [/RMQ_PROXI_grpcServerPort/, /did you mean RMQ_PROXY_/] },
+  { name: "proxy gRPC port out of range", role: "proxy", env: { GRPC_PORT: "70000" }, expect: [/GRPC_PORT="70000"/, /not a TCP port/, /1\.\.65535/] },
+  { name: "proxy remoting port not a number", role: "proxy", env: { REMOTING_PORT: "http" }, expect: [/REMOTING_PORT="http"/, /whole number/] },
+  { name: "proxy gRPC and remoting on one port", role: "proxy", env: { GRPC_PORT: "8080" }, expect: [/GRPC_PORT="8080" with remotingListenPort/, /same port/] },
+  { name: "proxy without a name server", role: "proxy", env: { NAMESRV_ADDR: "" }, expect: [/NAMESRV_ADDR/, /not set; a proxy needs the name servers/] },
+  { name: "proxy name servers separated by commas", role: "proxy", env: { NAMESRV_ADDR: "ns1:9876,ns2:9876" }, expect: [/NAMESRV_ADDR/, /';'/] },
+  { name: "proxy access address with a port", role: "proxy", env: { REMOTING_ACCESS_ADDR: "10.0.0.1:8080" }, expect: [/REMOTING_ACCESS_ADDR="10\.0\.0\.1:8080"/, /IP address or host name/] },
+  { name: "proxy in local mode", role: "proxy", env: { RMQ_PROXY_proxyMode: "local" }, expect: [/RMQ_PROXY_proxyMode="local"/, /cluster mode only/] },
+  { name: "proxy key that RocketMQ overwrites", role: "proxy", env: { RMQ_PROXY_clusterName: "c1" }, expect: [/RMQ_PROXY_clusterName="c1"/, /overwritten at start with rocketMQClusterName/] },
+  { name: "proxy boolean as yes", role: "proxy", env: { RMQ_PROXY_TLS_TEST_MODE_ENABLE: "yes" }, expect: [/RMQ_PROXY_TLS_TEST_MODE_ENABLE="yes"/, /true or false/] },
+  { name: "proxy enum value unknown", role: "proxy", env: { RMQ_PROXY_metricsExporterType: "prometheus" }, expect: [/metricsExporterType="prometheus"/, /DISABLE, OTLP_GRPC, PROM, LOG/] },
+  { name: "mounted rmq-proxy.json that is not JSON", role: "proxy", conf: '{ "grpcServerPort": 8081, }', expect: [/rmq-proxy\.json/, /not valid JSON/] },
+  { name: "mounted rmq-proxy.json that is an array", role: "proxy", conf: "[]", expect: [/rmq-proxy\.json/, /not a JSON object/] },
+  { name: "unknown key in a mounted rmq-proxy.json", role: "proxy", conf: '{\n  "rocketMQClusterName": "c1",\n  "grpcServerPorts": 8081\n}\n', expect: [/rmq-proxy\.json:3/, /did you mean 'grpcServerPort'/] },
+  { name: "object value in a mounted rmq-proxy.json", role: "proxy", conf: '{"namesrvAddr": {"host": "ns1"}}', expect: [/rmq-proxy\.json:1 namesrvAddr/, /is an object/] },
+  { name: "string for a number in a mounted rmq-proxy.json", role: "proxy", conf: '{\n"grpcServerPort": "80 81"\n}', expect: [/rmq-proxy\.json:2 grpcServerPort="80 81"/, /whole number/] },
+  { name: "a key set twice in a mounted rmq-proxy.json", role: "proxy", conf: '{"grpcServerPort": 8081,\n "grpcServerPort": 9081}', expect: [/rmq-proxy\.json:2/, /line 1/] },
 ];
 
 test("the table has at least 40 bad inputs", () => {
@@ -92,13 +113,18 @@ test("the table has at least 40 bad inputs", () => {
 for (const row of rows) {
   test(`rejects: ${row.name}`, () => {
     const role = row.role ?? "broker";
-    const env = role === "broker" ? { ...GOOD_BROKER, ...row.env } : { ...row.env };
+    const good = { broker: GOOD_BROKER, namesrv: {}, proxy: GOOD_PROXY }[role];
+    const env = { ...good, ...row.env };
     const result = resolveFor(role, env, { conf: row.conf, files: row.files, version: row.version });
     assert.ok(result.errors.length > 0, `expected an error, got none (settings: ${JSON.stringify([...result.settings.keys()])})`);
     const matching = result.messages.find((m) => row.expect.every((re) => re.test(m)));
     assert.ok(matching, `no single message matches ${row.expect.join(" & ")}; messages:\n  ${result.messages.join("\n  ")}`);
   });
 }
+
+test("rejects: a proxy for RocketMQ 4.x, which has none", () => {
+  assert.throws(() => resolveFor("proxy", GOOD_PROXY, { version: "4.9.7" }), /RocketMQ 4\.9\.7 has no proxy: .*ships with RocketMQ 5\.x; versions with one: 5\.5\.0/);
+});
 
 test("all errors are reported at once, not just the first", () => {
   const result = resolveFor("broker", { ...GOOD_BROKER, BROKER_ROLE: "MASTER", LISTEN_PORT: "x", RMQ_BROKER_mapedFileSizeCommitLog: "1" });

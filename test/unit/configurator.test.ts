@@ -1,10 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { resolveFor, GOOD_BROKER } from "./fixtures.ts";
+import { resolveFor, GOOD_BROKER, GOOD_PROXY } from "./fixtures.ts";
 import { renderAnnotated, renderConfFile, renderArgFile, jvmArguments } from "../../src/configurator/render.ts";
+import { parseJsonConfig } from "../../src/configurator/json-config.ts";
 import { parseProperties } from "../../src/configurator/properties.ts";
 import { brokerPorts } from "../../src/configurator/semantics.ts";
-import { loadCatalogue, upperSnake } from "../../src/catalogue/catalogue.ts";
+import { ROLES, loadCatalogue, rolesOf, upperSnake } from "../../src/catalogue/catalogue.ts";
 
 const value = (r: ReturnType<typeof resolveFor>, key: string) => r.settings.get(key)?.value;
 
@@ -127,7 +128,7 @@ test("JVM arguments: heap, direct memory, JAVA_OPT_EXT last before the main clas
 });
 
 test("every catalogue key has an UPPER_SNAKE alias that maps back to it", () => {
-  for (const role of ["broker", "namesrv"] as const) {
+  for (const role of ROLES) {
     const catalogue = loadCatalogue("5.5.0", role);
     for (const key of catalogue.keys.keys()) assert.equal(catalogue.fromAlias(upperSnake(key)), key, `${role} ${key} → ${upperSnake(key)}`);
   }
@@ -164,4 +165,96 @@ test("a 5.x SYNC_MASTER waits for its slave (inSyncReplicas=2) unless told other
   assert.equal(value(resolveFor("broker", { ...GOOD_BROKER, BROKER_ROLE: "SYNC_MASTER", RMQ_BROKER_inSyncReplicas: "1" }), "inSyncReplicas"), "1");
   assert.equal(value(resolveFor("broker", { ...GOOD_BROKER, BROKER_ROLE: "ASYNC_MASTER" }), "inSyncReplicas"), undefined);
   assert.equal(value(resolveFor("broker", { ...GOOD_BROKER, BROKER_ROLE: "SYNC_MASTER" }, { version: "4.9.7" }), "inSyncReplicas"), undefined);
+});
+
+test("a proxy with only NAMESRV_ADDR gets cluster mode, the container's address and RocketMQ's ports", () => {
+  const r = resolveFor("proxy", GOOD_PROXY);
+  assert.deepEqual(r.messages, []);
+  assert.equal(value(r, "namesrvAddr"), "namesrv:9876");
+  assert.equal(value(r, "remotingAccessAddr"), "172.18.0.3");
+  assert.equal(value(r, "proxyMode"), "cluster");
+  assert.equal(value(r, "useEndpointPortFromRequest"), "true");
+  assert.equal(value(r, "grpcServerPort"), undefined, "RocketMQ's 8081 is kept, not repeated");
+});
+
+test("the proxy's short variables map to ProxyConfig keys", () => {
+  const r = resolveFor("proxy", { ...GOOD_PROXY, BROKER_CLUSTER_NAME: "c1", GRPC_PORT: "9081", REMOTING_PORT: "9080", REMOTING_ACCESS_ADDR: "proxy.example.com" });
+  assert.deepEqual(r.messages, []);
+  assert.equal(value(r, "rocketMQClusterName"), "c1");
+  assert.equal(value(r, "grpcServerPort"), "9081");
+  assert.equal(value(r, "remotingListenPort"), "9080");
+  assert.equal(value(r, "remotingAccessAddr"), "proxy.example.com");
+});
+
+test("the proxy's rmq-proxy.json is valid JSON with each value typed as its key", () => {
+  const r = resolveFor("proxy", {
+    ...GOOD_PROXY,
+    GRPC_PORT: "09081",
+    RMQ_PROXY_TLS_TEST_MODE_ENABLE: "FALSE",
+    RMQ_PROXY_grpcShutdownTimeSeconds: "9007199254740993",
+    RMQ_PROXY_metricsExporterType: "prom",
+    RMQ_PROXY_proxyName: "true",
+  });
+  assert.deepEqual(r.messages, []);
+  const text = renderConfFile(r);
+  const json = JSON.parse(text) as Record<string, unknown>;
+  assert.deepEqual(Object.keys(json), [...r.settings.keys()].sort());
+  assert.equal(json.grpcServerPort, 9081);
+  assert.equal(json.tlsTestModeEnable, false);
+  assert.equal(json.useEndpointPortFromRequest, true);
+  assert.equal(json.metricsExporterType, "PROM");
+  assert.equal(json.proxyName, "true", "a string key keeps a string, whatever it looks like");
+  assert.equal(json.namesrvAddr, "namesrv:9876");
+  assert.match(text, /"grpcShutdownTimeSeconds": 9007199254740993,/, "a long is written exactly");
+});
+
+test("print-config for the proxy: dropping the comment lines gives the JSON file", () => {
+  const r = resolveFor("proxy", { ...GOOD_PROXY, GRPC_PORT: "9081" });
+  const text = renderAnnotated(r);
+  assert.match(text, /^# effective rmq-proxy\.json for RocketMQ 5\.5\.0/);
+  assert.match(text, /# from GRPC_PORT\n {2}"grpcServerPort": 9081,\n/);
+  assert.equal(text.split("\n").filter((l) => !l.startsWith("#")).join("\n"), renderConfFile(r));
+});
+
+test("a mounted rmq-proxy.json is read with line numbers; variables win over it", () => {
+  const conf = '{\n  "grpcServerPort": 9000,\n  "rocketMQClusterName": "from-file",\n  "enableAclRpcHookForClusterMode": true\n}\n';
+  const r = resolveFor("proxy", { ...GOOD_PROXY, GRPC_PORT: "9100" }, { conf });
+  assert.deepEqual(r.messages, []);
+  assert.equal(value(r, "grpcServerPort"), "9100");
+  assert.equal(value(r, "rocketMQClusterName"), "from-file");
+  assert.deepEqual(r.settings.get("rocketMQClusterName")?.source, { kind: "file", path: "/etc/rocketmq/rmq-proxy.json", line: 3 });
+  assert.equal(value(r, "enableAclRpcHookForClusterMode"), "true");
+});
+
+test("JSON config parsing keeps lines and values as written", () => {
+  const parsed = parseJsonConfig('{"a": "x\\"y", "b": 12345678901234567890,\n\n "c": [1, {"d": 2}],\n "e": null, "f": false}');
+  assert.ok("entries" in parsed);
+  assert.deepEqual(
+    parsed.entries.map((e) => [e.key, e.value, e.line, e.unsupported]),
+    [["a", 'x"y', 1, undefined], ["b", "12345678901234567890", 1, undefined], ["c", "", 3, "an array"], ["e", "", 4, "null"], ["f", "false", 4, undefined]],
+  );
+});
+
+test("variables for other images are ignored with a notice that names them", () => {
+  const proxy = resolveFor("proxy", { ...GOOD_PROXY, BROKER_NAME: "broker-a", LISTEN_PORT: "10911", RMQ_BROKER_fileReservedTime: "48" });
+  assert.deepEqual(proxy.messages, []);
+  assert.ok(proxy.notices.includes("BROKER_NAME is for the broker image; ignored here"), proxy.notices.join("\n"));
+  assert.ok(proxy.notices.includes("LISTEN_PORT is for the broker and namesrv images; ignored here"), proxy.notices.join("\n"));
+  const broker = resolveFor("broker", { ...GOOD_BROKER, GRPC_PORT: "8081", RMQ_PROXY_proxyName: "p" });
+  assert.deepEqual(broker.messages, []);
+  assert.ok(broker.notices.includes("GRPC_PORT is for the proxy image; ignored here"), broker.notices.join("\n"));
+  assert.ok(broker.notices.includes("RMQ_PROXY_proxyName is for the proxy image; ignored here"), broker.notices.join("\n"));
+});
+
+test("JVM arguments for the proxy: its own jars first, ProxyStartup in cluster mode with the JSON file", () => {
+  const args = jvmArguments("proxy", { heap: "384m", directMemory: "128m", decision: "" }, { rocketmqHome: "/opt/rocketmq", logbackFile: "/opt/rocketmq/conf/rmq.proxy.logback.xml", confFile: "/tmp/rocketmq/rmq-proxy.json" }, undefined);
+  assert.equal(args[args.indexOf("-cp") + 1], "/opt/rocketmq/lib-proxy/*:/opt/rocketmq/lib/*");
+  assert.ok(args.includes("-Drmq.logback.configurationFile=/opt/rocketmq/conf/rmq.proxy.logback.xml"));
+  assert.deepEqual(args.slice(args.indexOf("org.apache.rocketmq.proxy.ProxyStartup")), ["org.apache.rocketmq.proxy.ProxyStartup", "-pc", "/tmp/rocketmq/rmq-proxy.json", "-pm", "cluster"]);
+});
+
+test("RocketMQ 4.x has no proxy catalogue, 5.x has one", () => {
+  assert.deepEqual(rolesOf("4.9.7"), ["broker", "namesrv"]);
+  assert.deepEqual(rolesOf("5.5.0"), ["broker", "namesrv", "proxy"]);
+  assert.throws(() => loadCatalogue("4.9.7", "proxy"), /RocketMQ 4\.9\.7 has no proxy/);
 });

@@ -1,7 +1,9 @@
 import { loadCatalogue, type Role } from "../../src/catalogue/catalogue.ts";
 import { formatError, resolve, type Resolution } from "../../src/configurator/resolve.ts";
+import { defaultConfFile } from "../../src/configurator/variables.ts";
 
 export const GOOD_BROKER = { NAMESRV_ADDR: "namesrv:9876" };
+export const GOOD_PROXY = { NAMESRV_ADDR: "namesrv:9876" };
 
 export function resolveFor(
   role: Role,
@@ -9,7 +11,7 @@ export function resolveFor(
   options: { conf?: string; files?: Record<string, string>; version?: string; detectedAddress?: string } = {},
 ): Resolution & { messages: string[] } {
   const files: Record<string, string> = { ...options.files };
-  if (options.conf !== undefined) files[`/etc/rocketmq/${role}.conf`] = options.conf;
+  if (options.conf !== undefined) files[defaultConfFile(role)] = options.conf;
   const resolution = resolve({
     role,
     catalogue: loadCatalogue(options.version ?? "5.5.0", role),

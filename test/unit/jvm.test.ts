@@ -34,3 +34,11 @@ test("JAVA_HEAP and JAVA_DIRECT_MEMORY override, and the decision says so", () =
   assert.equal(m.directMemory, "100m");
   assert.match(m.decision, /JAVA_HEAP/);
 });
+
+test("a proxy in the compose file's 768 MiB: half for the heap, direct memory capped", () => {
+  const m = sizeMemory("proxy", 768 * 1024 ** 2, none);
+  assert.equal(m.heap, "384m");
+  assert.equal(m.directMemory, "128m");
+  assert.equal(sizeMemory("proxy", 4 * GiB, none).directMemory, "614m");
+  assert.equal(sizeMemory("proxy", undefined, none).heap, "512m");
+});

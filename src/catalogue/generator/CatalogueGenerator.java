@@ -1,10 +1,12 @@
 /*
- * Emits the configuration keys that RocketMQ accepts for one role (broker or namesrv), as JSON on stdout.
+ * Emits the configuration keys that RocketMQ accepts for one role (broker, namesrv or proxy), as JSON on stdout.
  *
  *   java -cp '<jars>/*' CatalogueGenerator.java <role> <config class> [<config class>...]
  *
  * The config classes are the ones the role's startup code hands to MixAll.properties2Object, in that order
- * (generate.ts reads them from BrokerStartup / NamesrvStartup). A key is whatever properties2Object would set:
+ * (generate.ts reads them from BrokerStartup / NamesrvStartup), or for the proxy the two beans its JSON file is
+ * read into (ProxyConfig, AuthConfig; their setters take the same value types). A key is whatever
+ * properties2Object would set:
  * for every public method `setXxx` of the class (getMethods(), so inherited and static ones too) whose first
  * parameter's simple name is int/Integer, long/Long, double/Double, float/Float, boolean/Boolean or String,
  * the key is `xxx` (the fourth character lower-cased, the rest unchanged, case-sensitive). Nothing is filtered

@@ -2,9 +2,10 @@
 //
 //   node src/catalogue/generator/generate.ts <version> [<version>...]     (or: npm run catalogue -- 5.5.0)
 //
-// For each version: Maven (checksums enforced with -C) copies rocketmq-broker, rocketmq-namesrv and their runtime
-// dependencies into a temp dir; javap on BrokerStartup / NamesrvStartup tells which config objects each role
-// passes to MixAll.properties2Object; CatalogueGenerator.java lists the keys of those classes by reflection.
+// For each version: Maven (checksums enforced with -C) copies rocketmq-broker, rocketmq-namesrv (and, from 5.0 on,
+// rocketmq-proxy) and their runtime dependencies into a temp dir; javap on BrokerStartup / NamesrvStartup tells
+// which config objects each role passes to MixAll.properties2Object; the proxy reads its JSON file into a fixed
+// pair of classes. CatalogueGenerator.java lists the keys of those classes by reflection.
 // The generator runs several times per role, under different CPU counts, heap sizes, user.home, time zones and
 // ROCKETMQ_HOME / NAMESRV_ADDR: a key whose default changes between runs is marked "dynamicDefault" and keeps the
 // value of the first run (4 CPUs, 512m heap, UTC, ROCKETMQ_HOME and NAMESRV_ADDR unset). Needs a JDK (11+) and mvn.
@@ -18,10 +19,26 @@ const here = import.meta.dirname;
 const generatorSource = join(here, "CatalogueGenerator.java");
 const versionsDir = resolve(here, "..", "versions");
 
-const STARTUP: Record<Role, { artifact: string; className: string }> = {
-  broker: { artifact: "rocketmq-broker", className: "org.apache.rocketmq.broker.BrokerStartup" },
-  namesrv: { artifact: "rocketmq-namesrv", className: "org.apache.rocketmq.namesrv.NamesrvStartup" },
+/** Where a role's config classes come from: the startup class's bytecode, or a fixed list. */
+type RoleSource = { artifact: string; sinceMajor?: number } & ({ startupClass: string } | { classes: string[] });
+
+const ROLE_SOURCES: Record<Role, RoleSource> = {
+  broker: { artifact: "rocketmq-broker", startupClass: "org.apache.rocketmq.broker.BrokerStartup" },
+  namesrv: { artifact: "rocketmq-namesrv", startupClass: "org.apache.rocketmq.namesrv.NamesrvStartup" },
+  // ProxyStartup has no properties2Object call for its file: Configuration.init() parses rmq-proxy.json with
+  // fastjson2 into ProxyConfig, then the same text into AuthConfig. Both are plain beans whose single-argument
+  // setters are the keys, as for properties2Object. RocketMQ 4.x has no proxy.
+  proxy: {
+    artifact: "rocketmq-proxy",
+    sinceMajor: 5,
+    classes: ["org.apache.rocketmq.proxy.config.ProxyConfig", "org.apache.rocketmq.auth.config.AuthConfig"],
+  },
 };
+
+function rolesFor(version: string): Role[] {
+  const major = Number(version.split(".")[0]);
+  return (Object.keys(ROLE_SOURCES) as Role[]).filter((role) => major >= (ROLE_SOURCES[role].sinceMajor ?? 0));
+}
 
 const DEPENDENCY_PLUGIN_VERSION = "3.6.1";
 
@@ -125,9 +142,9 @@ function copyDependencies(dir: string, version: string, artifacts: string[], jar
   return r.status === 0 ? null : `${r.stdout}${r.stderr}`.replace(/\x1b\[[0-9;]*m/g, "");
 }
 
-function resolveJars(version: string, work: string): string {
+function resolveJars(version: string, work: string, roles: Role[]): string {
   const dir = join(work, "jars");
-  const failure = copyDependencies(work, version, [STARTUP.broker.artifact, STARTUP.namesrv.artifact], dir);
+  const failure = copyDependencies(work, version, roles.map((role) => ROLE_SOURCES[role].artifact), dir);
   if (failure !== null) throw new Error(`mvn could not fetch RocketMQ ${version}:\n${failure}`);
   return dir;
 }
@@ -182,8 +199,10 @@ export function configClassesOf(javapOutput: string, startupClass: string): stri
   return found;
 }
 
-function startupConfigClasses(jarsDir: string, role: Role): string[] {
-  const { className } = STARTUP[role];
+function configClasses(jarsDir: string, role: Role): string[] {
+  const source = ROLE_SOURCES[role];
+  if ("classes" in source) return source.classes;
+  const className = source.startupClass;
   const r = spawnSync(jdkTool("javap"), ["-c", "-p", "-cp", join(jarsDir, "*"), className], {
     encoding: "utf8",
     maxBuffer: 64 * 1024 * 1024,
@@ -283,22 +302,24 @@ async function generate(version: string): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), `rocketmq-catalogue-${version}-`));
   try {
     console.error(`[catalogue] ${version}: resolving jars with Maven`);
-    const jars = resolveJars(version, work);
-    const roles: Record<Role, Record<string, CatalogueKey>> = { broker: {}, namesrv: {} };
+    const versionRoles = rolesFor(version);
+    const jars = resolveJars(version, work, versionRoles);
+    const roles: Partial<Record<Role, Record<string, CatalogueKey>>> = {};
     const seen = new Set<string>();
-    for (const role of Object.keys(STARTUP) as Role[]) {
-      const classes = startupConfigClasses(jars, role);
+    for (const role of versionRoles) {
+      const classes = configClasses(jars, role);
       console.error(`[catalogue] ${version} ${role}: ${classes.map((c) => c.replace(/^.*\./, "")).join(", ")}`);
       const runs = await Promise.all(VARIANTS.map((v) => runGenerator(work, jars, role, classes, v)));
       for (const line of runs[0]!.diagnostics) {
         if (!seen.has(line)) console.error(`${line} (${version} ${role})`);
         seen.add(line);
       }
-      roles[role] = mergeRuns(
+      const keys = mergeRuns(
         role,
         runs.map((r) => r.output),
       );
-      report(version, role, roles[role]);
+      roles[role] = keys;
+      report(version, role, keys);
     }
     const file = {
       rocketmqVersion: version,

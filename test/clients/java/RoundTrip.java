@@ -30,8 +30,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
-import org.apache.rocketmq.client.consumer.DefaultLitePullConsumer;
+import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
+import org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus;
+import org.apache.rocketmq.client.consumer.listener.MessageListenerConcurrently;
 import org.apache.rocketmq.client.impl.MQClientAPIImpl;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
 import org.apache.rocketmq.client.producer.SendResult;
@@ -373,24 +377,35 @@ public final class RoundTrip {
                 ClusterInfo ci = api(producer).getBrokerClusterInfo(Math.min(5000, Math.max(500, remaining())));
                 // Masters and slaves alike: a slave copies topic configs from its master only once a minute,
                 // so without this a slave could not serve the topic if its master stopped in that minute.
-                List<String> brokers = new ArrayList<>();
-                boolean master = false;
+                List<String> masters = new ArrayList<>();
+                List<String> slaves = new ArrayList<>();
                 if (ci != null && ci.getBrokerAddrTable() != null) {
                     for (BrokerData bd : ci.getBrokerAddrTable().values()) {
                         if (bd.getBrokerAddrs() != null) {
-                            brokers.addAll(bd.getBrokerAddrs().values());
-                            master |= bd.getBrokerAddrs().containsKey(MixAll.MASTER_ID);
+                            for (Map.Entry<Long, String> e : bd.getBrokerAddrs().entrySet()) {
+                                (e.getKey() == MixAll.MASTER_ID ? masters : slaves).add(e.getValue());
+                            }
                         }
                     }
                 }
-                if (!master) {
+                if (masters.isEmpty()) {
                     throw new IllegalStateException("no master broker registered at " + namesrv);
                 }
                 TopicConfig tc = new TopicConfig(topic, queues, queues, 6 /* PERM_READ | PERM_WRITE */);
-                for (String addr : brokers) {
+                for (String addr : masters) {
                     api(producer).createTopic(addr, "TBW102", tc, Math.min(5000, Math.max(500, remaining())));
                 }
-                log("created topic " + topic + " (" + queues + " queues) on " + brokers);
+                List<String> created = new ArrayList<>(masters);
+                for (String addr : slaves) {
+                    try {
+                        api(producer).createTopic(addr, "TBW102", tc, Math.min(5000, Math.max(500, remaining())));
+                        created.add(addr);
+                    } catch (Exception e) {
+                        // 4.x slaves refuse ("Can't modify topic ... from slave broker") and copy it within a minute.
+                        log("slave " + addr + " did not take the topic (" + firstLine(e.getMessage()) + "); it copies it from its master within a minute");
+                    }
+                }
+                log("created topic " + topic + " (" + queues + " queues) on " + created);
                 return EXIT_OK;
             } catch (Exception e) {
                 String m = e.toString();
@@ -487,56 +502,49 @@ public final class RoundTrip {
     int consume() throws Exception {
         long t0 = System.currentTimeMillis();
         String prefix = runId + "-";
-        Set<Integer> got = new HashSet<>();
-        long seen = 0;
-        long foreign = 0;
-        DefaultLitePullConsumer consumer = new DefaultLitePullConsumer(group + "-consumer");
+        Set<Integer> got = ConcurrentHashMap.newKeySet();
+        AtomicLong seenCount = new AtomicLong();
+        AtomicLong foreignCount = new AtomicLong();
+        // A push consumer: it pulls with the PULL_MESSAGE request that 4.x and 5.x brokers both serve (the lite
+        // pull consumer uses LITE_PULL_MESSAGE, which 4.x brokers reject).
+        DefaultMQPushConsumer consumer = new DefaultMQPushConsumer(group + "-consumer");
         consumer.setNamesrvAddr(namesrv);
         consumer.setVipChannelEnabled(false);
         consumer.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
         consumer.setPollNameServerInterval(1000);
-        consumer.setTopicMetadataCheckIntervalMillis(1000);
         consumer.setPullBatchSize(64);
-        consumer.setAutoCommit(true);
+        consumer.setConsumeMessageBatchMaxSize(64);
+        consumer.registerMessageListener((MessageListenerConcurrently) (batch, context) -> {
+            for (MessageExt m : batch) {
+                seenCount.incrementAndGet();
+                String body = m.getBody() == null ? "" : new String(m.getBody(), StandardCharsets.UTF_8);
+                if (!body.startsWith(prefix)) {
+                    foreignCount.incrementAndGet();
+                    continue;
+                }
+                try {
+                    int idx = Integer.parseInt(body.substring(prefix.length()));
+                    if (idx >= 0 && idx < count) {
+                        got.add(idx);
+                    }
+                } catch (NumberFormatException ignored) {
+                    foreignCount.incrementAndGet();
+                }
+            }
+            return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
+        });
         try {
             consumer.subscribe(topic, subscription());
             consumer.start();
-            while (got.size() < count) {
-                long left = remaining();
-                if (left <= 0) {
-                    break;
-                }
-                List<MessageExt> batch = consumer.poll(Math.max(1, Math.min(1000, left)));
-                if (batch == null) {
-                    continue;
-                }
-                for (MessageExt m : batch) {
-                    seen++;
-                    String body = m.getBody() == null ? "" : new String(m.getBody(), StandardCharsets.UTF_8);
-                    if (!body.startsWith(prefix)) {
-                        foreign++;
-                        continue;
-                    }
-                    try {
-                        int idx = Integer.parseInt(body.substring(prefix.length()));
-                        if (idx >= 0 && idx < count) {
-                            got.add(idx);
-                        }
-                    } catch (NumberFormatException ignored) {
-                        foreign++;
-                    }
-                }
-            }
-            // Auto-commit only runs inside poll() every 5 s: record what was polled so that
-            // the shutdown below persists it and a later run of the same group starts after it.
-            try {
-                consumer.commit();
-            } catch (Exception e) {
-                log("commit of consumed offsets failed: " + e);
+            while (got.size() < count && remaining() > 0) {
+                Thread.sleep(Math.max(1, Math.min(100, remaining())));
             }
         } finally {
+            // shutdown() persists the consumed offsets, so a later run of the same group starts after them.
             shutdownQuietly(consumer::shutdown, "consumer");
         }
+        long seen = seenCount.get();
+        long foreign = foreignCount.get();
         long ms = System.currentTimeMillis() - t0;
         log("consume: " + got.size() + "/" + count + " distinct in " + ms + " ms (" + seen
             + " messages polled, " + foreign + " from other runs)");
