@@ -1,6 +1,6 @@
-// compose/2m-noslave.yml end to end with the official Java client: topology, round trips, failover.
+// compose/2m-noslave.yml with the compose/proxy.yml overlay: topology, round trips, failover, and clients through the proxy.
 import { dockerAvailability } from "./harness.ts";
 import { describeMode } from "./cluster.ts";
 import { twoMastersNoSlave } from "./modes.ts";
 
-describeMode(twoMastersNoSlave(), await dockerAvailability());
+describeMode(twoMastersNoSlave(undefined, { proxy: true }), await dockerAvailability());

@@ -46,7 +46,7 @@ export class ClusterUnderTest {
 
   constructor(mode: string, options: { version?: string; networkNamesrv: string; files?: string[] }) {
     this.version = options.version ?? DEFAULT_ROCKETMQ_VERSION;
-    this.label = `${mode} (RocketMQ ${this.version})`;
+    this.label = `${[mode, ...(options.files ?? [])].join(" + ")} (RocketMQ ${this.version})`;
     this.project = new ComposeProject(`rmqtest-${mode}-${this.version.replace(/\./g, "")}`, mode, { env: { ROCKETMQ_VERSION: this.version }, overlays: options.files });
     this.networkNamesrv = options.networkNamesrv;
   }

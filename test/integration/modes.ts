@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { dockerOk, uniqueId } from "./harness.ts";
+import { grpcRoundTrip } from "../clients/grpc-client.ts";
 import { eventually, report, type ClusterUnderTest, type ModeSpec, type Topology } from "./cluster.ts";
 
 const TWO_NAMESRVS = "namesrv-1:9876;namesrv-2:9876";
@@ -52,10 +53,27 @@ function leaderKillTest(cluster: ClusterUnderTest, what: string, servicesByPort:
   });
 }
 
-export function twoMastersNoSlave(version?: string): ModeSpec {
+/** With the proxy overlay (5.x): the gRPC client and the Java client through the proxy. */
+function proxyTests(cluster: ClusterUnderTest): void {
+  test("the gRPC client (npm rocketmq-client-nodejs) round-trips 200 messages through the proxy at localhost:8081", async () => {
+    await cluster.createTopic("GrpcTopic");
+    const { sent, received } = await grpcRoundTrip("localhost:8081", "GrpcTopic", 200, uniqueId("grpc"));
+    assert.equal(sent, 200);
+    assert.equal(received, 200);
+  });
+  test("the official Java client round-trips 500 messages through the proxy's remoting port localhost:8080", async () => {
+    const runId = uniqueId("px");
+    const r = await cluster.hostClient(["--namesrv", "localhost:8080", "--topic", "GrpcTopic", "--count", "500", "--mode", "both", "--run-id", runId, "--group", runId]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /RECEIVED 500\b/);
+  });
+}
+
+export function twoMastersNoSlave(version?: string, options: { proxy?: boolean } = {}): ModeSpec {
   return {
     mode: "2m-noslave",
     version,
+    overlays: options.proxy ? ["proxy"] : [],
     networkNamesrv: TWO_NAMESRVS,
     topology: (ids, t) => {
       assert.deepEqual(sortedClusters(t), { DefaultCluster: ["broker-a", "broker-b"] });
@@ -76,6 +94,7 @@ export function twoMastersNoSlave(version?: string): ModeSpec {
         report(`${cluster.label}: broker-a healthy again ${((Date.now() - restarted) / 1000).toFixed(1)} s after restart`);
         await cluster.consumeAll("KillTopic", runId, 1000);
       });
+      if (options.proxy) proxyTests(cluster);
     },
   };
 }
