@@ -1,7 +1,7 @@
 // What each compose mode must do, as test specs shared by the 5.x and 4.x runs (see describeMode).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { dockerOk, uniqueId } from "./harness.ts";
+import { docker, dockerOk, uniqueId } from "./harness.ts";
 import { grpcRoundTrip } from "../clients/grpc-client.ts";
 import { eventually, report, type ClusterUnderTest, type ModeSpec, type Topology } from "./cluster.ts";
 
@@ -185,6 +185,15 @@ export function single(version?: string): ModeSpec {
     topology: (ids, t) => {
       assert.deepEqual(sortedClusters(t), { DefaultCluster: ["broker-a"] });
       assert.deepEqual(ids, { "broker-a": ["0"] });
+    },
+    more: (cluster) => {
+      test("the image's mqadmin lists the cluster, with no logging errors", async () => {
+        const r = await docker("exec", cluster.container("broker"), "mqadmin", "clusterList", "-n", "namesrv:9876");
+        const out = r.stdout + r.stderr;
+        assert.equal(r.code, 0, out);
+        assert.match(out, /DefaultCluster\s+broker-a\s+0\s/);
+        assert.doesNotMatch(out, /Exception|logback/i);
+      });
     },
   };
 }
