@@ -64,10 +64,11 @@ export function jvmArguments(role: Role, memory: JvmMemory, layout: JvmLayout, j
     "-XX:InitiatingHeapOccupancyPercent=30",
     "-XX:SoftRefLRUPolicyMSPerMB=0",
     "-XX:-OmitStackTraceInFastThrow",
-    // RocketMQ 4.x unmaps its files through reflection on java.nio internals; on Java 17 that needs these opens,
-    // or its shutdown hook fails and the next start has to recover the store.
+    // RocketMQ 4.x unmaps its files through reflection on java.nio and jdk.internal.ref; on Java 17 that needs
+    // these opens, or its shutdown hook fails and the next start cannot load the store.
     "--add-opens=java.base/java.nio=ALL-UNNAMED",
     "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+    "--add-opens=java.base/jdk.internal.ref=ALL-UNNAMED",
     "-XX:+ExitOnOutOfMemoryError",
     `-XX:ErrorFile=${LOGS_DIR}/hs_err_pid%p.log`,
     `-Xlog:gc*:file=${LOGS_DIR}/${role}_gc.log:time,tags:filecount=5,filesize=20M`,

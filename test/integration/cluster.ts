@@ -89,6 +89,17 @@ export class ClusterUnderTest {
     }, 90_000, 2000);
   }
 
+  /**
+   * Waits until a SYNC_MASTER's writes are replicated again (20 probe sends all SEND_OK): a slave reconnects to
+   * its master's HA port a few seconds after either starts, and until then writes are stored on the master only.
+   */
+  async replicating(topic: string): Promise<void> {
+    await eventually(async () => {
+      const r = await this.hostClient(["--topic", topic, "--count", "20", "--mode", "send", "--run-id", uniqueId("probe")]);
+      assert.match(r.stdout, /SENT 20 ok=20\b/, r.stdout + r.stderr);
+    }, 60_000, 1000);
+  }
+
   async topology(): Promise<Topology> {
     const r = await this.hostClient(["--topic", "TopologyProbe", "--count", "0", "--mode", "route"]);
     const line = r.stdout.split("\n").find((l) => l.startsWith("CLUSTER "));
@@ -120,10 +131,11 @@ export class ClusterUnderTest {
 
   /**
    * Sends `count` messages 10 ms apart from the host and runs `during` after `afterMs`; every message is retried
-   * until acknowledged, so the stats say how long producers waited (maxGapMs) and where messages went.
+   * until acknowledged (SEND_OK), so each id has an acknowledged copy, and the stats say how long producers
+   * waited (maxGapMs) and where messages went.
    */
   async sendLoop(topic: string, runId: string, count: number, afterMs: number, during: () => Promise<void>): Promise<SendStats> {
-    const sending = this.hostClient(["--topic", topic, "--count", String(count), "--mode", "send", "--interval-ms", "10", "--run-id", runId, "--timeout-seconds", "180"]);
+    const sending = this.hostClient(["--topic", topic, "--count", String(count), "--mode", "send", "--interval-ms", "10", "--until-ok", "--run-id", runId, "--timeout-seconds", "180"]);
     await new Promise((r) => setTimeout(r, afterMs));
     await during();
     const r = await sending;

@@ -121,6 +121,7 @@ export function twoMastersTwoSlaves(replication: "async" | "sync", version?: str
       });
       test("stop master broker-a → its messages are consumed from its slave", async () => {
         await cluster.slavesKnow("SlaveReadTopic");
+        if (replication === "sync") await cluster.replicating("SlaveReadTopic");
         const runId = uniqueId("slave");
         const sent = await cluster.hostClient(["--topic", "SlaveReadTopic", "--count", "1000", "--mode", "send", "--run-id", runId]);
         assert.equal(sent.code, 0, sent.stdout + sent.stderr);
@@ -132,13 +133,13 @@ export function twoMastersTwoSlaves(replication: "async" | "sync", version?: str
       if (replication === "sync") {
         test("docker kill master broker-a mid-send → every acknowledged message is consumed (zero loss)", async () => {
           await cluster.slavesKnow("ZeroLossTopic");
+          await cluster.replicating("ZeroLossTopic");
           const runId = uniqueId("zl");
           const stats = await cluster.sendLoop("ZeroLossTopic", runId, 1500, 5000, async () => {
             await cluster.kill("broker-a");
           });
           report(`${cluster.label}: killed master broker-a; ${stats.ok}/1500 SEND_OK; longest wait for an acknowledged send ${(stats.maxGapMs / 1000).toFixed(1)} s; by broker ${JSON.stringify(stats.byBroker)}`);
-          // Every message stored, acknowledged (SEND_OK) or not, must be consumed: stricter than zero loss.
-          assert.equal(stats.sent, 1500);
+          assert.equal(stats.ok, 1500);
           assert.ok((stats.byBroker["broker-a"] ?? 0) > 0, JSON.stringify(stats.byBroker));
           await cluster.consumeAll("ZeroLossTopic", runId, 1500);
         });
