@@ -46,13 +46,47 @@ async function check(runtimeDir: string): Promise<string> {
     try {
       const info = await clusterInfo(namesrv);
       const addrs = Object.values(info.brokerAddrTable?.[brokerName]?.brokerAddrs ?? {});
-      if (addrs.includes(advertised)) return `broker ${brokerName} is registered at ${advertised} with ${namesrv}`;
+      if (addrs.includes(advertised)) {
+        const registered = `broker ${brokerName} is registered at ${advertised} with ${namesrv}`;
+        const master = info.brokerAddrTable?.[brokerName]?.brokerAddrs?.["0"];
+        if (!isClassicSlave(conf) || !master) return registered;
+        // A SYNC_MASTER acknowledges writes only once its slave has them: a slave is ready when it replicates.
+        const haPort = Number(master.split(":").pop()) + 1;
+        if (!hasEstablishedConnection(readProcNet(), haPort)) {
+          throw new Error(`${registered}, but it is not yet connected to its master ${master}'s HA port ${haPort}`);
+        }
+        return `${registered} and replicates from its master ${master}`;
+      }
       problems.push(`${namesrv} lists ${brokerName} at [${addrs.join(", ")}], not ${advertised}`);
     } catch (e) {
       problems.push((e as Error).message);
     }
   }
   throw new Error(`broker answers but no name server lists it at ${advertised}: ${problems.join("; ")}`);
+}
+
+/** A slave of a master/slave pair (DLedger and controller modes elect roles and replicate otherwise). */
+function isClassicSlave(conf: Map<string, string>): boolean {
+  return conf.get("brokerRole") === "SLAVE" && conf.get("enableDLegerCommitLog") !== "true" && conf.get("enableControllerMode") !== "true";
+}
+
+function readProcNet(): string {
+  return ["/proc/net/tcp", "/proc/net/tcp6"].map((f) => {
+    try {
+      return readFileSync(f, "utf8");
+    } catch {
+      return "";
+    }
+  }).join("\n");
+}
+
+/** Whether /proc/net/tcp{,6} text lists an ESTABLISHED (state 01) connection to `remotePort`. */
+export function hasEstablishedConnection(procNetTcp: string, remotePort: number): boolean {
+  const port = remotePort.toString(16).toUpperCase().padStart(4, "0");
+  return procNetTcp.split("\n").some((line) => {
+    const fields = line.trim().split(/\s+/);
+    return fields[3] === "01" && fields[2]?.endsWith(`:${port}`);
+  });
 }
 
 async function checkProxy(runtimeDir: string): Promise<string> {
