@@ -3,6 +3,7 @@
 import { Socket } from "node:net";
 
 export const RequestCode = {
+  UPDATE_AND_CREATE_TOPIC: 17,
   GET_BROKER_RUNTIME_INFO: 28,
   GET_ROUTEINFO_BY_TOPIC: 105,
   GET_BROKER_CLUSTER_INFO: 106,

@@ -11,10 +11,11 @@ export interface Exec {
   stderr: string;
 }
 
-export function sh(command: string, args: string[], options: { timeoutMs?: number; input?: string; env?: Record<string, string> } = {}): Promise<Exec> {
+export function sh(command: string, args: string[], options: { timeoutMs?: number; input?: string; env?: Record<string, string | undefined>; cwd?: string } = {}): Promise<Exec> {
   return new Promise((resolve) => {
-    const env = { ...process.env, ...options.env };
-    const child = execFile(command, args, { cwd: REPO_ROOT, env, timeout: options.timeoutMs ?? 300_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+    // A variable given as undefined is removed.
+    const env = Object.fromEntries(Object.entries({ ...process.env, ...options.env }).filter(([, v]) => v !== undefined));
+    const child = execFile(command, args, { cwd: options.cwd ?? REPO_ROOT, env, timeout: options.timeoutMs ?? 300_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
       resolve({ code, stdout: String(stdout), stderr: String(stderr) });
     });

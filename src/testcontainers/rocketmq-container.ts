@@ -1,0 +1,336 @@
+// A real RocketMQ for a test: a name server, a broker and optionally a 5.x proxy from the appliance images.
+//
+// Every address is right before the broker starts, never rewritten after it registered:
+// - the three containers share one network namespace (the name server's, which is this GenericContainer), so
+//   the broker registers with 127.0.0.1:9876 and the proxy reaches the broker at the address it advertises;
+// - the broker's listenPort P is a free host port, and P−2, P and P+1 are published one-to-one, because the name
+//   server hands clients brokerIP1:P verbatim;
+// - brokerIP1 is an address of the Docker host that both the test process and other containers can dial.
+import { randomUUID } from "node:crypto";
+import type Dockerode from "dockerode";
+import {
+  AbstractStartedContainer,
+  GenericContainer,
+  getContainerRuntimeClient,
+  type ContainerRuntimeClient,
+  type StartedNetwork,
+  type StartedTestContainer,
+  type StopOptions,
+  type StoppedTestContainer,
+} from "testcontainers";
+import { HealthyOrExitedWaitStrategy } from "./ready.ts";
+import { freeConsecutivePorts, isPortClash } from "./ports.ts";
+import { createTopic, type TopicOptions } from "./topics.ts";
+
+export const DEFAULT_IMAGE = "rocketmq-appliance/broker:latest";
+export const NAMESRV_PORT = 9876;
+export const PROXY_GRPC_PORT = 8081;
+
+/** broker.conf values; keys are RocketMQ's own (`autoCreateTopicEnable`, `fileReservedTime`, ...). */
+export type BrokerConfig = Record<string, string | number | boolean>;
+
+/** Keys RocketMQContainer sets itself, so that the addresses are right; see withAdvertisedHost. */
+const OWNED_KEYS: Record<string, string> = {
+  namesrvAddr: "the broker registers with the name server in its own network namespace",
+  listenPort: "a free host port is chosen and published one-to-one",
+  brokerIP1: "use withAdvertisedHost(host) to choose the address clients dial",
+};
+
+const ATTEMPT_LABEL = "org.rocketmq-appliance.testcontainers.attempt";
+const PORT_CLASH_RETRIES = 5;
+/**
+ * The image's HEALTHCHECK runs every 5 s; a test should not wait that long to learn that the broker is ready.
+ * Each check starts a Node process (about 0.3 CPU seconds), so not much more often either: several containers
+ * booting side by side on a small machine would spend their CPU on health checks.
+ */
+const HEALTH_CHECK = { test: ["CMD", "docker-entrypoint", "healthcheck"] as ["CMD", ...string[]], interval: 1_000, timeout: 5_000, retries: 3, startPeriod: 120_000 };
+
+export class RocketMQContainer extends GenericContainer {
+  private readonly image: string;
+  private readonly brokerConfig: BrokerConfig = {};
+  private readonly topics: { name: string; options: TopicOptions }[] = [];
+  private proxyImage: string | undefined;
+  private advertisedHost: string | undefined;
+
+  constructor(image: string = DEFAULT_IMAGE) {
+    super(image);
+    this.image = image;
+    this.withEnvironment({ RMQ_ROLE: "namesrv", LISTEN_PORT: String(NAMESRV_PORT) })
+      .withResourcesQuota({ memory: 0.5 }) // GiB
+      // The broker starts as soon as the name server's JVM does: the two boot side by side, and the broker is
+      // healthy only once this name server lists it, so the broker's health check covers both.
+      .withWaitStrategy(new HealthyOrExitedWaitStrategy("the name server", { untilRunning: true }))
+      .withStartupTimeout(120_000);
+  }
+
+  /**
+   * broker.conf keys and values, checked by the image's configurator before the broker's JVM starts: an unknown
+   * key or a bad value makes start() fail with the configurator's message (and a did-you-mean).
+   */
+  withBrokerConfig(config: BrokerConfig): this {
+    for (const [key, value] of Object.entries(config)) {
+      const why = OWNED_KEYS[key];
+      if (why) throw new Error(`withBrokerConfig: ${key}=${JSON.stringify(value)} is set by RocketMQContainer (${why})`);
+      this.brokerConfig[key] = value;
+    }
+    return this;
+  }
+
+  /** Topics that exist, and are routed by the name server, when start() resolves. */
+  withTopics(...topics: (string | { name: string; options?: TopicOptions })[]): this {
+    for (const t of topics) this.topics.push(typeof t === "string" ? { name: t, options: {} } : { name: t.name, options: t.options ?? {} });
+    return this;
+  }
+
+  /**
+   * Also runs RocketMQ 5's proxy (cluster mode), for gRPC clients such as rocketmq-client-nodejs: getProxyEndpoint().
+   * The image defaults to the proxy image of the same tag (rocketmq-appliance/proxy:<tag>).
+   */
+  withProxy(image?: string): this {
+    this.proxyImage = image ?? this.image.replace(/\/broker(?=:|@|$)/, "/proxy");
+    return this;
+  }
+
+  /**
+   * The address the broker advertises (brokerIP1), which every client dials. By default an address of the Docker
+   * host that the test process and containers on any network can reach: the engine's host when it is remote,
+   * else the gateway of the container's network (Linux).
+   */
+  withAdvertisedHost(host: string): this {
+    this.advertisedHost = host;
+    return this;
+  }
+
+  override async start(): Promise<StartedRocketMQContainer> {
+    const client = await getContainerRuntimeClient();
+    await requireImages(client, [this.image, ...(this.proxyImage ? [this.proxyImage] : [])]);
+    for (let attempt = 1; ; attempt++) {
+      const ports = await this.choosePorts();
+      const attemptId = randomUUID();
+      this.withLabels({ [ATTEMPT_LABEL]: attemptId });
+      try {
+        const namesrv = await super.start();
+        return await this.startBehind(client, namesrv, ports);
+      } catch (e) {
+        await removeAttempt(client, attemptId);
+        // Another process took a port between the check and the start: choose again.
+        if (!isPortClash(e) || attempt >= PORT_CLASH_RETRIES) throw e;
+      }
+    }
+  }
+
+  /** The ports published by the name server container, which owns the network namespace. */
+  private async choosePorts(): Promise<{ listen: number; remoting?: number }> {
+    const fast = await freeConsecutivePorts(4); // fast = P−2, (P−1 unused), P, P+1
+    const listen = fast + 2;
+    const remoting = this.proxyImage ? await freeConsecutivePorts(1, new Set([fast, fast + 1, listen, listen + 1])) : undefined;
+    // A retry replaces the previous attempt's ports.
+    this.exposedPorts = [];
+    this.createOpts.ExposedPorts = {};
+    this.hostConfig.PortBindings = {};
+    this.withExposedPorts(
+      NAMESRV_PORT,
+      ...[fast, listen, listen + 1].map((p) => ({ container: p, host: p })),
+      ...(remoting ? [PROXY_GRPC_PORT, { container: remoting, host: remoting }] : []),
+    );
+    return { listen, remoting };
+  }
+
+  private async startBehind(client: ContainerRuntimeClient, namesrv: StartedTestContainer, ports: { listen: number; remoting?: number }): Promise<StartedRocketMQContainer> {
+    const started: StartedTestContainer[] = [];
+    try {
+      const owner = await client.container.getById(namesrv.getId()).inspect();
+      const host = this.advertisedHost ?? advertisedHostOf(client, owner, this.networkMode);
+      const version = envOf(owner).RMQ_VERSION ?? "";
+      const cluster = String(this.brokerConfig.brokerClusterName ?? "DefaultCluster");
+      const brokerName = String(this.brokerConfig.brokerName ?? "broker-a");
+      // The broker and the proxy join the name server's network namespace and fail fast if it exits.
+      const namesrvContainer = client.container.getById(namesrv.getId());
+      const alongside = (image: string, name: string, memoryGiB: number, env: Record<string, string>) =>
+        new GenericContainer(image)
+          .withNetworkMode(`container:${namesrv.getId()}`)
+          .withEnvironment({ NAMESRV_ADDR: `127.0.0.1:${NAMESRV_PORT}`, ...env })
+          .withLabels(this.createOpts.Labels ?? {})
+          .withHealthCheck(HEALTH_CHECK)
+          .withResourcesQuota({ memory: memoryGiB })
+          .withWaitStrategy(new HealthyOrExitedWaitStrategy(name, { needs: [{ name: "the name server", container: namesrvContainer }] }))
+          .withStartupTimeout(this.startupTimeoutMs ?? 120_000)
+          .start();
+
+      const broker = await alongside(this.image, "the broker", 1, {
+        RMQ_ROLE: "broker",
+        BROKER_IP1: host,
+        LISTEN_PORT: String(ports.listen),
+        ...Object.fromEntries(Object.entries(this.brokerConfig).map(([k, v]) => [`RMQ_BROKER_${k}`, String(v)])),
+      });
+      started.push(broker);
+
+      let proxy: StartedTestContainer | undefined;
+      if (this.proxyImage && ports.remoting) {
+        proxy = await alongside(this.proxyImage, "the proxy", 0.75, {
+          RMQ_ROLE: "proxy",
+          BROKER_CLUSTER_NAME: cluster,
+          GRPC_PORT: String(PROXY_GRPC_PORT),
+          REMOTING_PORT: String(ports.remoting),
+          REMOTING_ACCESS_ADDR: host,
+        });
+        started.push(proxy);
+      }
+
+      const result = new StartedRocketMQContainer(namesrv, broker, proxy, {
+        brokerHost: host,
+        listenPort: ports.listen,
+        remotingPort: ports.remoting,
+        clusterName: cluster,
+        brokerName,
+        rocketmqVersion: version,
+        networkAliases: this.networkAliases,
+      });
+      for (const topic of this.topics) await result.createTopic(topic.name, topic.options);
+      return result;
+    } catch (e) {
+      for (const c of [...started.reverse(), namesrv]) await c.stop().catch(() => undefined);
+      throw e;
+    }
+  }
+}
+
+export interface RocketMQAddresses {
+  brokerHost: string;
+  listenPort: number;
+  remotingPort: number | undefined;
+  clusterName: string;
+  brokerName: string;
+  rocketmqVersion: string;
+  networkAliases: string[];
+}
+
+export class StartedRocketMQContainer extends AbstractStartedContainer {
+  private readonly broker: StartedTestContainer;
+  private readonly proxy: StartedTestContainer | undefined;
+  private readonly addresses: RocketMQAddresses;
+
+  constructor(namesrv: StartedTestContainer, broker: StartedTestContainer, proxy: StartedTestContainer | undefined, addresses: RocketMQAddresses) {
+    super(namesrv);
+    this.broker = broker;
+    this.proxy = proxy;
+    this.addresses = addresses;
+  }
+
+  /** The name server, `host:port`, for clients in the test process (ali-ons `nameSrv`, Java `setNamesrvAddr`). */
+  getNamesrvAddr(): string {
+    return `${this.getHost()}:${this.getMappedPort(NAMESRV_PORT)}`;
+  }
+
+  /**
+   * The name server for clients in other containers on a network given with withNetwork(): `alias:9876`
+   * (or the container's address on that network). The broker address they are handed works there too.
+   */
+  getNetworkNamesrvAddr(network?: StartedNetwork): string {
+    const alias = this.addresses.networkAliases[0];
+    if (alias && !network) return `${alias}:${NAMESRV_PORT}`;
+    const name = network?.getName() ?? this.getNetworkNames().find((n) => n !== "bridge") ?? this.getNetworkNames()[0]!;
+    return `${this.getIpAddress(name)}:${NAMESRV_PORT}`;
+  }
+
+  /** What the broker advertises (brokerIP1:listenPort): the address every remoting client dials. */
+  getBrokerAddr(): string {
+    return `${this.addresses.brokerHost}:${this.addresses.listenPort}`;
+  }
+
+  /** The proxy's gRPC endpoint, `host:port`, for RocketMQ 5 clients (rocketmq-client-nodejs `endpoints`). */
+  getProxyEndpoint(): string {
+    this.requireProxy("getProxyEndpoint");
+    return `${this.getHost()}:${this.getMappedPort(PROXY_GRPC_PORT)}`;
+  }
+
+  /** The proxy's remoting port, `host:port`, which remoting clients may use as their name server address. */
+  getProxyRemotingAddr(): string {
+    this.requireProxy("getProxyRemotingAddr");
+    return `${this.addresses.brokerHost}:${this.addresses.remotingPort}`;
+  }
+
+  getClusterName(): string {
+    return this.addresses.clusterName;
+  }
+
+  getBrokerName(): string {
+    return this.addresses.brokerName;
+  }
+
+  /** The RocketMQ release inside the image, e.g. "5.5.0". */
+  getRocketMQVersion(): string {
+    return this.addresses.rocketmqVersion;
+  }
+
+  /** The broker's own container, for its logs or exec. */
+  getBrokerContainer(): StartedTestContainer {
+    return this.broker;
+  }
+
+  getProxyContainer(): StartedTestContainer | undefined {
+    return this.proxy;
+  }
+
+  /** Creates a topic on the broker and waits until the name server routes it. */
+  async createTopic(topic: string, options: TopicOptions = {}): Promise<void> {
+    await createTopic(this.getNamesrvAddr(), topic, { ...options, rocketmq5: !this.addresses.rocketmqVersion.startsWith("4.") });
+  }
+
+  /**
+   * Runs `mqadmin` in the broker's container and returns its output; `-n` (the name server) is added unless
+   * given. Fails with the output when mqadmin exits non-zero.
+   */
+  async mqadmin(...args: string[]): Promise<string> {
+    const withNamesrv = args.includes("-n") ? args : [...args, "-n", `127.0.0.1:${NAMESRV_PORT}`];
+    const r = await this.broker.exec(["docker-entrypoint", "mqadmin", ...withNamesrv]);
+    if (r.exitCode !== 0) throw new Error(`mqadmin ${withNamesrv.join(" ")} exited with ${r.exitCode}:\n${r.output}`);
+    return r.stdout;
+  }
+
+  override async stop(options?: Partial<StopOptions>): Promise<StoppedTestContainer> {
+    // The proxy and the broker live in the name server's network namespace: they go first.
+    if (this.proxy) await this.proxy.stop(options);
+    await this.broker.stop(options);
+    return super.stop(options);
+  }
+
+  private requireProxy(getter: string): void {
+    if (!this.proxy) throw new Error(`${getter}(): this RocketMQContainer was started without withProxy()`);
+  }
+}
+
+/** An address of the Docker host that the test process and containers can both dial (see withAdvertisedHost). */
+export function advertisedHostOf(client: Pick<ContainerRuntimeClient, "info">, owner: Dockerode.ContainerInspectInfo, networkMode: string | undefined): string {
+  const host = client.info.containerRuntime.host;
+  const loopback = host === "localhost" || host.startsWith("127.") || host === "::1";
+  // Docker Desktop's gateways live in its VM, out of the test process's reach.
+  if (!loopback || /docker desktop/i.test(client.info.containerRuntime.operatingSystem)) return host;
+  const networks = owner.NetworkSettings.Networks;
+  const gateway = (networkMode && networks[networkMode]?.Gateway) || Object.values(networks).find((n) => n.Gateway)?.Gateway;
+  return gateway || host;
+}
+
+function envOf(info: Dockerode.ContainerInspectInfo): Record<string, string> {
+  return Object.fromEntries((info.Config.Env ?? []).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
+}
+
+/** No registry serves the appliance images yet: say how to get them instead of a pull error. */
+async function requireImages(client: ContainerRuntimeClient, images: string[]): Promise<void> {
+  for (const image of images) {
+    try {
+      await client.container.dockerode.getImage(image).inspect();
+    } catch {
+      throw new Error(
+        `image ${image} is not on this Docker engine (${client.info.containerRuntime.host}); build the appliance images there with ` +
+          "`npm run images` in a rocketmq-appliance checkout (add `-- --rocketmq <version>` for another release)",
+      );
+    }
+  }
+}
+
+/** Removes what a failed attempt left behind (a container created whose start failed). */
+async function removeAttempt(client: ContainerRuntimeClient, attemptId: string): Promise<void> {
+  const leftovers = await client.container.dockerode.listContainers({ all: true, filters: { label: [`${ATTEMPT_LABEL}=${attemptId}`] } });
+  await Promise.all(leftovers.map((c) => client.container.dockerode.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)));
+}

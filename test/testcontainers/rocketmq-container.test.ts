@@ -1,0 +1,110 @@
+// The Testcontainers module, against real images and a real Docker engine, with clients we did not write:
+// npm ali-ons (remoting), npm rocketmq-client-nodejs (gRPC through the proxy) and the official Java client.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { Network, getContainerRuntimeClient, type StartedNetwork } from "testcontainers";
+import { ContainerExitedError, RocketMQContainer, type StartedRocketMQContainer } from "../../src/testcontainers/index.ts";
+import { aliOnsRoundTrip } from "../clients/ali-ons-client.ts";
+import { grpcRoundTrip } from "../clients/grpc-client.ts";
+import { javaClientContainerCommand, prepareJavaClient, runJavaClientOnHost } from "../clients/java-client.ts";
+import { report } from "../integration/cluster.ts";
+import { docker, dockerAvailability, ensureImages, uniqueId } from "../integration/harness.ts";
+
+const skip = await dockerAvailability();
+
+describe("RocketMQContainer", { skip }, () => {
+  before(() => Promise.all([ensureImages(), prepareJavaClient()]));
+
+  test("three containers started concurrently each round-trip messages with ali-ons", async () => {
+    const started = Date.now();
+    const containers = await Promise.all([1, 2, 3].map(() => new RocketMQContainer().withTopics("ParallelTopic").start()));
+    try {
+      report(`testcontainers: three RocketMQContainers started concurrently in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      const addresses = containers.map((c) => [c.getNamesrvAddr(), c.getBrokerAddr()]).flat();
+      assert.equal(new Set(addresses).size, 6, `every name server and broker address is distinct: ${addresses.join(" ")}`);
+      const results = await Promise.all(containers.map((c, i) => aliOnsRoundTrip(c.getNamesrvAddr(), "ParallelTopic", 100, uniqueId(`par${i}`))));
+      assert.deepEqual(results, [1, 2, 3].map(() => ({ sent: 100, received: 100 })));
+      // Each broker holds its own messages only: three independent RocketMQs.
+      for (const c of containers) assert.match(await c.mqadmin("clusterList"), new RegExp(c.getBrokerAddr().replace(/\./g, "\\.")));
+    } finally {
+      await Promise.all(containers.map((c) => c.stop()));
+    }
+  });
+
+  test("an unknown withBrokerConfig key fails start() with the configurator's message, and leaves no container behind", async () => {
+    const client = await getContainerRuntimeClient();
+    const before = new Set((await client.container.dockerode.listContainers({ all: true })).map((c) => c.Id));
+    const started = Date.now();
+    const error = await new RocketMQContainer()
+      .withBrokerConfig({ autoCreateSubscriptinotallow: true, fileReservedTime: "two days" })
+      .start()
+      .then(
+        (c) => c.stop().then(() => assert.fail("start() resolved")),
+        (e: unknown) => e,
+      );
+    const seconds = (Date.now() - started) / 1000;
+    assert.ok(error instanceof ContainerExitedError, String(error));
+    assert.equal(error.exitCode, 2);
+    assert.match(error.message, /RMQ_BROKER_autoCreateSubscriptinotallow="true" sets unknown key 'autoCreateSubscriptinotallow'.*did you mean 'autoCreateSubscriptionGroup'/);
+    assert.match(error.message, /RMQ_BROKER_fileReservedTime="two days"/);
+    assert.match(error.message, /2 configuration error\(s\); RocketMQ was not started/);
+    report(`testcontainers: a bad withBrokerConfig failed start() after ${seconds.toFixed(1)} s`);
+    const left = (await client.container.dockerode.listContainers({ all: true })).filter((c) => !before.has(c.Id));
+    assert.deepEqual(left.map((c) => c.Names), []);
+  });
+
+  test("withBrokerConfig refuses the keys the module sets itself", () => {
+    assert.throws(() => new RocketMQContainer().withBrokerConfig({ brokerIP1: "10.0.0.1" }), /brokerIP1="10.0.0.1" is set by RocketMQContainer \(use withAdvertisedHost/);
+    assert.throws(() => new RocketMQContainer().withBrokerConfig({ listenPort: 10911 }), /listenPort=10911 is set by RocketMQContainer/);
+  });
+
+  describe("with the proxy, on a network shared with other containers", () => {
+    let network: StartedNetwork;
+    let rocketmq: StartedRocketMQContainer;
+    before(async () => {
+      network = await new Network().start();
+      const started = Date.now();
+      rocketmq = await new RocketMQContainer()
+        .withNetwork(network)
+        .withNetworkAliases("rocketmq")
+        .withBrokerConfig({ brokerClusterName: "TestCluster", fileReservedTime: 1 })
+        .withTopics("ProxyTopic", "NetworkTopic")
+        .withProxy()
+        .start();
+      report(`testcontainers: RocketMQContainer with proxy started in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    });
+    after(async () => {
+      await rocketmq?.stop();
+      await network?.stop();
+    });
+
+    test("rocketmq-client-nodejs round-trips 200 messages over gRPC through getProxyEndpoint()", async () => {
+      assert.deepEqual(await grpcRoundTrip(rocketmq.getProxyEndpoint(), "ProxyTopic", 200, uniqueId("grpc")), { sent: 200, received: 200 });
+    });
+
+    test("the official Java client in another container round-trips 500 messages through getNetworkNamesrvAddr()", async () => {
+      assert.equal(rocketmq.getNetworkNamesrvAddr(), "rocketmq:9876");
+      const runId = uniqueId("net");
+      const { binds, cmd } = javaClientContainerCommand(["--namesrv", rocketmq.getNetworkNamesrvAddr(), "--topic", "NetworkTopic", "--count", "500", "--mode", "both", "--run-id", runId, "--group", runId]);
+      const r = await docker("run", "--rm", "--network", network.getName(), ...binds.flatMap((b) => ["-v", b]), "--entrypoint", cmd[0]!, "rocketmq-appliance/broker:latest", ...cmd.slice(1));
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, /SENT 500 ok=500/);
+      assert.match(r.stdout, /RECEIVED 500\b/);
+    });
+
+    test("the official Java client on the host round-trips 500 messages, and the broker config was applied", async () => {
+      const runId = uniqueId("host");
+      const r = await runJavaClientOnHost(["--namesrv", rocketmq.getNamesrvAddr(), "--topic", "NetworkTopic", "--count", "500", "--mode", "both", "--run-id", runId, "--group", runId]);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, /RECEIVED 500\b/);
+      assert.equal(rocketmq.getClusterName(), "TestCluster");
+      assert.match(await rocketmq.mqadmin("getBrokerConfig", "-b", rocketmq.getBrokerAddr()), /fileReservedTime\s*=\s*1\b/);
+    });
+
+    test("createTopic() makes a topic that mqadmin lists and the name server routes", async () => {
+      await rocketmq.createTopic("LateTopic", { queues: 2 });
+      assert.match(await rocketmq.mqadmin("topicList"), /^LateTopic$/m);
+      assert.match(await rocketmq.mqadmin("topicRoute", "-t", "LateTopic"), /"readQueueNums":2/);
+    });
+  });
+});
