@@ -1,0 +1,72 @@
+// The TypeScript remoting client against a real name server and broker (started with the Testcontainers
+// module): many requests on one connection, both header forms, a timeout while the broker is paused, and a
+// new connection after the broker restarted.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { getContainerRuntimeClient } from "testcontainers";
+import { RemotingClient, RemotingTimeoutError } from "../../src/remoting/connection.ts";
+import { RequestCode } from "../../src/remoting/client.ts";
+import { parseFastjson } from "../../src/remoting/fastjson.ts";
+import { RocketMQContainer, type StartedRocketMQContainer } from "../../src/testcontainers/index.ts";
+import { dockerAvailability, ensureImages } from "./harness.ts";
+
+const skip = await dockerAvailability();
+
+describe("remoting client against a real broker", { skip }, () => {
+  let rocketmq: StartedRocketMQContainer;
+  const client = new RemotingClient({ timeoutMs: 3000 });
+  before(async () => {
+    await ensureImages();
+    rocketmq = await new RocketMQContainer().start();
+  });
+  after(async () => {
+    client.close();
+    await rocketmq?.stop();
+  });
+
+  test("100 requests at once on one connection per address all get their own answer", async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        i % 2 ? client.request(rocketmq.getNamesrvAddr(), RequestCode.GET_BROKER_CLUSTER_INFO) : client.request(rocketmq.getBrokerAddr(), RequestCode.GET_BROKER_RUNTIME_INFO),
+      ),
+    );
+    answers.forEach((a, i) => {
+      assert.equal(a.code, 0);
+      const body = parseFastjson(a.body.toString("utf8")) as Record<string, unknown>;
+      assert.ok(i % 2 ? "brokerAddrTable" in body : "table" in body, `answer ${i} is the one asked for`);
+    });
+  });
+
+  test("a request with a binary (ROCKETMQ) header gets an answer", async () => {
+    const r = await client.request(rocketmq.getBrokerAddr(), RequestCode.GET_BROKER_RUNTIME_INFO, { serializeType: "ROCKETMQ" });
+    assert.equal(r.code, 0);
+    assert.match(r.body.toString("utf8"), /"brokerVersionDesc":"V5_5_0"/);
+  });
+
+  test("a paused broker times the request out; after unpause the connection answers again", async () => {
+    const docker = (await getContainerRuntimeClient()).container.dockerode.getContainer(rocketmq.getBrokerContainer().getId());
+    await docker.pause();
+    const started = Date.now();
+    try {
+      await assert.rejects(client.request(rocketmq.getBrokerAddr(), RequestCode.GET_BROKER_RUNTIME_INFO, { timeoutMs: 1000 }), RemotingTimeoutError);
+    } finally {
+      await docker.unpause();
+    }
+    assert.ok(Date.now() - started < 2000, "the timeout bounds the wait");
+    assert.equal((await client.request(rocketmq.getBrokerAddr(), RequestCode.GET_BROKER_RUNTIME_INFO)).code, 0);
+  });
+
+  test("after the broker restarts, the client connects anew", async () => {
+    await rocketmq.getBrokerContainer().restart();
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      try {
+        assert.equal((await client.request(rocketmq.getBrokerAddr(), RequestCode.GET_BROKER_RUNTIME_INFO)).code, 0);
+        return;
+      } catch (e) {
+        if (Date.now() > deadline) throw e;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  });
+});
