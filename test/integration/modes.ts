@@ -4,6 +4,8 @@ import { test } from "node:test";
 import { docker, dockerOk, uniqueId } from "./harness.ts";
 import { grpcRoundTrip } from "../clients/grpc-client.ts";
 import { eventually, report, type ClusterUnderTest, type ModeSpec, type Topology } from "./cluster.ts";
+import { RemotingClient } from "../../src/remoting/connection.ts";
+import { haStatus } from "../../src/remoting/admin.ts";
 
 const TWO_NAMESRVS = "namesrv-1:9876;namesrv-2:9876";
 
@@ -119,6 +121,25 @@ export function twoMastersTwoSlaves(replication: "async" | "sync", version?: str
         // On 5.x a SYNC_MASTER waits for its slave only with inSyncReplicas=2 (4.x has no such key and always waits).
         if (replication === "sync" && !cluster.version.startsWith("4.")) assert.match(conf, /^inSyncReplicas=2$/m);
       });
+      if (!cluster.version.startsWith("4.")) {
+        test("the HA status request shows each master's slave connected and in sync, and each slave's master", async () => {
+          const t = await cluster.topology();
+          const client = new RemotingClient();
+          try {
+            for (const [name, { addrs }] of Object.entries(t.brokers)) {
+              const master = await haStatus(client, addrs["0"]!);
+              assert.equal(master.master, true, name);
+              assert.equal(master.haConnectionInfo?.length, 1, `${name}: one slave connected: ${JSON.stringify(master)}`);
+              assert.ok(master.haConnectionInfo![0]!.diff >= 0);
+              const slave = await haStatus(client, addrs["1"]!);
+              assert.equal(slave.master, false, name);
+              assert.equal(slave.haClientRuntimeInfo?.masterAddr?.split(":").pop(), String(Number(addrs["0"]!.split(":").pop()) + 1), `${name}: the slave dials its master's HA port`);
+            }
+          } finally {
+            client.close();
+          }
+        });
+      }
       test("stop master broker-a → its messages are consumed from its slave", async () => {
         await cluster.slavesKnow("SlaveReadTopic");
         if (replication === "sync") await cluster.replicating("SlaveReadTopic");

@@ -8,7 +8,9 @@ import { RemotingClient, RemotingTimeoutError } from "../../src/remoting/connect
 import { RequestCode } from "../../src/remoting/client.ts";
 import { parseFastjson } from "../../src/remoting/fastjson.ts";
 import { RocketMQContainer, type StartedRocketMQContainer } from "../../src/testcontainers/index.ts";
-import { dockerAvailability, ensureImages } from "./harness.ts";
+import { brokerConfig, brokerRuntimeInfo, consumeStats, haStatus, subscriptionGroups, topicList } from "../../src/remoting/admin.ts";
+import { prepareJavaClient, runJavaClientOnHost } from "../clients/java-client.ts";
+import { dockerAvailability, ensureImages, uniqueId } from "./harness.ts";
 
 const skip = await dockerAvailability();
 
@@ -16,8 +18,8 @@ describe("remoting client against a real broker", { skip }, () => {
   let rocketmq: StartedRocketMQContainer;
   const client = new RemotingClient({ timeoutMs: 3000 });
   before(async () => {
-    await ensureImages();
-    rocketmq = await new RocketMQContainer().start();
+    await Promise.all([ensureImages(), prepareJavaClient()]);
+    rocketmq = await new RocketMQContainer().withTopics("AdminTopic").start();
   });
   after(async () => {
     client.close();
@@ -41,6 +43,33 @@ describe("remoting client against a real broker", { skip }, () => {
     const r = await client.request(rocketmq.getBrokerAddr(), RequestCode.GET_BROKER_RUNTIME_INFO, { serializeType: "ROCKETMQ" });
     assert.equal(r.code, 0);
     assert.match(r.body.toString("utf8"), /"brokerVersionDesc":"V5_5_0"/);
+  });
+
+  test("admin reads: topics, runtime, config, consumer groups with per-queue lag, HA status", async () => {
+    const runId = uniqueId("admin");
+    const group = `${runId}-consumer`; // RoundTrip's consumer group is <--group>-consumer
+    const r = await runJavaClientOnHost(["--namesrv", rocketmq.getNamesrvAddr(), "--topic", "AdminTopic", "--count", "50", "--mode", "both", "--run-id", runId, "--group", runId]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const broker = rocketmq.getBrokerAddr();
+    assert.ok((await topicList(client, rocketmq.getNamesrvAddr())).includes("AdminTopic"));
+    assert.equal((await brokerRuntimeInfo(client, broker)).brokerVersionDesc, "V5_5_0");
+    const config = await brokerConfig(client, broker);
+    assert.equal(config.brokerName, "broker-a");
+    assert.equal(config.listenPort, broker.split(":").pop());
+    assert.ok((await subscriptionGroups(client, broker)).some((g) => g.groupName === group));
+    // The consumer commits its offsets every few seconds.
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const stats = await consumeStats(client, broker, group, "AdminTopic");
+      const total = stats.queues.reduce((n, q) => n + q.brokerOffset, 0);
+      const lag = stats.queues.reduce((n, q) => n + q.lag, 0);
+      if (stats.queues.length === 4 && total >= 50 && lag === 0) break;
+      if (Date.now() > deadline) assert.fail(`consume stats never showed 50 messages consumed: ${JSON.stringify(stats)}`);
+      await new Promise((res) => setTimeout(res, 1000));
+    }
+    const ha = await haStatus(client, broker);
+    assert.equal(ha.master, true);
+    assert.deepEqual(ha.haConnectionInfo ?? [], []);
   });
 
   test("a paused broker times the request out; after unpause the connection answers again", async () => {

@@ -1,0 +1,107 @@
+// Read-only admin requests a console needs, typed: what the name servers and brokers report about topics,
+// consumer groups, runtime and replication. Bodies are fastjson (see fastjson.ts); only the fields used are typed.
+import { parseFastjson } from "./fastjson.ts";
+import type { RemotingClient, RemotingResponse } from "./connection.ts";
+
+export const AdminCode = {
+  GET_BROKER_CONFIG: 26,
+  GET_BROKER_RUNTIME_INFO: 28,
+  GET_ALL_SUBSCRIPTIONGROUP_CONFIG: 201,
+  GET_ALL_TOPIC_LIST_FROM_NAMESERVER: 206,
+  GET_CONSUME_STATS: 208,
+  GET_BROKER_HA_STATUS: 907,
+} as const;
+
+export class AdminRequestError extends Error {
+  readonly code: number;
+  constructor(address: string, what: string, response: RemotingResponse) {
+    super(`${address} refused ${what}: code ${response.code}${response.remark ? ` (${response.remark.split("\n")[0]})` : ""}`);
+    this.name = "AdminRequestError";
+    this.code = response.code;
+  }
+}
+
+async function ask(client: RemotingClient, address: string, code: number, what: string, extFields?: Record<string, string>): Promise<RemotingResponse> {
+  const r = await client.request(address, code, { extFields });
+  if (r.code !== 0) throw new AdminRequestError(address, what, r);
+  return r;
+}
+
+const json = <T>(r: RemotingResponse): T => parseFastjson(r.body.toString("utf8") || "{}") as T;
+
+/** Every topic the name server knows, system topics included. */
+export async function topicList(client: RemotingClient, namesrv: string): Promise<string[]> {
+  const r = await ask(client, namesrv, AdminCode.GET_ALL_TOPIC_LIST_FROM_NAMESERVER, "the topic list");
+  return [...(json<{ topicList?: string[] }>(r).topicList ?? [])].sort();
+}
+
+/** A broker's runtime figures (versions, TPS, disk use, offsets), as the strings RocketMQ reports. */
+export async function brokerRuntimeInfo(client: RemotingClient, broker: string): Promise<Record<string, string>> {
+  const r = await ask(client, broker, AdminCode.GET_BROKER_RUNTIME_INFO, "its runtime info");
+  return json<{ table?: Record<string, string> }>(r).table ?? {};
+}
+
+/** The broker's effective configuration (every key, defaults included). */
+export async function brokerConfig(client: RemotingClient, broker: string): Promise<Record<string, string>> {
+  const r = await ask(client, broker, AdminCode.GET_BROKER_CONFIG, "its config");
+  const config: Record<string, string> = {};
+  for (const line of r.body.toString("utf8").split("\n")) {
+    const i = line.indexOf("=");
+    if (i > 0) config[line.slice(0, i)] = line.slice(i + 1);
+  }
+  return config;
+}
+
+export interface SubscriptionGroup {
+  groupName: string;
+  consumeEnable?: boolean;
+  consumeBroadcastEnable?: boolean;
+  retryMaxTimes?: number;
+}
+
+/** The consumer groups a broker has configured. */
+export async function subscriptionGroups(client: RemotingClient, broker: string): Promise<SubscriptionGroup[]> {
+  const r = await ask(client, broker, AdminCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG, "its consumer groups");
+  return Object.values(json<{ subscriptionGroupTable?: Record<string, SubscriptionGroup> }>(r).subscriptionGroupTable ?? {}).sort((a, b) =>
+    a.groupName.localeCompare(b.groupName),
+  );
+}
+
+export interface QueueProgress {
+  topic: string;
+  brokerName: string;
+  queueId: number;
+  brokerOffset: number;
+  consumerOffset: number;
+  /** Messages not yet consumed: brokerOffset − consumerOffset. */
+  lag: number;
+  lastTimestamp: number;
+}
+
+/** A consumer group's progress on one broker, per queue (optionally for one topic). */
+export async function consumeStats(client: RemotingClient, broker: string, group: string, topic?: string): Promise<{ queues: QueueProgress[]; consumeTps: number }> {
+  const r = await ask(client, broker, AdminCode.GET_CONSUME_STATS, `the consume stats of ${group}`, { consumerGroup: group, ...(topic ? { topic } : {}) });
+  const body = json<{ offsetTable?: Record<string, { brokerOffset: number; consumerOffset: number; lastTimestamp: number }>; consumeTps?: number }>(r);
+  const queues = Object.entries(body.offsetTable ?? {}).map(([key, w]) => {
+    // fastjson writes the MessageQueue map key as an object; parseFastjson hands it back as its JSON text.
+    const mq = JSON.parse(key) as { topic: string; brokerName: string; queueId: number };
+    return { topic: mq.topic, brokerName: mq.brokerName, queueId: mq.queueId, brokerOffset: w.brokerOffset, consumerOffset: w.consumerOffset, lag: Math.max(0, w.brokerOffset - w.consumerOffset), lastTimestamp: w.lastTimestamp };
+  });
+  queues.sort((a, b) => a.topic.localeCompare(b.topic) || a.brokerName.localeCompare(b.brokerName) || a.queueId - b.queueId);
+  return { queues, consumeTps: body.consumeTps ?? 0 };
+}
+
+export interface HaStatus {
+  master: boolean;
+  masterCommitLogMaxOffset?: number;
+  inSyncSlaveNums?: number;
+  /** On a master: one entry per connected slave; `diff` is the slave's lag in bytes. */
+  haConnectionInfo?: { addr: string; slaveAckOffset: number; diff: number; inSync: boolean; transferredByteInSecond: number }[];
+  /** On a slave: its connection to the master. */
+  haClientRuntimeInfo?: { masterAddr?: string; maxOffset?: number; lastReadTimestamp?: number; isActivatedMaster?: boolean };
+}
+
+/** Replication state of a 5.x broker (master: its slaves and their lag; slave: its master). */
+export async function haStatus(client: RemotingClient, broker: string): Promise<HaStatus> {
+  return json<HaStatus>(await ask(client, broker, AdminCode.GET_BROKER_HA_STATUS, "its HA status"));
+}
