@@ -2,4 +2,4 @@
 export { RocketMQContainer, StartedRocketMQContainer, DEFAULT_IMAGE, type BrokerConfig } from "./rocketmq-container.ts";
 export { RocketMQCluster, StartedRocketMQCluster, RocketMQNode, CLUSTER_MODES, type ClusterMode } from "./rocketmq-cluster.ts";
 export { ContainerExitedError } from "./ready.ts";
-export type { TopicOptions } from "./topics.ts";
+export type { TopicOptions } from "../remoting/topics.ts";

@@ -11,7 +11,7 @@ import { DockerComposeEnvironment, getContainerRuntimeClient, type ContainerRunt
 import { clusterInfo } from "../remoting/cluster.ts";
 import { HealthyOrExitedWaitStrategy } from "./ready.ts";
 import { isPortClash } from "./ports.ts";
-import { createTopic, type TopicOptions } from "./topics.ts";
+import { createTopic, type TopicOptions } from "../remoting/topics.ts";
 
 export const CLUSTER_MODES = ["single", "2m-noslave", "2m-2s-async", "2m-2s-sync", "dledger", "controller"] as const;
 export type ClusterMode = (typeof CLUSTER_MODES)[number];

@@ -20,7 +20,7 @@ import {
 } from "testcontainers";
 import { HealthyOrExitedWaitStrategy } from "./ready.ts";
 import { freeConsecutivePorts, isPortClash } from "./ports.ts";
-import { createTopic, type TopicOptions } from "./topics.ts";
+import { createTopic, type TopicOptions } from "../remoting/topics.ts";
 
 export const DEFAULT_IMAGE = "rocketmq-appliance/broker:latest";
 export const NAMESRV_PORT = 9876;

@@ -1,7 +1,7 @@
 // Topics for tests, created over the remoting protocol (no JVM start per topic, unlike mqadmin): on every broker
 // of the cluster, then confirmed by the name server, so a client started next finds the route at once.
-import { clusterInfo } from "../remoting/cluster.ts";
-import { RequestCode, request } from "../remoting/client.ts";
+import { clusterInfo } from "./cluster.ts";
+import { RequestCode, request } from "./client.ts";
 
 export interface TopicOptions {
   /** Read and write queues per broker. Default 4. */

@@ -1,0 +1,41 @@
+// The console process: settings from the environment, the API on CONSOLE_PORT, pino request logs on stdout,
+// and a graceful stop on SIGTERM (in-flight requests finish, connections to the cluster close).
+import { readFileSync } from "node:fs";
+import { RemotingClient } from "../remoting/connection.ts";
+import { buildConsole } from "./app.ts";
+import { RemotingClusterSource } from "./cluster-source.ts";
+import { ConsoleConfigError, consoleConfig } from "./config.ts";
+
+function readOptional(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+let config;
+try {
+  config = consoleConfig(process.env, readOptional);
+} catch (e) {
+  process.stderr.write(`${(e as Error).message}\n`);
+  process.exit(e instanceof ConsoleConfigError ? 2 : 70);
+}
+
+const client = new RemotingClient({ timeoutMs: config.requestTimeoutMs });
+const app = buildConsole({ config, source: new RemotingClusterSource(client, config.namesrvAddr), logger: { base: { component: "console" } } });
+if (config.passwordGenerated) {
+  app.log.warn(`no CONSOLE_PASSWORD or CONSOLE_PASSWORD_FILE given; generated password for user ${config.user}: ${config.password} (shown once)`);
+}
+if (config.readOnly) app.log.info("read-only: the console refuses every change (CONSOLE_READ_ONLY=true)");
+
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  process.once(signal, () => {
+    app.log.info(`${signal}: stopping`);
+    void app.close().then(() => {
+      client.close();
+      process.exit(0);
+    });
+  });
+}
+await app.listen({ host: "0.0.0.0", port: config.port });

@@ -1,0 +1,59 @@
+// Login sessions: an opaque random token in an HttpOnly, SameSite=Strict cookie, and a per-session CSRF token
+// that every state-changing request must echo in the x-csrf-token header.
+import { randomBytes, timingSafeEqual, createHash } from "node:crypto";
+
+export const SESSION_COOKIE = "rmq_console_session";
+
+interface Session {
+  user: string;
+  csrfToken: string;
+  expiresAt: number;
+}
+
+export class Sessions {
+  private readonly sessions = new Map<string, Session>();
+  private readonly ttlMs: number;
+  private readonly now: () => number;
+
+  constructor(ttlMs: number, now: () => number = Date.now) {
+    this.ttlMs = ttlMs;
+    this.now = now;
+  }
+
+  create(user: string): { token: string; csrfToken: string } {
+    const token = randomBytes(32).toString("base64url");
+    const csrfToken = randomBytes(24).toString("base64url");
+    this.sessions.set(token, { user, csrfToken, expiresAt: this.now() + this.ttlMs });
+    return { token, csrfToken };
+  }
+
+  get(token: string | undefined): Session | undefined {
+    if (!token) return undefined;
+    const s = this.sessions.get(token);
+    if (!s) return undefined;
+    if (s.expiresAt <= this.now()) {
+      this.sessions.delete(token);
+      return undefined;
+    }
+    return s;
+  }
+
+  delete(token: string | undefined): void {
+    if (token) this.sessions.delete(token);
+  }
+}
+
+/** Compares secrets in constant time (hashing first, so lengths do not leak either). */
+export function sameSecret(a: string, b: string): boolean {
+  const ha = createHash("sha256").update(a).digest();
+  const hb = createHash("sha256").update(b).digest();
+  return timingSafeEqual(ha, hb);
+}
+
+export function cookieValue(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? "").split(";")) {
+    const i = part.indexOf("=");
+    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
+  }
+  return undefined;
+}
