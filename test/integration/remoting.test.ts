@@ -28,9 +28,13 @@ describe("remoting client against a real broker", { skip }, () => {
   });
 
   test("100 requests at once on one connection per address all get their own answer", async () => {
+    // Correctness, not speed: a broker that has just started answers 50 runtime-info requests slowly on a busy machine.
+    const timeoutMs = 20_000;
     const answers = await Promise.all(
       Array.from({ length: 100 }, (_, i) =>
-        i % 2 ? client.request(rocketmq.getNamesrvAddr(), RequestCode.GET_BROKER_CLUSTER_INFO) : client.request(rocketmq.getBrokerAddr(), RequestCode.GET_BROKER_RUNTIME_INFO),
+        i % 2
+          ? client.request(rocketmq.getNamesrvAddr(), RequestCode.GET_BROKER_CLUSTER_INFO, { timeoutMs })
+          : client.request(rocketmq.getBrokerAddr(), RequestCode.GET_BROKER_RUNTIME_INFO, { timeoutMs }),
       ),
     );
     answers.forEach((a, i) => {
