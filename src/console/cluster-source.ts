@@ -1,10 +1,27 @@
-// What the console shows, read over the remoting protocol: the name servers' view of the cluster and each
-// broker's runtime figures. Broker requests run side by side, each bounded by the request timeout, so a node
-// that is down or paused slows a page by at most that timeout; answers are cached for a moment.
-import { clusterInfo } from "../remoting/cluster.ts";
-import { brokerRuntimeInfo, topicList } from "../remoting/admin.ts";
+// What the console shows, read over the remoting protocol: the name servers' view of the cluster and what each
+// broker reports. Broker requests run side by side with bounded fan-out, each bounded by the request timeout, so a
+// node that is down or paused slows a page by at most that timeout; answers are cached for a moment.
+import { clusterInfo, type ClusterInfo } from "../remoting/cluster.ts";
+import {
+  brokerConfig,
+  brokerRuntimeInfo,
+  consumeStats,
+  controllerMetadata,
+  controllerSyncState,
+  deleteTopicInBroker,
+  deleteTopicInNamesrv,
+  dledgerMetadata,
+  haStatus,
+  subscriptionGroups,
+  topicList,
+  topicStats,
+  type QueueOffsets,
+  type QueueProgress,
+} from "../remoting/admin.ts";
 import type { RemotingClient } from "../remoting/connection.ts";
+import { parseFastjson } from "../remoting/fastjson.ts";
 import { createTopic } from "../remoting/topics.ts";
+import { mapLimit } from "./limit.ts";
 
 export interface BrokerView {
   cluster: string;
@@ -25,17 +42,78 @@ export interface ClusterOverview {
   brokers: BrokerView[];
 }
 
+export interface TopicDetail {
+  name: string;
+  brokers: { brokerName: string; master: string | null; readQueues: number; writeQueues: number; perm: number }[];
+  queues: QueueOffsets[];
+  errors: string[];
+}
+
+export interface GroupSummary {
+  name: string;
+  brokers: string[];
+  system: boolean;
+}
+
+export interface GroupDetail {
+  name: string;
+  lag: number;
+  consumeTps: number;
+  queues: QueueProgress[];
+  errors: string[];
+}
+
+export interface HaMember {
+  brokerId: number;
+  address: string;
+  role: string;
+  commitLogMaxOffset: number | null;
+  /** Bytes the member is behind its master (null for the master, or when unknown). */
+  lagBytes: number | null;
+  /** The master sees this member's replication connection (5.x), or the controller lists it in the SyncStateSet. */
+  inSync: boolean | null;
+  error?: string;
+}
+
+export interface HaGroup {
+  cluster: string;
+  brokerName: string;
+  mode: "master-slave" | "dledger" | "controller";
+  /** ASYNC_MASTER / SYNC_MASTER for master-slave; the flush and in-sync settings otherwise. */
+  replication: string | null;
+  members: HaMember[];
+  dledger?: { leaderId: string | null; term: number | null; peers: string | null };
+  controller?: { leader: string | null; masterEpoch: number | null; syncStateSetEpoch: number | null; syncStateSet: number[] };
+  replicating: boolean;
+  error?: string;
+}
+
 export interface ClusterSource {
   overview(): Promise<ClusterOverview>;
   topics(): Promise<string[]>;
   createTopic(name: string, queues: number): Promise<void>;
+  deleteTopic(name: string): Promise<void>;
+  topic(name: string): Promise<TopicDetail>;
+  brokerRuntime(address: string): Promise<Record<string, string>>;
+  brokerConfig(address: string): Promise<Record<string, string>>;
+  groups(): Promise<GroupSummary[]>;
+  group(name: string, topic?: string): Promise<GroupDetail>;
+  ha(): Promise<HaGroup[]>;
+  /** The remoting client and name servers, for the routes that act on messages and groups. */
+  readonly client: RemotingClient;
+  readonly namesrvs: string[];
+}
+
+/** RocketMQ's own consumer groups (tools, the broker's internal consumers); listed apart from the users'. */
+export function isSystemGroup(name: string): boolean {
+  return /^(TOOLS_CONSUMER|FILTERSRV_CONSUMER|SELF_TEST_C_GROUP|CID_ONS-HTTP-PROXY|CID_ONSAPI_.*|CID_ONS_.*|CID_RMQ_SYS_.*|CID_SYS_RMQ_TRANS|__MONITOR_CONSUMER|SCHEDULE_CONSUMER|RMQ_SYS_.*)$/.test(name);
 }
 
 export class RemotingClusterSource implements ClusterSource {
-  private readonly client: RemotingClient;
-  private readonly namesrvs: string[];
+  readonly client: RemotingClient;
+  readonly namesrvs: string[];
   private readonly cacheMs: number;
-  private readonly cache = new Map<string, { at: number; value: Promise<unknown> }>();
+  private readonly cache = new Map<string, { at: number; ttl: number; value: Promise<unknown> }>();
 
   constructor(client: RemotingClient, namesrvAddr: string, cacheMs = 2000) {
     this.client = client;
@@ -45,22 +123,16 @@ export class RemotingClusterSource implements ClusterSource {
 
   overview(): Promise<ClusterOverview> {
     return this.cached("overview", async () => {
-      const { namesrv, value: info } = await this.fromAnyNamesrv((ns) => clusterInfo(ns));
-      const members = Object.entries(info.clusterAddrTable ?? {}).flatMap(([cluster, names]) =>
-        names.flatMap((brokerName) => Object.entries(info.brokerAddrTable?.[brokerName]?.brokerAddrs ?? {}).map(([id, address]) => ({ cluster, brokerName, id: Number(id), address }))),
-      );
-      const brokers = await Promise.all(
-        members.map(async (m): Promise<BrokerView> => {
-          const base = { cluster: m.cluster, brokerName: m.brokerName, brokerId: m.id, address: m.address, role: m.id === 0 ? ("master" as const) : ("slave" as const) };
-          try {
-            const t = await brokerRuntimeInfo(this.client, m.address);
-            return { ...base, version: t.brokerVersionDesc ?? null, tpsIn: firstNumber(t.putTps), tpsOut: firstNumber(t.getTransferredTps ?? t.getTransferedTps), diskUsedRatio: diskUsed(t.commitLogDirCapacity) };
-          } catch (e) {
-            return { ...base, version: null, tpsIn: null, tpsOut: null, diskUsedRatio: null, error: (e as Error).message };
-          }
-        }),
-      );
-      brokers.sort((a, b) => a.cluster.localeCompare(b.cluster) || a.brokerName.localeCompare(b.brokerName) || a.brokerId - b.brokerId);
+      const { namesrv, info } = await this.clusterInfo();
+      const brokers = await mapLimit(members(info), 16, async (m): Promise<BrokerView> => {
+        const base = { cluster: m.cluster, brokerName: m.brokerName, brokerId: m.brokerId, address: m.address, role: m.brokerId === 0 ? ("master" as const) : ("slave" as const) };
+        try {
+          const t = await this.brokerRuntime(m.address);
+          return { ...base, version: t.brokerVersionDesc ?? null, tpsIn: firstNumber(t.putTps), tpsOut: firstNumber(t.getTransferredTps ?? t.getTransferedTps), diskUsedRatio: diskUsed(t.commitLogDirCapacity) };
+        } catch (e) {
+          return { ...base, version: null, tpsIn: null, tpsOut: null, diskUsedRatio: null, error: (e as Error).message };
+        }
+      });
       return { namesrv, brokers };
     });
   }
@@ -72,6 +144,177 @@ export class RemotingClusterSource implements ClusterSource {
   async createTopic(name: string, queues: number): Promise<void> {
     await this.fromAnyNamesrv((ns) => createTopic(ns, name, { queues }));
     this.cache.delete("topics");
+  }
+
+  /** From every broker (slaves keep copies), then from every name server. */
+  async deleteTopic(name: string): Promise<void> {
+    const { info } = await this.clusterInfo();
+    const failures: string[] = [];
+    await mapLimit(members(info), 8, (m) => deleteTopicInBroker(this.client, m.address, name).catch((e: Error) => failures.push(e.message)));
+    await mapLimit(this.namesrvs, 8, (ns) => deleteTopicInNamesrv(this.client, ns, name).catch((e: Error) => failures.push(e.message)));
+    this.cache.delete("topics");
+    if (failures.length) throw new Error(`topic ${name} was not deleted everywhere: ${failures.join("; ")}`);
+  }
+
+  async topic(name: string): Promise<TopicDetail> {
+    const { info } = await this.clusterInfo();
+    const route = await this.fromAnyNamesrv((ns) => topicRouteData(this.client, ns, name));
+    const brokers = (route.value.queueDatas ?? []).map((q) => ({
+      brokerName: q.brokerName,
+      master: info.brokerAddrTable?.[q.brokerName]?.brokerAddrs?.["0"] ?? route.value.brokerDatas?.find((b) => b.brokerName === q.brokerName)?.brokerAddrs?.["0"] ?? null,
+      readQueues: q.readQueueNums,
+      writeQueues: q.writeQueueNums,
+      perm: q.perm,
+    }));
+    const errors: string[] = [];
+    const queues = (await mapLimit(brokers, 8, (b) => (b.master ? topicStats(this.client, b.master, name).catch((e: Error) => (errors.push(e.message), [])) : []))).flat();
+    return { name, brokers: brokers.sort((a, b) => a.brokerName.localeCompare(b.brokerName)), queues, errors };
+  }
+
+  brokerRuntime(address: string): Promise<Record<string, string>> {
+    return this.cached(`runtime ${address}`, () => brokerRuntimeInfo(this.client, address));
+  }
+
+  brokerConfig(address: string): Promise<Record<string, string>> {
+    return this.cached(`config ${address}`, () => brokerConfig(this.client, address), 30_000);
+  }
+
+  /** Consumer groups configured on the masters, merged by name. */
+  groups(): Promise<GroupSummary[]> {
+    return this.cached("groups", async () => {
+      const { info } = await this.clusterInfo();
+      const byName = new Map<string, GroupSummary>();
+      await mapLimit(masters(info), 8, async (m) => {
+        for (const g of await subscriptionGroups(this.client, m.address)) {
+          const entry = byName.get(g.groupName) ?? { name: g.groupName, brokers: [], system: isSystemGroup(g.groupName) };
+          entry.brokers.push(m.brokerName);
+          byName.set(g.groupName, entry);
+        }
+      });
+      return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
+    });
+  }
+
+  /** A group's progress on every master, per queue; a master that does not answer is named in `errors`. */
+  async group(name: string, topic?: string): Promise<GroupDetail> {
+    const { info } = await this.clusterInfo();
+    const errors: string[] = [];
+    let consumeTps = 0;
+    const queues = (
+      await mapLimit(masters(info), 8, async (m) => {
+        try {
+          const s = await consumeStats(this.client, m.address, name, topic);
+          consumeTps += s.consumeTps;
+          return s.queues;
+        } catch (e) {
+          // A master that never saw the group answers "not exist"; that is not an error for the group as a whole.
+          if (!/not exist|no consumer|code 206/i.test((e as Error).message)) errors.push((e as Error).message);
+          return [];
+        }
+      })
+    ).flat();
+    return { name, lag: queues.reduce((sum, q) => sum + q.lag, 0), consumeTps, queues, errors };
+  }
+
+  ha(): Promise<HaGroup[]> {
+    return this.cached("ha", async () => {
+      const { info } = await this.clusterInfo();
+      const groups = Object.entries(info.clusterAddrTable ?? {}).flatMap(([cluster, names]) => names.map((brokerName) => ({ cluster, brokerName })));
+      groups.sort((a, b) => a.cluster.localeCompare(b.cluster) || a.brokerName.localeCompare(b.brokerName));
+      return mapLimit(groups, 4, (g) => this.haGroup(info, g.cluster, g.brokerName));
+    });
+  }
+
+  private async haGroup(info: ClusterInfo, cluster: string, brokerName: string): Promise<HaGroup> {
+    const addrs = Object.entries(info.brokerAddrTable?.[brokerName]?.brokerAddrs ?? {}).map(([id, address]) => ({ brokerId: Number(id), address })).sort((a, b) => a.brokerId - b.brokerId);
+    const facts = await mapLimit(addrs, 8, async (a) => {
+      const [runtime, config, status] = await Promise.allSettled([this.brokerRuntime(a.address), this.brokerConfig(a.address), haStatus(this.client, a.address)]);
+      return {
+        ...a,
+        runtime: runtime.status === "fulfilled" ? runtime.value : undefined,
+        config: config.status === "fulfilled" ? config.value : undefined,
+        ha: status.status === "fulfilled" ? status.value : undefined,
+        error: runtime.status === "rejected" ? (runtime.reason as Error).message : undefined,
+      };
+    });
+    const config = facts.find((f) => f.config)?.config ?? {};
+    const master = facts.find((f) => f.brokerId === 0);
+    const masterOffset = num(master?.runtime?.commitLogMaxOffset);
+    const connectedIps = new Set((master?.ha?.haConnectionInfo ?? []).map((c) => c.addr.replace(/^\//, "").split(":")[0]));
+    const mode: HaGroup["mode"] = config.enableDLegerCommitLog === "true" ? "dledger" : config.enableControllerMode === "true" ? "controller" : "master-slave";
+    const group: HaGroup = {
+      cluster,
+      brokerName,
+      mode,
+      replication: mode === "master-slave" ? (master?.config?.brokerRole ?? null) : config.allAckInSyncStateSet === "true" ? "all acks in SyncStateSet" : `flush ${config.flushDiskType ?? "?"}`,
+      members: facts.map((f) => {
+        const offset = num(f.runtime?.commitLogMaxOffset);
+        return {
+          brokerId: f.brokerId,
+          address: f.address,
+          role: f.brokerId === 0 ? "master" : (f.config?.brokerRole ?? "SLAVE").toLowerCase(),
+          commitLogMaxOffset: offset,
+          lagBytes: f.brokerId === 0 || offset === null || masterOffset === null ? null : Math.max(0, masterOffset - offset),
+          // 5.x: the master lists the slave's replication connection. 4.x has no HA status request: a slave within
+          // 1 MiB of its master counts as in sync.
+          inSync: f.brokerId === 0 ? true : master?.ha ? connectedIps.has(f.address.split(":")[0]) : nearlyCaughtUp(offset, masterOffset),
+          ...(f.error ? { error: f.error } : {}),
+        };
+      }),
+      replicating: false,
+    };
+    if (mode === "dledger") {
+      // The DLedger commit log is not the one runtime info measures: a member is in sync when it answers and
+      // agrees with the others on the leader and the term.
+      const views = await mapLimit(facts, 8, async (f) => {
+        const selfId = f.config?.dLegerSelfId;
+        const peer = f.config?.dLegerPeers?.split(";").find((p) => p.startsWith(`${selfId}-`));
+        if (!selfId || !peer) return undefined;
+        return dledgerMetadata(this.client, peer.slice(peer.indexOf("-") + 1), f.config?.dLegerGroup ?? brokerName, selfId).catch(() => undefined);
+      });
+      const leader = views.find((v) => v?.leaderId && v.term !== null);
+      group.dledger = { leaderId: leader?.leaderId ?? null, term: leader?.term ?? null, peers: config.dLegerPeers ?? null };
+      group.members.forEach((m, i) => {
+        m.lagBytes = null;
+        m.inSync = !!leader && views[i]?.leaderId === leader.leaderId && views[i]?.term === leader.term;
+      });
+      if (!leader) group.error = "no member named a DLedger leader";
+    }
+    if (mode === "controller") {
+      try {
+        const leader = await this.controllerLeader(config.controllerAddr ?? "");
+        const state = (await controllerSyncState(this.client, leader, [brokerName]))[brokerName] ?? {};
+        const syncStateSet = (state.inSyncReplicas ?? []).map((r) => r.brokerId).sort((a, b) => a - b);
+        group.controller = { leader, masterEpoch: state.masterEpoch ?? null, syncStateSetEpoch: state.syncStateSetEpoch ?? null, syncStateSet };
+        const inSyncAddrs = new Set((state.inSyncReplicas ?? []).map((r) => r.brokerAddress));
+        for (const m of group.members) m.inSync = inSyncAddrs.has(m.address);
+      } catch (e) {
+        group.error = (e as Error).message;
+      }
+    }
+    const followers = group.members.filter((m) => m.brokerId !== 0);
+    group.replicating = !!master && !master.error && followers.length > 0 && followers.every((m) => m.inSync === true && !m.error);
+    return group;
+  }
+
+  private async controllerLeader(controllerAddr: string): Promise<string> {
+    const failures: string[] = [];
+    for (const controller of controllerAddr.split(";").map((a) => a.trim()).filter(Boolean)) {
+      try {
+        const meta = await controllerMetadata(this.client, controller);
+        if (meta.controllerLeaderAddress) return meta.controllerLeaderAddress;
+      } catch (e) {
+        failures.push((e as Error).message);
+      }
+    }
+    throw new Error(`no controller named its leader (${controllerAddr}): ${failures.join("; ")}`);
+  }
+
+  clusterInfo(): Promise<{ namesrv: string; info: ClusterInfo }> {
+    return this.cached("cluster", async () => {
+      const { namesrv, value } = await this.fromAnyNamesrv((ns) => clusterInfo(ns));
+      return { namesrv, info: value };
+    });
   }
 
   private async fromAnyNamesrv<T>(read: (namesrv: string) => Promise<T>): Promise<{ namesrv: string; value: T }> {
@@ -86,14 +329,53 @@ export class RemotingClusterSource implements ClusterSource {
     throw new Error(`no name server answered: ${failures.join("; ")}`);
   }
 
-  private cached<T>(key: string, load: () => Promise<T>): Promise<T> {
+  private cached<T>(key: string, load: () => Promise<T>, ttl = this.cacheMs): Promise<T> {
     const hit = this.cache.get(key);
-    if (hit && Date.now() - hit.at < this.cacheMs) return hit.value as Promise<T>;
+    if (hit && Date.now() - hit.at < hit.ttl) return hit.value as Promise<T>;
     const value = load();
-    this.cache.set(key, { at: Date.now(), value });
+    this.cache.set(key, { at: Date.now(), ttl, value });
     value.catch(() => this.cache.delete(key));
     return value;
   }
+}
+
+interface Member {
+  cluster: string;
+  brokerName: string;
+  brokerId: number;
+  address: string;
+}
+
+function members(info: ClusterInfo): Member[] {
+  return Object.entries(info.clusterAddrTable ?? {})
+    .flatMap(([cluster, names]) =>
+      names.flatMap((brokerName) => Object.entries(info.brokerAddrTable?.[brokerName]?.brokerAddrs ?? {}).map(([id, address]) => ({ cluster, brokerName, brokerId: Number(id), address }))),
+    )
+    .sort((a, b) => a.cluster.localeCompare(b.cluster) || a.brokerName.localeCompare(b.brokerName) || a.brokerId - b.brokerId);
+}
+
+function masters(info: ClusterInfo): Member[] {
+  return members(info).filter((m) => m.brokerId === 0);
+}
+
+interface RouteData {
+  queueDatas?: { brokerName: string; readQueueNums: number; writeQueueNums: number; perm: number }[];
+  brokerDatas?: { brokerName: string; brokerAddrs?: Record<string, string> }[];
+}
+
+async function topicRouteData(client: RemotingClient, namesrv: string, topic: string): Promise<RouteData> {
+  const r = await client.request(namesrv, 105, { extFields: { topic } });
+  if (r.code !== 0) throw new Error(`${namesrv} has no route for topic ${topic}: code ${r.code}${r.remark ? ` (${r.remark.split("\n")[0]})` : ""}`);
+  return parseFastjson(r.body.toString("utf8")) as RouteData;
+}
+
+function nearlyCaughtUp(offset: number | null, masterOffset: number | null): boolean | null {
+  return offset === null || masterOffset === null ? null : masterOffset - offset < 1024 * 1024;
+}
+
+function num(text: string | undefined): number | null {
+  const n = Number(text);
+  return text !== undefined && text !== "" && Number.isFinite(n) ? n : null;
 }
 
 /** "12.5 10.1 9.8" (TPS over 10 s, 1 min, 10 min) → 12.5 */

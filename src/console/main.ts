@@ -1,6 +1,7 @@
 // The console process: settings from the environment, the API on CONSOLE_PORT, pino request logs on stdout,
 // and a graceful stop on SIGTERM (in-flight requests finish, connections to the cluster close).
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { RemotingClient } from "../remoting/connection.ts";
 import { buildConsole } from "./app.ts";
 import { RemotingClusterSource } from "./cluster-source.ts";
@@ -23,7 +24,14 @@ try {
 }
 
 const client = new RemotingClient({ timeoutMs: config.requestTimeoutMs });
-const app = buildConsole({ config, source: new RemotingClusterSource(client, config.namesrvAddr), logger: { base: { component: "console" } } });
+// Next to the bundle in the image (/opt/console/ui), next to this file in the source tree.
+const uiDir = fileURLToPath(new URL("./ui/", import.meta.url));
+const app = buildConsole({
+  config,
+  source: new RemotingClusterSource(client, config.namesrvAddr),
+  uiDir: existsSync(uiDir) ? uiDir : undefined,
+  logger: { base: { component: "console" } },
+});
 if (config.passwordGenerated) {
   app.log.warn(`no CONSOLE_PASSWORD or CONSOLE_PASSWORD_FILE given; generated password for user ${config.user}: ${config.password} (shown once)`);
 }

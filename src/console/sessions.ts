@@ -57,3 +57,12 @@ export function cookieValue(header: string | undefined, name: string): string | 
   }
   return undefined;
 }
+
+/** "Basic base64(user:password)" → its parts. */
+export function basicCredentials(header: string | undefined): { user: string; password: string } | undefined {
+  const m = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header ?? "");
+  if (!m) return undefined;
+  const text = Buffer.from(m[1]!, "base64").toString("utf8");
+  const i = text.indexOf(":");
+  return i < 0 ? undefined : { user: text.slice(0, i), password: text.slice(i + 1) };
+}

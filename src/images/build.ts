@@ -9,12 +9,13 @@ import Docker from "dockerode";
 import { build as esbuild } from "esbuild";
 import { rolesOf } from "../catalogue/catalogue.ts";
 import { resolveProxyJars, resolveRocketmqJars } from "./maven.ts";
+import { buildConsoleImage } from "./console.ts";
 import { nodeBinary } from "./node-binary.ts";
 import { run } from "./run.ts";
 import { DEFAULT_ROCKETMQ_VERSION, IMAGE_ROLES, UNPUBLISHED_VERSIONS, imageName, type ImageRole } from "./versions.ts";
 
 export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const CONTEXT_LABEL = "org.rocketmq-appliance.context";
+export const CONTEXT_LABEL = "org.rocketmq-appliance.context";
 
 export interface BuildOptions {
   rocketmqVersion?: string;
@@ -24,7 +25,7 @@ export interface BuildOptions {
 }
 
 export interface BuiltImage {
-  role: ImageRole;
+  role: ImageRole | "console";
   name: string;
   tags: string[];
   skipped: boolean;
@@ -77,7 +78,7 @@ export async function buildImages(options: BuildOptions = {}): Promise<BuiltImag
       process.stderr.write(`${tags[0]} is up to date\n`);
     } else {
       process.stderr.write(`building ${tags.join(", ")}\n`);
-      await dockerBuild(docker, context, { target: role, tags, baseImage, version, hash });
+      await dockerBuild(docker, context, { target: role, tags, hash, buildargs: { BASE_IMAGE: baseImage, ROCKETMQ_VERSION: version } });
     }
     for (const tag of tags.slice(1)) {
       const [repo = "", t = "latest"] = tag.split(":");
@@ -86,28 +87,30 @@ export async function buildImages(options: BuildOptions = {}): Promise<BuiltImag
     const info = await docker.getImage(tags[0]!).inspect();
     results.push({ role, name: tags[0]!, tags, skipped, sizeBytes: info.Size });
   }
+  results.push(await buildConsoleImage(docker, baseImage, options.force));
   return results;
 }
 
+/** esbuild options for a single-file ESM bundle run by the images' node. */
+export const NODE_BUNDLE = {
+  bundle: true,
+  platform: "node",
+  target: "node22",
+  format: "esm",
+  minify: true,
+  legalComments: "none",
+  logLevel: "warning",
+  // CommonJS dependencies (pino, ajv, fastify) call require(): give the ESM bundle one.
+  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+} as const;
+
 export async function bundleConfigurator(outDir: string, version: string): Promise<void> {
   mkdirSync(join(outDir, "versions"), { recursive: true });
-  await esbuild({
-    entryPoints: [join(REPO_ROOT, "src", "entrypoint", "cli.ts")],
-    outfile: join(outDir, "appliance.mjs"),
-    bundle: true,
-    platform: "node",
-    target: "node22",
-    format: "esm",
-    minify: true,
-    legalComments: "none",
-    logLevel: "warning",
-    // CommonJS dependencies (pino, ajv) call require(): give the ESM bundle one.
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-  });
+  await esbuild({ ...NODE_BUNDLE, entryPoints: [join(REPO_ROOT, "src", "entrypoint", "cli.ts")], outfile: join(outDir, "appliance.mjs") });
   copyFileSync(join(REPO_ROOT, "src", "catalogue", "versions", `${version}.json`), join(outDir, "versions", `${version}.json`));
 }
 
-function hashTree(dir: string, extra: string): string {
+export function hashTree(dir: string, extra: string): string {
   const hash = createHash("sha256").update(extra);
   const walk = (d: string): void => {
     for (const entry of readdirSync(d).sort()) {
@@ -121,7 +124,7 @@ function hashTree(dir: string, extra: string): string {
   return hash.digest("hex").slice(0, 24);
 }
 
-async function inspect(docker: Docker, name: string): Promise<Docker.ImageInspectInfo | undefined> {
+export async function inspect(docker: Docker, name: string): Promise<Docker.ImageInspectInfo | undefined> {
   try {
     return await docker.getImage(name).inspect();
   } catch {
@@ -145,17 +148,17 @@ export async function ensureBaseImage(docker: Docker, baseImage: string): Promis
   await run("bash", [join(REPO_ROOT, "docker", "base", "make-base-image.sh"), baseImage]);
 }
 
-async function dockerBuild(
+export async function dockerBuild(
   docker: Docker,
   context: string,
-  o: { target: string; tags: string[]; baseImage: string; version: string; hash: string },
+  o: { target: string; tags: string[]; hash: string; buildargs: Record<string, string> },
 ): Promise<void> {
   const stream = await docker.buildImage(
     { context, src: readdirSync(context) },
     {
       t: o.tags[0],
       target: o.target,
-      buildargs: { BASE_IMAGE: o.baseImage, ROCKETMQ_VERSION: o.version },
+      buildargs: o.buildargs,
       labels: { [CONTEXT_LABEL]: o.hash },
       rm: true,
       forcerm: true,

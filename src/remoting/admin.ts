@@ -10,6 +10,14 @@ export const AdminCode = {
   GET_ALL_TOPIC_LIST_FROM_NAMESERVER: 206,
   GET_CONSUME_STATS: 208,
   GET_BROKER_HA_STATUS: 907,
+  GET_TOPIC_STATS_INFO: 202,
+  DELETE_TOPIC_IN_BROKER: 215,
+  DELETE_TOPIC_IN_NAMESRV: 216,
+  CONTROLLER_GET_METADATA_INFO: 1005,
+  CONTROLLER_GET_SYNC_STATE_DATA: 1006,
+  /** DLedger's own protocol, spoken on the DLedger port (dLegerPeers), not the broker's listen port. */
+  DLEDGER_METADATA: 50000,
+  DLEDGER_HEART_BEAT: 51002,
 } as const;
 
 export class AdminRequestError extends Error {
@@ -21,8 +29,8 @@ export class AdminRequestError extends Error {
   }
 }
 
-async function ask(client: RemotingClient, address: string, code: number, what: string, extFields?: Record<string, string>): Promise<RemotingResponse> {
-  const r = await client.request(address, code, { extFields });
+async function ask(client: RemotingClient, address: string, code: number, what: string, extFields?: Record<string, string>, body?: Buffer): Promise<RemotingResponse> {
+  const r = await client.request(address, code, { extFields, body });
   if (r.code !== 0) throw new AdminRequestError(address, what, r);
   return r;
 }
@@ -104,4 +112,86 @@ export interface HaStatus {
 /** Replication state of a 5.x broker (master: its slaves and their lag; slave: its master). */
 export async function haStatus(client: RemotingClient, broker: string): Promise<HaStatus> {
   return json<HaStatus>(await ask(client, broker, AdminCode.GET_BROKER_HA_STATUS, "its HA status"));
+}
+
+export interface QueueOffsets {
+  topic: string;
+  brokerName: string;
+  queueId: number;
+  minOffset: number;
+  maxOffset: number;
+  lastUpdateTimestamp: number;
+}
+
+/** A topic's queues on one broker: first and next offset, last write time. */
+export async function topicStats(client: RemotingClient, broker: string, topic: string): Promise<QueueOffsets[]> {
+  const r = await ask(client, broker, AdminCode.GET_TOPIC_STATS_INFO, `the offsets of ${topic}`, { topic });
+  const body = json<{ offsetTable?: Record<string, { minOffset: number; maxOffset: number; lastUpdateTimestamp: number }> }>(r);
+  return Object.entries(body.offsetTable ?? {})
+    .map(([key, o]) => {
+      const mq = JSON.parse(key) as { topic: string; brokerName: string; queueId: number };
+      return { topic: mq.topic, brokerName: mq.brokerName, queueId: mq.queueId, minOffset: o.minOffset, maxOffset: o.maxOffset, lastUpdateTimestamp: o.lastUpdateTimestamp };
+    })
+    .sort((a, b) => a.brokerName.localeCompare(b.brokerName) || a.queueId - b.queueId);
+}
+
+/** Removes a topic's config and queues from one broker. */
+export async function deleteTopicInBroker(client: RemotingClient, broker: string, topic: string): Promise<void> {
+  await ask(client, broker, AdminCode.DELETE_TOPIC_IN_BROKER, `deleting ${topic}`, { topic });
+}
+
+/** Removes a topic's route from one name server. */
+export async function deleteTopicInNamesrv(client: RemotingClient, namesrv: string, topic: string): Promise<void> {
+  await ask(client, namesrv, AdminCode.DELETE_TOPIC_IN_NAMESRV, `deleting ${topic}`, { topic });
+}
+
+export interface DLedgerMetadata {
+  leaderId: string | null;
+  term: number | null;
+  /** Peer id → DLedger address. */
+  peers: Record<string, string>;
+}
+
+/**
+ * A DLedger member's view of its group, asked on its DLedger port: the leader (METADATA) and the current term.
+ * METADATA leaves the term out, so the term comes from a heartbeat stamped with term -1: Raft answers a stale term
+ * with "expired term" and its own current term, and changes nothing.
+ */
+export async function dledgerMetadata(client: RemotingClient, dledgerAddr: string, group: string, memberId: string): Promise<DLedgerMetadata> {
+  const dledger = async (code: number, request: object) => {
+    const r = await client.request(dledgerAddr, code, { body: Buffer.from(JSON.stringify({ group, remoteId: memberId, ...request })) });
+    // DLedger answers with its own codes (200 is success) in the remoting code and in the body.
+    if (r.code !== 200 && r.code !== 0) throw new AdminRequestError(dledgerAddr, "its DLedger state", r);
+    return json<{ code?: number; leaderId?: string; term?: number; peers?: Record<string, string> }>(r);
+  };
+  const meta = await dledger(AdminCode.DLEDGER_METADATA, {});
+  const beat = await dledger(AdminCode.DLEDGER_HEART_BEAT, { localId: "console", leaderId: "console", term: -1 });
+  return { leaderId: meta.leaderId ?? null, term: typeof beat.term === "number" && beat.term >= 0 ? beat.term : null, peers: meta.peers ?? {} };
+}
+
+export interface ControllerMetadata {
+  controllerLeaderId?: string;
+  controllerLeaderAddress?: string;
+  isLeader?: string;
+  peers?: string;
+}
+
+/** Which controller leads (only the leader answers sync-state requests). */
+export async function controllerMetadata(client: RemotingClient, controller: string): Promise<ControllerMetadata> {
+  return (await ask(client, controller, AdminCode.CONTROLLER_GET_METADATA_INFO, "its metadata")).extFields ?? {};
+}
+
+export interface ReplicaState {
+  masterBrokerId?: number;
+  masterAddress?: string;
+  masterEpoch?: number;
+  syncStateSetEpoch?: number;
+  inSyncReplicas?: { brokerId: number; brokerAddress: string; alive: boolean }[];
+  notInSyncReplicas?: { brokerId: number; brokerAddress: string; alive: boolean }[];
+}
+
+/** The controller leader's SyncStateSet per broker group. */
+export async function controllerSyncState(client: RemotingClient, controllerLeader: string, brokerNames: string[]): Promise<Record<string, ReplicaState>> {
+  const r = await ask(client, controllerLeader, AdminCode.CONTROLLER_GET_SYNC_STATE_DATA, "the sync state", undefined, Buffer.from(JSON.stringify(brokerNames)));
+  return json<{ replicasInfoTable?: Record<string, ReplicaState> }>(r).replicasInfoTable ?? {};
 }

@@ -9,6 +9,7 @@ import { DEFAULT_ROCKETMQ_VERSION } from "../../src/images/versions.ts";
 import { javaClientContainerCommand, prepareJavaClient, runJavaClientOnHost, type JavaClientResult } from "../clients/java-client.ts";
 import { ComposeProject, REPO_ROOT, docker, dockerOk, uniqueId } from "./harness.ts";
 import { request } from "../../src/remoting/client.ts";
+import { CONSOLE_URL, consoleLogin, generatedPassword } from "./console.ts";
 
 /** Remoting request code of a broker's topic configs (AdminBrokerProcessor). */
 const GET_ALL_TOPIC_CONFIG = 21;
@@ -206,11 +207,24 @@ export function describeMode(spec: ModeSpec, skip: string | undefined): void {
     after(() => cluster.down());
 
     test("the name server reports the expected clusters, broker names and ids", async () => {
-      const t = await cluster.topology();
-      spec.topology(brokerIds(t), t);
+      // Healthy means some name server lists each broker; localhost:9876 may hear of the last one a moment later.
+      await eventually(async () => {
+        const t = await cluster.topology();
+        spec.topology(brokerIds(t), t);
+      }, 10_000);
     });
     test("the official Java client on the host round-trips 1000 messages through localhost:9876", () => cluster.roundTrip("host", "HostTopic", 1000));
     test(`a client in a container on the network round-trips 1000 messages through ${spec.networkNamesrv}`, () => cluster.roundTrip("container", "NetworkTopic", 1000));
+    test("the console at localhost:8082 asks for a login; after it, it lists every broker with its role and version", async () => {
+      assert.equal((await fetch(`${CONSOLE_URL}/api/cluster`)).status, 401);
+      assert.match(await (await fetch(`${CONSOLE_URL}/`)).text(), /RocketMQ console/);
+      const session = await consoleLogin(await generatedPassword(cluster));
+      const t = await cluster.topology();
+      const expected = Object.entries(t.brokers).flatMap(([name, b]) => Object.keys(b.addrs).map((id) => `${name}/${id}/${id === "0" ? "master" : "slave"}`));
+      const { brokers } = await session.get<{ brokers: { brokerName: string; brokerId: number; role: string; version: string | null; error?: string }[] }>("/api/cluster");
+      assert.deepEqual(brokers.map((b) => `${b.brokerName}/${b.brokerId}/${b.role}`).sort(), expected.sort());
+      for (const b of brokers) assert.match(b.version ?? "", /^V\d/, `${b.brokerName}/${b.brokerId}: ${b.error ?? ""}`);
+    });
     spec.more?.(cluster);
   });
 }

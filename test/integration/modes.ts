@@ -6,6 +6,8 @@ import { grpcRoundTrip } from "../clients/grpc-client.ts";
 import { eventually, report, type ClusterUnderTest, type ModeSpec, type Topology } from "./cluster.ts";
 import { RemotingClient } from "../../src/remoting/connection.ts";
 import { haStatus } from "../../src/remoting/admin.ts";
+import { consoleLogin, generatedPassword, haReplicating } from "./console.ts";
+import { browserTour } from "./console-browser.ts";
 
 const TWO_NAMESRVS = "namesrv-1:9876;namesrv-2:9876";
 
@@ -111,6 +113,18 @@ export function twoMastersTwoSlaves(replication: "async" | "sync", version?: str
       assert.deepEqual(ids, { "broker-a": ["0", "1"], "broker-b": ["0", "1"] });
     },
     more: (cluster) => {
+      test("the console's HA view shows both pairs replicating, each slave's lag in bytes", async () => {
+        const session = await consoleLogin(await generatedPassword(cluster));
+        const groups = await haReplicating(session);
+        assert.deepEqual(groups.map((g) => g.brokerName).sort(), ["broker-a", "broker-b"]);
+        for (const g of groups) {
+          assert.equal(g.mode, "master-slave");
+          const slave = g.members.find((m) => m.brokerId === 1)!;
+          assert.ok(slave.lagBytes !== null && slave.lagBytes >= 0, JSON.stringify(g));
+        }
+        report(`${cluster.label}: console HA view ${groups.map((g) => `${g.brokerName} ${g.members.map((m) => `${m.role}${m.brokerId ? ` behind ${m.lagBytes} B` : ""}`).join(", ")}`).join("; ")}`);
+      });
+      if (replication === "async" && !cluster.version.startsWith("4.")) browserTour(cluster);
       test("replication mode and flush are what the mode says", async () => {
         // Topics of the failover tests below, created early: 4.x slaves learn them from their masters within a minute.
         await cluster.createTopic("SlaveReadTopic");
@@ -177,7 +191,17 @@ export function dledger(version?: string): ModeSpec {
     version,
     networkNamesrv: TWO_NAMESRVS,
     topology: assertElectedGroup,
-    more: (cluster) => leaderKillTest(cluster, "DLedger", GROUP_OF_THREE),
+    more: (cluster) => {
+      test("the console's HA view shows the DLedger group replicating, with its leader and term", async () => {
+        const session = await consoleLogin(await generatedPassword(cluster));
+        const [group] = await haReplicating(session);
+        assert.equal(group!.mode, "dledger");
+        assert.match(group!.dledger?.leaderId ?? "", /^n\d$/);
+        assert.ok((group!.dledger?.term ?? 0) >= 1, JSON.stringify(group));
+        report(`${cluster.label}: console HA view leader ${group!.dledger?.leaderId} term ${group!.dledger?.term}`);
+      });
+      leaderKillTest(cluster, "DLedger", GROUP_OF_THREE);
+    },
   };
 }
 
@@ -188,6 +212,12 @@ export function controller(version?: string): ModeSpec {
     networkNamesrv: "namesrv-1:9876;namesrv-2:9876;namesrv-3:9876",
     topology: assertElectedGroup,
     more: (cluster) => {
+      test("the console's HA view shows the controller's SyncStateSet with all three members", async () => {
+        const session = await consoleLogin(await generatedPassword(cluster));
+        const [group] = await haReplicating(session, 90_000);
+        assert.equal(group!.mode, "controller");
+        assert.equal(group!.controller?.syncStateSet.length, 3, JSON.stringify(group));
+      });
       leaderKillTest(cluster, "controller", GROUP_OF_THREE, async () => {
         // allAckInSyncStateSet guards only the replicas in the SyncStateSet: wait until all three are in it.
         await eventually(async () => {

@@ -2,13 +2,17 @@
 // the OpenAPI document. The data comes from a fixed ClusterSource; its remoting side is tested against real brokers.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { fileURLToPath } from "node:url";
 import { buildConsole } from "../../src/console/app.ts";
-import type { ClusterSource } from "../../src/console/cluster-source.ts";
+import type { ClusterSource, GroupSummary } from "../../src/console/cluster-source.ts";
 import { ConsoleConfigError, consoleConfig } from "../../src/console/config.ts";
 
-const topics = Array.from({ length: 2000 }, (_, i) => `Topic${String(i).padStart(4, "0")}`);
+const topics = [...Array.from({ length: 2000 }, (_, i) => `Topic${String(i).padStart(4, "0")}`), "%RETRY%GroupA", "%DLQ%GroupA", "TBW102"];
+const groups: GroupSummary[] = [...Array.from({ length: 2000 }, (_, i) => ({ name: `Group${String(i).padStart(4, "0")}`, brokers: ["broker-a"], system: false })), { name: "TOOLS_CONSUMER", brokers: ["broker-a"], system: true }];
+const uiDir = fileURLToPath(new URL("../../src/console/ui/", import.meta.url));
+/** The parts of a source these tests reach; the remoting side is tested against real brokers. */
 function source(created: string[] = []): ClusterSource {
-  return {
+  const fake: Partial<ClusterSource> = {
     overview: async () => ({
       namesrv: "ns:9876",
       brokers: [{ cluster: "DefaultCluster", brokerName: "broker-a", brokerId: 0, address: "10.0.0.1:10911", role: "master", version: "V5_5_0", tpsIn: 1, tpsOut: 2, diskUsedRatio: 0.5 }],
@@ -17,7 +21,10 @@ function source(created: string[] = []): ClusterSource {
     createTopic: async (name) => {
       created.push(name);
     },
+    groups: async () => groups,
+    group: async (name) => ({ name, lag: Number(name.slice(5)) || 0, consumeTps: 0, queues: [], errors: [] }),
   };
+  return fake as ClusterSource;
 }
 const config = { user: "admin", password: "correct horse", readOnly: false, sessionHours: 1 };
 
@@ -68,9 +75,11 @@ test("after login: the cluster, and topics searched and paged", async () => {
   const { cookie } = await login(app);
   const cluster = (await app.inject({ url: "/api/cluster", headers: { cookie } })).json() as { brokers: { role: string }[] };
   assert.equal(cluster.brokers[0]!.role, "master");
-  const page = (await app.inject({ url: "/api/topics?search=topic19&page=2&pageSize=40", headers: { cookie } })).json() as { total: number; items: string[] };
+  const page = (await app.inject({ url: "/api/topics?search=topic19&page=2&pageSize=40", headers: { cookie } })).json() as { total: number; items: { name: string }[] };
   assert.equal(page.total, 100);
-  assert.deepEqual([page.items.length, page.items[0]], [40, "Topic1940"]);
+  assert.deepEqual([page.items.length, page.items[0]!.name], [40, "Topic1940"]);
+  const dlq = (await app.inject({ url: "/api/topics?kind=dlq", headers: { cookie } })).json() as { items: { name: string; kind: string }[] };
+  assert.deepEqual(dlq.items, [{ name: "%DLQ%GroupA", kind: "dlq" }]);
   assert.equal((await app.inject({ url: "/api/topics?pageSize=100000", headers: { cookie } })).statusCode, 400);
 });
 
@@ -99,6 +108,34 @@ test("the OpenAPI document lists the API from the routes' own schemas", async ()
   const app = buildConsole({ config, source: source() });
   const doc = (await app.inject({ url: "/openapi.json" })).json() as { openapi: string; paths: Record<string, Record<string, { summary?: string }>> };
   assert.equal(doc.openapi, "3.1.0");
-  assert.deepEqual(Object.keys(doc.paths).sort(), ["/api/cluster", "/api/login", "/api/logout", "/api/session", "/api/topics", "/healthz"]);
+  for (const path of ["/api/cluster", "/api/ha", "/api/topics", "/api/topics/{name}", "/api/groups/{name}/reset-offset", "/api/messages", "/api/dlq/{group}/resend", "/api/diagnostics", "/api/login"]) {
+    assert.ok(doc.paths[path], `${path} is documented`);
+  }
   assert.ok(doc.paths["/api/topics"]!.post!.summary);
+  assert.ok(Object.values(doc.paths).every((methods) => Object.values(methods).every((m) => m.summary)));
+});
+
+test("groups: 2,000 paged, system groups apart, each listed group's lag", async () => {
+  const app = buildConsole({ config, source: source() });
+  const { cookie } = await login(app);
+  const page = (await app.inject({ url: "/api/groups?page=3&pageSize=50", headers: { cookie } })).json() as { total: number; items: { name: string; lag: number }[] };
+  assert.equal(page.total, 2000);
+  assert.deepEqual([page.items[0]!.name, page.items[0]!.lag, page.items.length], ["Group0100", 100, 50]);
+  const all = (await app.inject({ url: "/api/groups?system=true&search=TOOLS", headers: { cookie } })).json() as { total: number };
+  assert.equal(all.total, 1);
+});
+
+test("the UI page is public, under a strict Content-Security-Policy; /metrics needs basic auth or a session", async () => {
+  const app = buildConsole({ config, source: source(), uiDir });
+  const index = await app.inject({ url: "/" });
+  assert.equal(index.statusCode, 200);
+  assert.match(String(index.headers["content-security-policy"]), /script-src 'self'/);
+  assert.match(index.body, /<script type="module" src="\/ui\/app.js">/);
+  assert.equal((await app.inject({ url: "/ui/app.js" })).statusCode, 200);
+  assert.equal((await app.inject({ url: "/ui/..%2Fapp.ts" })).statusCode, 404);
+  const anonymous = await app.inject({ url: "/metrics" });
+  assert.equal(anonymous.statusCode, 401);
+  assert.match(String(anonymous.headers["www-authenticate"]), /Basic/);
+  const wrong = await app.inject({ url: "/metrics", headers: { authorization: `Basic ${Buffer.from("admin:nope").toString("base64")}` } });
+  assert.equal(wrong.statusCode, 401);
 });

@@ -1,0 +1,117 @@
+// Address diagnostics: the console dials every address the brokers advertise (client port, fast port, HA port)
+// and says what is unreachable from here, with the likely fix. The core is pure (the dialer is passed in);
+// `tcpDial` is the edge. Reachability is the console's view: a client elsewhere may see something else.
+import { Socket } from "node:net";
+import { mapLimit } from "./limit.ts";
+
+export interface BrokerAddress {
+  cluster: string;
+  brokerName: string;
+  brokerId: number;
+  /** As registered with the name server (brokerIP1:listenPort). */
+  address: string;
+  /** The broker's effective config, when it answered. */
+  config?: Record<string, string>;
+}
+
+export type PortKind = "client" | "fast" | "ha";
+
+export interface DialResult {
+  ok: boolean;
+  ms: number;
+  /** ECONNREFUSED, ETIMEDOUT, EHOSTUNREACH, ... */
+  code?: string;
+}
+
+export type Dial = (host: string, port: number) => Promise<DialResult>;
+
+export interface DiagnosticRow {
+  cluster: string;
+  brokerName: string;
+  brokerId: number;
+  kind: PortKind;
+  address: string;
+  reachable: boolean;
+  connectMs: number;
+  error?: string;
+  /** Whether a failure matters: the fast port is only used by clients with vipChannelEnabled. */
+  severity: "ok" | "warning" | "error";
+  hint?: string;
+}
+
+export interface Diagnosis {
+  note: string;
+  rows: DiagnosticRow[];
+  problems: string[];
+}
+
+const PRIVATE = /^(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.)/;
+
+export async function diagnose(brokers: BrokerAddress[], dial: Dial): Promise<Diagnosis> {
+  const problems: string[] = [];
+  const seen = new Map<string, string>();
+  const targets: { b: BrokerAddress; kind: PortKind; host: string; port: number }[] = [];
+  for (const b of brokers) {
+    const [host = "", portText = ""] = splitHostPort(b.address);
+    const port = Number(portText);
+    const who = `${b.brokerName} (id ${b.brokerId})`;
+    if (/^127\.|^localhost$/.test(host)) problems.push(`${who} advertises ${b.address}, a loopback address no other machine or container can dial: set BROKER_IP1 to an address clients reach`);
+    if (/^169\.254\./.test(host)) problems.push(`${who} advertises the link-local address ${b.address}: set BROKER_IP1`);
+    const other = seen.get(b.address);
+    if (other) problems.push(`${who} and ${other} both advertise ${b.address}: give each broker its own BROKER_IP1 or LISTEN_PORT`);
+    seen.set(b.address, who);
+    const listenPort = Number(b.config?.listenPort);
+    if (b.config?.listenPort && listenPort !== port) problems.push(`${who} is registered at port ${port} but listens on ${listenPort}: a port mapped to a different host port; publish the triplet one-to-one (-p ${listenPort}:${listenPort})`);
+    targets.push({ b, kind: "client", host, port });
+    targets.push({ b, kind: "fast", host, port: port - 2 });
+    if (b.brokerId === 0) {
+      const haHost = b.config?.brokerIP2 || host;
+      const haPort = Number(b.config?.haListenPort) || port + 1;
+      targets.push({ b, kind: "ha", host: haHost, port: haPort });
+    }
+  }
+  const rows = await mapLimit(targets, 16, async (t): Promise<DiagnosticRow> => {
+    const r = await dial(t.host, t.port);
+    const base = { cluster: t.b.cluster, brokerName: t.b.brokerName, brokerId: t.b.brokerId, kind: t.kind, address: `${t.host}:${t.port}`, reachable: r.ok, connectMs: r.ms };
+    if (r.ok) return { ...base, severity: "ok" };
+    return { ...base, error: r.code ?? "unreachable", severity: t.kind === "fast" ? "warning" : "error", hint: hint(t.kind, t.host, t.port, r.code) };
+  });
+  return {
+    note: "Each address the brokers advertise, dialed from the console's container. Clients elsewhere (another host, Docker Desktop) may see something different: an address reachable here can still be a container address they cannot dial.",
+    rows,
+    problems,
+  };
+}
+
+export function hint(kind: PortKind, host: string, port: number, code: string | undefined): string {
+  const variable = kind === "ha" ? "BROKER_IP2 (or BROKER_IP1)" : "BROKER_IP1";
+  if (kind === "fast") return `Nothing listens on the fast port ${port} (listen port − 2): only clients with vipChannelEnabled=true use it; turn that off in the client, or publish -p ${port}:${port}.`;
+  if (code === "ECONNREFUSED")
+    return `${host} answers but nothing listens on ${port}: publish the port one-to-one (-p ${port}:${port}), or set LISTEN_PORT to the port that is published${kind === "ha" ? "; slaves dial this HA port" : ""}.`;
+  if (PRIVATE.test(host))
+    return `${host} is a private (likely container) address not routed to the console: set ${variable} to an address clients can reach (the docker host's IP) and publish the port one-to-one.`;
+  if (code === "EHOSTUNREACH" || code === "ENETUNREACH") return `No route to ${host}: set ${variable} to an address on a network clients share with the broker.`;
+  return `${host}:${port} did not answer in time (${code ?? "timeout"}): a firewall drops it, or ${variable} names a host that is down.`;
+}
+
+function splitHostPort(address: string): [string, string] {
+  const i = address.lastIndexOf(":");
+  return [address.slice(0, i), address.slice(i + 1)];
+}
+
+/** The edge: a TCP connect, bounded by `timeoutMs`. */
+export function tcpDial(timeoutMs = 2000): Dial {
+  return (host, port) =>
+    new Promise((resolve) => {
+      const started = performance.now();
+      const socket = new Socket();
+      const done = (r: Omit<DialResult, "ms">) => {
+        socket.destroy();
+        resolve({ ...r, ms: Math.round(performance.now() - started) });
+      };
+      socket.setTimeout(timeoutMs, () => done({ ok: false, code: "ETIMEDOUT" }));
+      socket.once("connect", () => done({ ok: true }));
+      socket.once("error", (e: NodeJS.ErrnoException) => done({ ok: false, code: e.code ?? e.message }));
+      socket.connect(port, host);
+    });
+}

@@ -1,0 +1,101 @@
+// Consumer groups: searched and paged with the lag of the page's groups (bounded fan-out), one group's per-queue
+// progress and connections, and an offset reset to a point in time.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { RouteContext } from "../app.ts";
+import { mapLimit } from "../limit.ts";
+import { consumerConnections, resetConsumerOffset } from "../../remoting/messages.ts";
+import { errorSchema, nameParam, page, pageQuery, paged, topicName } from "./schemas.ts";
+
+const queueSchema = {
+  type: "object",
+  properties: { topic: { type: "string" }, brokerName: { type: "string" }, queueId: { type: "integer" }, brokerOffset: { type: "number" }, consumerOffset: { type: "number" }, lag: { type: "number" }, lastTimestamp: { type: "number" } },
+} as const;
+
+export async function groupRoutes(app: FastifyInstance, { source }: RouteContext): Promise<void> {
+  app.get(
+    "/api/groups",
+    {
+      schema: {
+        summary: "Consumer groups, searched and paged, with each listed group's total lag",
+        querystring: { type: "object", properties: { ...pageQuery, system: { type: "boolean", default: false } }, additionalProperties: false },
+        response: {
+          200: paged({ type: "object", properties: { name: { type: "string" }, brokers: { type: "array", items: { type: "string" } }, system: { type: "boolean" }, lag: { type: ["number", "null"] }, consumeTps: { type: ["number", "null"] }, error: { type: "string" } } }),
+          502: errorSchema,
+        },
+      },
+    },
+    async (request: FastifyRequest<{ Querystring: { search?: string; page: number; pageSize: number; system: boolean } }>) => {
+      const all = (await source.groups()).filter((g) => request.query.system || !g.system);
+      const result = page(all, (g) => g.name, request.query);
+      const items = await mapLimit(result.items, 8, async (g) => {
+        try {
+          const d = await source.group(g.name);
+          return { ...g, lag: d.lag, consumeTps: d.consumeTps, ...(d.errors.length ? { error: d.errors.join("; ") } : {}) };
+        } catch (e) {
+          return { ...g, lag: null, consumeTps: null, error: (e as Error).message };
+        }
+      });
+      return { ...result, items };
+    },
+  );
+
+  app.get(
+    "/api/groups/:name",
+    {
+      schema: {
+        summary: "A consumer group's per-queue progress and lag on every master, and who is connected",
+        params: nameParam("name", "consumer group"),
+        querystring: { type: "object", properties: { topic: { type: "string", maxLength: 255 } }, additionalProperties: false },
+        response: {
+          200: {
+            type: "object",
+            properties: {
+              name: { type: "string" },
+              lag: { type: "number" },
+              consumeTps: { type: "number" },
+              queues: { type: "array", items: queueSchema },
+              connections: {
+                type: "array",
+                items: { type: "object", properties: { clientId: { type: "string" }, clientAddr: { type: "string" }, language: { type: "string" }, version: { type: ["number", "string"] } } },
+              },
+              consumeType: { type: ["string", "null"] },
+              messageModel: { type: ["string", "null"] },
+              errors: { type: "array", items: { type: "string" } },
+            },
+          },
+          502: errorSchema,
+        },
+      },
+    },
+    async (request: FastifyRequest<{ Params: { name: string }; Querystring: { topic?: string } }>) => {
+      const detail = await source.group(request.params.name, request.query.topic);
+      const master = (await source.overview()).brokers.find((b) => b.role === "master" && !b.error);
+      const connection = master ? await consumerConnections(source.client, master.address, request.params.name).catch(() => undefined) : undefined;
+      return {
+        ...detail,
+        connections: connection?.connections ?? [],
+        consumeType: connection?.consumeType ?? null,
+        messageModel: connection?.messageModel ?? null,
+      };
+    },
+  );
+
+  app.post(
+    "/api/groups/:name/reset-offset",
+    {
+      schema: {
+        summary: "Move a group's offsets on a topic to a point in time (all masters); consumers online are told",
+        params: nameParam("name", "consumer group"),
+        body: { type: "object", properties: { topic: topicName, timestamp: { type: "integer", minimum: 0, description: "milliseconds since the epoch" } }, required: ["topic", "timestamp"], additionalProperties: false },
+        response: {
+          200: { type: "object", properties: { queues: { type: "array", items: { type: "object", properties: { brokerName: { type: "string" }, queueId: { type: "integer" }, offset: { type: "number" } } } } } },
+          502: errorSchema,
+        },
+      },
+    },
+    async (request: FastifyRequest<{ Params: { name: string }; Body: { topic: string; timestamp: number } }>, _reply: FastifyReply) => {
+      const queues = await resetConsumerOffset(source.client, source.namesrvs[0]!, request.body.topic, request.params.name, request.body.timestamp);
+      return { queues };
+    },
+  );
+}

@@ -1,0 +1,80 @@
+// What the console adds beyond the dashboard: address diagnostics and Prometheus /metrics.
+import type { FastifyInstance } from "fastify";
+import type { RouteContext } from "../app.ts";
+import { diagnose, tcpDial } from "../diagnostics.ts";
+import { mapLimit } from "../limit.ts";
+import { renderMetrics } from "../metrics.ts";
+import type { GroupDetail } from "../cluster-source.ts";
+import { errorSchema } from "./schemas.ts";
+
+const GROUP_LAG_CACHE_MS = 15_000;
+
+export async function insightRoutes(app: FastifyInstance, { source, requests }: RouteContext): Promise<void> {
+  app.get(
+    "/api/diagnostics",
+    {
+      schema: {
+        summary: "Every advertised broker address (client, fast and HA port) dialed from the console, with the likely fix for what fails",
+        response: {
+          200: {
+            type: "object",
+            properties: {
+              note: { type: "string" },
+              rows: {
+                type: "array",
+                items: {
+                  type: "object",
+                  properties: {
+                    cluster: { type: "string" },
+                    brokerName: { type: "string" },
+                    brokerId: { type: "integer" },
+                    kind: { type: "string", enum: ["client", "fast", "ha"] },
+                    address: { type: "string" },
+                    reachable: { type: "boolean" },
+                    connectMs: { type: "number" },
+                    error: { type: "string" },
+                    severity: { type: "string", enum: ["ok", "warning", "error"] },
+                    hint: { type: "string" },
+                  },
+                },
+              },
+              problems: { type: "array", items: { type: "string" } },
+            },
+          },
+          502: errorSchema,
+        },
+      },
+    },
+    async () => {
+      const { brokers } = await source.overview();
+      const withConfig = await mapLimit(brokers, 8, async (b) => ({ ...b, config: await source.brokerConfig(b.address).catch(() => undefined) }));
+      return diagnose(withConfig, tcpDial(2000));
+    },
+  );
+
+  // Group lag for scrapes: every user group on every master is many requests, so it is cached for a while.
+  let groupLag: { at: number; value: Promise<{ groups: GroupDetail[] | null; errors: string[] }> } | undefined;
+  const gatherGroups = () => {
+    if (groupLag && Date.now() - groupLag.at < GROUP_LAG_CACHE_MS) return groupLag.value;
+    const value = (async () => {
+      const errors: string[] = [];
+      try {
+        const groups = (await source.groups()).filter((g) => !g.system);
+        const details = await mapLimit(groups, 8, (g) => source.group(g.name).catch((e: Error) => (errors.push(e.message), null)));
+        return { groups: details.filter((d): d is GroupDetail => d !== null), errors };
+      } catch (e) {
+        return { groups: null, errors: [(e as Error).message] };
+      }
+    })();
+    groupLag = { at: Date.now(), value };
+    return value;
+  };
+
+  app.get("/metrics", { schema: { summary: "Prometheus metrics: brokers, consumer group lag, the console itself (session or HTTP basic auth)", response: { 200: { type: "string" } } } }, async (_request, reply) => {
+    const errors: string[] = [];
+    const brokers = await source.overview().then((o) => o.brokers).catch((e: Error) => (errors.push(e.message), []));
+    const { groups, errors: groupErrors } = await gatherGroups();
+    const { rss, heapUsed } = process.memoryUsage();
+    return reply.type("text/plain; version=0.0.4; charset=utf-8").send(renderMetrics({ brokers, groups, requests, memory: { rss, heapUsed }, scrapeErrors: [...errors, ...groupErrors] }));
+  });
+}

@@ -1,0 +1,106 @@
+// Topics: searched and paged, created and deleted on every master, one topic's route and queue offsets, and a
+// test message sent to it.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { RouteContext } from "../app.ts";
+import { sendMessage } from "../../remoting/messages.ts";
+import { errorSchema, nameParam, page, pageQuery, paged, topicName } from "./schemas.ts";
+
+export type TopicKind = "normal" | "retry" | "dlq" | "system";
+
+export function topicKind(name: string): TopicKind {
+  if (name.startsWith("%RETRY%")) return "retry";
+  if (name.startsWith("%DLQ%")) return "dlq";
+  return /^(TBW102|SCHEDULE_TOPIC_XXXX|RMQ_SYS_.*|rmq_sys_.*|BenchmarkTest|OFFSET_MOVED_EVENT|SELF_TEST_TOPIC|TRANS_CHECK_MAX_TIME_TOPIC|DefaultCluster.*|.*_REPLY_TOPIC|%SYS%.*)$/.test(name) ? "system" : "normal";
+}
+
+export async function topicRoutes(app: FastifyInstance, { source }: RouteContext): Promise<void> {
+  app.get(
+    "/api/topics",
+    {
+      schema: {
+        summary: "Topics, searched and paged; kind tells users' topics from retry, dead-letter and system ones",
+        querystring: { type: "object", properties: { ...pageQuery, kind: { type: "string", enum: ["normal", "retry", "dlq", "system", "all"], default: "all" } }, additionalProperties: false },
+        response: { 200: paged({ type: "object", properties: { name: { type: "string" }, kind: { type: "string" } } }), 502: errorSchema },
+      },
+    },
+    async (request: FastifyRequest<{ Querystring: { search?: string; page: number; pageSize: number; kind: TopicKind | "all" } }>) => {
+      const all = (await source.topics()).map((name) => ({ name, kind: topicKind(name) })).filter((t) => request.query.kind === "all" || t.kind === request.query.kind);
+      return page(all, (t) => t.name, request.query);
+    },
+  );
+
+  app.post(
+    "/api/topics",
+    {
+      schema: {
+        summary: "Create (or update) a topic on every master",
+        body: { type: "object", properties: { name: topicName, queues: { type: "integer", minimum: 1, maximum: 1024, default: 8 } }, required: ["name"], additionalProperties: false },
+        response: { 201: { type: "object", properties: { name: { type: "string" } } }, 502: errorSchema },
+      },
+    },
+    async (request: FastifyRequest<{ Body: { name: string; queues: number } }>, reply: FastifyReply) => {
+      await source.createTopic(request.body.name, request.body.queues);
+      return reply.code(201).send({ name: request.body.name });
+    },
+  );
+
+  app.get(
+    "/api/topics/:name",
+    {
+      schema: {
+        summary: "A topic's route (brokers, queues, permissions) and each queue's offsets",
+        params: nameParam("name", "topic"),
+        response: {
+          200: {
+            type: "object",
+            properties: {
+              name: { type: "string" },
+              brokers: { type: "array", items: { type: "object", properties: { brokerName: { type: "string" }, master: { type: ["string", "null"] }, readQueues: { type: "integer" }, writeQueues: { type: "integer" }, perm: { type: "integer" } } } },
+              queues: {
+                type: "array",
+                items: { type: "object", properties: { brokerName: { type: "string" }, queueId: { type: "integer" }, minOffset: { type: "number" }, maxOffset: { type: "number" }, lastUpdateTimestamp: { type: "number" } } },
+              },
+              errors: { type: "array", items: { type: "string" } },
+            },
+          },
+          502: errorSchema,
+        },
+      },
+    },
+    (request: FastifyRequest<{ Params: { name: string } }>) => source.topic(request.params.name),
+  );
+
+  app.delete(
+    "/api/topics/:name",
+    { schema: { summary: "Delete a topic from every broker and name server", params: nameParam("name", "topic"), response: { 204: { type: "null" }, 502: errorSchema } } },
+    async (request: FastifyRequest<{ Params: { name: string } }>, reply: FastifyReply) => {
+      await source.deleteTopic(request.params.name);
+      return reply.code(204).send();
+    },
+  );
+
+  app.post(
+    "/api/topics/:name/messages",
+    {
+      schema: {
+        summary: "Send a test message to the topic",
+        params: nameParam("name", "topic"),
+        body: {
+          type: "object",
+          properties: { body: { type: "string", maxLength: 65536 }, tags: { type: "string", maxLength: 255 }, keys: { type: "string", maxLength: 255, description: "space-separated" } },
+          required: ["body"],
+          additionalProperties: false,
+        },
+        response: {
+          201: { type: "object", properties: { msgId: { type: "string" }, offsetMsgId: { type: "string" }, brokerName: { type: "string" }, queueId: { type: "integer" }, queueOffset: { type: "number" } } },
+          502: errorSchema,
+        },
+      },
+    },
+    async (request: FastifyRequest<{ Params: { name: string }; Body: { body: string; tags?: string; keys?: string } }>, reply: FastifyReply) => {
+      const { body, tags, keys } = request.body;
+      const sent = await sendMessage(source.client, source.namesrvs[0]!, { topic: request.params.name, body, tags: tags || undefined, keys: keys?.split(/\s+/).filter(Boolean) });
+      return reply.code(201).send(sent);
+    },
+  );
+}

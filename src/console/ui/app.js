@@ -1,0 +1,445 @@
+// The console's UI: plain DOM, no build step, every figure from the JSON API (/openapi.json documents it).
+// Text goes in through textContent only, so names and message bodies cannot inject markup.
+let session = null;
+const main = document.getElementById("main");
+
+function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
+    else if (k === "class") el.className = v;
+    else el.setAttribute(k, v === true ? "" : String(v));
+  }
+  for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) el.append(c instanceof Node ? c : String(c));
+  return el;
+}
+
+async function api(method, path, body) {
+  const headers = { accept: "application/json" };
+  if (body !== undefined) headers["content-type"] = "application/json";
+  if (method !== "GET" && session) headers["x-csrf-token"] = session.csrfToken;
+  const r = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "same-origin" });
+  if (r.status === 401 && path !== "/api/login") {
+    session = null;
+    showLogin();
+    throw new Error("please log in");
+  }
+  const data = r.status === 204 ? null : await r.json();
+  if (!r.ok) throw new Error(data?.error ?? `HTTP ${r.status}`);
+  return data;
+}
+
+const fmt = {
+  num: (n, digits = 1) => (n === null || n === undefined ? "–" : Number(n).toLocaleString("en", { maximumFractionDigits: digits })),
+  pct: (r) => (r === null || r === undefined ? "–" : `${(r * 100).toFixed(1)} %`),
+  bytes: (b) => (b === null || b === undefined ? "–" : b < 1024 ? `${b} B` : b < 1048576 ? `${(b / 1024).toFixed(1)} KiB` : `${(b / 1048576).toFixed(1)} MiB`),
+  time: (t) => (t ? new Date(t).toISOString().replace("T", " ").replace(/\.\d+Z$/, "Z") : "–"),
+};
+
+function table(columns, rows, attrs = {}) {
+  return h(
+    "table",
+    attrs,
+    h("thead", {}, h("tr", {}, columns.map((c) => h("th", {}, c.title)))),
+    h("tbody", {}, rows.length ? rows.map((r) => h("tr", {}, columns.map((c) => h("td", { class: c.num ? "num" : "" }, c.cell(r))))) : h("tr", {}, h("td", { colspan: columns.length, class: "muted" }, "none"))),
+  );
+}
+
+function errorBox(e) {
+  return h("div", { class: "error", role: "alert" }, e instanceof Error ? e.message : String(e));
+}
+
+function page(title, ...content) {
+  main.replaceChildren(h("h1", {}, title), ...content.filter((c) => c !== null && c !== undefined));
+}
+
+function formValues(form) {
+  return Object.fromEntries(new FormData(form).entries());
+}
+
+/** A form whose submit runs `action`; the result (or the error) is shown under it. */
+function actionForm(attrs, fields, buttonText, action, { danger = false } = {}) {
+  const out = h("div", {});
+  const form = h("form", attrs, ...fields, h("button", { type: "submit", class: danger ? "danger" : "", disabled: session?.readOnly && !attrs.readonlyOk }, buttonText));
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    out.replaceChildren(h("p", { class: "muted" }, "…"));
+    try {
+      const result = await action(formValues(form));
+      out.replaceChildren(result instanceof Node ? result : h("div", { class: "notice", role: "status" }, result ?? "done"));
+    } catch (e) {
+      out.replaceChildren(errorBox(e));
+    }
+  });
+  return h("div", {}, form, out);
+}
+
+const field = (label, name, attrs = {}) => h("label", {}, label, h("input", { name, ...attrs }));
+
+// --- pages -------------------------------------------------------------------------------------------------
+
+async function clusterPage() {
+  const { namesrv, brokers } = await api("GET", "/api/cluster");
+  const masters = brokers.filter((b) => b.role === "master").length;
+  page(
+    "Cluster",
+    h("p", { class: "muted" }, `Name server ${namesrv} · ${masters} master(s), ${brokers.length - masters} slave(s)`),
+    table(
+      [
+        { title: "Cluster", cell: (b) => b.cluster },
+        { title: "Broker", cell: (b) => b.brokerName },
+        { title: "Id", cell: (b) => b.brokerId, num: true },
+        { title: "Role", cell: (b) => h("span", { class: "role", "data-role": b.role }, b.role) },
+        { title: "Address", cell: (b) => b.address },
+        { title: "Version", cell: (b) => b.version ?? h("span", { class: "bad" }, "no answer") },
+        { title: "TPS in", cell: (b) => fmt.num(b.tpsIn), num: true },
+        { title: "TPS out", cell: (b) => fmt.num(b.tpsOut), num: true },
+        { title: "Disk used", cell: (b) => fmt.pct(b.diskUsedRatio), num: true },
+        { title: "", cell: (b) => (b.error ? h("span", { class: "bad" }, b.error) : h("a", { href: `#/broker/${encodeURIComponent(b.address)}` }, "details")) },
+      ],
+      brokers,
+      { id: "brokers" },
+    ),
+  );
+}
+
+async function brokerPage(address) {
+  const [runtime, config] = await Promise.all([api("GET", `/api/brokers/${encodeURIComponent(address)}/runtime`), api("GET", `/api/brokers/${encodeURIComponent(address)}/config`)]);
+  const kv = (o) => table([{ title: "Key", cell: ([k]) => k }, { title: "Value", cell: ([, v]) => h("pre", {}, v) }], Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
+  page(`Broker ${address}`, h("h2", {}, "Runtime"), kv(runtime), h("h2", {}, "Configuration"), kv(config));
+}
+
+async function haPage() {
+  const { groups } = await api("GET", "/api/ha");
+  page(
+    "High availability",
+    ...groups.map((g) =>
+      h(
+        "div",
+        { class: "card ha-group", "data-broker-name": g.brokerName, "data-replicating": String(g.replicating) },
+        h("h2", {}, `${g.cluster} / ${g.brokerName} `, h("span", { class: g.replicating ? "ok" : "bad" }, g.replicating ? "replicating" : "not replicating")),
+        h("p", { class: "muted" }, `mode ${g.mode}`, g.replication ? ` · ${g.replication}` : ""),
+        g.dledger ? h("p", {}, `DLedger leader ${g.dledger.leaderId ?? "?"}, term ${g.dledger.term ?? "?"}`) : null,
+        g.controller ? h("p", {}, `controller leader ${g.controller.leader ?? "?"} · master epoch ${g.controller.masterEpoch ?? "?"} · SyncStateSet {${g.controller.syncStateSet.join(", ")}} (epoch ${g.controller.syncStateSetEpoch ?? "?"})`) : null,
+        g.error ? errorBox(g.error) : null,
+        table(
+          [
+            { title: "Id", cell: (m) => m.brokerId, num: true },
+            { title: "Role", cell: (m) => m.role },
+            { title: "Address", cell: (m) => m.address },
+            { title: "Commit log max offset", cell: (m) => fmt.num(m.commitLogMaxOffset, 0), num: true },
+            { title: "Behind master", cell: (m) => (m.brokerId === 0 ? "–" : fmt.bytes(m.lagBytes)), num: true },
+            { title: "In sync", cell: (m) => (m.inSync === null ? "?" : h("span", { class: m.inSync ? "ok" : "bad" }, m.inSync ? "yes" : "no")) },
+            { title: "", cell: (m) => (m.error ? h("span", { class: "bad" }, m.error) : "") },
+          ],
+          g.members,
+        ),
+      ),
+    ),
+  );
+}
+
+function pager(result, go) {
+  const pages = Math.max(1, Math.ceil(result.total / result.pageSize));
+  return h(
+    "div",
+    { class: "pager" },
+    h("button", { type: "button", disabled: result.page <= 1, onclick: () => go(result.page - 1) }, "‹ previous"),
+    h("span", {}, `page ${result.page} of ${pages} · ${result.total} in all`),
+    h("button", { type: "button", disabled: result.page >= pages, onclick: () => go(result.page + 1) }, "next ›"),
+  );
+}
+
+async function topicsPage(params) {
+  const search = params.get("search") ?? "";
+  const kind = params.get("kind") ?? "normal";
+  const pageNo = Number(params.get("page") ?? 1);
+  const result = await api("GET", `/api/topics?${new URLSearchParams({ search, kind, page: pageNo, pageSize: 50 })}`);
+  const go = (p, s = search, k = kind) => (location.hash = `#/topics?${new URLSearchParams({ search: s, kind: k, page: p })}`);
+  const searchForm = h("form", { id: "topic-search" }, field("Search", "search", { value: search, type: "search" }), h("label", {}, "Kind", h("select", { name: "kind" }, ["normal", "retry", "dlq", "system", "all"].map((k) => h("option", { value: k, selected: k === kind }, k)))), h("button", { type: "submit" }, "Find"));
+  searchForm.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const v = formValues(searchForm);
+    go(1, v.search, v.kind);
+  });
+  page(
+    "Topics",
+    searchForm,
+    table([{ title: "Topic", cell: (t) => h("a", { href: `#/topic/${encodeURIComponent(t.name)}` }, t.name) }, { title: "Kind", cell: (t) => t.kind }], result.items, { id: "topics" }),
+    pager(result, (p) => go(p)),
+    h("h2", {}, "Create a topic"),
+    actionForm({ id: "create-topic" }, [field("Name", "name", { required: true, pattern: "[%|a-zA-Z0-9_\\-]{1,127}" }), field("Queues per broker", "queues", { type: "number", min: 1, max: 1024, value: 8 })], "Create on every master", async (v) => {
+      await api("POST", "/api/topics", { name: v.name, queues: Number(v.queues) });
+      return h("div", { class: "notice", role: "status" }, `topic ${v.name} created · `, h("a", { href: `#/topic/${encodeURIComponent(v.name)}` }, "open"));
+    }),
+  );
+}
+
+async function topicPage(name) {
+  const t = await api("GET", `/api/topics/${encodeURIComponent(name)}`);
+  page(
+    `Topic ${name}`,
+    t.errors.length ? errorBox(t.errors.join("; ")) : null,
+    h("h2", {}, "Route"),
+    table([{ title: "Broker", cell: (b) => b.brokerName }, { title: "Master", cell: (b) => b.master ?? "–" }, { title: "Read queues", cell: (b) => b.readQueues, num: true }, { title: "Write queues", cell: (b) => b.writeQueues, num: true }, { title: "Perm", cell: (b) => b.perm, num: true }], t.brokers),
+    h("h2", {}, "Queues"),
+    table(
+      [{ title: "Broker", cell: (q) => q.brokerName }, { title: "Queue", cell: (q) => q.queueId, num: true }, { title: "Min offset", cell: (q) => q.minOffset, num: true }, { title: "Max offset", cell: (q) => q.maxOffset, num: true }, { title: "Last write", cell: (q) => fmt.time(q.lastUpdateTimestamp) }],
+      t.queues,
+      { id: "queues" },
+    ),
+    h("h2", {}, "Send a test message"),
+    actionForm({ id: "send-message" }, [field("Body", "body", { required: true, value: "hello from the console" }), field("Tags", "tags"), field("Keys (space-separated)", "keys")], "Send", async (v) => {
+      const r = await api("POST", `/api/topics/${encodeURIComponent(name)}/messages`, v);
+      return h("div", { class: "notice", role: "status", id: "sent" }, `sent: msgId ${r.msgId} · ${r.brokerName} queue ${r.queueId} offset ${r.queueOffset}`);
+    }),
+    h("h2", {}, "Delete"),
+    actionForm({ id: "delete-topic" }, [], `Delete ${name} everywhere`, async () => {
+      if (!confirm(`Delete topic ${name} from every broker and name server?`)) return "cancelled";
+      await api("DELETE", `/api/topics/${encodeURIComponent(name)}`);
+      return `topic ${name} deleted`;
+    }, { danger: true }),
+  );
+}
+
+async function groupsPage(params) {
+  const search = params.get("search") ?? "";
+  const pageNo = Number(params.get("page") ?? 1);
+  const result = await api("GET", `/api/groups?${new URLSearchParams({ search, page: pageNo, pageSize: 50 })}`);
+  const go = (p, s = search) => (location.hash = `#/groups?${new URLSearchParams({ search: s, page: p })}`);
+  const searchForm = h("form", { id: "group-search" }, field("Search", "search", { value: search, type: "search" }), h("button", { type: "submit" }, "Find"));
+  searchForm.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    go(1, formValues(searchForm).search);
+  });
+  page(
+    "Consumer groups",
+    searchForm,
+    table(
+      [
+        { title: "Group", cell: (g) => h("a", { href: `#/group/${encodeURIComponent(g.name)}` }, g.name) },
+        { title: "Brokers", cell: (g) => g.brokers.join(", ") },
+        { title: "Lag", cell: (g) => fmt.num(g.lag, 0), num: true },
+        { title: "Consume TPS", cell: (g) => fmt.num(g.consumeTps), num: true },
+        { title: "", cell: (g) => (g.error ? h("span", { class: "bad" }, g.error) : "") },
+      ],
+      result.items,
+      { id: "groups" },
+    ),
+    pager(result, (p) => go(p)),
+  );
+}
+
+async function groupPage(name) {
+  const g = await api("GET", `/api/groups/${encodeURIComponent(name)}`);
+  const topics = [...new Set(g.queues.map((q) => q.topic))];
+  page(
+    `Consumer group ${name}`,
+    h("p", {}, "Total lag ", h("strong", { id: "group-lag" }, fmt.num(g.lag, 0)), ` · consume TPS ${fmt.num(g.consumeTps)}`, g.consumeType ? ` · ${g.consumeType}, ${g.messageModel}` : ""),
+    g.errors.length ? errorBox(g.errors.join("; ")) : null,
+    h("h2", {}, "Queues"),
+    table(
+      [
+        { title: "Topic", cell: (q) => q.topic },
+        { title: "Broker", cell: (q) => q.brokerName },
+        { title: "Queue", cell: (q) => q.queueId, num: true },
+        { title: "Broker offset", cell: (q) => q.brokerOffset, num: true },
+        { title: "Consumer offset", cell: (q) => q.consumerOffset, num: true },
+        { title: "Lag", cell: (q) => q.lag, num: true },
+        { title: "Last consumed", cell: (q) => fmt.time(q.lastTimestamp) },
+      ],
+      g.queues,
+      { id: "group-queues" },
+    ),
+    h("h2", {}, "Connections"),
+    table([{ title: "Client", cell: (c) => c.clientId }, { title: "Address", cell: (c) => c.clientAddr }, { title: "Language", cell: (c) => c.language }, { title: "Version", cell: (c) => c.version }], g.connections, { id: "connections" }),
+    h("h2", {}, "Reset offset"),
+    actionForm(
+      { id: "reset-offset" },
+      [
+        h("label", {}, "Topic", h("select", { name: "topic" }, topics.map((t) => h("option", { value: t }, t)))),
+        field("To the time (UTC)", "time", { type: "datetime-local", step: 1, required: true, value: new Date(Date.now() - 3600_000).toISOString().slice(0, 19) }),
+      ],
+      "Reset",
+      async (v) => {
+        const r = await api("POST", `/api/groups/${encodeURIComponent(name)}/reset-offset`, { topic: v.topic, timestamp: Date.parse(`${v.time}Z`) });
+        return `offsets reset on ${r.queues.length} queue(s)`;
+      },
+    ),
+  );
+}
+
+function messagesTable(messages, { resendGroup } = {}) {
+  return table(
+    [
+      { title: "Message id", cell: (m) => m.msgId },
+      { title: "Topic", cell: (m) => m.topic },
+      { title: "Keys", cell: (m) => (m.keys ?? []).join(" ") },
+      { title: "Tags", cell: (m) => m.tags ?? "" },
+      { title: "Stored", cell: (m) => fmt.time(m.storeTimestamp) },
+      { title: "Queue", cell: (m) => `${m.brokerName ?? ""} ${m.queueId}@${m.queueOffset}` },
+      { title: "Body", cell: (m) => h("pre", {}, m.body) },
+      ...(resendGroup
+        ? [
+            {
+              title: "",
+              cell: (m) =>
+                h("button", {
+                  type: "button",
+                  disabled: session?.readOnly,
+                  onclick: async (ev) => {
+                    const b = ev.target;
+                    try {
+                      const r = await api("POST", `/api/dlq/${encodeURIComponent(resendGroup)}/resend`, { msgId: m.msgId });
+                      b.replaceWith(h("span", { class: "ok" }, `resent as ${r.msgId}`));
+                    } catch (e) {
+                      b.replaceWith(errorBox(e));
+                    }
+                  },
+                }, "Resend to the group"),
+            },
+          ]
+        : []),
+    ],
+    messages,
+    { id: "messages" },
+  );
+}
+
+async function messagesPage(params) {
+  const topic = params.get("topic") ?? "";
+  const key = params.get("key") ?? "";
+  const id = params.get("id") ?? "";
+  const form = h("form", { id: "message-search" }, field("Topic", "topic", { value: topic, required: true }), field("Key", "key", { value: key }), field("or message id", "id", { value: id }), h("button", { type: "submit" }, "Find"));
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const v = formValues(form);
+    location.hash = `#/messages?${new URLSearchParams(v.id ? { topic: v.topic, id: v.id } : { topic: v.topic, key: v.key })}`;
+  });
+  let results = null;
+  if (topic && (key || id)) {
+    try {
+      const r = await api("GET", `/api/messages?${new URLSearchParams(id ? { topic, id } : { topic, key })}`);
+      results = r.messages.length ? messagesTable(r.messages) : h("p", { class: "muted", id: "messages" }, "no message found");
+    } catch (e) {
+      results = errorBox(e);
+    }
+  }
+  page("Messages", h("p", { class: "muted" }, "Find messages by key (RocketMQ's index) or by id (the producer's message id or the broker's offset id)."), form, results);
+}
+
+async function dlqPage(params) {
+  const group = params.get("group") ?? "";
+  const form = h("form", { id: "dlq-search" }, field("Consumer group", "group", { value: group, required: true }), h("button", { type: "submit" }, "Show dead letters"));
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    location.hash = `#/dlq?${new URLSearchParams({ group: formValues(form).group })}`;
+  });
+  let results = null;
+  if (group) {
+    try {
+      const r = await api("GET", `/api/dlq/${encodeURIComponent(group)}`);
+      results = h("div", {}, h("p", { class: "muted" }, `${r.total} message(s) in %DLQ%${group}; newest first`), messagesTable(r.messages, { resendGroup: group }));
+    } catch (e) {
+      results = errorBox(e);
+    }
+  }
+  const dlqTopics = await api("GET", "/api/topics?kind=dlq&pageSize=500").catch(() => ({ items: [] }));
+  page(
+    "Dead letters",
+    form,
+    dlqTopics.items.length ? h("p", { class: "muted" }, "Groups with dead letters: ", dlqTopics.items.map((t) => h("a", { href: `#/dlq?group=${encodeURIComponent(t.name.slice(5))}` }, `${t.name.slice(5)} `))) : null,
+    results,
+  );
+}
+
+async function diagnosticsPage() {
+  const d = await api("GET", "/api/diagnostics");
+  page(
+    "Addresses",
+    h("p", { class: "muted" }, d.note),
+    table(
+      [
+        { title: "Broker", cell: (r) => `${r.brokerName} (${r.brokerId})` },
+        { title: "Port", cell: (r) => r.kind },
+        { title: "Address", cell: (r) => r.address ?? "–" },
+        { title: "From the console", cell: (r) => h("span", { class: r.reachable ? "ok" : r.severity === "warning" ? "muted" : "bad" }, r.reachable ? `reachable (${r.connectMs} ms)` : `${r.error ?? "unreachable"}${r.severity === "warning" ? " (warning)" : ""}`) },
+        { title: "Likely fix", cell: (r) => r.hint ?? "" },
+      ],
+      d.rows,
+      { id: "diagnostics" },
+    ),
+    d.problems.length ? h("div", {}, h("h2", {}, "Problems seen without dialing"), h("ul", { class: "bad" }, d.problems.map((p) => h("li", {}, p)))) : null,
+  );
+}
+
+// --- shell ---------------------------------------------------------------------------------------------------
+
+function showLogin(message) {
+  document.getElementById("nav").hidden = true;
+  document.getElementById("who").textContent = "";
+  const form = h(
+    "form",
+    { id: "login", class: "card" },
+    h("h1", {}, "Log in"),
+    message ? errorBox(message) : null,
+    field("User", "user", { autocomplete: "username", required: true, value: "admin" }),
+    field("Password", "password", { type: "password", autocomplete: "current-password", required: true }),
+    h("button", { type: "submit" }, "Log in"),
+  );
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    try {
+      session = await api("POST", "/api/login", formValues(form));
+      await route();
+    } catch (e) {
+      showLogin(e.message);
+    }
+  });
+  main.replaceChildren(form);
+}
+
+const routes = [
+  [/^\/cluster$/, () => clusterPage()],
+  [/^\/broker\/(.+)$/, (m) => brokerPage(decodeURIComponent(m[1]))],
+  [/^\/ha$/, () => haPage()],
+  [/^\/topics$/, (_m, q) => topicsPage(q)],
+  [/^\/topic\/(.+)$/, (m) => topicPage(decodeURIComponent(m[1]))],
+  [/^\/groups$/, (_m, q) => groupsPage(q)],
+  [/^\/group\/(.+)$/, (m) => groupPage(decodeURIComponent(m[1]))],
+  [/^\/messages$/, (_m, q) => messagesPage(q)],
+  [/^\/dlq$/, (_m, q) => dlqPage(q)],
+  [/^\/diagnostics$/, () => diagnosticsPage()],
+];
+
+async function route() {
+  if (!session) {
+    try {
+      session = await api("GET", "/api/session");
+    } catch {
+      return;
+    }
+  }
+  document.getElementById("nav").hidden = false;
+  document.getElementById("who").replaceChildren(`${session.user}${session.readOnly ? " (read-only)" : ""} `, h("button", { type: "button", id: "logout", onclick: logout }, "Log out"));
+  const [path, query = ""] = (location.hash.slice(1) || "/cluster").split("?");
+  for (const a of document.querySelectorAll("#nav a")) a.classList.toggle("active", path.startsWith(a.getAttribute("href").slice(1).replace(/s$/, "")));
+  const match = routes.map(([re, render]) => [re.exec(path), render]).find(([m]) => m);
+  main.replaceChildren(h("p", { class: "muted" }, "Loading…"));
+  try {
+    if (match) await match[1](match[0], new URLSearchParams(query));
+    else page("Not found", h("a", { href: "#/cluster" }, "to the cluster"));
+  } catch (e) {
+    if (session) page("Error", errorBox(e));
+  }
+}
+
+async function logout() {
+  await api("POST", "/api/logout").catch(() => undefined);
+  session = null;
+  showLogin();
+}
+
+window.addEventListener("hashchange", () => void route());
+void route();

@@ -1,0 +1,41 @@
+// The console image: independent of the RocketMQ version (the remoting protocol is the same for 4.x and 5.x), so
+// it has a context of its own (node binary, bundled console and UI) and is rebuilt only when that changes.
+import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import type Docker from "dockerode";
+import { build as esbuild } from "esbuild";
+import { CONTEXT_LABEL, NODE_BUNDLE, REPO_ROOT, dockerBuild, hashTree, inspect, type BuiltImage } from "./build.ts";
+import { nodeBinary } from "./node-binary.ts";
+import { IMAGE_REPOSITORY } from "./versions.ts";
+
+export const CONSOLE_IMAGE = `${IMAGE_REPOSITORY}/console:latest`;
+
+export async function buildConsoleImage(docker: Docker, baseImage: string, force = false): Promise<BuiltImage> {
+  const version = (JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { version: string }).version;
+  const context = join(REPO_ROOT, "build", "context", "console");
+  rmSync(context, { recursive: true, force: true });
+  mkdirSync(join(context, "console"), { recursive: true });
+  copyFileSync(await nodeBinary(join(REPO_ROOT, "build", "cache")), join(context, "node"));
+  copyFileSync(join(REPO_ROOT, "docker", "console", "Dockerfile"), join(context, "Dockerfile"));
+  await bundleConsole(join(context, "console"));
+
+  const tags = [CONSOLE_IMAGE, `${IMAGE_REPOSITORY}/console:${version}`];
+  const hash = hashTree(context, baseImage);
+  const skipped = !force && (await inspect(docker, tags[0]!))?.Config?.Labels?.[CONTEXT_LABEL] === hash;
+  if (skipped) process.stderr.write(`${tags[0]} is up to date\n`);
+  else {
+    process.stderr.write(`building ${tags.join(", ")}\n`);
+    await dockerBuild(docker, context, { target: "console", tags, hash, buildargs: { BASE_IMAGE: baseImage, APPLIANCE_VERSION: version } });
+  }
+  const [repo = "", tag = ""] = tags[1]!.split(":");
+  await docker.getImage(tags[0]!).tag({ repo, tag });
+  const info = await docker.getImage(tags[0]!).inspect();
+  return { role: "console", name: tags[0]!, tags, skipped, sizeBytes: info.Size };
+}
+
+/** console.mjs (server), healthcheck.mjs (what HEALTHCHECK runs; tiny, so a check costs little) and ui/. */
+export async function bundleConsole(outDir: string): Promise<void> {
+  await esbuild({ ...NODE_BUNDLE, entryPoints: [join(REPO_ROOT, "src", "console", "main.ts")], outfile: join(outDir, "console.mjs") });
+  await esbuild({ ...NODE_BUNDLE, entryPoints: [join(REPO_ROOT, "src", "console", "healthcheck.ts")], outfile: join(outDir, "healthcheck.mjs") });
+  cpSync(join(REPO_ROOT, "src", "console", "ui"), join(outDir, "ui"), { recursive: true });
+}

@@ -1,0 +1,193 @@
+// The console in a real browser (Debian's Chromium driven by playwright-core) against the 2m-2s-async cluster:
+// log in, see the masters and slaves and the HA view, create a topic, send a message, find it by key, watch a
+// consumer group's lag rise and drop after consuming. A screenshot of every page is kept in test-artifacts/console.
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { runJavaClientOnHost } from "../clients/java-client.ts";
+import { REPO_ROOT, uniqueId } from "./harness.ts";
+import { CONSOLE_URL, generatedPassword } from "./console.ts";
+import { report, type ClusterUnderTest } from "./cluster.ts";
+import { RemotingClient } from "../../src/remoting/connection.ts";
+import { queryMessagesByKey, recentMessages, topicRoute } from "../../src/remoting/messages.ts";
+
+const SHOTS = join(REPO_ROOT, "test-artifacts", "console");
+
+/** Debian's chromium package (what .ci/run installs); CHROMIUM_PATH overrides. */
+export function chromiumPath(): string {
+  const candidates = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser"].filter((p): p is string => !!p);
+  const found = candidates.find((p) => existsSync(p));
+  if (!found) throw new Error(`no Chromium found (tried ${candidates.join(", ")}): apt-get install chromium, or set CHROMIUM_PATH`);
+  return found;
+}
+
+export function browserTour(cluster: ClusterUnderTest): void {
+  let browser: Browser;
+  let page: Page;
+  const runId = uniqueId("ui").replace(/[^A-Za-z0-9_-]/g, "");
+  const topic = `BrowserTopic_${runId}`;
+  const group = `Browser_${runId}`; // the Java client's consumer group is <group>-consumer
+  const key = `order-${runId}`;
+
+  const shot = async (name: string) => {
+    mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  };
+  const java = async (args: string[]) => {
+    const r = await runJavaClientOnHost(["--namesrv", "localhost:9876", "--topic", topic, "--group", group, ...args]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+  };
+  /** Opens `url`, loading the page again if it is already there (same hash: no hashchange). */
+  const open = async (url: string) => {
+    if (page.url() === url) await page.reload();
+    else await page.goto(url);
+  };
+  /** Reloads the group's page until its total lag reads `lag`. */
+  const groupLag = async (lag: number) => {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      await open(`${CONSOLE_URL}/#/group/${encodeURIComponent(`${group}-consumer`)}`);
+      const text = await page.locator("#group-lag").textContent({ timeout: 10_000 });
+      if (text === String(lag)) return;
+      if (Date.now() > deadline) assert.fail(`group lag reads ${text}, expected ${lag}`);
+      await page.waitForTimeout(2000);
+    }
+  };
+
+  before(async () => {
+    browser = await chromium.launch({ executablePath: chromiumPath(), args: ["--no-sandbox", "--disable-dev-shm-usage"] });
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  test("browser: the console asks for a login, then shows 2 masters and 2 slaves", async () => {
+    const started = Date.now();
+    await page.goto(CONSOLE_URL);
+    await page.locator("#login").waitFor();
+    await shot("01-login");
+    await page.fill('#login input[name="password"]', "not the password");
+    await page.click('#login button[type="submit"]');
+    await page.locator("#login [role=alert]").waitFor();
+    await page.fill('#login input[name="password"]', await generatedPassword(cluster));
+    await page.click('#login button[type="submit"]');
+    await page.locator("#brokers tbody tr").first().waitFor();
+    assert.equal(await page.locator('#brokers [data-role="master"]').count(), 2);
+    assert.equal(await page.locator('#brokers [data-role="slave"]').count(), 2);
+    report(`console in Chromium: login to cluster page in ${Date.now() - started} ms`);
+    await shot("02-cluster");
+  });
+
+  test("browser: the HA view shows both pairs replicating", async () => {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      await open(`${CONSOLE_URL}/#/ha`);
+      await page.locator(".ha-group").first().waitFor();
+      if ((await page.locator('.ha-group[data-replicating="true"]').count()) === 2) break;
+      if (Date.now() > deadline) assert.fail(await page.locator("main").innerText());
+      await page.waitForTimeout(2000);
+    }
+    await shot("03-ha");
+  });
+
+  test("browser: create a topic, send a message to it, find the message by key", async () => {
+    await page.goto(`${CONSOLE_URL}/#/topics`);
+    await page.locator("#topics").waitFor();
+    await page.fill('#create-topic input[name="name"]', topic);
+    await page.fill('#create-topic input[name="queues"]', "4");
+    await page.click('#create-topic button[type="submit"]');
+    await page.locator("text=created").waitFor({ timeout: 60_000 });
+    await shot("04-topics");
+
+    // The group consumes once so that it has offsets: from then on its lag is what is left to consume.
+    await java(["--mode", "both", "--count", "10", "--run-id", `${runId}a`]);
+
+    await page.goto(`${CONSOLE_URL}/#/topic/${encodeURIComponent(topic)}`);
+    await page.locator("#queues tbody tr").first().waitFor();
+    await page.fill('#send-message input[name="body"]', `hello ${runId}`);
+    await page.fill('#send-message input[name="keys"]', key);
+    await page.click('#send-message button[type="submit"]');
+    await page.locator("#sent").waitFor({ timeout: 30_000 });
+    await shot("05-topic-sent");
+
+    const deadline = Date.now() + 30_000; // the key index is written moments after the message
+    for (;;) {
+      await open(`${CONSOLE_URL}/#/messages?${new URLSearchParams({ topic, key })}`);
+      await page.locator("#messages").waitFor();
+      if ((await page.locator("#messages").innerText()).includes(`hello ${runId}`)) break;
+      if (Date.now() > deadline) assert.fail(await page.locator("main").innerText());
+      await page.waitForTimeout(1000);
+    }
+    await shot("06-message-by-key");
+  });
+
+  test("browser: a consumer group's lag rises with unconsumed messages and drops after consuming", async () => {
+    await java(["--mode", "send", "--count", "19", "--run-id", `${runId}b`]);
+    await groupLag(20); // the console's message and 19 more
+    await shot("07-group-lag");
+    await java(["--mode", "consume", "--count", "19", "--run-id", `${runId}b`]);
+    await groupLag(0);
+    assert.ok((await page.locator("#group-queues tbody tr").count()) >= 8, "the group's queues on both masters");
+    await shot("08-group-consumed");
+    await page.goto(`${CONSOLE_URL}/#/groups?search=${encodeURIComponent(group)}`);
+    await page.locator("#groups tbody tr").first().waitFor();
+    await shot("09-groups");
+  });
+
+  test("browser: reset the group's offsets to an hour ago → every message is unconsumed again", async () => {
+    await open(`${CONSOLE_URL}/#/group/${encodeURIComponent(`${group}-consumer`)}`);
+    await page.locator("#reset-offset").waitFor();
+    await page.click('#reset-offset button[type="submit"]'); // the form's default time: an hour ago
+    await page.locator("text=offsets reset on 8 queue(s)").waitFor({ timeout: 30_000 });
+    await shot("10-group-reset");
+    await groupLag(30); // 10 + 1 + 19 messages since the topic was created
+  });
+
+  test("browser: a dead letter is listed for its group and sent again to the group's retry topic", async () => {
+    // What a consumer does when a message failed too often: send it back with delay level -1 → %DLQ%<group>.
+    const client = new RemotingClient();
+    try {
+      const [sent] = await queryMessagesByKey(client, "localhost:9876", topic, key);
+      assert.ok(sent, "the console's message is found by key");
+      const master = (await topicRoute(client, "localhost:9876", topic)).brokerDatas.find((b) => b.brokerName === sent.brokerName)!.brokerAddrs["0"]!;
+      const r = await client.request(master, 36 /* CONSUMER_SEND_MSG_BACK */, {
+        extFields: { offset: String(sent.commitLogOffset), group: `${group}-consumer`, delayLevel: "-1", originMsgId: sent.msgId, originTopic: topic, unitMode: "false", maxReconsumeTimes: "1" },
+      });
+      assert.equal(r.code, 0, r.remark);
+    } finally {
+      client.close();
+    }
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      await open(`${CONSOLE_URL}/#/dlq?group=${encodeURIComponent(`${group}-consumer`)}`);
+      await page.locator("#dlq-search").waitFor();
+      if ((await page.locator("#messages").count()) && (await page.locator("#messages").innerText()).includes(`hello ${runId}`)) break;
+      if (Date.now() > deadline) assert.fail(await page.locator("main").innerText());
+      await page.waitForTimeout(1000);
+    }
+    await page.locator("#messages button", { hasText: "Resend" }).first().click();
+    await page.locator("#messages .ok", { hasText: "resent as" }).waitFor({ timeout: 30_000 });
+    await shot("11-dead-letters");
+    const client2 = new RemotingClient();
+    try {
+      const retry = await recentMessages(client2, "localhost:9876", `%RETRY%${group}-consumer`, 10);
+      assert.ok(retry.messages.some((m) => m.body.toString() === `hello ${runId}` && m.properties.RETRY_TOPIC === topic), JSON.stringify(retry.messages.map((m) => m.properties)));
+    } finally {
+      client2.close();
+    }
+  });
+
+  test("browser: the address diagnostics and broker pages render", async () => {
+    await page.goto(`${CONSOLE_URL}/#/diagnostics`);
+    await page.locator("#diagnostics tbody tr").first().waitFor({ timeout: 30_000 });
+    assert.equal(await page.locator("#diagnostics .bad").count(), 0, await page.locator("#diagnostics").innerText());
+    await shot("12-addresses");
+    await page.goto(`${CONSOLE_URL}/#/cluster`);
+    await page.locator("#brokers a").first().click();
+    await page.locator("text=Configuration").waitFor();
+    await shot("13-broker");
+  });
+}
