@@ -20,12 +20,13 @@ import {
   prefixOf,
 } from "../configurator/variables.ts";
 import { DEFAULT_ROCKETMQ_VERSION } from "../images/versions.ts";
+import { CONSOLE_SCHEMA, CONSOLE_VARIABLE_SUMMARIES } from "../console/config.ts";
 
 const REPO_ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const README = join(REPO_ROOT, "README.md");
 const DOCS_DIR = join(REPO_ROOT, "docs");
 
-export const BLOCK_NAMES = ["variables", "keys", "versions"] as const;
+export const BLOCK_NAMES = ["variables", "keys", "versions", "console"] as const;
 export type BlockName = (typeof BLOCK_NAMES)[number];
 
 const ROLE_TITLE: Record<Role, string> = { broker: "broker", namesrv: "name server", proxy: "proxy" };
@@ -241,9 +242,20 @@ function renderVersions(): string {
   return ["Catalogues (the keys an image validates against: those of the RocketMQ version it was built with):", "", ...lines].join("\n");
 }
 
+/** The console image's variables, from the schema its settings are checked with. */
+function renderConsoleVariables(): string {
+  const required: readonly string[] = CONSOLE_SCHEMA.required;
+  const rows = Object.entries(CONSOLE_VARIABLE_SUMMARIES).map(([name, summary]) => {
+    const p = (CONSOLE_SCHEMA.properties as Record<string, { description: string; default?: string | number | boolean }>)[name];
+    if (!p) throw new Error(`${name} has a summary but no schema entry`);
+    return [code(name), required.includes(name) ? "(required)" : p.default !== undefined ? code(String(p.default)) : "", p.description, summary];
+  });
+  return table(["Variable", "Default", "Allowed", "Description"], rows);
+}
+
 export function renderReadmeBlocks(): Record<BlockName, string> {
   const version = DEFAULT_ROCKETMQ_VERSION;
-  return { variables: renderVariables(version), keys: renderKeys(version), versions: renderVersions() };
+  return { variables: renderVariables(version), keys: renderKeys(version), versions: renderVersions(), console: renderConsoleVariables() };
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import { SESSION_COOKIE, Sessions, basicCredentials, cookieValue, sameSecret } f
 import { sessionRoutes } from "./routes/session.ts";
 import { clusterRoutes } from "./routes/cluster.ts";
 import { topicRoutes } from "./routes/topics.ts";
-import { groupRoutes } from "./routes/groups.ts";
+import { groupRoutes, producerRoutes } from "./routes/groups.ts";
 import { messageRoutes } from "./routes/messages.ts";
 import { uiRoutes } from "./routes/ui.ts";
 import { openApi } from "./openapi.ts";
@@ -80,6 +80,7 @@ export function buildConsole(options: ConsoleOptions): FastifyInstance {
   void app.register(clusterRoutes, context);
   void app.register(topicRoutes, context);
   void app.register(groupRoutes, context);
+  void app.register(producerRoutes, context);
   void app.register(messageRoutes, context);
   void app.register(insightRoutes, context);
   if (options.uiDir) void app.register(uiRoutes, { dir: options.uiDir });

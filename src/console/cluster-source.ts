@@ -91,7 +91,8 @@ export interface HaGroup {
 export interface ClusterSource {
   overview(): Promise<ClusterOverview>;
   topics(): Promise<string[]>;
-  createTopic(name: string, queues: number): Promise<void>;
+  /** Creates the topic on every master, or updates its queue count and permission where it exists. */
+  createTopic(name: string, queues: number, perm?: 2 | 4 | 6): Promise<void>;
   deleteTopic(name: string): Promise<void>;
   topic(name: string): Promise<TopicDetail>;
   brokerRuntime(address: string): Promise<Record<string, string>>;
@@ -141,8 +142,8 @@ export class RemotingClusterSource implements ClusterSource {
     return this.cached("topics", async () => (await this.fromAnyNamesrv((ns) => topicList(this.client, ns))).value);
   }
 
-  async createTopic(name: string, queues: number): Promise<void> {
-    await this.fromAnyNamesrv((ns) => createTopic(ns, name, { queues }));
+  async createTopic(name: string, queues: number, perm: 2 | 4 | 6 = 6): Promise<void> {
+    await this.fromAnyNamesrv((ns) => createTopic(ns, name, { queues, perm }));
     this.cache.delete("topics");
   }
 

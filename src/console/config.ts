@@ -1,6 +1,7 @@
 // The console's settings from environment variables, validated all at once: every problem is reported together,
 // naming the variable, the value and what is allowed. A misspelled CONSOLE_* variable is an error, not ignored.
 import { randomBytes } from "node:crypto";
+import envSchema from "env-schema";
 import { closest } from "../configurator/suggest.ts";
 
 export interface ConsoleConfig {
@@ -15,7 +16,51 @@ export interface ConsoleConfig {
   sessionHours: number;
 }
 
-const VARIABLES = ["NAMESRV_ADDR", "CONSOLE_PORT", "CONSOLE_USER", "CONSOLE_PASSWORD", "CONSOLE_PASSWORD_FILE", "CONSOLE_READ_ONLY", "CONSOLE_REQUEST_TIMEOUT_MS", "CONSOLE_SESSION_HOURS"];
+/**
+ * The console's variables, checked with env-schema: the one list that validation, defaults and the README's table
+ * come from. `description` is the "allowed" part of an error; CONSOLE_PASSWORD(_FILE) are checked by hand below.
+ */
+export const CONSOLE_SCHEMA = {
+  type: "object",
+  required: ["NAMESRV_ADDR"],
+  properties: {
+    NAMESRV_ADDR: { type: "string", pattern: "^[A-Za-z0-9._-]+:[0-9]{1,5}( *; *[A-Za-z0-9._-]+:[0-9]{1,5})*$", description: "name servers as host:port;host:port" },
+    CONSOLE_PORT: { type: "integer", minimum: 1, maximum: 65535, default: 8082, description: "an integer from 1 to 65535" },
+    CONSOLE_USER: { type: "string", pattern: "^[A-Za-z0-9._-]{1,64}$", default: "admin", description: "1 to 64 letters, digits, dots, dashes or underscores" },
+    CONSOLE_PASSWORD: { type: "string", description: "at least 8 characters; CONSOLE_PASSWORD or CONSOLE_PASSWORD_FILE, not both" },
+    CONSOLE_PASSWORD_FILE: { type: "string", description: "a readable file holding the password (its last newline is dropped)" },
+    CONSOLE_READ_ONLY: { type: "boolean", default: false, description: "true or false" },
+    CONSOLE_REQUEST_TIMEOUT_MS: { type: "integer", minimum: 100, maximum: 60_000, default: 3000, description: "an integer from 100 to 60000" },
+    CONSOLE_SESSION_HOURS: { type: "integer", minimum: 1, maximum: 720, default: 12, description: "an integer from 1 to 720" },
+  },
+} as const;
+
+type ConsoleVariable = keyof typeof CONSOLE_SCHEMA.properties;
+
+/** What each variable does, for the README's table (`npm run readme`). */
+export const CONSOLE_VARIABLE_SUMMARIES: Record<ConsoleVariable, string> = {
+  NAMESRV_ADDR: "The name servers the console reads the cluster from (required).",
+  CONSOLE_PORT: "The HTTP port.",
+  CONSOLE_USER: "The login's user name.",
+  CONSOLE_PASSWORD: "The login's password. Default: generated at start and printed once in the log.",
+  CONSOLE_PASSWORD_FILE: "The password from a file, e.g. a Docker secret.",
+  CONSOLE_READ_ONLY: "Refuse every change (create, delete, send, reset, resend).",
+  CONSOLE_REQUEST_TIMEOUT_MS: "Timeout of each request to a broker or name server: the longest a node that is down or paused can delay a page.",
+  CONSOLE_SESSION_HOURS: "How long a login lasts.",
+};
+
+const VARIABLES = Object.keys(CONSOLE_SCHEMA.properties);
+
+interface Settings {
+  NAMESRV_ADDR: string;
+  CONSOLE_PORT: number;
+  CONSOLE_USER: string;
+  CONSOLE_PASSWORD?: string;
+  CONSOLE_PASSWORD_FILE?: string;
+  CONSOLE_READ_ONLY: boolean;
+  CONSOLE_REQUEST_TIMEOUT_MS: number;
+  CONSOLE_SESSION_HOURS: number;
+}
 
 export class ConsoleConfigError extends Error {
   readonly problems: string[];
@@ -36,32 +81,27 @@ export function consoleConfig(env: Record<string, string | undefined>, readFile:
     bad(name, env[name] ?? "", `one of the console's variables (${VARIABLES.filter((v) => v.startsWith("CONSOLE_")).join(", ")})${near ? `; did you mean ${near}?` : ""}`);
   }
 
-  const namesrvAddr = env.NAMESRV_ADDR ?? "";
-  if (!namesrvAddr) problems.push("NAMESRV_ADDR is not set: allowed: name servers as host:port;host:port");
-  else if (!namesrvAddr.split(";").every((a) => /^[A-Za-z0-9.\-_]+:\d{1,5}$/.test(a.trim()) && Number(a.split(":").pop()) <= 65535)) bad("NAMESRV_ADDR", namesrvAddr, "name servers as host:port;host:port");
-
-  const integer = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = env[name];
-    if (raw === undefined || raw === "") return fallback;
-    const n = Number(raw);
-    if (!/^\d+$/.test(raw) || n < min || n > max) {
-      bad(name, raw, `an integer from ${min} to ${max}`);
-      return fallback;
+  // An empty value is no value (compose passes `VAR=` for an unset shell variable in some forms).
+  const data = Object.fromEntries(VARIABLES.flatMap((name) => (env[name] ? [[name, env[name]]] : [])));
+  let settings: Settings | undefined;
+  try {
+    settings = envSchema({ schema: structuredClone(CONSOLE_SCHEMA) as object, data, env: false }) as Settings;
+  } catch (e) {
+    const errors = (e as { errors?: { instancePath: string; keyword: string; params?: { missingProperty?: string } }[] }).errors;
+    if (!errors) throw e;
+    for (const error of errors) {
+      const name = (error.params?.missingProperty ?? error.instancePath.replace(/^\//, "")) as ConsoleVariable;
+      const allowed = CONSOLE_SCHEMA.properties[name]?.description ?? "see the README";
+      if (error.keyword === "required") problems.push(`${name} is not set: allowed: ${allowed}`);
+      else bad(name, data[name] ?? "", allowed);
     }
-    return n;
-  };
-  const port = integer("CONSOLE_PORT", 8082, 1, 65535);
-  const requestTimeoutMs = integer("CONSOLE_REQUEST_TIMEOUT_MS", 3000, 100, 60_000);
-  const sessionHours = integer("CONSOLE_SESSION_HOURS", 12, 1, 24 * 30);
+  }
+  const badPort = settings?.NAMESRV_ADDR.split(";").some((address) => Number(address.split(":").pop()) > 65535);
+  if (badPort) bad("NAMESRV_ADDR", data.NAMESRV_ADDR ?? "", `${CONSOLE_SCHEMA.properties.NAMESRV_ADDR.description}, ports 1 to 65535`);
 
-  const readOnlyRaw = env.CONSOLE_READ_ONLY ?? "false";
-  if (readOnlyRaw !== "true" && readOnlyRaw !== "false") bad("CONSOLE_READ_ONLY", readOnlyRaw, "true or false");
-
-  const user = env.CONSOLE_USER ?? "admin";
-  if (!/^[A-Za-z0-9._-]{1,64}$/.test(user)) bad("CONSOLE_USER", user, "1 to 64 letters, digits, dots, dashes or underscores");
-
-  let password = env.CONSOLE_PASSWORD;
-  const passwordFile = env.CONSOLE_PASSWORD_FILE;
+  // Checked even when other variables are wrong, so that every problem is reported at once.
+  let password = data.CONSOLE_PASSWORD;
+  const passwordFile = data.CONSOLE_PASSWORD_FILE;
   if (password !== undefined && passwordFile !== undefined) {
     problems.push("CONSOLE_PASSWORD and CONSOLE_PASSWORD_FILE are both set: allowed: one of them");
   } else if (passwordFile !== undefined) {
@@ -71,16 +111,16 @@ export function consoleConfig(env: Record<string, string | undefined>, readFile:
   }
   if (password !== undefined && password.length < 8) problems.push(`${passwordFile !== undefined ? "CONSOLE_PASSWORD_FILE's password" : "CONSOLE_PASSWORD"} has ${password.length} characters: allowed: at least 8`);
 
-  if (problems.length) throw new ConsoleConfigError(problems);
+  if (problems.length || !settings) throw new ConsoleConfigError(problems);
   const generated = password === undefined;
   return {
-    namesrvAddr,
-    port,
-    user,
+    namesrvAddr: settings.NAMESRV_ADDR.split(";").map((a) => a.trim()).join(";"),
+    port: settings.CONSOLE_PORT,
+    user: settings.CONSOLE_USER,
     password: password ?? randomBytes(12).toString("base64url"),
     passwordGenerated: generated,
-    readOnly: readOnlyRaw === "true",
-    requestTimeoutMs,
-    sessionHours,
+    readOnly: settings.CONSOLE_READ_ONLY,
+    requestTimeoutMs: settings.CONSOLE_REQUEST_TIMEOUT_MS,
+    sessionHours: settings.CONSOLE_SESSION_HOURS,
   };
 }

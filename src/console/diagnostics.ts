@@ -37,6 +37,8 @@ export interface DiagnosticRow {
   /** Whether a failure matters: the fast port is only used by clients with vipChannelEnabled. */
   severity: "ok" | "warning" | "error";
   hint?: string;
+  /** What clients elsewhere (other hosts, Docker Desktop) likely see, when it differs from the console's view. */
+  elsewhere?: string;
 }
 
 export interface Diagnosis {
@@ -46,6 +48,10 @@ export interface Diagnosis {
 }
 
 const PRIVATE = /^(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.)/;
+/** Docker's default address pools for bridge networks. */
+const DOCKER_BRIDGE = /^172\.(1[7-9]|2\d|3[01])\./;
+const ELSEWHERE =
+  "Likely a container address: reachable from the docker host and its containers, not from other hosts or Docker Desktop's host. For those clients set BROKER_IP1 to the docker host's address (ports are published one-to-one).";
 
 export async function diagnose(brokers: BrokerAddress[], dial: Dial): Promise<Diagnosis> {
   const problems: string[] = [];
@@ -73,7 +79,7 @@ export async function diagnose(brokers: BrokerAddress[], dial: Dial): Promise<Di
   const rows = await mapLimit(targets, 16, async (t): Promise<DiagnosticRow> => {
     const r = await dial(t.host, t.port);
     const base = { cluster: t.b.cluster, brokerName: t.b.brokerName, brokerId: t.b.brokerId, kind: t.kind, address: `${t.host}:${t.port}`, reachable: r.ok, connectMs: r.ms };
-    if (r.ok) return { ...base, severity: "ok" };
+    if (r.ok) return { ...base, severity: "ok", ...(DOCKER_BRIDGE.test(t.host) ? { elsewhere: ELSEWHERE } : {}) };
     return { ...base, error: r.code ?? "unreachable", severity: t.kind === "fast" ? "warning" : "error", hint: hint(t.kind, t.host, t.port, r.code) };
   });
   return {
@@ -86,6 +92,10 @@ export async function diagnose(brokers: BrokerAddress[], dial: Dial): Promise<Di
 export function hint(kind: PortKind, host: string, port: number, code: string | undefined): string {
   const variable = kind === "ha" ? "BROKER_IP2 (or BROKER_IP1)" : "BROKER_IP1";
   if (kind === "fast") return `Nothing listens on the fast port ${port} (listen port − 2): only clients with vipChannelEnabled=true use it; turn that off in the client, or publish -p ${port}:${port}.`;
+  if (/^(127\.|::1$|localhost$)/.test(host))
+    return `${host} is a loopback address: each client (and each container) reads it as itself, so only clients on the broker's own host or in its own container reach it; set ${variable} to the docker host's IP.`;
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN")
+    return `The name ${host} does not resolve from the console: set ${variable} to an IP, or to a name every client can resolve.`;
   if (code === "ECONNREFUSED")
     return `${host} answers but nothing listens on ${port}: publish the port one-to-one (-p ${port}:${port}), or set LISTEN_PORT to the port that is published${kind === "ha" ? "; slaves dial this HA port" : ""}.`;
   if (PRIVATE.test(host))

@@ -2,7 +2,7 @@
 // messages by key or id, list a topic's newest messages (dead letters) and send a dead letter back to its group;
 // consumer connections and offset resets. Written from RocketMQ's wire formats (MessageDecoder, the request headers).
 import { randomBytes } from "node:crypto";
-import { inflateSync } from "node:zlib";
+import * as zlib from "node:zlib";
 import { parseFastjson } from "./fastjson.ts";
 import { topicStats } from "./admin.ts";
 import type { RemotingClient, RemotingResponse } from "./connection.ts";
@@ -15,6 +15,7 @@ export const MessageCode = {
   VIEW_MESSAGE_BY_ID: 33,
   GET_ROUTEINFO_BY_TOPIC: 105,
   GET_CONSUMER_CONNECTION_LIST: 203,
+  GET_PRODUCER_CONNECTION_LIST: 204,
   INVOKE_BROKER_TO_RESET_OFFSET: 222,
   QUERY_CONSUME_QUEUE: 321,
 } as const;
@@ -23,6 +24,9 @@ const NAME_VALUE = "\u0001";
 const PROPERTY = "\u0002";
 /** sysFlag bits (MessageSysFlag). */
 const COMPRESSED = 0x1;
+/** Bits 8–10 name the compression of a compressed body (5.x); 0, as 4.x writes, means zlib. */
+const COMPRESSION_TYPE = 0x700;
+const COMPRESSION_NAMES: Record<number, Compression> = { 0: "zlib", 1: "lz4", 2: "zstd", 3: "zlib" };
 const BORNHOST_V6 = 0x10;
 const STOREHOST_V6 = 0x20;
 /** MessageDecoder's magic codes: v2 writes the topic length in two bytes instead of one. */
@@ -48,6 +52,26 @@ export interface DecodedMessage {
   reconsumeTimes: number;
   properties: Record<string, string>;
   body: Buffer;
+  /** Set when the body is still compressed: a codec Node lacks (LZ4), or a body that did not decompress. */
+  compressed?: Compression;
+}
+
+export type Compression = "zlib" | "lz4" | "zstd";
+
+/** Zstandard in node:zlib since Node 22.15; typed loosely so older typings still compile. */
+const zstdDecompressSync = (zlib as unknown as { zstdDecompressSync?: (b: Buffer) => Buffer }).zstdDecompressSync;
+
+/** A stored body as the producer sent it, or as stored with the codec named when Node cannot decompress it. */
+function decompress(body: Buffer, sysFlag: number): { body: Buffer; compressed?: Compression } {
+  if (!(sysFlag & COMPRESSED)) return { body };
+  const codec = COMPRESSION_NAMES[(sysFlag & COMPRESSION_TYPE) >> 8] ?? "zlib";
+  try {
+    if (codec === "zlib") return { body: zlib.inflateSync(body) };
+    if (codec === "zstd" && zstdDecompressSync) return { body: zstdDecompressSync(body) };
+  } catch {
+    // A corrupt body must not hide the rest of the answer: it is shown as stored.
+  }
+  return { body, compressed: codec };
 }
 
 export function encodeProperties(properties: Record<string, string>): string {
@@ -65,20 +89,38 @@ export function decodeProperties(text: string): Record<string, string> {
   return properties;
 }
 
-/** The broker's message id: 4-byte IPv4, 4-byte port, 8-byte commit log offset, in hex. */
+/**
+ * The broker's message id: store IP (4 bytes, or 16 for an IPv6 store host), 4-byte port, 8-byte commit log
+ * offset, in hex: 32 digits, or 56 with IPv6.
+ */
 export function offsetMsgId(storeHost: string, commitLogOffset: number): string {
-  const [ip = "0.0.0.0", port = "0"] = storeHost.split(":");
-  const b = Buffer.alloc(16);
-  ip.split(".").forEach((part, i) => b.writeUInt8(Number(part), i));
-  b.writeInt32BE(Number(port), 4);
-  b.writeBigInt64BE(BigInt(commitLogOffset), 8);
+  const i = storeHost.lastIndexOf(":");
+  const ip = ipBytes(storeHost.slice(0, i).replace(/^\[|\]$/g, ""));
+  const b = Buffer.alloc(ip.length + 12);
+  b.set(ip);
+  b.writeInt32BE(Number(storeHost.slice(i + 1)), ip.length);
+  b.writeBigInt64BE(BigInt(commitLogOffset), ip.length + 4);
   return b.toString("hex").toUpperCase();
 }
 
+/** Dotted IPv4, or IPv6 (full or with `::`), as bytes. */
+function ipBytes(ip: string): Buffer {
+  if (!ip.includes(":")) return Buffer.from(ip.split(".").map(Number));
+  const [head = "", tail] = ip.split("::");
+  const groups = (s: string) => (s ? s.split(":") : []);
+  const all = tail === undefined ? groups(head) : [...groups(head), ...Array<string>(8 - groups(head).length - groups(tail).length).fill("0"), ...groups(tail)];
+  const b = Buffer.alloc(16);
+  all.slice(0, 8).forEach((g, k) => b.writeUInt16BE(parseInt(g, 16) || 0, k * 2));
+  return b;
+}
+
 export function parseOffsetMsgId(id: string): { address: string; commitLogOffset: number } | undefined {
-  if (!/^[0-9A-Fa-f]{32}$/.test(id)) return undefined;
+  if (!/^(?:[0-9A-Fa-f]{32}|[0-9A-Fa-f]{56})$/.test(id)) return undefined;
   const b = Buffer.from(id, "hex");
-  return { address: `${b[0]}.${b[1]}.${b[2]}.${b[3]}:${b.readInt32BE(4)}`, commitLogOffset: Number(b.readBigInt64BE(8)) };
+  const ipLength = b.length - 12;
+  // The same forms as the stored-message decoder writes hosts in.
+  const ip = ipLength === 4 ? [...b.subarray(0, 4)].join(".") : b.subarray(0, 16).toString("hex").match(/.{4}/g)!.join(":");
+  return { address: `${ip}:${b.readInt32BE(ipLength)}`, commitLogOffset: Number(b.readBigInt64BE(ipLength + 4)) };
 }
 
 /** Decodes the stored-message records a broker answers with (QUERY_MESSAGE, VIEW_MESSAGE_BY_ID, PULL_MESSAGE). */
@@ -117,9 +159,8 @@ function decodeOne(b: Buffer): DecodedMessage {
   const reconsumeTimes = int();
   long(); // prepared transaction offset
   const bodyLength = int();
-  let body = Buffer.from(b.subarray(p, p + bodyLength));
+  const { body, compressed } = decompress(Buffer.from(b.subarray(p, p + bodyLength)), sysFlag);
   p += bodyLength;
-  if (sysFlag & COMPRESSED) body = inflateSync(body);
   const topicLength = magic === MAGIC_V2 ? ((p += 2), b.readUInt16BE(p - 2)) : ((p += 1), b.readUInt8(p - 1));
   const topic = b.toString("utf8", p, p + topicLength);
   p += topicLength;
@@ -144,6 +185,7 @@ function decodeOne(b: Buffer): DecodedMessage {
     reconsumeTimes,
     properties,
     body,
+    ...(compressed ? { compressed } : {}),
   };
 }
 
@@ -260,15 +302,17 @@ export async function viewByOffset(client: RemotingClient, address: string, comm
   return decodeMessages(r.body)[0];
 }
 
-/** By the broker's offset id (32 hex digits) or, failing that, the producer's id (UNIQ_KEY). */
+/**
+ * By the broker's offset id or the producer's id (UNIQ_KEY). Both are 32 hex digits: an id whose store host is one
+ * of the topic's brokers is read by offset, anything else is looked up as a producer id.
+ */
 export async function viewMessageById(client: RemotingClient, namesrv: string, topic: string, id: string): Promise<DecodedMessage | undefined> {
   const byOffset = parseOffsetMsgId(id);
-  if (byOffset) {
-    const m = await viewByOffset(client, byOffset.address, byOffset.commitLogOffset).catch(() => undefined);
-    if (m && m.topic === topic) {
-      const route = await masters(client, namesrv, topic).catch(() => []);
-      return { ...m, brokerName: route.find((r) => r.address === byOffset.address)?.brokerName };
-    }
+  const route = await topicRoute(client, namesrv, topic);
+  const owner = byOffset && route.brokerDatas.find((b) => Object.values(b.brokerAddrs).includes(byOffset.address));
+  if (byOffset && owner) {
+    const m = await viewByOffset(client, byOffset.address, byOffset.commitLogOffset);
+    if (m && m.topic === topic) return { ...m, brokerName: owner.brokerName };
   }
   return (await queryMessagesByKey(client, namesrv, topic, id.toUpperCase(), { uniqueKey: true, maxNum: 32 }))[0];
 }
@@ -316,6 +360,7 @@ export async function resendDlqMessage(client: RemotingClient, namesrv: string, 
   const dlq = `%DLQ%${group}`;
   const m = await viewMessageById(client, namesrv, dlq, msgId);
   if (!m) throw Object.assign(new Error(`no message ${msgId} in ${dlq}`), { statusCode: 404 });
+  if (m.compressed) throw Object.assign(new Error(`${msgId} has a ${m.compressed}-compressed body the console cannot decompress, so it cannot resend it`), { statusCode: 422 });
   const properties = Object.fromEntries(Object.entries(m.properties).filter(([k]) => !SYSTEM_PROPERTIES.has(k) && k !== "KEYS" && k !== "TAGS"));
   properties.ORIGIN_MESSAGE_ID ??= m.msgId;
   return sendMessage(client, namesrv, { topic: `%RETRY%${group}`, body: m.body, keys: m.keys, tags: m.tags, properties });
@@ -325,14 +370,40 @@ export interface ConsumerConnection {
   connections: { clientId: string; clientAddr: string; language: string; version: number }[];
   consumeType: string | null;
   messageModel: string | null;
+  /** What the group's clients subscribe to, per topic (push consumers include their %RETRY% topic). */
+  subscriptions: { topic: string; expression: string; expressionType: string }[];
 }
 
-/** Who consumes as `group`, as the broker sees it; nobody online is an empty list, not an error. */
+/** Who consumes as `group`, as the broker sees it; nobody online (CONSUMER_NOT_ONLINE) is an empty list, not an error. */
 export async function consumerConnections(client: RemotingClient, broker: string, group: string): Promise<ConsumerConnection> {
   const r = await client.request(broker, MessageCode.GET_CONSUMER_CONNECTION_LIST, { extFields: { consumerGroup: group } });
-  if (r.code !== 0) return { connections: [], consumeType: null, messageModel: null };
-  const body = parseFastjson(r.body.toString("utf8")) as { connectionSet?: ConsumerConnection["connections"]; consumeType?: string; messageModel?: string };
-  return { connections: [...(body.connectionSet ?? [])].sort((a, b) => a.clientId.localeCompare(b.clientId)), consumeType: body.consumeType ?? null, messageModel: body.messageModel ?? null };
+  if (r.code === 206 /* CONSUMER_NOT_ONLINE */) return { connections: [], consumeType: null, messageModel: null, subscriptions: [] };
+  if (r.code !== 0) throw new Error(`${broker} refused the connections of ${group}: code ${r.code}${remark(r)}`);
+  const body = parseFastjson(r.body.toString("utf8")) as {
+    connectionSet?: ConsumerConnection["connections"];
+    consumeType?: string;
+    messageModel?: string;
+    subscriptionTable?: Record<string, { topic?: string; subString?: string; expressionType?: string }>;
+  };
+  const subscriptions = Object.entries(body.subscriptionTable ?? {})
+    .map(([topic, s]) => ({ topic: s.topic ?? topic, expression: s.subString ?? "*", expressionType: s.expressionType ?? "TAG" }))
+    .sort((a, b) => a.topic.localeCompare(b.topic));
+  return {
+    connections: [...(body.connectionSet ?? [])].sort((a, b) => a.clientId.localeCompare(b.clientId)),
+    consumeType: body.consumeType ?? null,
+    messageModel: body.messageModel ?? null,
+    subscriptions,
+  };
+}
+
+export type ClientConnection = ConsumerConnection["connections"][number];
+
+/** The producers connected to one broker as `producerGroup` (brokers know producers by group, not by topic). */
+export async function producerConnections(client: RemotingClient, broker: string, producerGroup: string): Promise<ClientConnection[]> {
+  const r = await client.request(broker, MessageCode.GET_PRODUCER_CONNECTION_LIST, { extFields: { producerGroup } });
+  if (r.code !== 0) return [];
+  const body = parseFastjson(r.body.toString("utf8")) as { connectionSet?: ClientConnection[] };
+  return [...(body.connectionSet ?? [])].sort((a, b) => a.clientId.localeCompare(b.clientId));
 }
 
 /**

@@ -8,6 +8,8 @@ export interface TopicOptions {
   queues?: number;
   /** Message type attribute of RocketMQ 5 (NORMAL, FIFO, DELAY, TRANSACTION); 5.x clients check it. Default NORMAL. */
   messageType?: "NORMAL" | "FIFO" | "DELAY" | "TRANSACTION";
+  /** PermName bits: 6 read and write (default), 4 read only, 2 write only. */
+  perm?: 2 | 4 | 6;
 }
 
 /**
@@ -24,7 +26,7 @@ export async function createTopic(namesrvAddr: string, topic: string, options: T
     defaultTopic: "TBW102",
     readQueueNums: queues,
     writeQueueNums: queues,
-    perm: "6",
+    perm: String(options.perm ?? 6),
     topicFilterType: "SINGLE_TAG",
     topicSysFlag: "0",
     order: String(options.messageType === "FIFO"),

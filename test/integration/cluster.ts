@@ -225,6 +225,21 @@ export function describeMode(spec: ModeSpec, skip: string | undefined): void {
       assert.deepEqual(brokers.map((b) => `${b.brokerName}/${b.brokerId}/${b.role}`).sort(), expected.sort());
       for (const b of brokers) assert.match(b.version ?? "", /^V\d/, `${b.brokerName}/${b.brokerId}: ${b.error ?? ""}`);
     });
+    test("the console creates a topic on every master, then updates its queue count and permission", async () => {
+      const session = await consoleLogin(await generatedPassword(cluster));
+      const topic = `ConsoleUpdate${Date.now()}`;
+      const masters = new Set(Object.keys((await cluster.topology()).brokers));
+      type Route = { brokers: { brokerName: string; readQueues: number; writeQueues: number; perm: number }[] };
+      const routeIs = (queues: number, perm: number) =>
+        eventually(async () => {
+          const { brokers } = await session.get<Route>(`/api/topics/${topic}`);
+          assert.deepEqual(brokers.map((b) => `${b.brokerName} ${b.readQueues}/${b.writeQueues} perm ${b.perm}`).sort(), [...masters].sort().map((m) => `${m} ${queues}/${queues} perm ${perm}`));
+        }, 30_000);
+      assert.equal((await session.post("/api/topics", { name: topic, queues: 2 })).status, 201);
+      await routeIs(2, 6);
+      assert.equal((await session.post("/api/topics", { name: topic, queues: 3, perm: 4 })).status, 201);
+      await routeIs(3, 4);
+    });
     spec.more?.(cluster);
   });
 }

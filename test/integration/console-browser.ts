@@ -107,6 +107,11 @@ export function browserTour(cluster: ClusterUnderTest): void {
 
     await page.goto(`${CONSOLE_URL}/#/topic/${encodeURIComponent(topic)}`);
     await page.locator("#queues tbody tr").first().waitFor();
+    // The update form starts from the topic's current queues and permission: submitting it unchanged is harmless.
+    assert.equal(await page.inputValue('#update-topic input[name="queues"]'), "4");
+    assert.equal(await page.inputValue('#update-topic select[name="perm"]'), "6");
+    await page.click('#update-topic button[type="submit"]');
+    await page.locator("#updated").waitFor({ timeout: 60_000 });
     await page.fill('#send-message input[name="body"]', `hello ${runId}`);
     await page.fill('#send-message input[name="keys"]', key);
     await page.click('#send-message button[type="submit"]');
@@ -125,16 +130,29 @@ export function browserTour(cluster: ClusterUnderTest): void {
   });
 
   test("browser: a consumer group's lag rises with unconsumed messages and drops after consuming", async () => {
-    await java(["--mode", "send", "--count", "19", "--run-id", `${runId}b`]);
-    await groupLag(20); // the console's message and 19 more
-    await shot("07-group-lag");
-    await java(["--mode", "consume", "--count", "19", "--run-id", `${runId}b`]);
+    // While the Java producer sends, the topic page lists it under its producer group.
+    const sending = java(["--mode", "send", "--count", "300", "--run-id", `${runId}b`]);
+    await open(`${CONSOLE_URL}/#/topic/${encodeURIComponent(topic)}`);
+    await page.fill('#producers input[name="group"]', `${group}-producer`);
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      await page.click('#producers button[type="submit"]');
+      await page.locator("#producer-connections").waitFor();
+      if ((await page.locator("#producer-connections").innerText()).includes("JAVA")) break;
+      if (Date.now() > deadline) assert.fail(`no producer listed: ${await page.locator("#producer-connections").innerText()}`);
+      await page.waitForTimeout(300);
+    }
+    await shot("07-producers");
+    await sending;
+    await groupLag(301); // the console's message and 300 more
+    await shot("08-group-lag");
+    await java(["--mode", "consume", "--count", "300", "--run-id", `${runId}b`]);
     await groupLag(0);
     assert.ok((await page.locator("#group-queues tbody tr").count()) >= 8, "the group's queues on both masters");
-    await shot("08-group-consumed");
+    await shot("09-group-consumed");
     await page.goto(`${CONSOLE_URL}/#/groups?search=${encodeURIComponent(group)}`);
     await page.locator("#groups tbody tr").first().waitFor();
-    await shot("09-groups");
+    await shot("10-groups");
   });
 
   test("browser: reset the group's offsets to an hour ago → every message is unconsumed again", async () => {
@@ -142,8 +160,8 @@ export function browserTour(cluster: ClusterUnderTest): void {
     await page.locator("#reset-offset").waitFor();
     await page.click('#reset-offset button[type="submit"]'); // the form's default time: an hour ago
     await page.locator("text=offsets reset on 8 queue(s)").waitFor({ timeout: 30_000 });
-    await shot("10-group-reset");
-    await groupLag(30); // 10 + 1 + 19 messages since the topic was created
+    await shot("11-group-reset");
+    await groupLag(311); // 10 + 1 + 300 messages since the topic was created
   });
 
   test("browser: a dead letter is listed for its group and sent again to the group's retry topic", async () => {
@@ -170,7 +188,7 @@ export function browserTour(cluster: ClusterUnderTest): void {
     }
     await page.locator("#messages button", { hasText: "Resend" }).first().click();
     await page.locator("#messages .ok", { hasText: "resent as" }).waitFor({ timeout: 30_000 });
-    await shot("11-dead-letters");
+    await shot("12-dead-letters");
     const client2 = new RemotingClient();
     try {
       const retry = await recentMessages(client2, "localhost:9876", `%RETRY%${group}-consumer`, 10);
@@ -184,10 +202,10 @@ export function browserTour(cluster: ClusterUnderTest): void {
     await page.goto(`${CONSOLE_URL}/#/diagnostics`);
     await page.locator("#diagnostics tbody tr").first().waitFor({ timeout: 30_000 });
     assert.equal(await page.locator("#diagnostics .bad").count(), 0, await page.locator("#diagnostics").innerText());
-    await shot("12-addresses");
+    await shot("13-addresses");
     await page.goto(`${CONSOLE_URL}/#/cluster`);
     await page.locator("#brokers a").first().click();
     await page.locator("text=Configuration").waitFor();
-    await shot("13-broker");
+    await shot("14-broker");
   });
 }

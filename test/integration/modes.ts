@@ -246,6 +246,17 @@ export function single(version?: string): ModeSpec {
         assert.match(out, /DefaultCluster\s+broker-a\s+0\s/);
         assert.doesNotMatch(out, /Exception|logback/i);
       });
+      test("the console runs as a non-root user on a read-only root file system and stops at once on SIGTERM", async () => {
+        const id = cluster.container("console");
+        assert.equal((await dockerOk("inspect", "-f", "{{.Config.User}} {{.HostConfig.ReadonlyRootfs}}", id)).trim(), "3000:3000 true");
+        const started = Date.now();
+        await cluster.project.ok("stop", "console");
+        const seconds = (Date.now() - started) / 1000;
+        assert.equal((await dockerOk("inspect", "-f", "{{.State.ExitCode}}", id)).trim(), "0");
+        assert.match(await dockerOk("logs", id), /SIGTERM: stopping/);
+        report(`${cluster.label}: console stopped in ${seconds.toFixed(1)} s`);
+        await cluster.project.ok("up", "-d", "--wait", "console");
+      });
     },
   };
 }

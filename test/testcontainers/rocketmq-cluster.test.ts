@@ -25,7 +25,7 @@ describe("RocketMQCluster 2m-2s-sync", { skip }, () => {
     const info = await cluster.clusterInfo();
     const ids = Object.fromEntries(Object.entries(info.brokerAddrTable ?? {}).map(([name, b]) => [name, Object.keys(b.brokerAddrs ?? {}).sort()]));
     assert.deepEqual(ids, { "broker-a": ["0", "1"], "broker-b": ["0", "1"] });
-    assert.deepEqual(cluster.nodes().map((n) => n.service), ["broker-a", "broker-a-s", "broker-b", "broker-b-s", "namesrv-1", "namesrv-2"]);
+    assert.deepEqual(cluster.nodes().map((n) => n.service), ["broker-a", "broker-a-s", "broker-b", "broker-b-s", "console", "namesrv-1", "namesrv-2"]);
     assert.equal((await cluster.masterOf("broker-a")).service, "broker-a");
     assert.match(cluster.getNamesrvAddr(), /^[^;]+:9876;[^;]+:9877$/);
   });

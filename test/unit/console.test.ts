@@ -60,6 +60,10 @@ test("config: a password from a _FILE, or a generated one when none is given", (
   assert.ok(generated.password.length >= 16);
   assert.equal(generated.port, 8082);
   assert.throws(() => consoleConfig({ NAMESRV_ADDR: "ns:9876", CONSOLE_PASSWORD: "aaaaaaaa", CONSOLE_PASSWORD_FILE: "/x" }, () => "b"), /both set/);
+  assert.throws(() => consoleConfig({ CONSOLE_PORT: "" }, () => undefined), / 1 configuration error.*\n  NAMESRV_ADDR is not set: allowed: name servers/, "an empty value is no value; the missing address is named");
+  assert.throws(() => consoleConfig({ NAMESRV_ADDR: "ns:98765" }, () => undefined), /NAMESRV_ADDR="ns:98765": allowed: .*ports 1 to 65535/);
+  const parsed = consoleConfig({ NAMESRV_ADDR: "ns-1:9876 ; ns-2:9877", CONSOLE_READ_ONLY: "true", CONSOLE_PORT: "9000", CONSOLE_PASSWORD: "12345678" }, () => undefined);
+  assert.deepEqual([parsed.namesrvAddr, parsed.readOnly, parsed.port, parsed.requestTimeoutMs], ["ns-1:9876;ns-2:9877", true, 9000, 3000]);
 });
 
 test("nothing but login, health and the API document answers without a session", async () => {

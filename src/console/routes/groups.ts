@@ -3,8 +3,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { RouteContext } from "../app.ts";
 import { mapLimit } from "../limit.ts";
-import { consumerConnections, resetConsumerOffset } from "../../remoting/messages.ts";
+import { consumerConnections, producerConnections, resetConsumerOffset, topicRoute } from "../../remoting/messages.ts";
 import { errorSchema, nameParam, page, pageQuery, paged, topicName } from "./schemas.ts";
+
+const connectionSchema = { type: "object", properties: { clientId: { type: "string" }, clientAddr: { type: "string" }, language: { type: "string" }, version: { type: ["number", "string"] } } } as const;
 
 const queueSchema = {
   type: "object",
@@ -54,10 +56,7 @@ export async function groupRoutes(app: FastifyInstance, { source }: RouteContext
               lag: { type: "number" },
               consumeTps: { type: "number" },
               queues: { type: "array", items: queueSchema },
-              connections: {
-                type: "array",
-                items: { type: "object", properties: { clientId: { type: "string" }, clientAddr: { type: "string" }, language: { type: "string" }, version: { type: ["number", "string"] } } },
-              },
+              connections: { type: "array", items: connectionSchema },
               consumeType: { type: ["string", "null"] },
               messageModel: { type: ["string", "null"] },
               errors: { type: "array", items: { type: "string" } },
@@ -96,6 +95,27 @@ export async function groupRoutes(app: FastifyInstance, { source }: RouteContext
     async (request: FastifyRequest<{ Params: { name: string }; Body: { topic: string; timestamp: number } }>, _reply: FastifyReply) => {
       const queues = await resetConsumerOffset(source.client, source.namesrvs[0]!, request.body.topic, request.params.name, request.body.timestamp);
       return { queues };
+    },
+  );
+}
+
+/** Producers by producer group, as the dashboard shows them: from every master, or from a topic's masters. */
+export async function producerRoutes(app: FastifyInstance, { source }: RouteContext): Promise<void> {
+  app.get(
+    "/api/producers",
+    {
+      schema: {
+        summary: "Producers connected as a producer group: asked of every master, or only of the masters that serve `topic`",
+        querystring: { type: "object", properties: { group: { type: "string", minLength: 1, maxLength: 255 }, topic: topicName }, required: ["group"], additionalProperties: false },
+        response: { 200: { type: "object", properties: { connections: { type: "array", items: { type: "object", properties: { ...connectionSchema.properties, brokerName: { type: "string" } } } } } }, 502: errorSchema },
+      },
+    },
+    async (request: FastifyRequest<{ Querystring: { group: string; topic?: string } }>) => {
+      const { group, topic } = request.query;
+      const serving = topic ? new Set((await topicRoute(source.client, source.namesrvs[0]!, topic)).brokerDatas.map((b) => b.brokerName)) : undefined;
+      const masters = (await source.overview()).brokers.filter((b) => b.role === "master" && !b.error && (!serving || serving.has(b.brokerName)));
+      const perBroker = await mapLimit(masters, 8, async (m) => (await producerConnections(source.client, m.address, group)).map((c) => ({ ...c, brokerName: m.brokerName })));
+      return { connections: perBroker.flat() };
     },
   );
 }

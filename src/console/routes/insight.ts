@@ -35,6 +35,7 @@ export async function insightRoutes(app: FastifyInstance, { source, requests }: 
                     error: { type: "string" },
                     severity: { type: "string", enum: ["ok", "warning", "error"] },
                     hint: { type: "string" },
+                    elsewhere: { type: "string" },
                   },
                 },
               },

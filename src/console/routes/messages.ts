@@ -26,13 +26,14 @@ const messageSchema = {
     properties: { type: "object", additionalProperties: { type: "string" } },
     body: { type: "string", description: `UTF-8 text of the body, at most ${BODY_PREVIEW} characters` },
     bodyBytes: { type: "integer" },
+    compressed: { type: "string", description: "Set when the body is shown as stored: compressed with a codec the console lacks (lz4)" },
   },
 } as const;
 
 const messagesResponse = { type: "object", properties: { total: { type: "integer" }, messages: { type: "array", items: messageSchema } }, required: ["messages"] } as const;
 
 function view(m: DecodedMessage) {
-  return { ...m, tags: m.tags ?? null, body: m.body.toString("utf8").slice(0, BODY_PREVIEW), bodyBytes: m.body.length };
+  return { ...m, tags: m.tags ?? null, body: m.compressed ? `(${m.compressed}-compressed, ${m.body.length} bytes)` : m.body.toString("utf8").slice(0, BODY_PREVIEW), bodyBytes: m.body.length };
 }
 
 export async function messageRoutes(app: FastifyInstance, { source }: RouteContext): Promise<void> {
@@ -88,7 +89,7 @@ export async function messageRoutes(app: FastifyInstance, { source }: RouteConte
         summary: "Send a dead letter again to its group (through %RETRY%<group>)",
         params: nameParam("group", "consumer group"),
         body: { type: "object", properties: { msgId: { type: "string", pattern: "^[0-9A-Fa-f]{16,64}$" } }, required: ["msgId"], additionalProperties: false },
-        response: { 200: { type: "object", properties: { msgId: { type: "string" }, topic: { type: "string" } } }, 404: errorSchema, 502: errorSchema },
+        response: { 200: { type: "object", properties: { msgId: { type: "string" }, topic: { type: "string" } } }, 404: errorSchema, 422: errorSchema, 502: errorSchema },
       },
     },
     async (request: FastifyRequest<{ Params: { group: string }; Body: { msgId: string } }>) => {

@@ -34,12 +34,21 @@ export async function topicRoutes(app: FastifyInstance, { source }: RouteContext
     {
       schema: {
         summary: "Create (or update) a topic on every master",
-        body: { type: "object", properties: { name: topicName, queues: { type: "integer", minimum: 1, maximum: 1024, default: 8 } }, required: ["name"], additionalProperties: false },
+        body: {
+          type: "object",
+          properties: {
+            name: topicName,
+            queues: { type: "integer", minimum: 1, maximum: 1024, default: 8, description: "read and write queues per master" },
+            perm: { type: "integer", enum: [6, 4, 2], default: 6, description: "6 read and write, 4 read only, 2 write only" },
+          },
+          required: ["name"],
+          additionalProperties: false,
+        },
         response: { 201: { type: "object", properties: { name: { type: "string" } } }, 502: errorSchema },
       },
     },
-    async (request: FastifyRequest<{ Body: { name: string; queues: number } }>, reply: FastifyReply) => {
-      await source.createTopic(request.body.name, request.body.queues);
+    async (request: FastifyRequest<{ Body: { name: string; queues: number; perm: 2 | 4 | 6 } }>, reply: FastifyReply) => {
+      await source.createTopic(request.body.name, request.body.queues, request.body.perm);
       return reply.code(201).send({ name: request.body.name });
     },
   );

@@ -61,7 +61,8 @@ function formValues(form) {
 /** A form whose submit runs `action`; the result (or the error) is shown under it. */
 function actionForm(attrs, fields, buttonText, action, { danger = false } = {}) {
   const out = h("div", {});
-  const form = h("form", attrs, ...fields, h("button", { type: "submit", class: danger ? "danger" : "", disabled: session?.readOnly && !attrs.readonlyOk }, buttonText));
+  const { readonlyOk, ...formAttrs } = attrs;
+  const form = h("form", formAttrs, ...fields, h("button", { type: "submit", class: danger ? "danger" : "", disabled: session?.readOnly && !readonlyOk }, buttonText));
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     out.replaceChildren(h("p", { class: "muted" }, "…"));
@@ -189,10 +190,28 @@ async function topicPage(name) {
       t.queues,
       { id: "queues" },
     ),
+    h("h2", {}, "Update"),
+    actionForm(
+      { id: "update-topic" },
+      [
+        field("Queues per broker", "queues", { type: "number", min: 1, max: 1024, required: true, value: Math.max(1, ...t.brokers.map((b) => b.writeQueues ?? 1)) }),
+        h("label", {}, "Permission", h("select", { name: "perm" }, ...[[6, "read and write"], [4, "read only"], [2, "write only"]].map(([value, text]) => h("option", { value, selected: t.brokers.every((b) => b.perm === value) }, text)))),
+      ],
+      "Update on every master",
+      async (v) => {
+        await api("POST", "/api/topics", { name, queues: Number(v.queues), perm: Number(v.perm) });
+        return h("div", { class: "notice", role: "status", id: "updated" }, `updated: ${v.queues} queue(s) per master, perm ${v.perm}`);
+      },
+    ),
     h("h2", {}, "Send a test message"),
     actionForm({ id: "send-message" }, [field("Body", "body", { required: true, value: "hello from the console" }), field("Tags", "tags"), field("Keys (space-separated)", "keys")], "Send", async (v) => {
       const r = await api("POST", `/api/topics/${encodeURIComponent(name)}/messages`, v);
       return h("div", { class: "notice", role: "status", id: "sent" }, `sent: msgId ${r.msgId} · ${r.brokerName} queue ${r.queueId} offset ${r.queueOffset}`);
+    }),
+    h("h2", {}, "Producers"),
+    actionForm({ id: "producers", readonlyOk: true }, [field("Producer group", "group", { required: true })], "Show", async (v) => {
+      const r = await api("GET", `/api/producers?${new URLSearchParams({ group: v.group, topic: name })}`);
+      return table([{ title: "Client", cell: (c) => c.clientId }, { title: "Address", cell: (c) => c.clientAddr }, { title: "Broker", cell: (c) => c.brokerName }, { title: "Language", cell: (c) => c.language }, { title: "Version", cell: (c) => c.version }], r.connections, { id: "producer-connections" });
     }),
     h("h2", {}, "Delete"),
     actionForm({ id: "delete-topic" }, [], `Delete ${name} everywhere`, async () => {
@@ -366,6 +385,7 @@ async function diagnosticsPage() {
         { title: "Address", cell: (r) => r.address ?? "–" },
         { title: "From the console", cell: (r) => h("span", { class: r.reachable ? "ok" : r.severity === "warning" ? "muted" : "bad" }, r.reachable ? `reachable (${r.connectMs} ms)` : `${r.error ?? "unreachable"}${r.severity === "warning" ? " (warning)" : ""}`) },
         { title: "Likely fix", cell: (r) => r.hint ?? "" },
+        { title: "From other hosts", cell: (r) => h("span", { class: "muted" }, r.elsewhere ?? "") },
       ],
       d.rows,
       { id: "diagnostics" },
