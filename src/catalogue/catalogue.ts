@@ -60,6 +60,28 @@ export class RoleCatalogue {
   }
 }
 
+/**
+ * Keys whose values are secrets: never echoed in an error, a log line or print-config (the generated file keeps
+ * them, RocketMQ needs them). Decided by name, so that it also covers the keys of future catalogues and the
+ * console's CONSOLE_PASSWORD; the list names the secrets whose names do not say so.
+ */
+const SECRET_NAME = /password|passwd|credential|secret|accesskey|token/i;
+const SECRET_KEYS: ReadonlySet<string> = new Set([
+  // JSON {"username": ..., "password": ...} of the user a broker or proxy creates at first start.
+  "initAuthenticationUser",
+  // OTLP exporter headers, where collectors take their API key or bearer token.
+  "metricsGrpcExporterHeader",
+  // SOCKS5 proxy settings of the remoting client, with its username and password.
+  "socksProxyConfig",
+]);
+
+export function isSecretKey(key: string): boolean {
+  return SECRET_KEYS.has(key) || SECRET_NAME.test(key);
+}
+
+/** What errors, logs and print-config show instead of a secret value. */
+export const REDACTED = "<redacted>";
+
 /** The folded form used to match UPPER_SNAKE aliases: lower case without underscores. */
 export function aliasOf(name: string): string {
   return name.replace(/_/g, "").toLowerCase();

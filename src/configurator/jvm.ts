@@ -60,7 +60,8 @@ export function sizeMemory(role: Role, limitBytes: number | undefined, container
   }
   const decision =
     `heap ${heap} (${heapWhy})` + (directMemory ? `, direct memory ${directMemory} (${directWhy})` : "") +
-    (container.JAVA_OPT_EXT ? `; JAVA_OPT_EXT appended last: ${container.JAVA_OPT_EXT}` : "");
+    // Named, not shown: JVM options may carry -D passwords (the argfile has them, readable by this user only).
+    (container.JAVA_OPT_EXT ? "; JAVA_OPT_EXT appended last, so its options win" : "");
   return { heap, directMemory, decision };
 }
 

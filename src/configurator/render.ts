@@ -1,5 +1,5 @@
 // Rendering: the effective config file RocketMQ reads, the annotated print-config view, and the JVM's argfile.
-import type { Role } from "../catalogue/catalogue.ts";
+import { REDACTED, type Role } from "../catalogue/catalogue.ts";
 import { jsonValue } from "./json-config.ts";
 import { renderProperty } from "./properties.ts";
 import { describeSource, type Resolution } from "./resolve.ts";
@@ -8,32 +8,38 @@ import { CONF_FILE_NAME, LOGS_DIR } from "./variables.ts";
 
 /**
  * One line per setting, sorted by key: `key=value` for a properties file; for the proxy's JSON, `"key": value`
- * members with the comma where JSON needs it, between `{` and `}`.
+ * members with the comma where JSON needs it, between `{` and `}`. `redact` shows secrets as REDACTED (a JSON
+ * string whatever the key's type).
  */
-function renderLines(resolution: Resolution, comment?: (key: string) => string): string[] {
+function renderLines(resolution: Resolution, redact: boolean, comment?: (key: string) => string): string[] {
   const keys = [...resolution.settings.keys()].sort();
   const json = resolution.role === "proxy";
   const lines = keys.flatMap((key, i) => {
-    const value = resolution.settings.get(key)!.value;
+    const setting = resolution.settings.get(key)!;
+    const hidden = redact && setting.secret;
     const line = json
-      ? `  ${JSON.stringify(key)}: ${jsonValue(resolution.catalogue.get(key), value)}${i < keys.length - 1 ? "," : ""}`
-      : renderProperty(key, value);
+      ? `  ${JSON.stringify(key)}: ${hidden ? JSON.stringify(REDACTED) : jsonValue(resolution.catalogue.get(key), setting.value)}${i < keys.length - 1 ? "," : ""}`
+      : hidden ? `${key}=${REDACTED}` : renderProperty(key, setting.value);
     return comment ? [comment(key), line] : [line];
   });
   return json ? ["{", ...lines, "}"] : lines;
 }
 
+/** The file RocketMQ reads: secrets in clear, so it is written for the JVM's user alone. */
 export function renderConfFile(resolution: Resolution): string {
-  return renderLines(resolution).join("\n") + "\n";
+  return renderLines(resolution, false).join("\n") + "\n";
 }
 
 /**
  * The effective file with, above each line, where its value came from (comments on `#` lines of their own:
- * dropping the lines that start with `#` gives the file, JSON included).
+ * dropping the lines that start with `#` gives the file, JSON included), with secrets shown as REDACTED.
  */
 export function renderAnnotated(resolution: Resolution): string {
   const header = `# effective ${CONF_FILE_NAME[resolution.role]} for RocketMQ ${resolution.version}; other keys keep RocketMQ's defaults`;
-  const lines = renderLines(resolution, (key) => `# from ${describeSource(resolution.settings.get(key)!.source)}`);
+  const lines = renderLines(resolution, true, (key) => {
+    const setting = resolution.settings.get(key)!;
+    return `# from ${describeSource(setting.source)}${setting.secret ? " (a secret: not shown)" : ""}`;
+  });
   return [header, ...lines].join("\n") + "\n";
 }
 

@@ -1,7 +1,7 @@
 // env + mounted file → effective RocketMQ settings. Pure: the caller passes the environment, the files it
 // read and what it detected; every problem is collected, none is thrown, so a user sees all of them at once.
 import envSchema from "env-schema";
-import { ROLES, type RoleCatalogue, type Role } from "../catalogue/catalogue.ts";
+import { REDACTED, ROLES, isSecretKey, type RoleCatalogue, type Role } from "../catalogue/catalogue.ts";
 import { closest } from "./suggest.ts";
 import { parseJsonConfig } from "./json-config.ts";
 import { parseProperties } from "./properties.ts";
@@ -29,12 +29,17 @@ export interface Setting {
   key: string;
   value: string;
   source: Source;
+  /** A secret key's value, or one read from a `*_FILE`: written to the config file, shown nowhere else. */
+  secret: boolean;
 }
 
 export interface ConfigError {
   /** What to fix: a variable (`BROKER_ROLE`), a file position (`/etc/rocketmq/broker.conf:12`) or several. */
   subject: string;
+  /** The offending value; never set for a secret, so that no caller can print it by mistake. */
   value?: string;
+  /** The value is a secret: shown as REDACTED. */
+  redacted?: true;
   problem: string;
   allowed?: string;
 }
@@ -71,8 +76,18 @@ export function describeSource(source: Source): string {
 }
 
 export function formatError(e: ConfigError): string {
-  const value = e.value === undefined ? "" : `=${JSON.stringify(e.value)}`;
+  const value = e.redacted ? `=${REDACTED}` : e.value === undefined ? "" : `=${JSON.stringify(e.value)}`;
   return `${e.subject}${value} ${e.problem}${e.allowed ? `; allowed: ${e.allowed}` : ""}`;
+}
+
+/** A setting's value as logs and print-config may show it. */
+export function shownValue(setting: Setting): string {
+  return setting.secret ? REDACTED : setting.value;
+}
+
+/** The value part of a ConfigError: the value itself, or only the mark that there is a secret one. */
+function offending(value: string, secret: boolean): Pick<ConfigError, "value" | "redacted"> {
+  return secret ? { redacted: true } : { value };
 }
 
 interface RawVariable {
@@ -80,6 +95,8 @@ interface RawVariable {
   /** The variable as the user wrote it (`X_FILE` when the value came from a file). */
   shownAs: string;
   value: string;
+  /** Read from a `*_FILE`: where Docker and Kubernetes secrets are mounted, so treated as a secret whatever it is. */
+  fromFile: boolean;
 }
 
 export function resolve(input: ResolveInput): Resolution {
@@ -92,7 +109,7 @@ export function resolve(input: ResolveInput): Resolution {
   const container = checkContainerSettings(variables, errors);
 
   for (const d of APPLIANCE_DEFAULTS[role]) {
-    if (catalogue.get(d.key)) settings.set(d.key, { key: d.key, value: d.value, source: { kind: "appliance", why: d.why } });
+    if (catalogue.get(d.key)) settings.set(d.key, { key: d.key, value: d.value, source: { kind: "appliance", why: d.why }, secret: false });
   }
   const addressKey = ADVERTISED_ADDRESS_KEY[role];
   if (addressKey && input.detectedAddress && catalogue.get(addressKey)) {
@@ -100,6 +117,7 @@ export function resolve(input: ResolveInput): Resolution {
       key: addressKey,
       value: input.detectedAddress,
       source: { kind: "appliance", why: "this container's address on its network" },
+      secret: false,
     });
   }
 
@@ -114,6 +132,7 @@ export function resolve(input: ResolveInput): Resolution {
         key: "brokerIP2",
         value: ip1.value,
         source: { kind: "appliance", why: `same as brokerIP1 (${describeSource(ip1.source)})` },
+        secret: ip1.secret,
       });
     }
   }
@@ -130,7 +149,7 @@ function readVariables(
   const out = new Map<string, RawVariable>();
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined || name.endsWith("_FILE")) continue;
-    out.set(name, { name, shownAs: name, value });
+    out.set(name, { name, shownAs: name, value, fromFile: false });
   }
   for (const [fileVar, path] of Object.entries(env)) {
     if (path === undefined || !fileVar.endsWith("_FILE") || !isOurs(fileVar.slice(0, -5))) continue;
@@ -144,7 +163,7 @@ function readVariables(
       errors.push({ subject: fileVar, value: path, problem: "names a file that cannot be read", allowed: "the path of a readable file inside the container" });
       continue;
     }
-    out.set(name, { name, shownAs: fileVar, value: text.replace(/\r?\n$/, "") });
+    out.set(name, { name, shownAs: fileVar, value: text.replace(/\r?\n$/, ""), fromFile: true });
   }
   return out;
 }
@@ -161,8 +180,8 @@ function checkContainerSettings(variables: Map<string, RawVariable>, errors: Con
     if (v !== undefined) data[name] = v.value;
   }
   for (const wrong of ["JAVA_OPT", "JAVA_OPTS"]) {
-    const v = variables.get(wrong);
-    if (v) errors.push({ subject: wrong, value: v.value, problem: "is not read by this image", allowed: "JAVA_OPT_EXT (appended last) or JAVA_HEAP" });
+    // Not shown: JVM options may carry -D passwords.
+    if (variables.has(wrong)) errors.push({ subject: wrong, problem: "is not read by this image", allowed: "JAVA_OPT_EXT (appended last) or JAVA_HEAP" });
   }
   try {
     return envSchema({ schema: structuredClone(CONTAINER_SCHEMA) as object, data, env: false }) as ContainerSettings;
@@ -175,7 +194,7 @@ function checkContainerSettings(variables: Map<string, RawVariable>, errors: Con
       const shown = variables.get(name);
       errors.push({
         subject: shown?.shownAs ?? name,
-        value: data[name],
+        ...(data[name] === undefined ? {} : offending(data[name], shown?.fromFile ?? false)),
         problem: ajvError.message ?? "is not valid",
         allowed: props[name]?.description,
       });
@@ -208,34 +227,38 @@ function applyConfFile(
     const subject = `${path}:${line}`;
     const spec = input.catalogue.get(key);
     if (!spec) {
-      errors.push(unknownKey(subject, key, value, input.catalogue));
+      errors.push(unknownKey(subject, key, input.catalogue));
       continue;
     }
+    const secret = isSecretKey(key);
     if (unsupported) {
       errors.push({ subject: `${subject} ${key}`, problem: `is ${unsupported}`, allowed: `a ${spec.type} (leave the key out for RocketMQ's default)` });
       continue;
     }
     const earlier = seen.get(key);
     if (earlier && earlier.value !== value) {
-      errors.push({ subject, value, problem: `sets ${key} again (line ${earlier.line} set ${JSON.stringify(earlier.value)})`, allowed: "each key once" });
+      errors.push({ subject, ...offending(value, secret), problem: `sets ${key} again (line ${earlier.line} set ${secret ? "another value" : JSON.stringify(earlier.value)})`, allowed: "each key once" });
       continue;
     }
     seen.set(key, { value, line });
     const check = checkValue(spec, value);
     if (!check.ok) {
-      errors.push({ subject: `${subject} ${key}`, value, problem: check.problem, allowed: check.allowed });
+      errors.push({ subject: `${subject} ${key}`, ...offending(value, secret), problem: check.problem, allowed: check.allowed });
       continue;
     }
-    if (check.notice) notices.push(`${subject} ${key}: ${check.notice}`);
-    settings.set(key, { key, value: check.value, source: { kind: "file", path, line } });
+    if (check.notice) notices.push(`${subject} ${key}: ${secret ? SECRET_NOTICE : check.notice}`);
+    settings.set(key, { key, value: check.value, source: { kind: "file", path, line }, secret });
   }
 }
 
-function unknownKey(subject: string, key: string, value: string, catalogue: RoleCatalogue): ConfigError {
+/** Value notices quote the value; for a secret only that it was changed. */
+const SECRET_NOTICE = "normalised the value's case";
+
+/** An unknown key's value is never shown: nothing tells whether it is a secret (`tlsKeyPasword`). */
+function unknownKey(subject: string, key: string, catalogue: RoleCatalogue): ConfigError {
   const suggestion = closest(key, catalogue.keys.keys());
   return {
     subject,
-    value,
     problem: `sets unknown key '${key}' (RocketMQ ${catalogue.version} would silently ignore it)${suggestion ? `; did you mean '${suggestion}'?` : ""}`,
     allowed: `a ${catalogue.role} key of RocketMQ ${catalogue.version}`,
   };
@@ -266,7 +289,7 @@ function applyVariables(
       const rest = v.name.slice(prefix.length);
       key = catalogue.get(rest) ? rest : /^[A-Z0-9_]+$/.test(rest) ? catalogue.fromAlias(rest) : undefined;
       if (!key) {
-        errors.push(unknownKey(v.shownAs, rest, v.value, catalogue));
+        errors.push(unknownKey(v.shownAs, rest, catalogue));
         continue;
       }
     } else if (otherImages(v.name).length) {
@@ -277,9 +300,9 @@ function applyVariables(
       // RMQ_BROKR_x: compare the prefix alone, the key part would drown the similarity.
       const rmqPrefix = /^RMQ_[A-Za-z]*_/.exec(v.name)?.[0];
       const suggestion = rmqPrefix ? closest(rmqPrefix, ROLES.map(prefixOf), 0.8) : closest(v.name, known);
+      // Its value is not shown: a misspelt variable may well hold a secret.
       errors.push({
         subject: v.shownAs,
-        value: v.value,
         problem: `is not a variable this image reads${suggestion ? `; did you mean ${suggestion}?` : ""}`,
         allowed: `${[...shortNames.keys()].join(", ")}, ${CONTAINER_VARIABLES.join(", ")}, or ${prefix}<key>`,
       });
@@ -288,31 +311,31 @@ function applyVariables(
       continue;
     }
 
+    const secret = v.fromFile || isSecretKey(key);
     const spec = catalogue.get(key);
     if (!spec) {
-      errors.push({ subject: v.shownAs, value: v.value, problem: `sets ${key}, which RocketMQ ${catalogue.version} does not have`, allowed: `a ${role} setting of RocketMQ ${catalogue.version}` });
+      errors.push({ subject: v.shownAs, ...offending(v.value, secret), problem: `sets ${key}, which RocketMQ ${catalogue.version} does not have`, allowed: `a ${role} setting of RocketMQ ${catalogue.version}` });
       continue;
     }
     const check = checkValue(spec, v.value);
     if (!check.ok) {
-      errors.push({ subject: v.shownAs, value: v.value, problem: check.problem, allowed: check.allowed });
+      errors.push({ subject: v.shownAs, ...offending(v.value, secret), problem: check.problem, allowed: check.allowed });
       continue;
     }
-    if (check.notice) notices.push(`${v.shownAs}: ${check.notice}`);
+    if (check.notice) notices.push(`${v.shownAs}: ${secret ? SECRET_NOTICE : check.notice}`);
     const twin = fromEnv.get(key);
     if (twin) {
       if (twin.value !== check.value) {
         errors.push({
           subject: `${twin.shownAs} and ${v.shownAs}`,
-          value: undefined,
-          problem: `both set ${key}, to ${JSON.stringify(twin.value)} and ${JSON.stringify(check.value)}`,
+          problem: secret || twin.fromFile ? `both set ${key}, to different values` : `both set ${key}, to ${JSON.stringify(twin.value)} and ${JSON.stringify(check.value)}`,
           allowed: "one of them, or the same value in both",
         });
       }
       continue;
     }
     fromEnv.set(key, { ...v, key, value: check.value });
-    settings.set(key, { key, value: check.value, source: { kind: "env", variable: v.shownAs } });
+    settings.set(key, { key, value: check.value, source: { kind: "env", variable: v.shownAs }, secret });
   }
 }
 
@@ -325,14 +348,14 @@ function applyModeDefaults(role: Role, catalogue: RoleCatalogue, settings: Map<s
     const s = settings.get(key)!;
     return { kind: "appliance", why: `${why} (${describeSource(s.source)} sets ${key})` };
   };
-  const fill = (key: string, value: string, source: Source): void => {
-    if (!settings.has(key) && catalogue.get(key)) settings.set(key, { key, value, source });
+  const fill = (key: string, value: string, source: Source, secret = false): void => {
+    if (!settings.has(key) && catalogue.get(key)) settings.set(key, { key, value, source, secret });
   };
   if (role === "broker") {
     if (settings.has("dLegerPeers")) {
       fill("enableDLegerCommitLog", "true", because("dLegerPeers", "DLedger mode"));
       const name = settings.get("brokerName");
-      if (name) fill("dLegerGroup", name.value, because("dLegerPeers", "DLedger group named after the broker group"));
+      if (name) fill("dLegerGroup", name.value, because("dLegerPeers", "DLedger group named after the broker group"), name.secret);
     }
     // RocketMQ 5 acknowledges a SYNC_MASTER's write once the master alone has it unless inSyncReplicas >= 2
     // (4.x always waited for the slave): keep "sync double write" meaning what it says.

@@ -1,6 +1,7 @@
 // Checks that need more than one value: role against id, the port triplet, address lists, DLedger and
-// controller settings, the proxy's ports and mode. Each message names where every value involved came from.
-import type { Role, RoleCatalogue } from "../catalogue/catalogue.ts";
+// controller settings, the proxy's ports and mode. Each message names where every value involved came from,
+// and shows the values and parts of them unless they are secrets.
+import { REDACTED, type Role, type RoleCatalogue } from "../catalogue/catalogue.ts";
 import type { ConfigError, Setting } from "./resolve.ts";
 import { checkAddressList, isHost } from "./values.ts";
 
@@ -24,8 +25,12 @@ export function checkSemantics(
     if (s.source.kind === "file") return `${s.source.path}:${s.source.line} ${key}`;
     return `${key} (appliance default)`;
   };
+  const secret = (key: string): boolean => settings.get(key)?.secret ?? false;
+  /** A part of the values of `keys` (a port, an entry) for a problem's text. */
+  const part = (keys: string[], text: string | number): string => (keys.some(secret) ? REDACTED : String(text));
   const fail = (keys: string[], problem: string, allowed?: string): void => {
-    errors.push({ subject: keys.map((k) => `${where(k)}=${JSON.stringify(value(k) ?? "")}`).join(" with "), problem, allowed });
+    const shown = (k: string) => (secret(k) ? REDACTED : JSON.stringify(value(k) ?? ""));
+    errors.push({ subject: keys.map((k) => `${where(k)}=${shown(k)}`).join(" with "), problem, allowed });
   };
   // Values that already failed their own check are not checked again here.
   const bad = new Set(errors.map((e) => e.subject));
@@ -45,8 +50,9 @@ export function checkSemantics(
     const port = Number(value("listenPort"));
     checkPort("listenPort");
     if (value("enableControllerInNamesrv") === "true") {
-      const self = checkPeers("controllerDLegerPeers", "controllerDLegerSelfId", value, fail, "enableControllerInNamesrv is true");
-      if (self && self.port === port) fail(["controllerDLegerPeers", "listenPort"], `gives this controller the name server's own port ${port}`, "another port, e.g. 9878");
+      const self = checkPeers("controllerDLegerPeers", "controllerDLegerSelfId", value, secret, fail, "enableControllerInNamesrv is true");
+      const keys = ["controllerDLegerPeers", "listenPort"];
+      if (self && self.port === port) fail(keys, `gives this controller the name server's own port ${part(keys, port)}`, "another port, e.g. 9878");
     }
     return;
   }
@@ -56,7 +62,7 @@ export function checkSemantics(
     const needs = role === "proxy" ? "a proxy needs the name servers of the brokers it serves" : "a broker needs its name servers";
     errors.push({ subject: "NAMESRV_ADDR", problem: `is not set; ${needs}`, allowed: "host:port;host:port, e.g. namesrv:9876" });
   } else {
-    const problem = checkAddressList(namesrv);
+    const problem = checkAddressList(namesrv, secret("namesrvAddr"));
     if (problem) fail(["namesrvAddr"], problem, "host:port entries separated by ';', e.g. ns1:9876;ns2:9876");
   }
 
@@ -73,7 +79,8 @@ export function checkSemantics(
   if (usable("listenPort")) {
     const listen = Number(value("listenPort"));
     if (listen - 2 < 1 || listen + 1 > 65535) {
-      fail(["listenPort"], `puts the fast port (${listen - 2}) or the HA port (${listen + 1}) outside 1..65535`, "3..65534");
+      const which = secret("listenPort") ? "the fast port or the HA port" : `the fast port (${listen - 2}) or the HA port (${listen + 1})`;
+      fail(["listenPort"], `puts ${which} outside 1..65535`, "3..65534");
     }
     const ha = Number(value("haListenPort") ?? 0);
     if (explicit("haListenPort") && catalogue.version.startsWith("4.")) {
@@ -112,18 +119,19 @@ export function checkSemantics(
   }
 
   if (dledger) {
-    const self = checkPeers("dLegerPeers", "dLegerSelfId", value, fail, "enableDLegerCommitLog is true");
+    const self = checkPeers("dLegerPeers", "dLegerSelfId", value, secret, fail, "enableDLegerCommitLog is true");
     if (!value("dLegerGroup")) fail(["dLegerGroup"], "is empty but enableDLegerCommitLog is true", "a group name, e.g. the BROKER_NAME");
     if (self && usable("listenPort")) {
       const ports = brokerPorts(settings);
       if ([ports.listen, ports.fast, ports.ha].includes(self.port)) {
-        fail(["dLegerPeers", "listenPort"], `gives this node DLedger port ${self.port}, which the broker already uses (${ports.fast}, ${ports.listen}, ${ports.ha})`, "a separate port, e.g. 40911");
+        const brokers = part(["listenPort", "haListenPort"], `${ports.fast}, ${ports.listen}, ${ports.ha}`);
+        fail(["dLegerPeers", "listenPort"], `gives this node DLedger port ${part(["dLegerPeers"], self.port)}, which the broker already uses (${brokers})`, "a separate port, e.g. 40911");
       }
     }
   }
   if (controller) {
     const addr = value("controllerAddr");
-    const problem = addr ? checkAddressList(addr) : "is empty";
+    const problem = addr ? checkAddressList(addr, secret("controllerAddr")) : "is empty";
     if (problem) fail(["controllerAddr"], `${problem} (controller mode needs the controllers)`, "host:port entries separated by ';'");
   }
 }
@@ -156,11 +164,13 @@ function checkProxy(
 /**
  * DLedger peer lists (`n0-host:port;...`), for the broker's commit log and the embedded controller alike.
  * Ids must be n<digits>: RocketMQ parses the number after the first character. Returns this node's entry.
+ * Entries and ids of a secret list are named by position only.
  */
 function checkPeers(
   peersKey: string,
   selfKey: string,
   value: (key: string) => string | undefined,
+  secret: (key: string) => boolean,
   fail: (keys: string[], problem: string, allowed?: string) => void,
   because: string,
 ): { id: string; port: number } | undefined {
@@ -170,14 +180,14 @@ function checkPeers(
   if (!self) fail([selfKey], `is empty but ${because}`, `this node's id in ${peersKey}, e.g. n0`);
   if (!peers) return undefined;
   const entries = new Map<string, number>();
-  for (const entry of peers.split(";")) {
+  for (const [i, entry] of peers.split(";").entries()) {
     const m = /^(n[0-9]+)-(.+):(\d+)$/.exec(entry);
     if (!m || !isHost(m[2]!) || Number(m[3]) < 1 || Number(m[3]) > 65535) {
-      fail([peersKey], `has entry '${entry}' that is not n<number>-host:port`, "entries like n0-10.0.0.1:40911 separated by ';'");
+      fail([peersKey], `has entry ${secret(peersKey) ? i + 1 : `'${entry}'`} that is not n<number>-host:port`, "entries like n0-10.0.0.1:40911 separated by ';'");
       return undefined;
     }
     if (entries.has(m[1]!)) {
-      fail([peersKey], `lists id ${m[1]} twice`, "a distinct id per member");
+      fail([peersKey], secret(peersKey) ? `gives entry ${i + 1} an id listed before` : `lists id ${m[1]} twice`, "a distinct id per member");
       return undefined;
     }
     entries.set(m[1]!, Number(m[3]));
@@ -185,7 +195,8 @@ function checkPeers(
   if (!self) return undefined;
   const port = entries.get(self);
   if (port === undefined) {
-    fail([selfKey, peersKey], `names a member that is not listed (${[...entries.keys()].join(", ")})`, `one of the ids in ${peersKey}`);
+    const listed = secret(peersKey) ? "" : ` (${[...entries.keys()].join(", ")})`;
+    fail([selfKey, peersKey], `names a member that is not listed${listed}`, `one of the ids in ${peersKey}`);
     return undefined;
   }
   return { id: self, port };

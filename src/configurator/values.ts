@@ -87,18 +87,22 @@ function isIPv6(value: string): boolean {
   return groups >= 3 && groups <= 8 && /^[0-9a-fA-F:.]+$/.test(value) && !/^[\d.]+:\d+$/.test(value);
 }
 
-/** `host:port;host:port` as RocketMQ's namesrvAddr and controllerAddr take it. */
-export function checkAddressList(value: string): string | undefined {
+/**
+ * `host:port;host:port` as RocketMQ's namesrvAddr and controllerAddr take it. The problem quotes the entry at
+ * fault, or for a secret value names it by position.
+ */
+export function checkAddressList(value: string, secret = false): string | undefined {
   if (value.includes(",")) return "separates addresses with ',' (RocketMQ splits on ';')";
   const entries = value.split(";");
-  for (const entry of entries) {
+  for (const [i, entry] of entries.entries()) {
     if (!entry) return "has an empty entry";
+    const which = secret ? `entry ${i + 1}` : `entry '${entry}'`;
     const m = /^(.*):(\d+)$/.exec(entry);
-    if (!m) return `entry '${entry}' has no port (RocketMQ exits at start with it)`;
-    if (!m[1]) return `entry '${entry}' has no host`;
-    if (!isHost(m[1]!)) return `entry '${entry}' does not start with a valid host name or IP address`;
+    if (!m) return `${which} has no port (RocketMQ exits at start with it)`;
+    if (!m[1]) return `${which} has no host`;
+    if (!isHost(m[1]!)) return `${which} does not start with a valid host name or IP address`;
     const port = Number(m[2]);
-    if (port < 1 || port > 65535) return `entry '${entry}' has a port outside 1..65535`;
+    if (port < 1 || port > 65535) return `${which} has a port outside 1..65535`;
   }
   return undefined;
 }

@@ -2,9 +2,10 @@
 // document built from those schemas), the UI's static files, login sessions, CSRF checks on every state-changing
 // request, a read-only mode, and /metrics for Prometheus.
 import Fastify, { type FastifyInstance, type FastifyRequest, type RouteOptions } from "fastify";
-import type { ConsoleConfig } from "./config.ts";
+import { DEFAULT_LOGIN_LIMITS, type ConsoleConfig } from "./config.ts";
 import type { ClusterSource } from "./cluster-source.ts";
 import { SESSION_COOKIE, Sessions, basicCredentials, cookieValue, sameSecret } from "./sessions.ts";
+import { LoginLimiter, decideAccess, sameOrigin } from "./access.ts";
 import { sessionRoutes } from "./routes/session.ts";
 import { clusterRoutes } from "./routes/cluster.ts";
 import { topicRoutes } from "./routes/topics.ts";
@@ -16,7 +17,7 @@ import { HttpRequestCounter } from "./metrics.ts";
 import { insightRoutes } from "./routes/insight.ts";
 
 export interface ConsoleOptions {
-  config: Pick<ConsoleConfig, "user" | "password" | "readOnly" | "sessionHours">;
+  config: Pick<ConsoleConfig, "user" | "password" | "readOnly" | "sessionHours"> & Partial<Pick<ConsoleConfig, "secureCookie" | "loginLimits">>;
   source: ClusterSource;
   /** Directory of the UI's static files; none in API-only tests. */
   uiDir?: string;
@@ -30,35 +31,51 @@ export interface RouteContext {
   config: ConsoleOptions["config"];
   sessions: Sessions;
   requests: HttpRequestCounter;
+  logins: LoginLimiter;
 }
-
-/** Paths anyone may call: login, health, the API document and the UI's files (the page asks for a login). */
-const isPublic = (path: string): boolean => path === "/api/login" || path === "/healthz" || path === "/openapi.json" || !(path.startsWith("/api/") || path === "/metrics");
 
 export function buildConsole(options: ConsoleOptions): FastifyInstance {
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: 256 * 1024 });
-  const context: RouteContext = { source: options.source, config: options.config, sessions: new Sessions(options.config.sessionHours * 3600_000), requests: new HttpRequestCounter() };
+  const context: RouteContext = {
+    source: options.source,
+    config: options.config,
+    sessions: new Sessions(options.config.sessionHours * 3600_000),
+    requests: new HttpRequestCounter(),
+    logins: new LoginLimiter(options.config.loginLimits ?? DEFAULT_LOGIN_LIMITS),
+  };
+  context.logins.install(app);
   const routes: RouteOptions[] = [];
   app.addHook("onRoute", (route) => {
     routes.push(route);
   });
+  app.decorate("consoleRoutes", routes);
 
+  // Runs for matched and unmatched requests alike (fastify's 404 handler passes through onRequest too).
   app.addHook("onRequest", async (request, reply) => {
-    const path = request.url.split("?")[0]!;
-    if (isPublic(path)) return;
-    const s = sessionOf(context, request);
-    if (path === "/metrics" && !s) {
-      // Prometheus scrapes with HTTP basic auth (the console's user and password) rather than a session.
-      const basic = basicCredentials(request.headers.authorization);
-      if (basic && sameSecret(basic.user, options.config.user) && sameSecret(basic.password, options.config.password)) return;
-      return reply.code(401).header("www-authenticate", 'Basic realm="rocketmq-console"').send({ error: "log in first: HTTP basic auth with the console's user and password" });
+    const access = request.is404 ? undefined : (request.routeOptions.config.access ?? "session");
+    const session = sessionOf(context, request);
+    let basic: { user: string; password: string } | undefined;
+    if (access === "session-or-basic" && !session && request.headers.authorization !== undefined) {
+      if (await context.logins.refused(request, reply)) return reply;
+      basic = basicCredentials(request.headers.authorization);
     }
-    if (!s) return reply.code(401).send({ error: "log in first: POST /api/login" });
-    if (request.method !== "GET" && request.method !== "HEAD") {
-      const token = request.headers["x-csrf-token"];
-      if (typeof token !== "string" || !sameSecret(token, s.csrfToken)) return reply.code(403).send({ error: "missing or wrong x-csrf-token header (GET /api/session returns it)" });
-      if (options.config.readOnly && path !== "/api/logout") return reply.code(403).send({ error: "the console runs read-only (CONSOLE_READ_ONLY=true)" });
-    }
+    const basicAuthOk = basic !== undefined && sameSecret(basic.user, options.config.user) && sameSecret(basic.password, options.config.password);
+    if (access === "session-or-basic" && !session && request.headers.authorization !== undefined && !basicAuthOk) await context.logins.failed(request);
+    const token = request.headers["x-csrf-token"];
+    const decision = decideAccess({
+      access,
+      method: request.method,
+      target: request.raw.url ?? "",
+      hasSession: session !== undefined,
+      basicAuthOk,
+      csrfTokenOk: session !== undefined && typeof token === "string" && sameSecret(token, session.csrfToken),
+      sameOrigin: sameOrigin(request),
+      readOnly: options.config.readOnly,
+      allowedWhenReadOnly: request.routeOptions.config.allowedWhenReadOnly === true,
+    });
+    if (decision.allow) return;
+    if (decision.basicChallenge) void reply.header("www-authenticate", 'Basic realm="rocketmq-console"');
+    return reply.code(decision.status).send({ error: decision.error });
   });
   app.addHook("onResponse", async (request, reply) => {
     context.requests.count(request.routeOptions.url ?? "unmatched", request.method, reply.statusCode);
@@ -75,7 +92,7 @@ export function buildConsole(options: ConsoleOptions): FastifyInstance {
     return reply.code(502).send({ error: error.message });
   });
 
-  app.get("/healthz", { logLevel: "silent", schema: { summary: "Liveness of the console itself", response: { 200: { type: "object", properties: { ok: { type: "boolean" } } } } } }, async () => ({ ok: true }));
+  app.get("/healthz", { logLevel: "silent", config: { access: "public" }, schema: { summary: "Liveness of the console itself", response: { 200: { type: "object", properties: { ok: { type: "boolean" } } } } } }, async () => ({ ok: true }));
   void app.register(sessionRoutes, context);
   void app.register(clusterRoutes, context);
   void app.register(topicRoutes, context);
@@ -84,8 +101,15 @@ export function buildConsole(options: ConsoleOptions): FastifyInstance {
   void app.register(messageRoutes, context);
   void app.register(insightRoutes, context);
   if (options.uiDir) void app.register(uiRoutes, { dir: options.uiDir });
-  app.get("/openapi.json", async () => openApi(routes, isPublic));
+  app.get("/openapi.json", { config: { access: "public" } }, async () => openApi(routes));
   return app;
+}
+
+declare module "fastify" {
+  interface FastifyInstance {
+    /** Every route registered, for the OpenAPI document and for tests that walk them all. */
+    consoleRoutes: RouteOptions[];
+  }
 }
 
 export function sessionOf(context: RouteContext, request: FastifyRequest) {

@@ -1,7 +1,9 @@
 // The console's settings from environment variables, validated all at once: every problem is reported together,
-// naming the variable, the value and what is allowed. A misspelled CONSOLE_* variable is an error, not ignored.
+// naming the variable, the value (not a password's) and what is allowed. A misspelled CONSOLE_* variable is an
+// error, not ignored, and its value is not shown.
 import { randomBytes } from "node:crypto";
 import envSchema from "env-schema";
+import { REDACTED, isSecretKey } from "../catalogue/catalogue.ts";
 import { closest } from "../configurator/suggest.ts";
 
 export interface ConsoleConfig {
@@ -14,6 +16,9 @@ export interface ConsoleConfig {
   readOnly: boolean;
   requestTimeoutMs: number;
   sessionHours: number;
+  /** Mark the session cookie Secure: for a console served over TLS (behind a TLS-terminating proxy). */
+  secureCookie: boolean;
+  loginLimits: { perClient: number; global: number; windowMs: number };
 }
 
 /**
@@ -32,6 +37,9 @@ export const CONSOLE_SCHEMA = {
     CONSOLE_READ_ONLY: { type: "boolean", default: false, description: "true or false" },
     CONSOLE_REQUEST_TIMEOUT_MS: { type: "integer", minimum: 100, maximum: 60_000, default: 3000, description: "an integer from 100 to 60000" },
     CONSOLE_SESSION_HOURS: { type: "integer", minimum: 1, maximum: 720, default: 12, description: "an integer from 1 to 720" },
+    CONSOLE_SECURE_COOKIE: { type: "boolean", default: false, description: "true or false" },
+    CONSOLE_LOGIN_ATTEMPTS: { type: "integer", minimum: 1, maximum: 1000, default: 10, description: "an integer from 1 to 1000" },
+    CONSOLE_LOGIN_BACKOFF_SECONDS: { type: "integer", minimum: 1, maximum: 3600, default: 60, description: "an integer from 1 to 3600" },
   },
 } as const;
 
@@ -47,9 +55,17 @@ export const CONSOLE_VARIABLE_SUMMARIES: Record<ConsoleVariable, string> = {
   CONSOLE_READ_ONLY: "Refuse every change (create, delete, send, reset, resend).",
   CONSOLE_REQUEST_TIMEOUT_MS: "Timeout of each request to a broker or name server: the longest a node that is down or paused can delay a page.",
   CONSOLE_SESSION_HOURS: "How long a login lasts.",
+  CONSOLE_SECURE_COOKIE: "Mark the session cookie `Secure`; set it when users reach the console over HTTPS (a TLS-terminating proxy in front).",
+  CONSOLE_LOGIN_ATTEMPTS: "Failed logins (or failed basic auth on /metrics) one client address may make per back-off window; ten times as many from all addresses together. Past it every attempt gets 429 with `retry-after` until the window ends.",
+  CONSOLE_LOGIN_BACKOFF_SECONDS: "The back-off window of CONSOLE_LOGIN_ATTEMPTS.",
 };
 
 const VARIABLES = Object.keys(CONSOLE_SCHEMA.properties);
+
+/** Failed logins allowed from all addresses together: this many times the per-address limit. */
+const GLOBAL_LOGIN_FACTOR = 10;
+const loginLimits = (attempts: number, backoffSeconds: number) => ({ perClient: attempts, global: attempts * GLOBAL_LOGIN_FACTOR, windowMs: backoffSeconds * 1000 });
+export const DEFAULT_LOGIN_LIMITS = loginLimits(CONSOLE_SCHEMA.properties.CONSOLE_LOGIN_ATTEMPTS.default, CONSOLE_SCHEMA.properties.CONSOLE_LOGIN_BACKOFF_SECONDS.default);
 
 interface Settings {
   NAMESRV_ADDR: string;
@@ -60,6 +76,9 @@ interface Settings {
   CONSOLE_READ_ONLY: boolean;
   CONSOLE_REQUEST_TIMEOUT_MS: number;
   CONSOLE_SESSION_HOURS: number;
+  CONSOLE_SECURE_COOKIE: boolean;
+  CONSOLE_LOGIN_ATTEMPTS: number;
+  CONSOLE_LOGIN_BACKOFF_SECONDS: number;
 }
 
 export class ConsoleConfigError extends Error {
@@ -74,11 +93,14 @@ export class ConsoleConfigError extends Error {
 /** Pure: environment (and a file reader for *_FILE) in, config or every problem out. */
 export function consoleConfig(env: Record<string, string | undefined>, readFile: (path: string) => string | undefined): ConsoleConfig {
   const problems: string[] = [];
-  const bad = (name: string, value: string, allowed: string) => problems.push(`${name}=${JSON.stringify(value)}: allowed: ${allowed}`);
+  // CONSOLE_PASSWORD's value is never shown (a *_FILE variable holds a path, which is).
+  const shown = (name: string, value: string) => (isSecretKey(name) && !name.endsWith("_FILE") ? REDACTED : JSON.stringify(value));
+  const bad = (name: string, value: string, allowed: string) => problems.push(`${name}=${shown(name, value)}: allowed: ${allowed}`);
 
+  // A misspelt variable's value is not shown at all: CONSOLE_PASWORD holds a password.
   for (const name of Object.keys(env).filter((n) => n.startsWith("CONSOLE_") && !VARIABLES.includes(n))) {
     const near = closest(name, VARIABLES);
-    bad(name, env[name] ?? "", `one of the console's variables (${VARIABLES.filter((v) => v.startsWith("CONSOLE_")).join(", ")})${near ? `; did you mean ${near}?` : ""}`);
+    problems.push(`${name} is not a console variable: allowed: one of ${VARIABLES.filter((v) => v.startsWith("CONSOLE_")).join(", ")}${near ? `; did you mean ${near}?` : ""}`);
   }
 
   // An empty value is no value (compose passes `VAR=` for an unset shell variable in some forms).
@@ -122,5 +144,7 @@ export function consoleConfig(env: Record<string, string | undefined>, readFile:
     readOnly: settings.CONSOLE_READ_ONLY,
     requestTimeoutMs: settings.CONSOLE_REQUEST_TIMEOUT_MS,
     sessionHours: settings.CONSOLE_SESSION_HOURS,
+    secureCookie: settings.CONSOLE_SECURE_COOKIE,
+    loginLimits: loginLimits(settings.CONSOLE_LOGIN_ATTEMPTS, settings.CONSOLE_LOGIN_BACKOFF_SECONDS),
   };
 }

@@ -2,7 +2,7 @@
 import type { RouteOptions } from "fastify";
 import { SESSION_COOKIE } from "./sessions.ts";
 
-export function openApi(routes: RouteOptions[], isPublic: (path: string) => boolean): object {
+export function openApi(routes: RouteOptions[]): object {
   const paths: Record<string, Record<string, object>> = {};
   for (const route of routes) {
     const schema = (route.schema ?? {}) as {
@@ -28,14 +28,14 @@ export function openApi(routes: RouteOptions[], isPublic: (path: string) => bool
         responses: Object.fromEntries(
           Object.entries(schema.response ?? { 200: {} }).map(([code, s]) => [code, { description: code, ...(code === "204" ? {} : { content: { "application/json": { schema: s } } }) }]),
         ),
-        ...(isPublic(route.url) ? { security: [] } : {}),
+        ...(route.config?.access === "public" ? { security: [] } : route.config?.access === "session-or-basic" ? { security: [{ session: [] }, { basic: [] }] } : {}),
       };
     }
   }
   return {
     openapi: "3.1.0",
     info: { title: "rocketmq-appliance console", version: "1" },
-    components: { securitySchemes: { session: { type: "apiKey", in: "cookie", name: SESSION_COOKIE }, csrf: { type: "apiKey", in: "header", name: "x-csrf-token" } } },
+    components: { securitySchemes: { session: { type: "apiKey", in: "cookie", name: SESSION_COOKIE }, csrf: { type: "apiKey", in: "header", name: "x-csrf-token" }, basic: { type: "http", scheme: "basic" } } },
     security: [{ session: [], csrf: [] }],
     paths,
   };

@@ -3,6 +3,8 @@
 import { randomBytes, timingSafeEqual, createHash } from "node:crypto";
 
 export const SESSION_COOKIE = "rmq_console_session";
+/** Live sessions kept at most; past it the oldest is dropped, so logins cannot grow memory without bound. */
+export const MAX_SESSIONS = 10_000;
 
 interface Session {
   user: string;
@@ -21,6 +23,9 @@ export class Sessions {
   }
 
   create(user: string): { token: string; csrfToken: string } {
+    this.sweep();
+    // A Map iterates in insertion order: the first key is the oldest session.
+    while (this.sessions.size >= MAX_SESSIONS) this.sessions.delete(this.sessions.keys().next().value!);
     const token = randomBytes(32).toString("base64url");
     const csrfToken = randomBytes(24).toString("base64url");
     this.sessions.set(token, { user, csrfToken, expiresAt: this.now() + this.ttlMs });
@@ -41,6 +46,19 @@ export class Sessions {
   delete(token: string | undefined): void {
     if (token) this.sessions.delete(token);
   }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  /** Drops expired sessions (at most once a minute, on login). */
+  private lastSweep = 0;
+  private sweep(): void {
+    const now = this.now();
+    if (now - this.lastSweep < 60_000) return;
+    this.lastSweep = now;
+    for (const [token, s] of this.sessions) if (s.expiresAt <= now) this.sessions.delete(token);
+  }
 }
 
 /** Compares secrets in constant time (hashing first, so lengths do not leak either). */
@@ -50,17 +68,26 @@ export function sameSecret(a: string, b: string): boolean {
   return timingSafeEqual(ha, hb);
 }
 
+/** A cookie's value; undefined when absent or not well-formed (a bad cookie is no session, not an error). */
 export function cookieValue(header: string | undefined, name: string): string | undefined {
-  for (const part of (header ?? "").split(";")) {
+  if (header === undefined || header.length > 8192) return undefined;
+  for (const part of header.split(";")) {
     const i = part.indexOf("=");
-    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
+    if (i > 0 && part.slice(0, i).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(i + 1).trim());
+      } catch {
+        return undefined;
+      }
+    }
   }
   return undefined;
 }
 
 /** "Basic base64(user:password)" → its parts. */
 export function basicCredentials(header: string | undefined): { user: string; password: string } | undefined {
-  const m = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header ?? "");
+  if (header === undefined || header.length > 4096) return undefined;
+  const m = /^Basic +([A-Za-z0-9+/=]+)$/i.exec(header);
   if (!m) return undefined;
   const text = Buffer.from(m[1]!, "base64").toString("utf8");
   const i = text.indexOf(":");

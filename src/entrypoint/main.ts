@@ -1,9 +1,9 @@
 // The image's entrypoint logic. `prepare` validates everything and writes the files the JVM needs, then the
 // shell entrypoint execs java (so the JVM is PID 1 and gets SIGTERM). Nothing is written when anything is wrong.
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import type { Logger } from "pino";
-import { ROLES, loadCatalogue, type Role } from "../catalogue/catalogue.ts";
-import { resolve, formatError, describeSource, type Resolution } from "../configurator/resolve.ts";
+import { REDACTED, ROLES, loadCatalogue, type Role } from "../catalogue/catalogue.ts";
+import { resolve, formatError, describeSource, shownValue, type Resolution } from "../configurator/resolve.ts";
 import { renderAnnotated, renderArgFile, renderConfFile, jvmArguments } from "../configurator/render.ts";
 import { parseMemoryLimit, sizeMemory } from "../configurator/jvm.ts";
 import { brokerPorts } from "../configurator/semantics.ts";
@@ -11,6 +11,7 @@ import { ADVERTISED_ADDRESS_KEY, CONF_FILE_NAME, LOGS_DIR, STORE_DIR } from "../
 import { createLogger } from "./log.ts";
 import { detectAddress } from "./network.ts";
 import { healthcheck } from "./healthcheck.ts";
+import { makePrivateDir, writePrivateFile } from "./runtime-files.ts";
 import { waitForMasters } from "./wait.ts";
 
 export const RUNTIME_DIR = process.env.RMQ_RUNTIME_DIR ?? "/tmp/rocketmq";
@@ -85,6 +86,8 @@ async function prepare(log: Logger, resolution: Resolution): Promise<number> {
     const why = unwritable(dir);
     return why ? [`${dir} is not writable by uid ${uid} gid ${gid} (${why}). For a bind mount run 'chown -R 3000:3000 <host dir>' (or 'chmod g+rwX' with group 0), or use a named volume.`] : [];
   });
+  const runtimeProblem = makePrivateDir(RUNTIME_DIR);
+  if (runtimeProblem) dirProblems.push(runtimeProblem);
   if (!reportProblems(log, resolution, dirProblems)) return EXIT_CONFIG;
 
   const role = resolution.role;
@@ -92,41 +95,42 @@ async function prepare(log: Logger, resolution: Resolution): Promise<number> {
   const confFile = `${RUNTIME_DIR}/${CONF_FILE_NAME[role]}`;
   const args = jvmArguments(role, memory, { rocketmqHome: ROCKETMQ_HOME, logbackFile: `${ROCKETMQ_HOME}/conf/rmq.${role}.logback.xml`, confFile }, resolution.container.JAVA_OPT_EXT);
 
-  mkdirSync(RUNTIME_DIR, { recursive: true });
-  writeAtomically(confFile, renderConfFile(resolution));
-  writeAtomically(`${RUNTIME_DIR}/jvm.args`, renderArgFile(args));
+  writePrivateFile(confFile, renderConfFile(resolution));
+  writePrivateFile(`${RUNTIME_DIR}/jvm.args`, renderArgFile(args));
 
   log.info(`RocketMQ ${resolution.version} ${role}; JVM memory: ${memory.decision}`);
   if (role === "broker") logBrokerAddresses(log, resolution);
   else if (role === "proxy") return (await waitForCluster(log, resolution)) ? 0 : EXIT_UNAVAILABLE;
-  else log.info(`name server listens on ${resolution.settings.get("listenPort")?.value}; publish it one-to-one`);
+  else log.info(`name server listens on ${shown(resolution, "listenPort")}; publish it one-to-one`);
   return 0;
 }
 
-function writeAtomically(path: string, text: string): void {
-  writeFileSync(`${path}.tmp`, text);
-  renameSync(`${path}.tmp`, path);
+/** A setting, or RocketMQ's default, as a log line may show it: secrets (keys, or from `*_FILE`) redacted. */
+function shown(resolution: Resolution, key: string): string | undefined {
+  const setting = resolution.settings.get(key);
+  return setting ? shownValue(setting) : (resolution.catalogue.get(key)?.default ?? undefined);
 }
 
 function logBrokerAddresses(log: Logger, resolution: Resolution): void {
   const s = (k: string) => resolution.settings.get(k);
-  const ports = brokerPorts(resolution.settings);
+  const v = (k: string) => shown(resolution, k);
+  const secretPorts = s("listenPort")?.secret || s("haListenPort")?.secret;
+  const ports = secretPorts ? { listen: REDACTED, fast: REDACTED, ha: REDACTED } : brokerPorts(resolution.settings);
   const ip1 = s("brokerIP1");
   const ip2 = s("brokerIP2");
   log.info(
-    `broker ${s("brokerName")?.value} of cluster ${s("brokerClusterName")?.value ?? "DefaultCluster"} registers with ${s("namesrvAddr")?.value}; ` +
-      `clients will dial ${ip1?.value}:${ports.listen} (brokerIP1 from ${ip1 ? describeSource(ip1.source) : "RocketMQ"}), ` +
-      `slaves replicate from ${ip2?.value}:${ports.ha} (brokerIP2 from ${ip2 ? describeSource(ip2.source) : "RocketMQ"})`,
+    `broker ${v("brokerName")} of cluster ${v("brokerClusterName") ?? "DefaultCluster"} registers with ${v("namesrvAddr")}; ` +
+      `clients will dial ${v("brokerIP1")}:${ports.listen} (brokerIP1 from ${ip1 ? describeSource(ip1.source) : "RocketMQ"}), ` +
+      `slaves replicate from ${v("brokerIP2")}:${ports.ha} (brokerIP2 from ${ip2 ? describeSource(ip2.source) : "RocketMQ"})`,
   );
-  const dledgerPeers = s("dLegerPeers")?.value;
-  if (s("enableDLegerCommitLog")?.value === "true" && dledgerPeers) {
-    log.info(`DLedger mode: member ${s("dLegerSelfId")?.value} of group ${s("dLegerGroup")?.value} (${dledgerPeers}); the group elects the master, and the members dial each other's DLedger ports`);
+  if (s("enableDLegerCommitLog")?.value === "true" && s("dLegerPeers")) {
+    log.info(`DLedger mode: member ${v("dLegerSelfId")} of group ${v("dLegerGroup")} (${v("dLegerPeers")}); the group elects the master, and the members dial each other's DLedger ports`);
   } else if (s("enableControllerMode")?.value === "true") {
-    log.info(`controller mode: the controllers at ${s("controllerAddr")?.value} elect the master and assign this replica's id`);
+    log.info(`controller mode: the controllers at ${v("controllerAddr")} elect the master and assign this replica's id`);
   }
   log.info(
     `publish ports ${ports.listen} (clients), ${ports.fast} (fast/VIP = listenPort-2: slaves and VIP-channel clients) and ${ports.ha} (HA = listenPort+1: slaves) ` +
-      `one-to-one, host port = container port: the name server hands out ${ip1?.value}:${ports.listen} verbatim, so a remapped port cannot be reached`,
+      `one-to-one, host port = container port: the name server hands out ${v("brokerIP1")}:${ports.listen} verbatim, so a remapped port cannot be reached`,
   );
   if (ip1?.source.kind === "appliance") {
     log.info(`${ip1.value} is this container's own address: reachable from this Docker host (Linux) and from containers on its network. For clients on other hosts, or on Docker Desktop, set BROKER_IP1 (see the README)`);
@@ -136,18 +140,19 @@ function logBrokerAddresses(log: Logger, resolution: Resolution): void {
 /** Logs what the proxy will serve, then waits for its cluster's brokers. */
 async function waitForCluster(log: Logger, resolution: Resolution): Promise<boolean> {
   const value = (k: string) => resolution.settings.get(k)?.value ?? resolution.catalogue.get(k)?.default ?? undefined;
+  const v = (k: string) => shown(resolution, k);
   const access = resolution.settings.get("remotingAccessAddr");
   const grpcRemappable = value("useEndpointPortFromRequest") === "true";
   log.info(
-    `proxy for the brokers of cluster ${value("rocketMQClusterName")} (name servers ${value("namesrvAddr")}); ` +
-      `gRPC clients connect to port ${value("grpcServerPort")} and are routed back to the host they used` +
-      (grpcRemappable ? " and its port; " : `, port ${value("grpcServerPort")}; `) +
-      `remoting clients use port ${value("remotingListenPort")} as their name server address and are told to dial ${value("remotingAccessAddr")}:${value("remotingListenPort")} ` +
+    `proxy for the brokers of cluster ${v("rocketMQClusterName")} (name servers ${v("namesrvAddr")}); ` +
+      `gRPC clients connect to port ${v("grpcServerPort")} and are routed back to the host they used` +
+      (grpcRemappable ? " and its port; " : `, port ${v("grpcServerPort")}; `) +
+      `remoting clients use port ${v("remotingListenPort")} as their name server address and are told to dial ${v("remotingAccessAddr")}:${v("remotingListenPort")} ` +
       `(remotingAccessAddr from ${access ? describeSource(access.source) : "RocketMQ"})`,
   );
   log.info(
-    `publish the remoting port ${value("remotingListenPort")} one-to-one (host port = container port)` +
-      (grpcRemappable ? "; the gRPC port may be published on another host port" : ` and the gRPC port ${value("grpcServerPort")} too`),
+    `publish the remoting port ${v("remotingListenPort")} one-to-one (host port = container port)` +
+      (grpcRemappable ? "; the gRPC port may be published on another host port" : ` and the gRPC port ${v("grpcServerPort")} too`),
   );
   return waitForMasters(value("namesrvAddr") ?? "", value("rocketMQClusterName") ?? "", log);
 }

@@ -71,77 +71,158 @@ function encodeBinaryHeader(c: Omit<RemotingCommand, "serializeType" | "body">):
   return out;
 }
 
-/** Splits a byte stream into commands; returns those complete and the unconsumed rest (a partial frame). */
-export function decodeCommands(buffer: Buffer): { commands: RemotingCommand[]; rest: Buffer } {
+/**
+ * What a frame may weigh, its length prefix included: RocketMQ's own cap (NettyDecoder's frameMaxLength default).
+ * A peer announcing more is not speaking RocketMQ to us; refusing it early is what bounds the memory a hostile or
+ * confused peer can make us hold.
+ */
+export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
+
+/** The one error decoding throws: the bytes are not a RocketMQ remoting stream, whatever the reason. */
+export class RemotingProtocolError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "RemotingProtocolError";
+  }
+}
+
+export interface DecodeOptions {
+  /** Default MAX_FRAME_BYTES. */
+  maxFrameBytes?: number;
+}
+
+/**
+ * The size of the frame starting at `offset` (length prefix included), read from its prefix alone, so that a
+ * frame over the cap is refused before any of it is buffered. `buffer` must hold the 4 prefix bytes.
+ */
+export function frameSize(buffer: Buffer, offset = 0, maxFrameBytes = MAX_FRAME_BYTES): number {
+  const length = buffer.readInt32BE(offset);
+  // A frame holds at least the 4-byte serialize-type/header-length mark.
+  if (length < 4 || length > maxFrameBytes - 4) {
+    throw new RemotingProtocolError(`remoting frame of ${length} bytes: not a RocketMQ remoting stream (frames hold 4 to ${maxFrameBytes - 4} bytes)`);
+  }
+  return 4 + length;
+}
+
+/**
+ * Splits a byte stream into commands; returns those complete and the unconsumed rest (a partial frame). Throws
+ * RemotingProtocolError, and nothing else, for bytes that are not RocketMQ remoting.
+ */
+export function decodeCommands(buffer: Buffer, options: DecodeOptions = {}): { commands: RemotingCommand[]; rest: Buffer } {
+  const maxFrameBytes = options.maxFrameBytes ?? MAX_FRAME_BYTES;
   const commands: RemotingCommand[] = [];
   let offset = 0;
   while (buffer.length - offset >= 4) {
-    const length = buffer.readInt32BE(offset);
-    if (length < 4 || length > 64 * 1024 * 1024) throw new Error(`remoting frame of ${length} bytes: not a RocketMQ remoting stream`);
-    if (buffer.length - offset - 4 < length) break;
-    const mark = buffer.readUInt32BE(offset + 4);
-    const serializeType = (mark >>> 24) & 0xff;
-    const headerLength = mark & 0xffffff;
-    if (headerLength > length - 4) throw new Error(`remoting header of ${headerLength} bytes in a frame of ${length}`);
-    const header = buffer.subarray(offset + 8, offset + 8 + headerLength);
-    const body = Buffer.from(buffer.subarray(offset + 8 + headerLength, offset + 4 + length));
-    if (serializeType === SerializeType.JSON) commands.push({ ...decodeJsonHeader(header), body, serializeType: "JSON" });
-    else if (serializeType === SerializeType.ROCKETMQ) commands.push({ ...decodeBinaryHeader(header), body, serializeType: "ROCKETMQ" });
-    else throw new Error(`unknown remoting serialize type ${serializeType}`);
-    offset += 4 + length;
+    const size = frameSize(buffer, offset, maxFrameBytes);
+    if (buffer.length - offset < size) break;
+    commands.push(decodeFrame(buffer.subarray(offset + 4, offset + size)));
+    offset += size;
   }
   return { commands, rest: buffer.subarray(offset) };
 }
 
-function decodeJsonHeader(header: Buffer): Omit<RemotingCommand, "body" | "serializeType"> {
-  const h = JSON.parse(header.toString("utf8")) as Record<string, unknown>;
-  return {
-    code: Number(h.code),
-    language: h.language as string | undefined,
-    version: h.version as number | undefined,
-    opaque: Number(h.opaque),
-    flag: Number(h.flag ?? 0),
-    remark: (h.remark as string | null | undefined) ?? undefined,
-    extFields: (h.extFields as Record<string, string> | null | undefined) ?? undefined,
-  };
+/** One frame without its length prefix: the serialize-type/header-length mark, the header, the body. */
+function decodeFrame(frame: Buffer): RemotingCommand {
+  const mark = frame.readUInt32BE(0);
+  const serializeType = mark >>> 24;
+  const headerLength = mark & 0xffffff;
+  if (headerLength > frame.length - 4) throw new RemotingProtocolError(`remoting header of ${headerLength} bytes in a frame of ${frame.length}`);
+  const header = frame.subarray(4, 4 + headerLength);
+  // A copy: the body outlives the receive buffer it arrived in.
+  const body = Buffer.from(frame.subarray(4 + headerLength));
+  if (serializeType === SerializeType.JSON) return { ...decodeJsonHeader(header), body, serializeType: "JSON" };
+  if (serializeType === SerializeType.ROCKETMQ) return { ...decodeBinaryHeader(header), body, serializeType: "ROCKETMQ" };
+  throw new RemotingProtocolError(`unknown remoting serialize type ${serializeType}`);
 }
 
-function decodeBinaryHeader(h: Buffer): Omit<RemotingCommand, "body" | "serializeType"> {
-  let o = 0;
-  const need = (n: number): void => {
-    if (o + n > h.length) throw new Error(`binary remoting header cut short at byte ${o} of ${h.length}`);
+type Header = Omit<RemotingCommand, "body" | "serializeType">;
+
+/**
+ * Sets `key` as an own property even when it is "__proto__" (an assignment would replace the prototype instead),
+ * so that keys a peer chose never change what an object inherits.
+ */
+function setOwn(target: Record<string, string>, key: string, value: string): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+function decodeJsonHeader(header: Buffer): Header {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(header.toString("utf8"));
+  } catch (e) {
+    throw new RemotingProtocolError(`JSON remoting header does not parse: ${(e as Error).message}`);
+  }
+  if (!isRecord(parsed)) throw new RemotingProtocolError(`JSON remoting header is ${kindOf(parsed)}, not an object`);
+  const h = parsed;
+  // Own properties only: nothing a header leaves out is read from Object.prototype.
+  const field = (name: string): unknown => (Object.hasOwn(h, name) ? h[name] : undefined);
+  const int = (name: string): number | undefined => {
+    const v = field(name);
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== "number" || !Number.isInteger(v) || v < -(2 ** 31) || v >= 2 ** 31) throw new RemotingProtocolError(`JSON remoting header: ${name} is ${kindOf(v)}, not a 32-bit integer`);
+    return v;
   };
-  need(13);
-  const code = h.readInt16BE(o);
-  const language = LANGUAGES[h.readUInt8(o + 2)] ?? "OTHER";
-  const version = h.readInt16BE(o + 3);
-  const opaque = h.readInt32BE(o + 5);
-  const flag = h.readInt32BE(o + 9);
-  o += 13;
-  need(4);
-  const remarkLength = h.readInt32BE(o);
-  o += 4;
-  need(remarkLength);
-  const remark = remarkLength > 0 ? h.toString("utf8", o, o + remarkLength) : undefined;
-  o += remarkLength;
-  need(4);
-  const fieldsLength = h.readInt32BE(o);
-  o += 4;
-  const end = o + fieldsLength;
-  need(fieldsLength);
+  const text = (name: string): string | undefined => {
+    const v = field(name);
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== "string") throw new RemotingProtocolError(`JSON remoting header: ${name} is ${kindOf(v)}, not a string`);
+    return v;
+  };
+  const code = int("code");
+  const opaque = int("opaque");
+  if (code === undefined || opaque === undefined) throw new RemotingProtocolError("JSON remoting header without code or opaque");
+  return { code, language: text("language"), version: int("version"), opaque, flag: int("flag") ?? 0, remark: text("remark"), extFields: jsonExtFields(field("extFields")) };
+}
+
+/** RocketMQ's extFields are a HashMap<String, String>: string values only (fastjson leaves null ones out; so do we). */
+function jsonExtFields(v: unknown): Record<string, string> | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!isRecord(v)) throw new RemotingProtocolError(`JSON remoting header: extFields is ${kindOf(v)}, not an object`);
+  const fields: Record<string, string> = {};
+  for (const [key, value] of Object.entries(v)) {
+    if (value === null) continue;
+    if (typeof value !== "string") throw new RemotingProtocolError(`JSON remoting header: extFields.${key.slice(0, 64)} is ${kindOf(value)}, not a string`);
+    setOwn(fields, key, value);
+  }
+  return fields;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const kindOf = (v: unknown): string => (v === null ? "null" : Array.isArray(v) ? "an array" : typeof v === "number" ? String(v) : `a ${typeof v}`);
+
+function decodeBinaryHeader(h: Buffer): Header {
+  let o = 0;
+  /**
+   * Claims `n` bytes of what is left before `end` and returns where they start: a negative or oversized length
+   * (a hostile one would move the position backwards and loop) is refused, and every field moves forward.
+   */
+  const take = (n: number, what: string, end = h.length): number => {
+    if (n < 0 || n > end - o) throw new RemotingProtocolError(`binary remoting header: ${what} of ${n} bytes at byte ${o}, ${end - o} left`);
+    o += n;
+    return o - n;
+  };
+  const fixed = take(13, "the fixed fields");
+  const code = h.readInt16BE(fixed);
+  const language = LANGUAGES[h.readUInt8(fixed + 2)] ?? "OTHER";
+  const version = h.readInt16BE(fixed + 3);
+  const opaque = h.readInt32BE(fixed + 5);
+  const flag = h.readInt32BE(fixed + 9);
+  const remarkLength = h.readInt32BE(take(4, "the remark length"));
+  const remarkAt = take(remarkLength, "a remark");
+  const remark = remarkLength > 0 ? h.toString("utf8", remarkAt, o) : undefined;
+  const fieldsLength = h.readInt32BE(take(4, "the ext fields length"));
+  // The block is claimed whole, then read field by field within it.
+  const fieldsAt = take(fieldsLength, "ext fields");
+  const end = o;
+  o = fieldsAt;
   const extFields: Record<string, string> = {};
   while (o < end) {
-    need(2);
-    const kLength = h.readInt16BE(o);
-    o += 2;
-    need(kLength + 4);
-    const key = h.toString("utf8", o, o + kLength);
-    o += kLength;
-    const vLength = h.readInt32BE(o);
-    o += 4;
-    need(vLength);
-    extFields[key] = h.toString("utf8", o, o + vLength);
-    o += vLength;
+    const keyLength = h.readInt16BE(take(2, "a key length", end));
+    const keyAt = take(keyLength, "a key", end);
+    const key = h.toString("utf8", keyAt, o);
+    const valueLength = h.readInt32BE(take(4, "a value length", end));
+    const valueAt = take(valueLength, "a value", end);
+    setOwn(extFields, key, h.toString("utf8", valueAt, o));
   }
   return { code, language, version, opaque, flag, remark, extFields: fieldsLength > 0 ? extFields : undefined };
 }

@@ -52,26 +52,58 @@ export interface DecodedMessage {
   reconsumeTimes: number;
   properties: Record<string, string>;
   body: Buffer;
-  /** Set when the body is still compressed: a codec Node lacks (LZ4), or a body that did not decompress. */
+  /**
+   * Set when the body is still compressed: a codec Node lacks (LZ4), a body that did not decompress, or one that
+   * would inflate past the limit (MAX_INFLATED_BODY_BYTES); `body` is then the stored bytes.
+   */
   compressed?: Compression;
+  /** Why a compressed body was left so, with its size: "compressed (zlib), 1048576 bytes; over the 4 MiB display limit". */
+  bodyNote?: string;
 }
 
 export type Compression = "zlib" | "lz4" | "zstd";
 
-/** Zstandard in node:zlib since Node 22.15; typed loosely so older typings still compile. */
-const zstdDecompressSync = (zlib as unknown as { zstdDecompressSync?: (b: Buffer) => Buffer }).zstdDecompressSync;
+/**
+ * How far a stored body is inflated, by default. A body that would inflate further stays compressed: inflating a
+ * 1 MiB bomb to 1 GiB would block the event loop for seconds and take GiBs of memory.
+ */
+export const MAX_INFLATED_BODY_BYTES = 4 * 1024 * 1024;
 
-/** A stored body as the producer sent it, or as stored with the codec named when Node cannot decompress it. */
-function decompress(body: Buffer, sysFlag: number): { body: Buffer; compressed?: Compression } {
+/** How much all the bodies of one answer may inflate to together: a frame holds many small bombs. */
+export const MAX_INFLATED_ANSWER_BYTES = 16 * 1024 * 1024;
+
+export interface DecodeMessageOptions {
+  /** Default MAX_INFLATED_BODY_BYTES. */
+  maxInflatedBytes?: number;
+  /** Default MAX_INFLATED_ANSWER_BYTES. */
+  maxInflatedAnswerBytes?: number;
+}
+
+type Inflate = (b: Buffer, options: { maxOutputLength: number }) => Buffer;
+/** Zstandard in node:zlib since Node 22.15 (maxOutputLength included); typed loosely so older typings still compile. */
+const zstdDecompressSync = (zlib as unknown as { zstdDecompressSync?: Inflate }).zstdDecompressSync;
+const INFLATE: Partial<Record<Compression, Inflate>> = { zlib: zlib.inflateSync, ...(zstdDecompressSync ? { zstd: zstdDecompressSync } : {}) };
+
+const mib = (bytes: number): string => (bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)} MiB` : `${bytes} bytes`);
+
+/**
+ * A stored body as the producer sent it, or, with the codec named and a note saying why, as stored: Node cannot
+ * decompress it (LZ4; nothing is inflated then), it is corrupt, or it inflates past `maxInflatedBytes` (the
+ * inflater stops there, so a bomb costs no more than the limit).
+ */
+function decompress(body: Buffer, sysFlag: number, maxInflatedBytes: number, overLimit = `over the ${mib(maxInflatedBytes)} display limit`): { body: Buffer; compressed?: Compression; bodyNote?: string } {
   if (!(sysFlag & COMPRESSED)) return { body };
   const codec = COMPRESSION_NAMES[(sysFlag & COMPRESSION_TYPE) >> 8] ?? "zlib";
+  const kept = (why: string) => ({ body, compressed: codec, bodyNote: `compressed (${codec}), ${body.length} bytes; ${why}` });
+  const inflate = INFLATE[codec];
+  if (!inflate) return kept(codec === "lz4" ? "the console has no LZ4 decoder" : `this Node has no ${codec} decoder`);
   try {
-    if (codec === "zlib") return { body: zlib.inflateSync(body) };
-    if (codec === "zstd" && zstdDecompressSync) return { body: zstdDecompressSync(body) };
-  } catch {
-    // A corrupt body must not hide the rest of the answer: it is shown as stored.
+    return { body: inflate(body, { maxOutputLength: maxInflatedBytes }) };
+  } catch (e) {
+    // A body that does not inflate must not hide the rest of the answer: it is shown as stored.
+    if ((e as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") return kept(overLimit);
+    return kept(`does not decompress (${(e as Error).message})`);
   }
-  return { body, compressed: codec };
 }
 
 export function encodeProperties(properties: Record<string, string>): string {
@@ -123,24 +155,42 @@ export function parseOffsetMsgId(id: string): { address: string; commitLogOffset
   return { address: `${ip}:${b.readInt32BE(ipLength)}`, commitLogOffset: Number(b.readBigInt64BE(ipLength + 4)) };
 }
 
+/** A stored-message record that is not what it claims: cut short, or with a length past its end. */
+export class MessageDecodeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "MessageDecodeError";
+  }
+}
+
 /** Decodes the stored-message records a broker answers with (QUERY_MESSAGE, VIEW_MESSAGE_BY_ID, PULL_MESSAGE). */
-export function decodeMessages(buffer: Buffer): DecodedMessage[] {
+export function decodeMessages(buffer: Buffer, options: DecodeMessageOptions = {}): DecodedMessage[] {
+  const maxInflatedBytes = options.maxInflatedBytes ?? MAX_INFLATED_BODY_BYTES;
+  let budget = options.maxInflatedAnswerBytes ?? MAX_INFLATED_ANSWER_BYTES;
   const messages: DecodedMessage[] = [];
   let at = 0;
   while (at + 4 <= buffer.length) {
     const total = buffer.readInt32BE(at);
-    if (total <= 0 || at + total > buffer.length) throw new Error(`stored message at byte ${at} claims ${total} bytes; ${buffer.length - at} left`);
-    messages.push(decodeOne(buffer.subarray(at, at + total)));
+    if (total <= 0 || at + total > buffer.length) throw new MessageDecodeError(`stored message at byte ${at} claims ${total} bytes; ${buffer.length - at} left`);
+    const limit = budget < maxInflatedBytes ? { bytes: Math.max(1, budget), over: `over what is left of the answer's ${mib(options.maxInflatedAnswerBytes ?? MAX_INFLATED_ANSWER_BYTES)} display budget` } : { bytes: maxInflatedBytes };
+    const m = decodeOne(buffer.subarray(at, at + total), limit);
+    if (m.sysFlag & COMPRESSED && !m.compressed) budget -= m.body.length;
+    messages.push(m);
     at += total;
   }
   return messages;
 }
 
-function decodeOne(b: Buffer): DecodedMessage {
+function decodeOne(b: Buffer, limit: { bytes: number; over?: string }): DecodedMessage {
   let p = 4;
-  const int = () => ((p += 4), b.readInt32BE(p - 4));
-  const long = () => ((p += 8), Number(b.readBigInt64BE(p - 8)));
+  // Every field is checked against what is left of the record before it is read: lengths come from the peer.
+  const need = (n: number, what: string) => {
+    if (n < 0 || p + n > b.length) throw new MessageDecodeError(`stored message cut short: ${what} needs ${n} bytes at byte ${p} of ${b.length}`);
+  };
+  const int = () => (need(4, "a 4-byte field"), (p += 4), b.readInt32BE(p - 4));
+  const long = () => (need(8, "an 8-byte field"), (p += 8), Number(b.readBigInt64BE(p - 8)));
   const host = (v6: boolean) => {
+    need(v6 ? 16 : 4, "a host address");
     const ip = v6 ? b.subarray(p, p + 16).toString("hex").match(/.{4}/g)!.join(":") : [...b.subarray(p, p + 4)].join(".");
     p += v6 ? 16 : 4;
     return `${ip}:${int()}`;
@@ -159,13 +209,18 @@ function decodeOne(b: Buffer): DecodedMessage {
   const reconsumeTimes = int();
   long(); // prepared transaction offset
   const bodyLength = int();
-  const { body, compressed } = decompress(Buffer.from(b.subarray(p, p + bodyLength)), sysFlag);
+  need(bodyLength, "the body");
+  const { body, compressed, bodyNote } = decompress(Buffer.from(b.subarray(p, p + bodyLength)), sysFlag, limit.bytes, limit.over);
   p += bodyLength;
+  need(magic === MAGIC_V2 ? 2 : 1, "the topic's length");
   const topicLength = magic === MAGIC_V2 ? ((p += 2), b.readUInt16BE(p - 2)) : ((p += 1), b.readUInt8(p - 1));
+  need(topicLength, "the topic");
   const topic = b.toString("utf8", p, p + topicLength);
   p += topicLength;
+  need(2, "the properties' length");
   const propertiesLength = b.readUInt16BE(p);
   p += 2;
+  need(propertiesLength, "the properties");
   const properties = decodeProperties(b.toString("utf8", p, p + propertiesLength));
   const offsetId = offsetMsgId(storeHost, commitLogOffset);
   return {
@@ -185,7 +240,7 @@ function decodeOne(b: Buffer): DecodedMessage {
     reconsumeTimes,
     properties,
     body,
-    ...(compressed ? { compressed } : {}),
+    ...(compressed ? { compressed, bodyNote } : {}),
   };
 }
 
@@ -232,6 +287,10 @@ let nextQueue = 0;
 
 /** Sends one message to a writable queue of one of the topic's masters (round robin), as a producer would. */
 export async function sendMessage(client: RemotingClient, namesrv: string, message: OutgoingMessage): Promise<SendResult> {
+  // Tags, keys and properties travel in one string where \u0001 and \u0002 separate names and values.
+  for (const text of [message.tags ?? "", ...(message.keys ?? []), ...Object.entries(message.properties ?? {}).flat()]) {
+    if (/[\u0001\u0002]/.test(text)) throw Object.assign(new Error("tags, keys and properties cannot contain the characters \\u0001 or \\u0002"), { statusCode: 400 });
+  }
   const writable = (await masters(client, namesrv, message.topic)).filter((m) => m.writeQueues > 0 && (m.perm & 2) !== 0);
   if (!writable.length) throw new Error(`topic ${message.topic} has no writable queue on any master`);
   const slots = writable.flatMap((m) => Array.from({ length: m.writeQueues }, (_, queueId) => ({ ...m, queueId })));
@@ -360,7 +419,7 @@ export async function resendDlqMessage(client: RemotingClient, namesrv: string, 
   const dlq = `%DLQ%${group}`;
   const m = await viewMessageById(client, namesrv, dlq, msgId);
   if (!m) throw Object.assign(new Error(`no message ${msgId} in ${dlq}`), { statusCode: 404 });
-  if (m.compressed) throw Object.assign(new Error(`${msgId} has a ${m.compressed}-compressed body the console cannot decompress, so it cannot resend it`), { statusCode: 422 });
+  if (m.compressed) throw Object.assign(new Error(`${msgId} cannot be resent: its body is ${m.bodyNote ?? `${m.compressed}-compressed`}`), { statusCode: 422 });
   const properties = Object.fromEntries(Object.entries(m.properties).filter(([k]) => !SYSTEM_PROPERTIES.has(k) && k !== "KEYS" && k !== "TAGS"));
   properties.ORIGIN_MESSAGE_ID ??= m.msgId;
   return sendMessage(client, namesrv, { topic: `%RETRY%${group}`, body: m.body, keys: m.keys, tags: m.tags, properties });

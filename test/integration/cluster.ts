@@ -10,6 +10,7 @@ import { javaClientContainerCommand, prepareJavaClient, runJavaClientOnHost, typ
 import { ComposeProject, REPO_ROOT, docker, dockerOk, uniqueId } from "./harness.ts";
 import { request } from "../../src/remoting/client.ts";
 import { CONSOLE_URL, consoleLogin, generatedPassword } from "./console.ts";
+import { ANONYMOUS_ATTACKS, runAttacks } from "../attacks/console.ts";
 
 /** Remoting request code of a broker's topic configs (AdminBrokerProcessor). */
 const GET_ALL_TOPIC_CONFIG = 21;
@@ -224,6 +225,9 @@ export function describeMode(spec: ModeSpec, skip: string | undefined): void {
       const { brokers } = await session.get<{ brokers: { brokerName: string; brokerId: number; role: string; version: string | null; error?: string }[] }>("/api/cluster");
       assert.deepEqual(brokers.map((b) => `${b.brokerName}/${b.brokerId}/${b.role}`).sort(), expected.sort());
       for (const b of brokers) assert.match(b.version ?? "", /^V\d/, `${b.brokerName}/${b.brokerId}: ${b.error ?? ""}`);
+    });
+    test(`the console refuses ${ANONYMOUS_ATTACKS.length} bypass requests without a session (encoded, absolute-form, dot segments, bad cookies…)`, async () => {
+      assert.deepEqual(await runAttacks(Number(new URL(CONSOLE_URL).port), ANONYMOUS_ATTACKS), []);
     });
     test("the console creates a topic on every master, then updates its queue count and permission", async () => {
       const session = await consoleLogin(await generatedPassword(cluster));

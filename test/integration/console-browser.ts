@@ -8,7 +8,7 @@ import { after, before, test } from "node:test";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { runJavaClientOnHost } from "../clients/java-client.ts";
 import { REPO_ROOT, uniqueId } from "./harness.ts";
-import { CONSOLE_URL, generatedPassword } from "./console.ts";
+import { CONSOLE_URL, consoleLogin, generatedPassword } from "./console.ts";
 import { report, type ClusterUnderTest } from "./cluster.ts";
 import { RemotingClient } from "../../src/remoting/connection.ts";
 import { queryMessagesByKey, recentMessages, topicRoute } from "../../src/remoting/messages.ts";
@@ -196,6 +196,28 @@ export function browserTour(cluster: ClusterUnderTest): void {
     } finally {
       client2.close();
     }
+  });
+
+  test("browser: markup in a message's body, keys and tags is shown as text and never runs", async () => {
+    const xssKey = `xss-${runId}`;
+    const body = `<img src=x onerror="window.__xss='body'"><script>window.__xss='script'</script>`;
+    const session = await consoleLogin(await generatedPassword(cluster));
+    const sent = await session.post(`/api/topics/${encodeURIComponent(topic)}/messages`, { body, keys: `${xssKey} <svg/onload=window.__xss='key'>`, tags: "<b>tag</b>" });
+    assert.equal(sent.status, 201, JSON.stringify(sent.body));
+    const dialogs: string[] = [];
+    page.on("dialog", (d) => void (dialogs.push(d.message()), d.dismiss()));
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      await open(`${CONSOLE_URL}/#/messages?${new URLSearchParams({ topic, key: xssKey })}`);
+      await page.locator("#messages").waitFor();
+      if ((await page.locator("#messages").innerText()).includes("<img src=x")) break;
+      if (Date.now() > deadline) assert.fail(await page.locator("main").innerText());
+      await page.waitForTimeout(1000);
+    }
+    await shot("15-markup-as-text");
+    assert.equal(await page.evaluate(() => (window as unknown as { __xss?: string }).__xss), undefined);
+    assert.equal(await page.locator("#messages img, #messages script, #messages svg, #messages b").count(), 0, "no element made from the message");
+    assert.deepEqual(dialogs, []);
   });
 
   test("browser: the address diagnostics and broker pages render", async () => {

@@ -8,6 +8,7 @@ import { RemotingClient } from "../../src/remoting/connection.ts";
 import { haStatus } from "../../src/remoting/admin.ts";
 import { consoleLogin, generatedPassword, haReplicating } from "./console.ts";
 import { browserTour } from "./console-browser.ts";
+import { consoleSecurityTests } from "./console-security.ts";
 
 const TWO_NAMESRVS = "namesrv-1:9876;namesrv-2:9876";
 
@@ -124,7 +125,10 @@ export function twoMastersTwoSlaves(replication: "async" | "sync", version?: str
         }
         report(`${cluster.label}: console HA view ${groups.map((g) => `${g.brokerName} ${g.members.map((m) => `${m.role}${m.brokerId ? ` behind ${m.lagBytes} B` : ""}`).join(", ")}`).join("; ")}`);
       });
-      if (replication === "async" && !cluster.version.startsWith("4.")) browserTour(cluster);
+      if (replication === "async" && !cluster.version.startsWith("4.")) {
+        browserTour(cluster);
+        consoleSecurityTests(cluster);
+      }
       test("replication mode and flush are what the mode says", async () => {
         // Topics of the failover tests below, created early: 4.x slaves learn them from their masters within a minute.
         await cluster.createTopic("SlaveReadTopic");

@@ -11,7 +11,8 @@ import { RequestCode, request } from "../../src/remoting/client.ts";
 import { parseFastjson } from "../../src/remoting/fastjson.ts";
 
 const skip = await dockerAvailability();
-const project = new ComposeProject("rmqtest-single", "single");
+// Published on every interface: a test below joins a broker through the docker host's bridge address.
+const project = new ComposeProject("rmqtest-single", "single", { env: { PUBLISH_ADDR: "0.0.0.0" } });
 const broker = project.container("broker");
 const namesrv = project.container("namesrv");
 const BROKER_IMAGE = "rocketmq-appliance/broker:latest";

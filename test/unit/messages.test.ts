@@ -8,10 +8,12 @@ const { deflateSync } = zlib;
 import type { RemotingClient, RemotingResponse, RequestOptions } from "../../src/remoting/connection.ts";
 import { createSubscriptionGroup } from "../../src/remoting/groups.ts";
 import {
+  MAX_INFLATED_BODY_BYTES,
   consumerConnections,
   decodeMessages,
   decodeProperties,
   encodeProperties,
+  MAX_INFLATED_ANSWER_BYTES,
   offsetMsgId,
   parseOffsetMsgId,
   queryMessagesByKey,
@@ -144,6 +146,53 @@ test("compressed bodies: zstd (5.x type 2) decompressed where Node has it; LZ4 a
   if (zstd) assert.deepEqual([zs?.compressed, zs?.body.toString()], [undefined, text.toString()]);
   const [plain] = decodeMessages(stored({ topic: "P", body: text, properties: {}, sysFlag: 0x1 }));
   assert.equal(plain && "compressed" in plain, false, "a decompressed body is not flagged");
+});
+
+test("compression bombs: 200 MiB of zeros, zlib or zstd, stay compressed with their size noted; the inflater stops at the limit", () => {
+  const zeros = Buffer.alloc(200 * 1024 * 1024);
+  const zstd = (zlib as unknown as { zstdCompressSync?: (b: Buffer) => Buffer }).zstdCompressSync;
+  const bombs = [
+    { codec: "zlib", sysFlag: 0x1, storedBody: deflateSync(zeros) },
+    ...(zstd ? [{ codec: "zstd", sysFlag: 0x1 | 0x200, storedBody: zstd(zeros) }] : []),
+  ];
+  const records = Buffer.concat(bombs.map((b) => stored({ topic: "Bomb", body: Buffer.alloc(0), storedBody: b.storedBody, properties: {}, sysFlag: b.sysFlag })));
+  const buffersBefore = process.memoryUsage().arrayBuffers;
+  const started = performance.now();
+  const decoded = decodeMessages(records);
+  const ms = performance.now() - started;
+  // Inflating them whole took about 0.3 s and 200 MiB each; stopping at the limit costs a few ms and MiB.
+  assert.ok(ms < 200, `took ${Math.round(ms)} ms`);
+  assert.ok(process.memoryUsage().arrayBuffers - buffersBefore < 64 * 1024 * 1024, "no inflated copy is kept");
+  assert.equal(decoded.length, bombs.length);
+  decoded.forEach((m, i) => {
+    const bomb = bombs[i]!;
+    assert.equal(m.compressed, bomb.codec);
+    assert.ok(m.body.equals(bomb.storedBody), "the body is the stored bytes");
+    assert.equal(m.bodyNote, `compressed (${bomb.codec}), ${bomb.storedBody.length} bytes; over the 4 MiB display limit`);
+  });
+  assert.equal(MAX_INFLATED_BODY_BYTES, 4 * 1024 * 1024);
+});
+
+test("one answer's bodies share a budget: many small bombs in one frame inflate no further than it", () => {
+  const threeMiB = deflateSync(Buffer.alloc(3 * 1024 * 1024));
+  const records = Buffer.concat(Array.from({ length: 8 }, () => stored({ topic: "Bombs", body: Buffer.alloc(0), storedBody: threeMiB, properties: {}, sysFlag: 0x1 })));
+  const decoded = decodeMessages(records, { maxInflatedAnswerBytes: 10 * 1024 * 1024 });
+  assert.deepEqual(decoded.map((m) => m.compressed ?? "inflated"), ["inflated", "inflated", "inflated", "zlib", "zlib", "zlib", "zlib", "zlib"]);
+  assert.equal(decoded[3]!.bodyNote, `compressed (zlib), ${threeMiB.length} bytes; over what is left of the answer's 10 MiB display budget`);
+  assert.equal(MAX_INFLATED_ANSWER_BYTES, 16 * 1024 * 1024);
+});
+
+test("the inflate limit is per call: a body of exactly the limit inflates, one byte more stays compressed; LZ4 is never inflated", () => {
+  const text = Buffer.alloc(4096, "a");
+  const record = stored({ topic: "T", body: text, properties: {}, sysFlag: 0x1 });
+  assert.deepEqual(decodeMessages(record, { maxInflatedBytes: 4096 })[0]!.body, text);
+  const [over] = decodeMessages(record, { maxInflatedBytes: 4095 });
+  assert.deepEqual([over?.compressed, over?.bodyNote], ["zlib", `compressed (zlib), ${deflateSync(text).length} bytes; over the 4095 bytes display limit`]);
+  const lz4Frame = Buffer.from([4, 34, 77, 24, 0, 1, 2]);
+  const [lz4] = decodeMessages(stored({ topic: "L", body: text, storedBody: lz4Frame, properties: {}, sysFlag: 0x1 | 0x100 }), { maxInflatedBytes: 1 });
+  assert.deepEqual([lz4?.body, lz4?.bodyNote], [lz4Frame, "compressed (lz4), 7 bytes; the console has no LZ4 decoder"]);
+  const [corrupt] = decodeMessages(stored({ topic: "Z", body: text, storedBody: Buffer.from("not deflate"), properties: {}, sysFlag: 0x1 }));
+  assert.match(corrupt?.bodyNote ?? "", /^compressed \(zlib\), 11 bytes; does not decompress \(.+\)$/);
 });
 
 test("an IPv6 store host gives MessageDecoder's 28-byte offset id (56 hex digits), which parses back", () => {

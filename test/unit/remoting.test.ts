@@ -1,8 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { parseFastjson } from "../../src/remoting/fastjson.ts";
-import { decodeCommands, encodeCommand } from "../../src/remoting/codec.ts";
+import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
+import { FastjsonError, MAX_DEPTH, parseFastjson } from "../../src/remoting/fastjson.ts";
+import { MAX_FRAME_BYTES, RESPONSE_FLAG, RemotingProtocolError, decodeCommands, encodeCommand, type RemotingCommand } from "../../src/remoting/codec.ts";
+import { RemotingClient, RemotingConnection, RemotingConnectionError, RemotingTimeoutError } from "../../src/remoting/connection.ts";
 import { clusterMasters, type ClusterInfo } from "../../src/remoting/cluster.ts";
 
 test("fastjson's numeric and object map keys are read", () => {
@@ -79,5 +81,303 @@ test("captured frames arriving back to back and cut at any byte decode the same"
     const first = decodeCommands(stream.subarray(0, cut));
     const second = decodeCommands(Buffer.concat([first.rest, stream.subarray(cut)]));
     assert.deepEqual([...first.commands, ...second.commands].map((c) => c.opaque), expected.commands.map((c) => c.opaque));
+  }
+});
+
+/** A binary (ROCKETMQ) header frame whose one ext field has key length 0 and value length -6: it once looped forever. */
+const HANG_FRAME = Buffer.from("0000001f0100001b0000000000000000010000000100000000000000060000fffffffa", "hex");
+
+/** A response frame with a binary header built by hand, for lengths encodeCommand would never write. */
+function binaryFrame(parts: { remarkLength?: number; remark?: Buffer; fieldsLength?: number; fields?: Buffer }): Buffer {
+  const remark = parts.remark ?? Buffer.alloc(0);
+  const fields = parts.fields ?? Buffer.alloc(0);
+  const header = Buffer.alloc(13 + 4 + remark.length + 4 + fields.length);
+  let o = header.writeInt16BE(0, 0);
+  o = header.writeUInt8(0, o);
+  o = header.writeInt16BE(479, o);
+  o = header.writeInt32BE(1, o);
+  o = header.writeInt32BE(RESPONSE_FLAG, o);
+  o = header.writeInt32BE(parts.remarkLength ?? remark.length, o);
+  o += remark.copy(header, o);
+  o = header.writeInt32BE(parts.fieldsLength ?? fields.length, o);
+  fields.copy(header, o);
+  const frame = Buffer.alloc(8);
+  frame.writeInt32BE(4 + header.length, 0);
+  frame.writeUInt32BE(((1 << 24) | header.length) >>> 0, 4);
+  return Buffer.concat([frame, header]);
+}
+
+const field = (keyLength: number, key: string, valueLength: number, value: string): Buffer => {
+  const b = Buffer.alloc(6 + Buffer.byteLength(key) + Buffer.byteLength(value));
+  let o = b.writeInt16BE(keyLength, 0);
+  o += b.write(key, o);
+  o = b.writeInt32BE(valueLength, o);
+  b.write(value, o);
+  return b;
+};
+
+const jsonFrame = (header: string, body = Buffer.alloc(0)): Buffer => {
+  const h = Buffer.from(header);
+  const frame = Buffer.alloc(8);
+  frame.writeInt32BE(4 + h.length + body.length, 0);
+  frame.writeInt32BE(h.length, 4);
+  return Buffer.concat([frame, h, body]);
+};
+
+test("the binary header that looped forever is refused at once, as a RemotingProtocolError", () => {
+  const started = performance.now();
+  assert.throws(() => decodeCommands(HANG_FRAME), (e: Error) => e instanceof RemotingProtocolError && /value of -6 bytes/.test(e.message));
+  assert.ok(performance.now() - started < 50);
+});
+
+test("binary header lengths that are negative or larger than what is left are refused", () => {
+  const cases: [string, Buffer, RegExp][] = [
+    ["negative remark", binaryFrame({ remarkLength: -1 }), /remark of -1 bytes/],
+    ["remark past the header", binaryFrame({ remarkLength: 100 }), /remark of 100 bytes/],
+    ["negative ext fields", binaryFrame({ fieldsLength: -2 }), /ext fields of -2 bytes/],
+    ["ext fields past the header", binaryFrame({ fieldsLength: 1000 }), /ext fields of 1000 bytes/],
+    ["negative key", binaryFrame({ fields: field(-3, "", 0, "") }), /key of -3 bytes/],
+    ["key past the ext fields", binaryFrame({ fields: field(40, "k", 1, "v") }), /key of 40 bytes/],
+    ["value past the ext fields", binaryFrame({ fields: field(1, "k", 2 ** 31 - 1, "v") }), /value of 2147483647 bytes/],
+    ["a field cut short", binaryFrame({ fields: Buffer.from([0]) }), /key length of 2 bytes/],
+  ];
+  for (const [name, frame, message] of cases) {
+    assert.throws(() => decodeCommands(frame), (e: Error) => e instanceof RemotingProtocolError && message.test(e.message), name);
+  }
+  // The same builder with sane lengths decodes, so the refusals above are about the lengths alone.
+  const [ok] = decodeCommands(binaryFrame({ remark: Buffer.from("r"), fields: Buffer.concat([field(1, "k", 1, "v"), field(0, "", 0, "")]) })).commands;
+  assert.deepEqual([ok?.remark, ok?.extFields], ["r", { k: "v", "": "" }]);
+});
+
+test("frames are capped: a length prefix over MAX_FRAME_BYTES (or the option) is refused before the frame arrives", () => {
+  const gib = Buffer.alloc(4);
+  gib.writeInt32BE(2 ** 30, 0);
+  assert.throws(() => decodeCommands(gib), (e: Error) => e instanceof RemotingProtocolError && /1073741824 bytes/.test(e.message));
+  const atCap = Buffer.alloc(4);
+  atCap.writeInt32BE(MAX_FRAME_BYTES - 4, 0);
+  assert.equal(decodeCommands(atCap).rest.length, 4, "a frame of exactly the cap is waited for");
+  const frame = encodeCommand({ code: 0, opaque: 1, flag: 1, body: Buffer.alloc(1000) });
+  assert.throws(() => decodeCommands(frame, { maxFrameBytes: 512 }), RemotingProtocolError);
+  assert.throws(() => decodeCommands(Buffer.from([0xff, 0xff, 0xff, 0xff])), /-1 bytes/);
+});
+
+test("JSON headers: parse errors and mistyped fields are RemotingProtocolErrors; a __proto__ key stays a key", () => {
+  const bad: [string, RegExp][] = [
+    ["{", /does not parse/],
+    ["[1]", /an array, not an object/],
+    ['{"code":"0","opaque":1}', /code is a string/],
+    ['{"code":0}', /without code or opaque/],
+    ['{"code":0,"opaque":1.5}', /opaque is 1.5/],
+    ['{"code":0,"opaque":1,"remark":{}}', /remark is a object/],
+    ['{"code":0,"opaque":1,"extFields":{"a":1}}', /extFields.a is 1, not a string/],
+    ['{"code":0,"opaque":1,"extFields":["a"]}', /extFields is an array/],
+  ];
+  for (const [header, message] of bad) assert.throws(() => decodeCommands(jsonFrame(header)), (e: Error) => e instanceof RemotingProtocolError && message.test(e.message), header);
+
+  const [c] = decodeCommands(jsonFrame('{"code":0,"opaque":1,"flag":1,"remark":null,"extFields":{"__proto__":"x","n":null,"toString":"y"}}')).commands;
+  assert.equal(Object.getPrototypeOf(c!.extFields), Object.prototype);
+  assert.deepEqual(Object.entries(c!.extFields!), [["__proto__", "x"], ["toString", "y"]], "null values are left out, as fastjson does");
+  assert.equal(c!.remark, undefined);
+  // The binary header: the same key through an assignment would have been dropped (or changed the prototype).
+  const [b] = decodeCommands(binaryFrame({ fields: field(9, "__proto__", 1, "x") })).commands;
+  assert.deepEqual(Object.entries(b!.extFields!), [["__proto__", "x"]]);
+  assert.equal(Object.getPrototypeOf(b!.extFields), Object.prototype);
+});
+
+test("fastjson: a __proto__ key is an own key, nesting is bounded, bad strings are its own error", () => {
+  const parsed = parseFastjson('{"__proto__":{"polluted":1},"a":[{"__proto__":null}]}') as Record<string, unknown>;
+  assert.equal(Object.getPrototypeOf(parsed), Object.prototype);
+  assert.equal((parsed as { polluted?: unknown }).polluted, undefined);
+  assert.deepEqual(Object.keys(parsed), ["__proto__", "a"]);
+  assert.equal(({} as { polluted?: unknown }).polluted, undefined);
+
+  assert.deepEqual(parseFastjson("[".repeat(MAX_DEPTH) + "]".repeat(MAX_DEPTH)), JSON.parse("[".repeat(MAX_DEPTH) + "]".repeat(MAX_DEPTH)));
+  for (const deep of ["[".repeat(MAX_DEPTH + 1) + "]".repeat(MAX_DEPTH + 1), "[".repeat(100_000), '{"a":'.repeat(100_000)]) {
+    assert.throws(() => parseFastjson(deep), (e: Error) => e instanceof FastjsonError && /nesting deeper than 64/.test(e.message));
+  }
+  const bad = [String.raw`"\x"`, String.raw`"\u12"`, String.raw`"unterminated\"`, '"raw newline\n"', '"raw control \u0001"', "-", "1e", "{1:}", '{"a"', "[1,]", '"' + "a".repeat(1_000_000)];
+  for (const text of bad) {
+    assert.throws(() => parseFastjson(text), FastjsonError, text.slice(0, 20));
+  }
+  assert.deepEqual(parseFastjson(String.raw`{"s":"a\"b\\","n":-1.5e3,1e2:[true,false,null]}`), { s: 'a"b\\', n: -1500, "100": [true, false, null] });
+});
+
+/**
+ * A server on 127.0.0.1 that hands each request (decoded) and its socket to `answer`. It keeps the sockets it
+ * accepted, so a test can see how many connections the client opened and whether they are still open.
+ */
+async function fakePeer(answer: (request: RemotingCommand, socket: Socket) => void): Promise<{ address: string; sockets: Socket[]; server: Server; close(): Promise<void> }> {
+  const sockets: Socket[] = [];
+  const server = createServer((socket) => {
+    sockets.push(socket);
+    socket.on("error", () => undefined);
+    let buffered: Buffer = Buffer.alloc(0);
+    socket.on("data", (chunk) => {
+      const { commands, rest } = decodeCommands(Buffer.concat([buffered, chunk]));
+      buffered = rest;
+      for (const c of commands) answer(c, socket);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    address,
+    sockets,
+    server,
+    close: () => {
+      for (const s of sockets) s.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+const response = (request: RemotingCommand, body: Buffer): Buffer => encodeCommand({ code: 0, opaque: request.opaque, flag: RESPONSE_FLAG, body });
+const socketClosed = (socket: Socket): Promise<void> => new Promise((resolve) => (socket.closed ? resolve() : socket.once("close", () => resolve())));
+
+test("a 12 MiB answer sent in 8 KiB pieces is received in linear time", async () => {
+  const body = Buffer.alloc(12 * 1024 * 1024, 7);
+  const peer = await fakePeer(async (request, socket) => {
+    const frame = response(request, body);
+    // A turn of the event loop after each piece lets the client read it alone: it gets 1536 small chunks.
+    for (let at = 0; at < frame.length; at += 8192) {
+      socket.write(frame.subarray(at, at + 8192));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  });
+  const connection = new RemotingConnection(peer.address);
+  try {
+    const started = performance.now();
+    const r = await connection.request(28, { timeoutMs: 10_000 });
+    const ms = performance.now() - started;
+    assert.equal(r.body.length, body.length);
+    assert.ok(r.body.equals(body));
+    // Joining the whole buffer on every chunk took 2.2 s here; receiving linearly takes about 0.1 s.
+    assert.ok(ms < 1000, `took ${Math.round(ms)} ms`);
+  } finally {
+    connection.close();
+    await peer.close();
+  }
+});
+
+test("answers cut into pieces of every size, small ones merged and large ones kept, arrive whole and in order", async () => {
+  const bodies = [0, 1, 3, 5000, 70_000, 300_000, 2].map((n, i) => Buffer.alloc(n, i + 1));
+  let seed = 7;
+  const nextSize = () => ((seed = (seed * 48271) % 2147483647), [1, 2, 3, 5, 100, 4095, 4096, 20_000, 65_536][seed % 9]!);
+  const requests: RemotingCommand[] = [];
+  const peer = await fakePeer(async (request, socket) => {
+    requests.push(request);
+    if (requests.length < bodies.length) return;
+    // Every answer at once, as one stream cut at arbitrary places: prefixes and headers split across pieces too.
+    const stream = Buffer.concat(requests.map((r, i) => response(r, bodies[i]!)));
+    for (let at = 0; at < stream.length; ) {
+      const size = nextSize();
+      socket.write(stream.subarray(at, (at += size)));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  });
+  const connection = new RemotingConnection(peer.address);
+  try {
+    const answers = await Promise.all(bodies.map(() => connection.request(28, { timeoutMs: 10_000 })));
+    answers.forEach((a, i) => assert.ok(a.body.equals(bodies[i]!), `answer ${i}`));
+  } finally {
+    connection.close();
+    await peer.close();
+  }
+});
+
+test("a frame over the cap closes the connection as soon as its length prefix arrives, failing every waiting request", async () => {
+  const peer = await fakePeer((_request, socket) => {
+    const prefix = Buffer.alloc(4);
+    prefix.writeInt32BE(2 ** 30, 0);
+    socket.write(prefix); // and nothing more: the client must not wait for the gigabyte
+  });
+  const connection = new RemotingConnection(peer.address);
+  try {
+    const started = performance.now();
+    const results = await Promise.allSettled([connection.request(28, { timeoutMs: 5000 }), connection.request(28, { timeoutMs: 5000 })]);
+    for (const r of results) {
+      assert.equal(r.status, "rejected");
+      const e = (r as PromiseRejectedResult).reason as Error;
+      assert.ok(e instanceof RemotingConnectionError, String(e));
+      assert.match(e.message, /^127\.0\.0\.1:\d+: not a RocketMQ remoting peer \(remoting frame of 1073741824 bytes: .*\); connection closed$/);
+      assert.ok(e.cause instanceof RemotingProtocolError);
+    }
+    assert.ok(performance.now() - started < 1000);
+    assert.equal(connection.closed, true);
+    await socketClosed(peer.sockets[0]!);
+    await assert.rejects(connection.request(28), RemotingConnectionError, "a closed connection refuses new requests");
+  } finally {
+    connection.close();
+    await peer.close();
+  }
+});
+
+test("the looping frame over the wire closes the connection with the reason, without hanging the process", async () => {
+  const peer = await fakePeer((_request, socket) => socket.write(HANG_FRAME));
+  const client = new RemotingClient({ timeoutMs: 5000 });
+  try {
+    const started = performance.now();
+    await assert.rejects(client.request(peer.address, 28), /not a RocketMQ remoting peer \(binary remoting header: a value of -6 bytes/);
+    assert.ok(performance.now() - started < 1000);
+  } finally {
+    client.close();
+    await peer.close();
+  }
+});
+
+test("a peer that stops answering: the connection closes when its requests have timed out, and the client dials anew", async () => {
+  const peer = await fakePeer(() => undefined);
+  const client = new RemotingClient({ timeoutMs: 200 });
+  try {
+    await assert.rejects(client.request(peer.address, 28), RemotingTimeoutError);
+    await socketClosed(peer.sockets[0]!);
+    await assert.rejects(client.request(peer.address, 28), RemotingTimeoutError);
+    assert.equal(peer.sockets.length, 2, "the second request went on a new connection");
+  } finally {
+    client.close();
+    await peer.close();
+  }
+});
+
+test("a peer trickling a frame is not read longer than the first request waits, even with later requests still waiting", async () => {
+  let trickle: NodeJS.Timeout | undefined;
+  const peer = await fakePeer((request, socket) => {
+    if (trickle) return;
+    const frame = response(request, Buffer.alloc(1024 * 1024));
+    let at = 0;
+    trickle = setInterval(() => socket.write(frame.subarray(at, ++at)), 5);
+  });
+  const connection = new RemotingConnection(peer.address);
+  try {
+    const first = connection.request(28, { timeoutMs: 300 });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const second = connection.request(28, { timeoutMs: 10_000 });
+    const started = performance.now();
+    await assert.rejects(first, RemotingTimeoutError);
+    await assert.rejects(second, (e: Error) => e instanceof RemotingConnectionError && /closed: no answer to request code 28 within 300 ms/.test(e.message));
+    assert.ok(performance.now() - started < 1000, "the second request did not wait out its own 10 s");
+    await socketClosed(peer.sockets[0]!);
+  } finally {
+    clearInterval(trickle);
+    connection.close();
+    await peer.close();
+  }
+});
+
+test("a request the peer ignores times out alone when the peer answers others since", async () => {
+  const peer = await fakePeer((request, socket) => {
+    if (request.code !== 1) socket.write(response(request, Buffer.from("ok")));
+  });
+  const connection = new RemotingConnection(peer.address);
+  try {
+    const ignored = connection.request(1, { timeoutMs: 200 });
+    assert.equal((await connection.request(2)).body.toString(), "ok");
+    await assert.rejects(ignored, RemotingTimeoutError);
+    assert.equal(connection.closed, false);
+    assert.equal((await connection.request(2)).body.toString(), "ok");
+    assert.equal(peer.sockets.length, 1);
+  } finally {
+    connection.close();
+    await peer.close();
   }
 });

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { RouteContext } from "../app.ts";
 import { mapLimit } from "../limit.ts";
 import { consumerConnections, producerConnections, resetConsumerOffset, topicRoute } from "../../remoting/messages.ts";
-import { errorSchema, nameParam, page, pageQuery, paged, topicName } from "./schemas.ts";
+import { errorSchema, groupName, nameParam, page, pageQuery, paged, topicName } from "./schemas.ts";
 
 const connectionSchema = { type: "object", properties: { clientId: { type: "string" }, clientAddr: { type: "string" }, language: { type: "string" }, version: { type: ["number", "string"] } } } as const;
 
@@ -47,7 +47,7 @@ export async function groupRoutes(app: FastifyInstance, { source }: RouteContext
       schema: {
         summary: "A consumer group's per-queue progress and lag on every master, and who is connected",
         params: nameParam("name", "consumer group"),
-        querystring: { type: "object", properties: { topic: { type: "string", maxLength: 255 } }, additionalProperties: false },
+        querystring: { type: "object", properties: { topic: topicName }, additionalProperties: false },
         response: {
           200: {
             type: "object",
@@ -106,7 +106,7 @@ export async function producerRoutes(app: FastifyInstance, { source }: RouteCont
     {
       schema: {
         summary: "Producers connected as a producer group: asked of every master, or only of the masters that serve `topic`",
-        querystring: { type: "object", properties: { group: { type: "string", minLength: 1, maxLength: 255 }, topic: topicName }, required: ["group"], additionalProperties: false },
+        querystring: { type: "object", properties: { group: groupName, topic: topicName }, required: ["group"], additionalProperties: false },
         response: { 200: { type: "object", properties: { connections: { type: "array", items: { type: "object", properties: { ...connectionSchema.properties, brokerName: { type: "string" } } } } } }, 502: errorSchema },
       },
     },

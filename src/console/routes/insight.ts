@@ -71,7 +71,7 @@ export async function insightRoutes(app: FastifyInstance, { source, requests }: 
     return value;
   };
 
-  app.get("/metrics", { schema: { summary: "Prometheus metrics: brokers, consumer group lag, the console itself (session or HTTP basic auth)", response: { 200: { type: "string" } } } }, async (_request, reply) => {
+  app.get("/metrics", { config: { access: "session-or-basic" }, schema: { summary: "Prometheus metrics: brokers, consumer group lag, the console itself (session or HTTP basic auth)", response: { 200: { type: "string" } } } }, async (_request, reply) => {
     const errors: string[] = [];
     const brokers = await source.overview().then((o) => o.brokers).catch((e: Error) => (errors.push(e.message), []));
     const { groups, errors: groupErrors } = await gatherGroups();

@@ -26,14 +26,15 @@ const messageSchema = {
     properties: { type: "object", additionalProperties: { type: "string" } },
     body: { type: "string", description: `UTF-8 text of the body, at most ${BODY_PREVIEW} characters` },
     bodyBytes: { type: "integer" },
-    compressed: { type: "string", description: "Set when the body is shown as stored: compressed with a codec the console lacks (lz4)" },
+    compressed: { type: "string", description: "Set when the body is shown as stored: a codec the console lacks (lz4), a corrupt body, or one over the display limit" },
+    bodyNote: { type: "string", description: "Why a compressed body is shown as stored, with its size" },
   },
 } as const;
 
 const messagesResponse = { type: "object", properties: { total: { type: "integer" }, messages: { type: "array", items: messageSchema } }, required: ["messages"] } as const;
 
 function view(m: DecodedMessage) {
-  return { ...m, tags: m.tags ?? null, body: m.compressed ? `(${m.compressed}-compressed, ${m.body.length} bytes)` : m.body.toString("utf8").slice(0, BODY_PREVIEW), bodyBytes: m.body.length };
+  return { ...m, tags: m.tags ?? null, body: m.compressed ? `(${m.bodyNote ?? `${m.compressed}-compressed, ${m.body.length} bytes`})` : m.body.toString("utf8").slice(0, BODY_PREVIEW), bodyBytes: m.body.length };
 }
 
 export async function messageRoutes(app: FastifyInstance, { source }: RouteContext): Promise<void> {

@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { RouteContext } from "../app.ts";
 import { sendMessage } from "../../remoting/messages.ts";
-import { errorSchema, nameParam, page, pageQuery, paged, topicName } from "./schemas.ts";
+import { errorSchema, nameParam, page, pageQuery, paged, printable, topicName } from "./schemas.ts";
 
 export type TopicKind = "normal" | "retry" | "dlq" | "system";
 
@@ -96,7 +96,7 @@ export async function topicRoutes(app: FastifyInstance, { source }: RouteContext
         params: nameParam("name", "topic"),
         body: {
           type: "object",
-          properties: { body: { type: "string", maxLength: 65536 }, tags: { type: "string", maxLength: 255 }, keys: { type: "string", maxLength: 255, description: "space-separated" } },
+          properties: { body: { type: "string", maxLength: 65536 }, tags: printable(255), keys: { ...printable(255), description: "space-separated" } },
           required: ["body"],
           additionalProperties: false,
         },

@@ -11,8 +11,9 @@ export async function uiRoutes(app: FastifyInstance, { dir }: { dir: string }): 
   const files = new Map(readdirSync(dir).filter((f) => TYPES[extname(f)]).map((f) => [f, readFileSync(join(dir, f))]));
   const send = (reply: FastifyReply, file: string) =>
     reply.header("content-type", TYPES[extname(file)]!).header("content-security-policy", CSP).header("cache-control", "no-cache").send(files.get(file));
-  app.get("/", (_request, reply) => send(reply, "index.html"));
-  app.get("/ui/:file", (request: FastifyRequest<{ Params: { file: string } }>, reply) =>
+  // Public: the page and its scripts hold no data; the page asks for a login before it calls the API.
+  app.get("/", { config: { access: "public" } }, (_request, reply) => send(reply, "index.html"));
+  app.get("/ui/:file", { config: { access: "public" } }, (request: FastifyRequest<{ Params: { file: string } }>, reply) =>
     files.has(request.params.file) ? send(reply, request.params.file) : reply.code(404).send({ error: "no such file" }),
   );
 }
