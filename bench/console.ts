@@ -18,7 +18,9 @@ process.env.TESTCONTAINERS_RYUK_DISABLED ??= "true";
 const docker = (...args: string[]) => execFileSync("docker", args, { encoding: "utf8" }).trim();
 
 await buildImages();
-console.log(`machine: ${cpus().length} x ${cpus()[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Docker ${docker("info", "--format", "{{.ServerVersion}}")}, Node ${process.version}`);
+console.log(
+  `machine: ${cpus().length} x ${cpus()[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Docker ${docker("info", "--format", "{{.ServerVersion}}")}, Node ${process.version}`,
+);
 console.log(`console image: ${(Number(docker("image", "inspect", "-f", "{{.Size}}", CONSOLE_IMAGE)) / 1e6).toFixed(0)} MB`);
 
 const rocketmq = await new RocketMQContainer().start();
@@ -26,25 +28,75 @@ const client = new RemotingClient({ timeoutMs: 10_000 });
 try {
   // Idle memory of the image itself, against this broker.
   const name = `console-bench-${Date.now()}`;
-  docker("run", "-d", "--name", name, "--network", "host", "-e", `NAMESRV_ADDR=${rocketmq.getNamesrvAddr()}`, "-e", "CONSOLE_PORT=18182", "-e", "CONSOLE_PASSWORD=bench-password", CONSOLE_IMAGE);
+  docker(
+    "run",
+    "-d",
+    "--name",
+    name,
+    "--network",
+    "host",
+    "-e",
+    `NAMESRV_ADDR=${rocketmq.getNamesrvAddr()}`,
+    "-e",
+    "CONSOLE_PORT=18182",
+    "-e",
+    "CONSOLE_PASSWORD=bench-password",
+    CONSOLE_IMAGE,
+  );
   await new Promise((r) => setTimeout(r, 5000));
   const pid = docker("inspect", "-f", "{{.State.Pid}}", name);
   const rss = /VmRSS:\s+(\d+) kB/.exec(execFileSync("cat", [`/proc/${pid}/status`], { encoding: "utf8" }))?.[1];
-  console.log(`console container idle: RSS ${(Number(rss) / 1024).toFixed(1)} MiB (VmRSS of PID 1), docker stats ${docker("stats", "--no-stream", "--format", "{{.MemUsage}}", name)}`);
+  console.log(
+    `console container idle: RSS ${(Number(rss) / 1024).toFixed(1)} MiB (VmRSS of PID 1), docker stats ${docker("stats", "--no-stream", "--format", "{{.MemUsage}}", name)}`,
+  );
   docker("rm", "-f", name);
 
   const broker = rocketmq.getBrokerAddr();
   const t0 = Date.now();
-  await mapLimit(Array.from({ length: Number(values.topics) }, (_, i) => `BenchTopic${i}`), 16, (topic) =>
-    client.request(broker, 17, { extFields: { topic, defaultTopic: "TBW102", readQueueNums: "4", writeQueueNums: "4", perm: "6", topicFilterType: "SINGLE_TAG", topicSysFlag: "0", order: "false", attributes: "+message.type=NORMAL" } }),
+  await mapLimit(
+    Array.from({ length: Number(values.topics) }, (_, i) => `BenchTopic${i}`),
+    16,
+    (topic) =>
+      client.request(broker, 17, {
+        extFields: {
+          topic,
+          defaultTopic: "TBW102",
+          readQueueNums: "4",
+          writeQueueNums: "4",
+          perm: "6",
+          topicFilterType: "SINGLE_TAG",
+          topicSysFlag: "0",
+          order: "false",
+          attributes: "+message.type=NORMAL",
+        },
+      }),
   );
-  await mapLimit(Array.from({ length: Number(values.groups) }, (_, i) => `BenchGroup${i}`), 16, (groupName) =>
-    client.request(broker, 200, { body: Buffer.from(JSON.stringify({ groupName, consumeEnable: true, retryQueueNums: 1, retryMaxTimes: 16, brokerId: 0, whichBrokerWhenConsumeSlowly: 1 })) }),
+  await mapLimit(
+    Array.from({ length: Number(values.groups) }, (_, i) => `BenchGroup${i}`),
+    16,
+    (groupName) =>
+      client.request(broker, 200, {
+        body: Buffer.from(
+          JSON.stringify({
+            groupName,
+            consumeEnable: true,
+            retryQueueNums: 1,
+            retryMaxTimes: 16,
+            brokerId: 0,
+            whichBrokerWhenConsumeSlowly: 1,
+          }),
+        ),
+      }),
   );
-  console.log(`created ${values.topics} topics and ${values.groups} groups in ${((Date.now() - t0) / 1000).toFixed(1)} s; waiting for the name server to list them`);
+  console.log(
+    `created ${values.topics} topics and ${values.groups} groups in ${((Date.now() - t0) / 1000).toFixed(1)} s; waiting for the name server to list them`,
+  );
   await new Promise((r) => setTimeout(r, 35_000)); // the broker re-registers its topics every 30 s
 
-  const app = buildConsole({ config: { user: "admin", password: "bench-password", readOnly: false, sessionHours: 1 }, source: new RemotingClusterSource(new RemotingClient({ timeoutMs: 1000 }), rocketmq.getNamesrvAddr()) });
+  const app = buildConsole({
+    config: { user: "admin", password: "bench-password", readOnly: false, sessionHours: 1 },
+    source: new RemotingClusterSource(new RemotingClient({ timeoutMs: 1000 }), rocketmq.getNamesrvAddr()),
+  });
   const login = await app.inject({ method: "POST", url: "/api/login", payload: { user: "admin", password: "bench-password" } });
   const cookie = String(login.headers["set-cookie"]).split(";")[0]!;
   const time = async (url: string, expectOk = true) => {
@@ -53,7 +105,12 @@ try {
     if (expectOk && r.statusCode !== 200) throw new Error(`${url}: ${r.statusCode} ${r.body}`);
     return { ms: performance.now() - started, total: (r.json() as { total?: number }).total, status: r.statusCode };
   };
-  for (const url of ["/api/topics?page=1&pageSize=50", "/api/topics?search=BenchTopic19&page=2&pageSize=50", "/api/groups?page=1&pageSize=50", "/api/groups?page=40&pageSize=50"]) {
+  for (const url of [
+    "/api/topics?page=1&pageSize=50",
+    "/api/topics?search=BenchTopic19&page=2&pageSize=50",
+    "/api/groups?page=1&pageSize=50",
+    "/api/groups?page=40&pageSize=50",
+  ]) {
     const first = await time(url);
     const again = await time(url);
     console.log(`${url}: ${first.total} in all; first load ${first.ms.toFixed(0)} ms, again ${again.ms.toFixed(0)} ms`);

@@ -15,7 +15,9 @@ for (const image of images) {
   const layers = docker("history", "--no-trunc", "--format", "{{.Size}}", image.name).trim().split("\n").length;
   console.log(`${image.name}: ${(image.sizeBytes / 1e6).toFixed(0)} MB (${layers} layers)`);
 }
-const shared = docker("image", "inspect", "-f", "{{json .RootFS.Layers}}", images[0]!.name) === docker("image", "inspect", "-f", "{{json .RootFS.Layers}}", images[1]!.name);
+const shared =
+  docker("image", "inspect", "-f", "{{json .RootFS.Layers}}", images[0]!.name) ===
+  docker("image", "inspect", "-f", "{{json .RootFS.Layers}}", images[1]!.name);
 console.log(`namesrv and broker share all layers: ${shared}`);
 
 const compose = ["compose", "-p", "rmqbench-single", "-f", "compose/single.yml"];
@@ -28,4 +30,6 @@ for (let i = 0; i < runs; i++) {
 }
 docker(...compose, "down", "-v");
 times.sort((a, b) => a - b);
-console.log(`single mode, docker compose up to healthy: median ${times[Math.floor(times.length / 2)]!.toFixed(1)} s over ${runs} runs (${times.map((t) => t.toFixed(1)).join(", ")})`);
+console.log(
+  `single mode, docker compose up to healthy: median ${times[Math.floor(times.length / 2)]!.toFixed(1)} s over ${runs} runs (${times.map((t) => t.toFixed(1)).join(", ")})`,
+);

@@ -5,7 +5,13 @@ import { basename } from "node:path";
 
 interface TestEvent {
   type: string;
-  data: { nesting?: number; file?: string; skip?: boolean | string; todo?: boolean | string; details?: { duration_ms?: number; type?: string } };
+  data: {
+    nesting?: number;
+    file?: string;
+    skip?: boolean | string;
+    todo?: boolean | string;
+    details?: { duration_ms?: number; type?: string };
+  };
 }
 
 export default async function* fileTimes(source: AsyncIterable<TestEvent>): AsyncGenerator<string> {

@@ -1,6 +1,6 @@
 // The catalogue of RocketMQ configuration keys, one JSON file per RocketMQ version, generated from the
 // config classes of that version (src/catalogue/generator). Everything that knows about keys — validation,
-// env aliases, defaults, the README table — reads it from here; no key is listed by hand elsewhere.
+// env aliases, defaults, the docs' tables — reads it from here; no key is listed by hand elsewhere.
 import { readFileSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";

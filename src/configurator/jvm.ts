@@ -59,7 +59,8 @@ export function sizeMemory(role: Role, limitBytes: number | undefined, container
     directWhy = container.JAVA_DIRECT_MEMORY ? "JAVA_DIRECT_MEMORY" : directShareWhy;
   }
   const decision =
-    `heap ${heap} (${heapWhy})` + (directMemory ? `, direct memory ${directMemory} (${directWhy})` : "") +
+    `heap ${heap} (${heapWhy})` +
+    (directMemory ? `, direct memory ${directMemory} (${directWhy})` : "") +
     // Named, not shown: JVM options may carry -D passwords (the argfile has them, readable by this user only).
     (container.JAVA_OPT_EXT ? "; JAVA_OPT_EXT appended last, so its options win" : "");
   return { heap, directMemory, decision };

@@ -39,11 +39,6 @@ function unescape(s: string): string {
 
 /** Renders one `key=value` line, escaping what Properties would otherwise misread. */
 export function renderProperty(key: string, value: string): string {
-  const escapedValue = value
-    .replace(/\\/g, "\\\\")
-    .replace(/\n/g, "\\n")
-    .replace(/\r/g, "\\r")
-    .replace(/\t/g, "\\t")
-    .replace(/^ /, "\\ ");
+  const escapedValue = value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/\r/g, "\\r").replace(/\t/g, "\\t").replace(/^ /, "\\ ");
   return `${key}=${escapedValue}`;
 }

@@ -19,7 +19,9 @@ function renderLines(resolution: Resolution, redact: boolean, comment?: (key: st
     const hidden = redact && setting.secret;
     const line = json
       ? `  ${JSON.stringify(key)}: ${hidden ? JSON.stringify(REDACTED) : jsonValue(resolution.catalogue.get(key), setting.value)}${i < keys.length - 1 ? "," : ""}`
-      : hidden ? `${key}=${REDACTED}` : renderProperty(key, setting.value);
+      : hidden
+        ? `${key}=${REDACTED}`
+        : renderProperty(key, setting.value);
     return comment ? [comment(key), line] : [line];
   });
   return json ? ["{", ...lines, "}"] : lines;
@@ -49,7 +51,11 @@ export const LAUNCH: Record<Role, { mainClass: string; classPath: string[]; args
   namesrv: { mainClass: "org.apache.rocketmq.namesrv.NamesrvStartup", classPath: ["lib/*"], args: (conf) => ["-c", conf] },
   // The proxy's own jars come first: where both directories hold a library, the proxy's version is the one
   // Maven resolved for it. They stay out of lib/, where they would switch the others' logging to the proxy's.
-  proxy: { mainClass: "org.apache.rocketmq.proxy.ProxyStartup", classPath: ["lib-proxy/*", "lib/*"], args: (conf) => ["-pc", conf, "-pm", "cluster"] },
+  proxy: {
+    mainClass: "org.apache.rocketmq.proxy.ProxyStartup",
+    classPath: ["lib-proxy/*", "lib/*"],
+    args: (conf) => ["-pc", conf, "-pm", "cluster"],
+  },
 };
 
 export interface JvmLayout {

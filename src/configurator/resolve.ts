@@ -1,8 +1,7 @@
 // env + mounted file → effective RocketMQ settings. Pure: the caller passes the environment, the files it
 // read and what it detected; every problem is collected, none is thrown, so a user sees all of them at once.
-import envSchema from "env-schema";
 import { REDACTED, ROLES, isSecretKey, type RoleCatalogue, type Role } from "../catalogue/catalogue.ts";
-import { closest } from "./suggest.ts";
+import { checkSchema, didYouMean, offending, readVariables, type EnvVariable } from "./env.ts";
 import { parseJsonConfig } from "./json-config.ts";
 import { parseProperties } from "./properties.ts";
 import { checkValue } from "./values.ts";
@@ -19,30 +18,7 @@ import {
   type ContainerSettings,
 } from "./variables.ts";
 import { checkSemantics } from "./semantics.ts";
-
-export type Source =
-  | { kind: "appliance"; why: string }
-  | { kind: "file"; path: string; line: number }
-  | { kind: "env"; variable: string };
-
-export interface Setting {
-  key: string;
-  value: string;
-  source: Source;
-  /** A secret key's value, or one read from a `*_FILE`: written to the config file, shown nowhere else. */
-  secret: boolean;
-}
-
-export interface ConfigError {
-  /** What to fix: a variable (`BROKER_ROLE`), a file position (`/etc/rocketmq/broker.conf:12`) or several. */
-  subject: string;
-  /** The offending value; never set for a secret, so that no caller can print it by mistake. */
-  value?: string;
-  /** The value is a secret: shown as REDACTED. */
-  redacted?: true;
-  problem: string;
-  allowed?: string;
-}
+import type { ConfigError, Setting, Source } from "./types.ts";
 
 export interface ResolveInput {
   role: Role;
@@ -85,27 +61,13 @@ export function shownValue(setting: Setting): string {
   return setting.secret ? REDACTED : setting.value;
 }
 
-/** The value part of a ConfigError: the value itself, or only the mark that there is a secret one. */
-function offending(value: string, secret: boolean): Pick<ConfigError, "value" | "redacted"> {
-  return secret ? { redacted: true } : { value };
-}
-
-interface RawVariable {
-  name: string;
-  /** The variable as the user wrote it (`X_FILE` when the value came from a file). */
-  shownAs: string;
-  value: string;
-  /** Read from a `*_FILE`: where Docker and Kubernetes secrets are mounted, so treated as a secret whatever it is. */
-  fromFile: boolean;
-}
-
 export function resolve(input: ResolveInput): Resolution {
   const { role, catalogue, env, readFile } = input;
   const errors: ConfigError[] = [];
   const notices: string[] = [];
   const settings = new Map<string, Setting>();
 
-  const variables = readVariables(env, readFile, errors);
+  const variables = readVariables(env, readFile, isOurs, errors);
   const container = checkContainerSettings(variables, errors);
 
   for (const d of APPLIANCE_DEFAULTS[role]) {
@@ -140,67 +102,18 @@ export function resolve(input: ResolveInput): Resolution {
   return { role, version: catalogue.version, catalogue, settings, container, errors, notices };
 }
 
-/** Collects the variables with `*_FILE` variants read; both forms at once is an error. */
-function readVariables(
-  env: Record<string, string | undefined>,
-  readFile: (path: string) => string | undefined,
-  errors: ConfigError[],
-): Map<string, RawVariable> {
-  const out = new Map<string, RawVariable>();
-  for (const [name, value] of Object.entries(env)) {
-    if (value === undefined || name.endsWith("_FILE")) continue;
-    out.set(name, { name, shownAs: name, value, fromFile: false });
-  }
-  for (const [fileVar, path] of Object.entries(env)) {
-    if (path === undefined || !fileVar.endsWith("_FILE") || !isOurs(fileVar.slice(0, -5))) continue;
-    const name = fileVar.slice(0, -"_FILE".length);
-    if (out.has(name)) {
-      errors.push({ subject: `${name} and ${fileVar}`, problem: "are both set", allowed: "one of the two" });
-      continue;
-    }
-    const text = readFile(path);
-    if (text === undefined) {
-      errors.push({ subject: fileVar, value: path, problem: "names a file that cannot be read", allowed: "the path of a readable file inside the container" });
-      continue;
-    }
-    out.set(name, { name, shownAs: fileVar, value: text.replace(/\r?\n$/, ""), fromFile: true });
-  }
-  return out;
-}
-
 /** Names this image reads, plus JAVA_OPT(S): anything else in the environment belongs to someone else. */
 function isOurs(name: string): boolean {
   return isApplianceVariable(name) || name === "JAVA_OPT" || name === "JAVA_OPTS";
 }
 
-function checkContainerSettings(variables: Map<string, RawVariable>, errors: ConfigError[]): ContainerSettings {
-  const data: Record<string, string> = {};
-  for (const name of CONTAINER_VARIABLES) {
-    const v = variables.get(name);
-    if (v !== undefined) data[name] = v.value;
-  }
+function checkContainerSettings(variables: Map<string, EnvVariable>, errors: ConfigError[]): ContainerSettings {
   for (const wrong of ["JAVA_OPT", "JAVA_OPTS"]) {
     // Not shown: JVM options may carry -D passwords.
-    if (variables.has(wrong)) errors.push({ subject: wrong, problem: "is not read by this image", allowed: "JAVA_OPT_EXT (appended last) or JAVA_HEAP" });
+    if (variables.has(wrong))
+      errors.push({ subject: wrong, problem: "is not read by this image", allowed: "JAVA_OPT_EXT (appended last) or JAVA_HEAP" });
   }
-  try {
-    return envSchema({ schema: structuredClone(CONTAINER_SCHEMA) as object, data, env: false }) as ContainerSettings;
-  } catch (e) {
-    const ajvErrors = (e as { errors?: { instancePath: string; message?: string }[] }).errors;
-    if (!ajvErrors) throw e;
-    const props = CONTAINER_SCHEMA.properties as Record<string, { description: string }>;
-    for (const ajvError of ajvErrors) {
-      const name = ajvError.instancePath.replace(/^\//, "");
-      const shown = variables.get(name);
-      errors.push({
-        subject: shown?.shownAs ?? name,
-        ...(data[name] === undefined ? {} : offending(data[name], shown?.fromFile ?? false)),
-        problem: ajvError.message ?? "is not valid",
-        allowed: props[name]?.description,
-      });
-    }
-    return { RMQ_LOG_FORMAT: "text" };
-  }
+  return checkSchema<ContainerSettings>(CONTAINER_SCHEMA, variables, errors) ?? { RMQ_LOG_FORMAT: "text" };
 }
 
 function applyConfFile(
@@ -213,13 +126,23 @@ function applyConfFile(
   const path = container.RMQ_CONF_PATH ?? defaultConfFile(input.role);
   const text = input.readFile(path);
   if (text === undefined) {
-    if (container.RMQ_CONF_PATH) errors.push({ subject: "RMQ_CONF_PATH", value: path, problem: "names a file that cannot be read", allowed: "the path of a mounted, readable file" });
+    if (container.RMQ_CONF_PATH)
+      errors.push({
+        subject: "RMQ_CONF_PATH",
+        value: path,
+        problem: "names a file that cannot be read",
+        allowed: "the path of a mounted, readable file",
+      });
     return;
   }
   notices.push(`reading ${path}`);
   const parsed: ReturnType<typeof parseJsonConfig> = input.role === "proxy" ? parseJsonConfig(text) : { entries: parseProperties(text) };
   if ("invalid" in parsed) {
-    errors.push({ subject: path, problem: parsed.invalid, allowed: 'one JSON object of keys and values, e.g. {"rocketMQClusterName": "DefaultCluster"}' });
+    errors.push({
+      subject: path,
+      problem: parsed.invalid,
+      allowed: 'one JSON object of keys and values, e.g. {"rocketMQClusterName": "DefaultCluster"}',
+    });
     return;
   }
   const seen = new Map<string, { value: string; line: number }>();
@@ -232,12 +155,21 @@ function applyConfFile(
     }
     const secret = isSecretKey(key);
     if (unsupported) {
-      errors.push({ subject: `${subject} ${key}`, problem: `is ${unsupported}`, allowed: `a ${spec.type} (leave the key out for RocketMQ's default)` });
+      errors.push({
+        subject: `${subject} ${key}`,
+        problem: `is ${unsupported}`,
+        allowed: `a ${spec.type} (leave the key out for RocketMQ's default)`,
+      });
       continue;
     }
     const earlier = seen.get(key);
     if (earlier && earlier.value !== value) {
-      errors.push({ subject, ...offending(value, secret), problem: `sets ${key} again (line ${earlier.line} set ${secret ? "another value" : JSON.stringify(earlier.value)})`, allowed: "each key once" });
+      errors.push({
+        subject,
+        ...offending(value, secret),
+        problem: `sets ${key} again (line ${earlier.line} set ${secret ? "another value" : JSON.stringify(earlier.value)})`,
+        allowed: "each key once",
+      });
       continue;
     }
     seen.set(key, { value, line });
@@ -256,17 +188,16 @@ const SECRET_NOTICE = "normalised the value's case";
 
 /** An unknown key's value is never shown: nothing tells whether it is a secret (`tlsKeyPasword`). */
 function unknownKey(subject: string, key: string, catalogue: RoleCatalogue): ConfigError {
-  const suggestion = closest(key, catalogue.keys.keys());
   return {
     subject,
-    problem: `sets unknown key '${key}' (RocketMQ ${catalogue.version} would silently ignore it)${suggestion ? `; did you mean '${suggestion}'?` : ""}`,
+    problem: `sets unknown key '${key}' (RocketMQ ${catalogue.version} would silently ignore it)${didYouMean(key, catalogue.keys.keys(), { quoted: true })}`,
     allowed: `a ${catalogue.role} key of RocketMQ ${catalogue.version}`,
   };
 }
 
 function applyVariables(
   input: ResolveInput,
-  variables: Map<string, RawVariable>,
+  variables: Map<string, EnvVariable>,
   settings: Map<string, Setting>,
   errors: ConfigError[],
   notices: string[],
@@ -279,7 +210,7 @@ function applyVariables(
   /** The other images a variable is for: by their RMQ_<ROLE>_ prefix or their short names. */
   const otherImages = (name: string): Role[] =>
     ROLES.filter((r) => r !== role && (name.startsWith(prefixOf(r)) || KEY_VARIABLES[r].some((v) => v.name === name)));
-  const fromEnv = new Map<string, RawVariable & { key: string }>();
+  const fromEnv = new Map<string, EnvVariable & { key: string }>();
 
   for (const v of [...variables.values()].sort((a, b) => a.name.localeCompare(b.name))) {
     let key: string | undefined;
@@ -299,11 +230,11 @@ function applyVariables(
     } else if (isOurs(v.name) && !known.includes(v.name)) {
       // RMQ_BROKR_x: compare the prefix alone, the key part would drown the similarity.
       const rmqPrefix = /^RMQ_[A-Za-z]*_/.exec(v.name)?.[0];
-      const suggestion = rmqPrefix ? closest(rmqPrefix, ROLES.map(prefixOf), 0.8) : closest(v.name, known);
+      const suggestion = rmqPrefix ? didYouMean(rmqPrefix, ROLES.map(prefixOf), { threshold: 0.8 }) : didYouMean(v.name, known);
       // Its value is not shown: a misspelt variable may well hold a secret.
       errors.push({
         subject: v.shownAs,
-        problem: `is not a variable this image reads${suggestion ? `; did you mean ${suggestion}?` : ""}`,
+        problem: `is not a variable this image reads${suggestion}`,
         allowed: `${[...shortNames.keys()].join(", ")}, ${CONTAINER_VARIABLES.join(", ")}, or ${prefix}<key>`,
       });
       continue;
@@ -314,7 +245,12 @@ function applyVariables(
     const secret = v.fromFile || isSecretKey(key);
     const spec = catalogue.get(key);
     if (!spec) {
-      errors.push({ subject: v.shownAs, ...offending(v.value, secret), problem: `sets ${key}, which RocketMQ ${catalogue.version} does not have`, allowed: `a ${role} setting of RocketMQ ${catalogue.version}` });
+      errors.push({
+        subject: v.shownAs,
+        ...offending(v.value, secret),
+        problem: `sets ${key}, which RocketMQ ${catalogue.version} does not have`,
+        allowed: `a ${role} setting of RocketMQ ${catalogue.version}`,
+      });
       continue;
     }
     const check = checkValue(spec, v.value);
@@ -328,7 +264,10 @@ function applyVariables(
       if (twin.value !== check.value) {
         errors.push({
           subject: `${twin.shownAs} and ${v.shownAs}`,
-          problem: secret || twin.fromFile ? `both set ${key}, to different values` : `both set ${key}, to ${JSON.stringify(twin.value)} and ${JSON.stringify(check.value)}`,
+          problem:
+            secret || twin.fromFile
+              ? `both set ${key}, to different values`
+              : `both set ${key}, to ${JSON.stringify(twin.value)} and ${JSON.stringify(check.value)}`,
           allowed: "one of them, or the same value in both",
         });
       }

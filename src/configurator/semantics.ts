@@ -2,21 +2,11 @@
 // controller settings, the proxy's ports and mode. Each message names where every value involved came from,
 // and shows the values and parts of them unless they are secrets.
 import { REDACTED, type Role, type RoleCatalogue } from "../catalogue/catalogue.ts";
-import type { ConfigError, Setting } from "./resolve.ts";
+import { brokerPorts, type BrokerPorts } from "../remoting/ports.ts";
+import type { ConfigError, Setting } from "./types.ts";
 import { checkAddressList, isHost } from "./values.ts";
 
-export interface BrokerPorts {
-  listen: number;
-  fast: number;
-  ha: number;
-}
-
-export function checkSemantics(
-  role: Role,
-  catalogue: RoleCatalogue,
-  settings: Map<string, Setting>,
-  errors: ConfigError[],
-): void {
+export function checkSemantics(role: Role, catalogue: RoleCatalogue, settings: Map<string, Setting>, errors: ConfigError[]): void {
   const value = (key: string): string | undefined => settings.get(key)?.value ?? catalogue.get(key)?.default ?? undefined;
   const where = (key: string): string => {
     const s = settings.get(key);
@@ -52,7 +42,8 @@ export function checkSemantics(
     if (value("enableControllerInNamesrv") === "true") {
       const self = checkPeers("controllerDLegerPeers", "controllerDLegerSelfId", value, secret, fail, "enableControllerInNamesrv is true");
       const keys = ["controllerDLegerPeers", "listenPort"];
-      if (self && self.port === port) fail(keys, `gives this controller the name server's own port ${part(keys, port)}`, "another port, e.g. 9878");
+      if (self && self.port === port)
+        fail(keys, `gives this controller the name server's own port ${part(keys, port)}`, "another port, e.g. 9878");
     }
     return;
   }
@@ -77,16 +68,25 @@ export function checkSemantics(
   }
 
   if (usable("listenPort")) {
-    const listen = Number(value("listenPort"));
-    if (listen - 2 < 1 || listen + 1 > 65535) {
-      const which = secret("listenPort") ? "the fast port or the HA port" : `the fast port (${listen - 2}) or the HA port (${listen + 1})`;
+    // The ports listenPort brings along; a haListenPort that moves the HA port is checked on its own.
+    const own = brokerPorts(value("listenPort"));
+    if (own.fast < 1 || own.ha > 65535) {
+      const which = secret("listenPort") ? "the fast port or the HA port" : `the fast port (${own.fast}) or the HA port (${own.ha})`;
       fail(["listenPort"], `puts ${which} outside 1..65535`, "3..65534");
     }
-    const ha = Number(value("haListenPort") ?? 0);
+    const ports = brokerPortsOf(settings);
     if (explicit("haListenPort") && catalogue.version.startsWith("4.")) {
-      fail(["haListenPort"], `is not used by RocketMQ ${catalogue.version}, whose HA port is always listenPort+1`, "leave it unset; the HA port is LISTEN_PORT+1");
-    } else if (settings.has("haListenPort") && ha > 0 && (ha > 65535 || ha === listen || ha === listen - 2)) {
-      fail(["haListenPort", "listenPort"], "clashes with the listen or fast port, or is not a TCP port", "a free port in 1..65535, or leave it unset for listenPort+1");
+      fail(
+        ["haListenPort"],
+        `is not used by RocketMQ ${catalogue.version}, whose HA port is always listenPort+1`,
+        "leave it unset; the HA port is LISTEN_PORT+1",
+      );
+    } else if (ports.ha !== own.ha && (ports.ha > 65535 || ports.ha === ports.listen || ports.ha === ports.fast)) {
+      fail(
+        ["haListenPort", "listenPort"],
+        "clashes with the listen or fast port, or is not a TCP port",
+        "a free port in 1..65535, or leave it unset for listenPort+1",
+      );
     }
   }
 
@@ -102,7 +102,11 @@ export function checkSemantics(
     if (brokerRole === "SLAVE" && brokerId <= 0) {
       fail(["brokerRole", "brokerId"], "is a slave with a master's broker id", "BROKER_ID of 1 or more for a SLAVE");
     } else if (brokerRole !== "SLAVE" && brokerId !== 0) {
-      fail(["brokerRole", "brokerId"], "is a master with a non-zero broker id (RocketMQ would silently use 0)", "BROKER_ID=0 for a master, or BROKER_ROLE=SLAVE");
+      fail(
+        ["brokerRole", "brokerId"],
+        "is a master with a non-zero broker id (RocketMQ would silently use 0)",
+        "BROKER_ID=0 for a master, or BROKER_ROLE=SLAVE",
+      );
     }
   }
 
@@ -114,7 +118,12 @@ export function checkSemantics(
     if (!on) continue;
     for (const key of ["brokerId", "brokerRole"]) {
       const assigned = key === "brokerId" && controller && value(key) === "-1";
-      if (explicit(key) && !assigned) fail([key], `is ignored in ${mode}: ${decides} decides each node's ${key === "brokerId" ? "id" : "role"}`, `leave ${key === "brokerId" ? "BROKER_ID" : "BROKER_ROLE"} unset`);
+      if (explicit(key) && !assigned)
+        fail(
+          [key],
+          `is ignored in ${mode}: ${decides} decides each node's ${key === "brokerId" ? "id" : "role"}`,
+          `leave ${key === "brokerId" ? "BROKER_ID" : "BROKER_ROLE"} unset`,
+        );
     }
   }
 
@@ -122,10 +131,14 @@ export function checkSemantics(
     const self = checkPeers("dLegerPeers", "dLegerSelfId", value, secret, fail, "enableDLegerCommitLog is true");
     if (!value("dLegerGroup")) fail(["dLegerGroup"], "is empty but enableDLegerCommitLog is true", "a group name, e.g. the BROKER_NAME");
     if (self && usable("listenPort")) {
-      const ports = brokerPorts(settings);
+      const ports = brokerPortsOf(settings);
       if ([ports.listen, ports.fast, ports.ha].includes(self.port)) {
         const brokers = part(["listenPort", "haListenPort"], `${ports.fast}, ${ports.listen}, ${ports.ha}`);
-        fail(["dLegerPeers", "listenPort"], `gives this node DLedger port ${part(["dLegerPeers"], self.port)}, which the broker already uses (${brokers})`, "a separate port, e.g. 40911");
+        fail(
+          ["dLegerPeers", "listenPort"],
+          `gives this node DLedger port ${part(["dLegerPeers"], self.port)}, which the broker already uses (${brokers})`,
+          "a separate port, e.g. 40911",
+        );
       }
     }
   }
@@ -147,17 +160,26 @@ function checkProxy(
   checkPort("grpcServerPort");
   checkPort("remotingListenPort");
   if (usable("grpcServerPort") && usable("remotingListenPort") && value("grpcServerPort") === value("remotingListenPort")) {
-    fail(["grpcServerPort", "remotingListenPort"], "are the same port; the gRPC and the remoting server each need their own", "two different ports, e.g. 8081 and 8080");
+    fail(
+      ["grpcServerPort", "remotingListenPort"],
+      "are the same port; the gRPC and the remoting server each need their own",
+      "two different ports, e.g. 8081 and 8080",
+    );
   }
   if (value("proxyMode")?.toLowerCase() !== "cluster") {
-    fail(["proxyMode"], "is not cluster; this image runs the proxy in cluster mode only (local mode embeds a broker)", "cluster, or leave it unset");
+    fail(
+      ["proxyMode"],
+      "is not cluster; this image runs the proxy in cluster mode only (local mode embeds a broker)",
+      "cluster, or leave it unset",
+    );
   }
   // Configuration.init() copies these from ProxyConfig into AuthConfig after reading the file.
   for (const [key, from] of [
     ["clusterName", "rocketMQClusterName (BROKER_CLUSTER_NAME)"],
     ["configName", "proxyName"],
   ] as const) {
-    if (explicit(key)) fail([key], `is overwritten at start with ${from}; RocketMQ would silently ignore it`, `leave it unset; set ${from} instead`);
+    if (explicit(key))
+      fail([key], `is overwritten at start with ${from}; RocketMQ would silently ignore it`, `leave it unset; set ${from} instead`);
   }
 }
 
@@ -183,11 +205,19 @@ function checkPeers(
   for (const [i, entry] of peers.split(";").entries()) {
     const m = /^(n[0-9]+)-(.+):(\d+)$/.exec(entry);
     if (!m || !isHost(m[2]!) || Number(m[3]) < 1 || Number(m[3]) > 65535) {
-      fail([peersKey], `has entry ${secret(peersKey) ? i + 1 : `'${entry}'`} that is not n<number>-host:port`, "entries like n0-10.0.0.1:40911 separated by ';'");
+      fail(
+        [peersKey],
+        `has entry ${secret(peersKey) ? i + 1 : `'${entry}'`} that is not n<number>-host:port`,
+        "entries like n0-10.0.0.1:40911 separated by ';'",
+      );
       return undefined;
     }
     if (entries.has(m[1]!)) {
-      fail([peersKey], secret(peersKey) ? `gives entry ${i + 1} an id listed before` : `lists id ${m[1]} twice`, "a distinct id per member");
+      fail(
+        [peersKey],
+        secret(peersKey) ? `gives entry ${i + 1} an id listed before` : `lists id ${m[1]} twice`,
+        "a distinct id per member",
+      );
       return undefined;
     }
     entries.set(m[1]!, Number(m[3]));
@@ -202,9 +232,10 @@ function checkPeers(
   return { id: self, port };
 }
 
-/** The three ports a broker uses, as RocketMQ derives them. */
-export function brokerPorts(settings: Map<string, Setting>): BrokerPorts {
-  const listen = Number(settings.get("listenPort")?.value ?? 10911);
-  const haSetting = Number(settings.get("haListenPort")?.value ?? 0);
-  return { listen, fast: listen - 2, ha: haSetting > 0 ? haSetting : listen + 1 };
+/**
+ * The three ports the resolved broker will use. haListenPort only as set: the catalogue's default (10912) is the
+ * field's initial value, which RocketMQ 5's startup replaces with listenPort + 1 unless the config sets one.
+ */
+export function brokerPortsOf(settings: Map<string, Setting>): BrokerPorts {
+  return brokerPorts(settings.get("listenPort")?.value, settings.get("haListenPort")?.value);
 }

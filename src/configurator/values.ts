@@ -2,9 +2,7 @@
 // default, so anything it would not parse exactly is an error here, with the allowed form spelled out.
 import type { KeySpec } from "../catalogue/catalogue.ts";
 
-export type ValueCheck =
-  | { ok: true; value: string; notice?: string }
-  | { ok: false; problem: string; allowed: string };
+export type ValueCheck = { ok: true; value: string; notice?: string } | { ok: false; problem: string; allowed: string };
 
 const INT_RANGE = [-(2n ** 31n), 2n ** 31n - 1n] as const;
 const LONG_RANGE = [-(2n ** 63n), 2n ** 63n - 1n] as const;

@@ -19,14 +19,26 @@ export const KEY_VARIABLES: Record<Role, KeyVariable[]> = {
     { name: "BROKER_IP1", key: "brokerIP1", description: "Address clients dial (advertised with LISTEN_PORT)." },
     { name: "BROKER_IP2", key: "brokerIP2", description: "Address slaves dial for HA replication. Defaults to BROKER_IP1." },
     { name: "LISTEN_PORT", key: "listenPort", description: "Main port; LISTEN_PORT-2 (fast) and LISTEN_PORT+1 (HA) are used too." },
-    { name: "DLEDGER_PEERS", key: "dLegerPeers", description: "DLedger group members, `n0-host:port;n1-host:port;n2-host:port`. Setting it turns DLedger mode on." },
+    {
+      name: "DLEDGER_PEERS",
+      key: "dLegerPeers",
+      description: "DLedger group members, `n0-host:port;n1-host:port;n2-host:port`. Setting it turns DLedger mode on.",
+    },
     { name: "DLEDGER_SELF_ID", key: "dLegerSelfId", description: "This node's id in DLEDGER_PEERS (`n0`, `n1`, ...)." },
     { name: "DLEDGER_GROUP", key: "dLegerGroup", description: "DLedger group name. Defaults to BROKER_NAME." },
-    { name: "CONTROLLER_ADDR", key: "controllerAddr", description: "Controllers, `host:port;host:port` (5.x). Setting it turns controller mode on." },
+    {
+      name: "CONTROLLER_ADDR",
+      key: "controllerAddr",
+      description: "Controllers, `host:port;host:port` (5.x). Setting it turns controller mode on.",
+    },
   ],
   namesrv: [
     { name: "LISTEN_PORT", key: "listenPort", description: "Name server port." },
-    { name: "CONTROLLER_PEERS", key: "controllerDLegerPeers", description: "Embedded controllers, `n0-host:port;...` (5.x). Setting it starts a controller in this name server." },
+    {
+      name: "CONTROLLER_PEERS",
+      key: "controllerDLegerPeers",
+      description: "Embedded controllers, `n0-host:port;...` (5.x). Setting it starts a controller in this name server.",
+    },
     { name: "CONTROLLER_SELF_ID", key: "controllerDLegerSelfId", description: "This controller's id in CONTROLLER_PEERS." },
     { name: "CONTROLLER_GROUP", key: "controllerDLegerGroup", description: "Controller group name. Default: `controller`." },
   ],
@@ -34,8 +46,16 @@ export const KEY_VARIABLES: Record<Role, KeyVariable[]> = {
     { name: "NAMESRV_ADDR", key: "namesrvAddr", description: "Name servers of the brokers it serves, `host:port;host:port`. Required." },
     { name: "BROKER_CLUSTER_NAME", key: "rocketMQClusterName", description: "Cluster whose brokers it serves: their BROKER_CLUSTER_NAME." },
     { name: "GRPC_PORT", key: "grpcServerPort", description: "gRPC port, for RocketMQ 5 clients." },
-    { name: "REMOTING_PORT", key: "remotingListenPort", description: "Remoting port, for remoting clients (they use it as their name server address)." },
-    { name: "REMOTING_ACCESS_ADDR", key: "remotingAccessAddr", description: "Host remoting clients are told to dial, with REMOTING_PORT. gRPC clients keep the address they connected to." },
+    {
+      name: "REMOTING_PORT",
+      key: "remotingListenPort",
+      description: "Remoting port, for remoting clients (they use it as their name server address).",
+    },
+    {
+      name: "REMOTING_ACCESS_ADDR",
+      key: "remotingAccessAddr",
+      description: "Host remoting clients are told to dial, with REMOTING_PORT. gRPC clients keep the address they connected to.",
+    },
   ],
 };
 
@@ -54,7 +74,11 @@ export const LOGS_DIR = "/home/rocketmq/logs";
 
 export const APPLIANCE_DEFAULTS: Record<Role, ApplianceDefault[]> = {
   broker: [
-    { key: "brokerName", value: "broker-a", why: "a stable name instead of RocketMQ's hostname default, which changes when a container is recreated" },
+    {
+      key: "brokerName",
+      value: "broker-a",
+      why: "a stable name instead of RocketMQ's hostname default, which changes when a container is recreated",
+    },
     { key: "listenPort", value: "10911", why: "RocketMQ's broker port" },
     { key: "storePathRootDir", value: STORE_DIR, why: "the store volume" },
   ],
@@ -62,11 +86,23 @@ export const APPLIANCE_DEFAULTS: Record<Role, ApplianceDefault[]> = {
     { key: "listenPort", value: "9876", why: "RocketMQ's name server port" },
     { key: "kvConfigPath", value: `${STORE_DIR}/namesrv/kvConfig.json`, why: "kept on the store volume" },
     { key: "configStorePath", value: `${STORE_DIR}/namesrv/namesrv.properties`, why: "kept on the store volume" },
-    { key: "controllerStorePath", value: `${STORE_DIR}/controller`, why: "kept on the store volume (RocketMQ's default is under the home directory)" },
+    {
+      key: "controllerStorePath",
+      value: `${STORE_DIR}/controller`,
+      why: "kept on the store volume (RocketMQ's default is under the home directory)",
+    },
   ],
   proxy: [
-    { key: "proxyMode", value: "cluster", why: "the image runs the proxy in front of separate brokers (-pm cluster); local mode would embed a broker" },
-    { key: "useEndpointPortFromRequest", value: "true", why: "gRPC clients are routed back to the host and port they connected to, so a remapped published port works" },
+    {
+      key: "proxyMode",
+      value: "cluster",
+      why: "the image runs the proxy in front of separate brokers (-pm cluster); local mode would embed a broker",
+    },
+    {
+      key: "useEndpointPortFromRequest",
+      value: "true",
+      why: "gRPC clients are routed back to the host and port they connected to, so a remapped published port works",
+    },
   ],
 };
 
@@ -102,7 +138,7 @@ export const CONTAINER_SCHEMA = {
   },
 } as const;
 
-/** One line per container variable, for the README table. */
+/** One line per container variable, for the docs' table. */
 export const CONTAINER_VARIABLE_SUMMARIES: Record<keyof typeof CONTAINER_SCHEMA.properties, string> = {
   JAVA_HEAP: "Heap size (-Xms and -Xmx). Default: sized from the container's memory limit.",
   JAVA_DIRECT_MEMORY: "-XX:MaxDirectMemorySize (broker, proxy). Default: sized from the container's memory limit.",

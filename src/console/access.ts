@@ -38,9 +38,7 @@ export interface AccessRequest {
   allowedWhenReadOnly: boolean;
 }
 
-export type AccessDecision =
-  | { allow: true }
-  | { allow: false; status: 400 | 401 | 403; error: string; basicChallenge?: boolean };
+export type AccessDecision = { allow: true } | { allow: false; status: 400 | 401 | 403; error: string; basicChallenge?: boolean };
 
 /** Pure: the whole policy in one place, tested without a server. */
 export function decideAccess(r: AccessRequest): AccessDecision {
@@ -48,7 +46,13 @@ export function decideAccess(r: AccessRequest): AccessDecision {
   if (r.access !== "public") {
     // Unmatched paths count as protected: the router's 404 is only for a logged-in user.
     const authenticated = r.hasSession || (r.access === "session-or-basic" && r.basicAuthOk);
-    if (!authenticated && r.access === "session-or-basic") return { allow: false, status: 401, error: "log in first: HTTP basic auth with the console's user and password", basicChallenge: true };
+    if (!authenticated && r.access === "session-or-basic")
+      return {
+        allow: false,
+        status: 401,
+        error: "log in first: HTTP basic auth with the console's user and password",
+        basicChallenge: true,
+      };
     if (!authenticated) return { allow: false, status: 401, error: "log in first: POST /api/login" };
   }
   // The console is no proxy: absolute-form (`GET http://x/api/...`) and asterisk targets are refused outright.
@@ -56,8 +60,10 @@ export function decideAccess(r: AccessRequest): AccessDecision {
   // A login from another site's page would log the victim's browser into the attacker's session; refuse it too.
   if (writes && !r.sameOrigin) return { allow: false, status: 403, error: "cross-origin request refused" };
   if (r.access === "public" || r.access === undefined) return { allow: true };
-  if (writes && r.hasSession && !r.csrfTokenOk) return { allow: false, status: 403, error: "missing or wrong x-csrf-token header (GET /api/session returns it)" };
-  if (writes && r.readOnly && !r.allowedWhenReadOnly) return { allow: false, status: 403, error: "the console runs read-only (CONSOLE_READ_ONLY=true)" };
+  if (writes && r.hasSession && !r.csrfTokenOk)
+    return { allow: false, status: 403, error: "missing or wrong x-csrf-token header (GET /api/session returns it)" };
+  if (writes && r.readOnly && !r.allowedWhenReadOnly)
+    return { allow: false, status: 403, error: "the console runs read-only (CONSOLE_READ_ONLY=true)" };
   return { allow: true };
 }
 
@@ -116,7 +122,10 @@ export class LoginLimiter {
     for (const s of [client, all]) if (!s.isAllowed && s.remaining <= 0) seconds = Math.max(seconds, s.ttlInSeconds, 1);
     if (seconds === 0) return false;
     request.log.warn("login attempts over the limit; refused with 429");
-    await reply.code(429).header("retry-after", String(seconds)).send({ error: `too many failed logins; try again in ${seconds} s` });
+    await reply
+      .code(429)
+      .header("retry-after", String(seconds))
+      .send({ error: `too many failed logins; try again in ${seconds} s` });
     return true;
   }
 

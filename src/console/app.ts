@@ -1,10 +1,11 @@
 // The console's HTTP server: the JSON API the UI itself uses (fastify plugins, a schema on every route, an OpenAPI
 // document built from those schemas), the UI's static files, login sessions, CSRF checks on every state-changing
 // request, a read-only mode, and /metrics for Prometheus.
-import Fastify, { type FastifyInstance, type FastifyRequest, type RouteOptions } from "fastify";
-import { DEFAULT_LOGIN_LIMITS, type ConsoleConfig } from "./config.ts";
+import Fastify, { type FastifyInstance, type RouteOptions } from "fastify";
+import { DEFAULT_LOGIN_LIMITS } from "./config.ts";
 import type { ClusterSource } from "./cluster-source.ts";
-import { SESSION_COOKIE, Sessions, basicCredentials, cookieValue, sameSecret } from "./sessions.ts";
+import { sessionOf, type RouteConfig, type RouteContext } from "./context.ts";
+import { Sessions, basicCredentials, sameSecret } from "./sessions.ts";
 import { LoginLimiter, decideAccess, sameOrigin } from "./access.ts";
 import { sessionRoutes } from "./routes/session.ts";
 import { clusterRoutes } from "./routes/cluster.ts";
@@ -17,21 +18,12 @@ import { HttpRequestCounter } from "./metrics.ts";
 import { insightRoutes } from "./routes/insight.ts";
 
 export interface ConsoleOptions {
-  config: Pick<ConsoleConfig, "user" | "password" | "readOnly" | "sessionHours"> & Partial<Pick<ConsoleConfig, "secureCookie" | "loginLimits">>;
+  config: RouteConfig;
   source: ClusterSource;
   /** Directory of the UI's static files; none in API-only tests. */
   uiDir?: string;
   /** pino options for request logs; false in tests. */
   logger?: boolean | object;
-}
-
-/** What every route plugin gets. */
-export interface RouteContext {
-  source: ClusterSource;
-  config: ConsoleOptions["config"];
-  sessions: Sessions;
-  requests: HttpRequestCounter;
-  logins: LoginLimiter;
 }
 
 export function buildConsole(options: ConsoleOptions): FastifyInstance {
@@ -59,8 +51,10 @@ export function buildConsole(options: ConsoleOptions): FastifyInstance {
       if (await context.logins.refused(request, reply)) return reply;
       basic = basicCredentials(request.headers.authorization);
     }
-    const basicAuthOk = basic !== undefined && sameSecret(basic.user, options.config.user) && sameSecret(basic.password, options.config.password);
-    if (access === "session-or-basic" && !session && request.headers.authorization !== undefined && !basicAuthOk) await context.logins.failed(request);
+    const basicAuthOk =
+      basic !== undefined && sameSecret(basic.user, options.config.user) && sameSecret(basic.password, options.config.password);
+    if (access === "session-or-basic" && !session && request.headers.authorization !== undefined && !basicAuthOk)
+      await context.logins.failed(request);
     const token = request.headers["x-csrf-token"];
     const decision = decideAccess({
       access,
@@ -92,7 +86,15 @@ export function buildConsole(options: ConsoleOptions): FastifyInstance {
     return reply.code(502).send({ error: error.message });
   });
 
-  app.get("/healthz", { logLevel: "silent", config: { access: "public" }, schema: { summary: "Liveness of the console itself", response: { 200: { type: "object", properties: { ok: { type: "boolean" } } } } } }, async () => ({ ok: true }));
+  app.get(
+    "/healthz",
+    {
+      logLevel: "silent",
+      config: { access: "public" },
+      schema: { summary: "Liveness of the console itself", response: { 200: { type: "object", properties: { ok: { type: "boolean" } } } } },
+    },
+    async () => ({ ok: true }),
+  );
   void app.register(sessionRoutes, context);
   void app.register(clusterRoutes, context);
   void app.register(topicRoutes, context);
@@ -110,8 +112,4 @@ declare module "fastify" {
     /** Every route registered, for the OpenAPI document and for tests that walk them all. */
     consoleRoutes: RouteOptions[];
   }
-}
-
-export function sessionOf(context: RouteContext, request: FastifyRequest) {
-  return context.sessions.get(cookieValue(request.headers.cookie, SESSION_COOKIE));
 }

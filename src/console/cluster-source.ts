@@ -1,7 +1,10 @@
 // What the console shows, read over the remoting protocol: the name servers' view of the cluster and what each
 // broker reports. Broker requests run side by side with bounded fan-out, each bounded by the request timeout, so a
 // node that is down or paused slows a page by at most that timeout; answers are cached for a moment.
-import { clusterInfo, type ClusterInfo } from "../remoting/cluster.ts";
+import { splitAddress, splitNamesrvList } from "../remoting/address.ts";
+import { brokersOf, clusterInfo, masterOf, type BrokerMember, type ClusterInfo } from "../remoting/cluster.ts";
+import { NoNamesrvAnsweredError, fromAnyNamesrv } from "../remoting/namesrv.ts";
+import { topicRoute, type TopicRoute } from "../remoting/route.ts";
 import {
   brokerConfig,
   brokerRuntimeInfo,
@@ -18,8 +21,23 @@ import {
   type QueueOffsets,
   type QueueProgress,
 } from "../remoting/admin.ts";
+import {
+  consumerConnections,
+  producerConnections,
+  queryMessagesByKey,
+  recentMessages,
+  resendDlqMessage,
+  resetConsumerOffset,
+  sendMessage,
+  viewMessageById,
+  type ClientConnection,
+  type ConsumerConnection,
+  type OffsetReset,
+  type OutgoingMessage,
+  type SendResult,
+} from "../remoting/messages.ts";
+import type { DecodedMessage } from "../remoting/message-codec.ts";
 import type { RemotingClient } from "../remoting/connection.ts";
-import { parseFastjson } from "../remoting/fastjson.ts";
 import { createTopic } from "../remoting/topics.ts";
 import { mapLimit } from "./limit.ts";
 
@@ -88,6 +106,16 @@ export interface HaGroup {
   error?: string;
 }
 
+/** What /metrics reports of the consumer groups: null when they could not be listed; `errors` names failed reads. */
+export interface GroupsProgress {
+  groups: GroupDetail[] | null;
+  errors: string[];
+}
+
+/**
+ * Everything the routes read from or do to the cluster. Routes see only this: which name server or broker a
+ * request goes to, and the failover between name servers, stay behind it.
+ */
 export interface ClusterSource {
   overview(): Promise<ClusterOverview>;
   topics(): Promise<string[]>;
@@ -99,37 +127,70 @@ export interface ClusterSource {
   brokerConfig(address: string): Promise<Record<string, string>>;
   groups(): Promise<GroupSummary[]>;
   group(name: string, topic?: string): Promise<GroupDetail>;
+  /** Every user group's progress (system groups left out): many requests, so cached longer than other reads. */
+  groupsProgress(): Promise<GroupsProgress>;
+  /** Who consumes as the group, as a master that answers sees it; undefined when no master answers. */
+  consumers(group: string): Promise<ConsumerConnection | undefined>;
+  /** Producers connected as the group: on every master, or only on the masters that serve `topic`. */
+  producers(group: string, topic?: string): Promise<(ClientConnection & { brokerName: string })[]>;
+  /** Moves the group's offsets on the topic to the first message stored at or after `timestamp`, on every master. */
+  resetOffset(group: string, topic: string, timestamp: number): Promise<OffsetReset[]>;
+  /** Sends one message to a writable queue of the topic, as a producer would. */
+  sendMessage(message: OutgoingMessage): Promise<SendResult>;
+  /** The topic's messages with `key` in the brokers' index, newest first. */
+  messagesByKey(topic: string, key: string, max: number): Promise<DecodedMessage[]>;
+  /** The topic's message with this broker offset id or producer id (UNIQ_KEY). */
+  messageById(topic: string, id: string): Promise<DecodedMessage | undefined>;
+  /** The group's newest dead letters (%DLQ%<group>), and how many the topic holds. */
+  deadLetters(group: string, max: number): Promise<{ total: number; messages: DecodedMessage[] }>;
+  /** Sends a dead letter again to its group alone, through %RETRY%<group>. */
+  resendDeadLetter(group: string, msgId: string): Promise<SendResult>;
   ha(): Promise<HaGroup[]>;
-  /** The remoting client and name servers, for the routes that act on messages and groups. */
-  readonly client: RemotingClient;
-  readonly namesrvs: string[];
 }
 
 /** RocketMQ's own consumer groups (tools, the broker's internal consumers); listed apart from the users'. */
 export function isSystemGroup(name: string): boolean {
-  return /^(TOOLS_CONSUMER|FILTERSRV_CONSUMER|SELF_TEST_C_GROUP|CID_ONS-HTTP-PROXY|CID_ONSAPI_.*|CID_ONS_.*|CID_RMQ_SYS_.*|CID_SYS_RMQ_TRANS|__MONITOR_CONSUMER|SCHEDULE_CONSUMER|RMQ_SYS_.*)$/.test(name);
+  return /^(TOOLS_CONSUMER|FILTERSRV_CONSUMER|SELF_TEST_C_GROUP|CID_ONS-HTTP-PROXY|CID_ONSAPI_.*|CID_ONS_.*|CID_RMQ_SYS_.*|CID_SYS_RMQ_TRANS|__MONITOR_CONSUMER|SCHEDULE_CONSUMER|RMQ_SYS_.*)$/.test(
+    name,
+  );
 }
 
+/** How long /metrics reuses the groups' progress: every user group on every master is many requests. */
+const GROUPS_PROGRESS_CACHE_MS = 15_000;
+
 export class RemotingClusterSource implements ClusterSource {
-  readonly client: RemotingClient;
-  readonly namesrvs: string[];
+  private readonly client: RemotingClient;
+  private readonly namesrvs: string[];
   private readonly cacheMs: number;
   private readonly cache = new Map<string, { at: number; ttl: number; value: Promise<unknown> }>();
 
+  /** `client`'s default timeout (CONSOLE_REQUEST_TIMEOUT_MS) bounds every request made here. */
   constructor(client: RemotingClient, namesrvAddr: string, cacheMs = 2000) {
     this.client = client;
-    this.namesrvs = namesrvAddr.split(";").map((a) => a.trim()).filter(Boolean);
+    this.namesrvs = splitNamesrvList(namesrvAddr);
     this.cacheMs = cacheMs;
   }
 
   overview(): Promise<ClusterOverview> {
     return this.cached("overview", async () => {
       const { namesrv, info } = await this.clusterInfo();
-      const brokers = await mapLimit(members(info), 16, async (m): Promise<BrokerView> => {
-        const base = { cluster: m.cluster, brokerName: m.brokerName, brokerId: m.brokerId, address: m.address, role: m.brokerId === 0 ? ("master" as const) : ("slave" as const) };
+      const brokers = await mapLimit(inClusterOrder(brokersOf(info)), 16, async (m): Promise<BrokerView> => {
+        const base = {
+          cluster: m.cluster,
+          brokerName: m.brokerName,
+          brokerId: m.brokerId,
+          address: m.address,
+          role: m.brokerId === 0 ? ("master" as const) : ("slave" as const),
+        };
         try {
           const t = await this.brokerRuntime(m.address);
-          return { ...base, version: t.brokerVersionDesc ?? null, tpsIn: firstNumber(t.putTps), tpsOut: firstNumber(t.getTransferredTps ?? t.getTransferedTps), diskUsedRatio: diskUsed(t.commitLogDirCapacity) };
+          return {
+            ...base,
+            version: t.brokerVersionDesc ?? null,
+            tpsIn: firstNumber(t.putTps),
+            tpsOut: firstNumber(t.getTransferredTps ?? t.getTransferedTps),
+            diskUsedRatio: diskUsed(t.commitLogDirCapacity),
+          };
         } catch (e) {
           return { ...base, version: null, tpsIn: null, tpsOut: null, diskUsedRatio: null, error: (e as Error).message };
         }
@@ -143,7 +204,7 @@ export class RemotingClusterSource implements ClusterSource {
   }
 
   async createTopic(name: string, queues: number, perm: 2 | 4 | 6 = 6): Promise<void> {
-    await this.fromAnyNamesrv((ns) => createTopic(ns, name, { queues, perm }));
+    await this.fromAnyNamesrv((ns) => createTopic(ns, name, { queues, perm, requester: this.client }));
     this.cache.delete("topics");
   }
 
@@ -151,7 +212,9 @@ export class RemotingClusterSource implements ClusterSource {
   async deleteTopic(name: string): Promise<void> {
     const { info } = await this.clusterInfo();
     const failures: string[] = [];
-    await mapLimit(members(info), 8, (m) => deleteTopicInBroker(this.client, m.address, name).catch((e: Error) => failures.push(e.message)));
+    await mapLimit(brokersOf(info), 8, (m) =>
+      deleteTopicInBroker(this.client, m.address, name).catch((e: Error) => failures.push(e.message)),
+    );
     await mapLimit(this.namesrvs, 8, (ns) => deleteTopicInNamesrv(this.client, ns, name).catch((e: Error) => failures.push(e.message)));
     this.cache.delete("topics");
     if (failures.length) throw new Error(`topic ${name} was not deleted everywhere: ${failures.join("; ")}`);
@@ -159,16 +222,20 @@ export class RemotingClusterSource implements ClusterSource {
 
   async topic(name: string): Promise<TopicDetail> {
     const { info } = await this.clusterInfo();
-    const route = await this.fromAnyNamesrv((ns) => topicRouteData(this.client, ns, name));
-    const brokers = (route.value.queueDatas ?? []).map((q) => ({
+    const route = await this.route(name);
+    const brokers = route.queueDatas.map((q) => ({
       brokerName: q.brokerName,
-      master: info.brokerAddrTable?.[q.brokerName]?.brokerAddrs?.["0"] ?? route.value.brokerDatas?.find((b) => b.brokerName === q.brokerName)?.brokerAddrs?.["0"] ?? null,
+      master: masterOf(info, q.brokerName) ?? route.brokerDatas.find((b) => b.brokerName === q.brokerName)?.brokerAddrs["0"] ?? null,
       readQueues: q.readQueueNums,
       writeQueues: q.writeQueueNums,
       perm: q.perm,
     }));
     const errors: string[] = [];
-    const queues = (await mapLimit(brokers, 8, (b) => (b.master ? topicStats(this.client, b.master, name).catch((e: Error) => (errors.push(e.message), [])) : []))).flat();
+    const queues = (
+      await mapLimit(brokers, 8, (b) =>
+        b.master ? topicStats(this.client, b.master, name).catch((e: Error) => (errors.push(e.message), [])) : [],
+      )
+    ).flat();
     return { name, brokers: brokers.sort((a, b) => a.brokerName.localeCompare(b.brokerName)), queues, errors };
   }
 
@@ -185,7 +252,7 @@ export class RemotingClusterSource implements ClusterSource {
     return this.cached("groups", async () => {
       const { info } = await this.clusterInfo();
       const byName = new Map<string, GroupSummary>();
-      await mapLimit(masters(info), 8, async (m) => {
+      await mapLimit(mastersOf(info), 8, async (m) => {
         for (const g of await subscriptionGroups(this.client, m.address)) {
           const entry = byName.get(g.groupName) ?? { name: g.groupName, brokers: [], system: isSystemGroup(g.groupName) };
           entry.brokers.push(m.brokerName);
@@ -202,7 +269,7 @@ export class RemotingClusterSource implements ClusterSource {
     const errors: string[] = [];
     let consumeTps = 0;
     const queues = (
-      await mapLimit(masters(info), 8, async (m) => {
+      await mapLimit(mastersOf(info), 8, async (m) => {
         try {
           const s = await consumeStats(this.client, m.address, name, topic);
           consumeTps += s.consumeTps;
@@ -217,21 +284,86 @@ export class RemotingClusterSource implements ClusterSource {
     return { name, lag: queues.reduce((sum, q) => sum + q.lag, 0), consumeTps, queues, errors };
   }
 
+  groupsProgress(): Promise<GroupsProgress> {
+    return this.cached(
+      "groups progress",
+      async () => {
+        const errors: string[] = [];
+        try {
+          const groups = (await this.groups()).filter((g) => !g.system);
+          const details = await mapLimit(groups, 8, (g) => this.group(g.name).catch((e: Error) => (errors.push(e.message), null)));
+          return { groups: details.filter((d): d is GroupDetail => d !== null), errors };
+        } catch (e) {
+          return { groups: null, errors: [(e as Error).message] };
+        }
+      },
+      GROUPS_PROGRESS_CACHE_MS,
+    );
+  }
+
+  async consumers(group: string): Promise<ConsumerConnection | undefined> {
+    const master = (await this.overview()).brokers.find((b) => b.role === "master" && !b.error);
+    return master ? consumerConnections(this.client, master.address, group) : undefined;
+  }
+
+  async producers(group: string, topic?: string): Promise<(ClientConnection & { brokerName: string })[]> {
+    const serving = topic ? new Set((await this.route(topic)).brokerDatas.map((b) => b.brokerName)) : undefined;
+    const masters = (await this.overview()).brokers.filter(
+      (b) => b.role === "master" && !b.error && (!serving || serving.has(b.brokerName)),
+    );
+    const perBroker = await mapLimit(masters, 8, async (m) =>
+      (await producerConnections(this.client, m.address, group)).map((c) => ({ ...c, brokerName: m.brokerName })),
+    );
+    return perBroker.flat();
+  }
+
+  // The message operations take all the name servers: their route lookups fail over, their broker requests do not
+  // (a send or reset that timed out may have been done, and must not be done twice).
+  resetOffset(group: string, topic: string, timestamp: number): Promise<OffsetReset[]> {
+    return resetConsumerOffset(this.client, this.namesrvs, topic, group, timestamp);
+  }
+
+  sendMessage(message: OutgoingMessage): Promise<SendResult> {
+    return sendMessage(this.client, this.namesrvs, message);
+  }
+
+  messagesByKey(topic: string, key: string, max: number): Promise<DecodedMessage[]> {
+    return queryMessagesByKey(this.client, this.namesrvs, topic, key, { maxNum: max });
+  }
+
+  messageById(topic: string, id: string): Promise<DecodedMessage | undefined> {
+    return viewMessageById(this.client, this.namesrvs, topic, id);
+  }
+
+  deadLetters(group: string, max: number): Promise<{ total: number; messages: DecodedMessage[] }> {
+    return recentMessages(this.client, this.namesrvs, `%DLQ%${group}`, max);
+  }
+
+  resendDeadLetter(group: string, msgId: string): Promise<SendResult> {
+    return resendDlqMessage(this.client, this.namesrvs, group, msgId);
+  }
+
   ha(): Promise<HaGroup[]> {
     return this.cached("ha", async () => {
       const { info } = await this.clusterInfo();
-      const groups = Object.entries(info.clusterAddrTable ?? {}).flatMap(([cluster, names]) => names.map((brokerName) => ({ cluster, brokerName })));
-      groups.sort((a, b) => a.cluster.localeCompare(b.cluster) || a.brokerName.localeCompare(b.brokerName));
-      return mapLimit(groups, 4, (g) => this.haGroup(info, g.cluster, g.brokerName));
+      const byGroup = new Map<string, BrokerMember[]>();
+      for (const m of inClusterOrder(brokersOf(info))) byGroup.set(m.brokerName, [...(byGroup.get(m.brokerName) ?? []), m]);
+      return mapLimit([...byGroup.values()], 4, (members) => this.haGroup(members));
     });
   }
 
-  private async haGroup(info: ClusterInfo, cluster: string, brokerName: string): Promise<HaGroup> {
-    const addrs = Object.entries(info.brokerAddrTable?.[brokerName]?.brokerAddrs ?? {}).map(([id, address]) => ({ brokerId: Number(id), address })).sort((a, b) => a.brokerId - b.brokerId);
-    const facts = await mapLimit(addrs, 8, async (a) => {
-      const [runtime, config, status] = await Promise.allSettled([this.brokerRuntime(a.address), this.brokerConfig(a.address), haStatus(this.client, a.address)]);
+  /** One broker group's replication; `members` are its brokers, in id order. */
+  private async haGroup(members: BrokerMember[]): Promise<HaGroup> {
+    const { cluster, brokerName } = members[0]!;
+    const facts = await mapLimit(members, 8, async (m) => {
+      const [runtime, config, status] = await Promise.allSettled([
+        this.brokerRuntime(m.address),
+        this.brokerConfig(m.address),
+        haStatus(this.client, m.address),
+      ]);
       return {
-        ...a,
+        brokerId: m.brokerId,
+        address: m.address,
         runtime: runtime.status === "fulfilled" ? runtime.value : undefined,
         config: config.status === "fulfilled" ? config.value : undefined,
         ha: status.status === "fulfilled" ? status.value : undefined,
@@ -241,13 +373,20 @@ export class RemotingClusterSource implements ClusterSource {
     const config = facts.find((f) => f.config)?.config ?? {};
     const master = facts.find((f) => f.brokerId === 0);
     const masterOffset = num(master?.runtime?.commitLogMaxOffset);
-    const connectedIps = new Set((master?.ha?.haConnectionInfo ?? []).map((c) => c.addr.replace(/^\//, "").split(":")[0]));
-    const mode: HaGroup["mode"] = config.enableDLegerCommitLog === "true" ? "dledger" : config.enableControllerMode === "true" ? "controller" : "master-slave";
+    // The master lists each slave's replication connection as "/ip:port" from the slave's end: only the host is the slave's.
+    const connectedHosts = new Set((master?.ha?.haConnectionInfo ?? []).map((c) => hostOf(c.addr.replace(/^\//, ""))));
+    const mode: HaGroup["mode"] =
+      config.enableDLegerCommitLog === "true" ? "dledger" : config.enableControllerMode === "true" ? "controller" : "master-slave";
     const group: HaGroup = {
       cluster,
       brokerName,
       mode,
-      replication: mode === "master-slave" ? (master?.config?.brokerRole ?? null) : config.allAckInSyncStateSet === "true" ? "all acks in SyncStateSet" : `flush ${config.flushDiskType ?? "?"}`,
+      replication:
+        mode === "master-slave"
+          ? (master?.config?.brokerRole ?? null)
+          : config.allAckInSyncStateSet === "true"
+            ? "all acks in SyncStateSet"
+            : `flush ${config.flushDiskType ?? "?"}`,
       members: facts.map((f) => {
         const offset = num(f.runtime?.commitLogMaxOffset);
         return {
@@ -258,7 +397,7 @@ export class RemotingClusterSource implements ClusterSource {
           lagBytes: f.brokerId === 0 || offset === null || masterOffset === null ? null : Math.max(0, masterOffset - offset),
           // 5.x: the master lists the slave's replication connection. 4.x has no HA status request: a slave within
           // 1 MiB of its master counts as in sync.
-          inSync: f.brokerId === 0 ? true : master?.ha ? connectedIps.has(f.address.split(":")[0]) : nearlyCaughtUp(offset, masterOffset),
+          inSync: f.brokerId === 0 ? true : master?.ha ? connectedHosts.has(hostOf(f.address)) : nearlyCaughtUp(offset, masterOffset),
           ...(f.error ? { error: f.error } : {}),
         };
       }),
@@ -271,7 +410,9 @@ export class RemotingClusterSource implements ClusterSource {
         const selfId = f.config?.dLegerSelfId;
         const peer = f.config?.dLegerPeers?.split(";").find((p) => p.startsWith(`${selfId}-`));
         if (!selfId || !peer) return undefined;
-        return dledgerMetadata(this.client, peer.slice(peer.indexOf("-") + 1), f.config?.dLegerGroup ?? brokerName, selfId).catch(() => undefined);
+        return dledgerMetadata(this.client, peer.slice(peer.indexOf("-") + 1), f.config?.dLegerGroup ?? brokerName, selfId).catch(
+          () => undefined,
+        );
       });
       const leader = views.find((v) => v?.leaderId && v.term !== null);
       group.dledger = { leaderId: leader?.leaderId ?? null, term: leader?.term ?? null, peers: config.dLegerPeers ?? null };
@@ -286,7 +427,12 @@ export class RemotingClusterSource implements ClusterSource {
         const leader = await this.controllerLeader(config.controllerAddr ?? "");
         const state = (await controllerSyncState(this.client, leader, [brokerName]))[brokerName] ?? {};
         const syncStateSet = (state.inSyncReplicas ?? []).map((r) => r.brokerId).sort((a, b) => a - b);
-        group.controller = { leader, masterEpoch: state.masterEpoch ?? null, syncStateSetEpoch: state.syncStateSetEpoch ?? null, syncStateSet };
+        group.controller = {
+          leader,
+          masterEpoch: state.masterEpoch ?? null,
+          syncStateSetEpoch: state.syncStateSetEpoch ?? null,
+          syncStateSet,
+        };
         const inSyncAddrs = new Set((state.inSyncReplicas ?? []).map((r) => r.brokerAddress));
         for (const m of group.members) m.inSync = inSyncAddrs.has(m.address);
       } catch (e) {
@@ -298,36 +444,36 @@ export class RemotingClusterSource implements ClusterSource {
     return group;
   }
 
+  /** The controller leader, as the first controller that answers names it; only the leader answers sync-state requests. */
   private async controllerLeader(controllerAddr: string): Promise<string> {
-    const failures: string[] = [];
-    for (const controller of controllerAddr.split(";").map((a) => a.trim()).filter(Boolean)) {
-      try {
-        const meta = await controllerMetadata(this.client, controller);
-        if (meta.controllerLeaderAddress) return meta.controllerLeaderAddress;
-      } catch (e) {
-        failures.push((e as Error).message);
-      }
+    try {
+      // Controllers, like name servers, are asked in turn until one answers.
+      const { value } = await fromAnyNamesrv(splitNamesrvList(controllerAddr), async (controller) => {
+        const leader = (await controllerMetadata(this.client, controller)).controllerLeaderAddress;
+        if (!leader) throw new Error(`${controller} names no leader`);
+        return leader;
+      });
+      return value;
+    } catch (e) {
+      if (e instanceof NoNamesrvAnsweredError)
+        throw new Error(`no controller named its leader (${controllerAddr}): ${e.failures.join("; ")}`);
+      throw e;
     }
-    throw new Error(`no controller named its leader (${controllerAddr}): ${failures.join("; ")}`);
   }
 
-  clusterInfo(): Promise<{ namesrv: string; info: ClusterInfo }> {
+  private clusterInfo(): Promise<{ namesrv: string; info: ClusterInfo }> {
     return this.cached("cluster", async () => {
-      const { namesrv, value } = await this.fromAnyNamesrv((ns) => clusterInfo(ns));
+      const { namesrv, value } = await this.fromAnyNamesrv((ns) => clusterInfo(ns, this.client));
       return { namesrv, info: value };
     });
   }
 
-  private async fromAnyNamesrv<T>(read: (namesrv: string) => Promise<T>): Promise<{ namesrv: string; value: T }> {
-    const failures: string[] = [];
-    for (const namesrv of this.namesrvs) {
-      try {
-        return { namesrv, value: await read(namesrv) };
-      } catch (e) {
-        failures.push((e as Error).message);
-      }
-    }
-    throw new Error(`no name server answered: ${failures.join("; ")}`);
+  private async route(topic: string): Promise<TopicRoute> {
+    return (await this.fromAnyNamesrv((ns) => topicRoute(this.client, ns, topic))).value;
+  }
+
+  private fromAnyNamesrv<T>(read: (namesrv: string) => Promise<T>): Promise<{ namesrv: string; value: T }> {
+    return fromAnyNamesrv(this.namesrvs, read);
   }
 
   private cached<T>(key: string, load: () => Promise<T>, ttl = this.cacheMs): Promise<T> {
@@ -340,34 +486,22 @@ export class RemotingClusterSource implements ClusterSource {
   }
 }
 
-interface Member {
-  cluster: string;
-  brokerName: string;
-  brokerId: number;
-  address: string;
+/** Brokers as the pages list them: by cluster, group and id. */
+function inClusterOrder(brokers: BrokerMember[]): BrokerMember[] {
+  return brokers.sort((a, b) => a.cluster.localeCompare(b.cluster) || a.brokerName.localeCompare(b.brokerName) || a.brokerId - b.brokerId);
 }
 
-function members(info: ClusterInfo): Member[] {
-  return Object.entries(info.clusterAddrTable ?? {})
-    .flatMap(([cluster, names]) =>
-      names.flatMap((brokerName) => Object.entries(info.brokerAddrTable?.[brokerName]?.brokerAddrs ?? {}).map(([id, address]) => ({ cluster, brokerName, brokerId: Number(id), address }))),
-    )
-    .sort((a, b) => a.cluster.localeCompare(b.cluster) || a.brokerName.localeCompare(b.brokerName) || a.brokerId - b.brokerId);
+function mastersOf(info: ClusterInfo): BrokerMember[] {
+  return inClusterOrder(brokersOf(info).filter((m) => m.brokerId === 0));
 }
 
-function masters(info: ClusterInfo): Member[] {
-  return members(info).filter((m) => m.brokerId === 0);
-}
-
-interface RouteData {
-  queueDatas?: { brokerName: string; readQueueNums: number; writeQueueNums: number; perm: number }[];
-  brokerDatas?: { brokerName: string; brokerAddrs?: Record<string, string> }[];
-}
-
-async function topicRouteData(client: RemotingClient, namesrv: string, topic: string): Promise<RouteData> {
-  const r = await client.request(namesrv, 105, { extFields: { topic } });
-  if (r.code !== 0) throw new Error(`${namesrv} has no route for topic ${topic}: code ${r.code}${r.remark ? ` (${r.remark.split("\n")[0]})` : ""}`);
-  return parseFastjson(r.body.toString("utf8")) as RouteData;
+/** The host of an address; the address itself when it is not host:port (it then matches no other). */
+function hostOf(address: string): string {
+  try {
+    return splitAddress(address)[0];
+  } catch {
+    return address;
+  }
 }
 
 function nearlyCaughtUp(offset: number | null, masterOffset: number | null): boolean | null {

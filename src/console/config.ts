@@ -2,9 +2,10 @@
 // naming the variable, the value (not a password's) and what is allowed. A misspelled CONSOLE_* variable is an
 // error, not ignored, and its value is not shown.
 import { randomBytes } from "node:crypto";
-import envSchema from "env-schema";
-import { REDACTED, isSecretKey } from "../catalogue/catalogue.ts";
-import { closest } from "../configurator/suggest.ts";
+import { REDACTED } from "../catalogue/catalogue.ts";
+import { checkSchema, didYouMean, readVariables } from "../configurator/env.ts";
+import type { ConfigError } from "../configurator/types.ts";
+import { splitNamesrvList } from "../remoting/address.ts";
 
 export interface ConsoleConfig {
   namesrvAddr: string;
@@ -22,20 +23,35 @@ export interface ConsoleConfig {
 }
 
 /**
- * The console's variables, checked with env-schema: the one list that validation, defaults and the README's table
+ * The console's variables, checked with env-schema: the one list that validation, defaults and the docs' table
  * come from. `description` is the "allowed" part of an error; CONSOLE_PASSWORD(_FILE) are checked by hand below.
  */
 export const CONSOLE_SCHEMA = {
   type: "object",
   required: ["NAMESRV_ADDR"],
   properties: {
-    NAMESRV_ADDR: { type: "string", pattern: "^[A-Za-z0-9._-]+:[0-9]{1,5}( *; *[A-Za-z0-9._-]+:[0-9]{1,5})*$", description: "name servers as host:port;host:port" },
+    NAMESRV_ADDR: {
+      type: "string",
+      pattern: "^[A-Za-z0-9._-]+:[0-9]{1,5}( *; *[A-Za-z0-9._-]+:[0-9]{1,5})*$",
+      description: "name servers as host:port;host:port",
+    },
     CONSOLE_PORT: { type: "integer", minimum: 1, maximum: 65535, default: 8082, description: "an integer from 1 to 65535" },
-    CONSOLE_USER: { type: "string", pattern: "^[A-Za-z0-9._-]{1,64}$", default: "admin", description: "1 to 64 letters, digits, dots, dashes or underscores" },
+    CONSOLE_USER: {
+      type: "string",
+      pattern: "^[A-Za-z0-9._-]{1,64}$",
+      default: "admin",
+      description: "1 to 64 letters, digits, dots, dashes or underscores",
+    },
     CONSOLE_PASSWORD: { type: "string", description: "at least 8 characters; CONSOLE_PASSWORD or CONSOLE_PASSWORD_FILE, not both" },
     CONSOLE_PASSWORD_FILE: { type: "string", description: "a readable file holding the password (its last newline is dropped)" },
     CONSOLE_READ_ONLY: { type: "boolean", default: false, description: "true or false" },
-    CONSOLE_REQUEST_TIMEOUT_MS: { type: "integer", minimum: 100, maximum: 60_000, default: 3000, description: "an integer from 100 to 60000" },
+    CONSOLE_REQUEST_TIMEOUT_MS: {
+      type: "integer",
+      minimum: 100,
+      maximum: 60_000,
+      default: 3000,
+      description: "an integer from 100 to 60000",
+    },
     CONSOLE_SESSION_HOURS: { type: "integer", minimum: 1, maximum: 720, default: 12, description: "an integer from 1 to 720" },
     CONSOLE_SECURE_COOKIE: { type: "boolean", default: false, description: "true or false" },
     CONSOLE_LOGIN_ATTEMPTS: { type: "integer", minimum: 1, maximum: 1000, default: 10, description: "an integer from 1 to 1000" },
@@ -45,7 +61,7 @@ export const CONSOLE_SCHEMA = {
 
 type ConsoleVariable = keyof typeof CONSOLE_SCHEMA.properties;
 
-/** What each variable does, for the README's table (`npm run readme`). */
+/** What each variable does, for the docs' table (`npm run docs`). */
 export const CONSOLE_VARIABLE_SUMMARIES: Record<ConsoleVariable, string> = {
   NAMESRV_ADDR: "The name servers the console reads the cluster from (required).",
   CONSOLE_PORT: "The HTTP port.",
@@ -53,10 +69,13 @@ export const CONSOLE_VARIABLE_SUMMARIES: Record<ConsoleVariable, string> = {
   CONSOLE_PASSWORD: "The login's password. Default: generated at start and printed once in the log.",
   CONSOLE_PASSWORD_FILE: "The password from a file, e.g. a Docker secret.",
   CONSOLE_READ_ONLY: "Refuse every change (create, delete, send, reset, resend).",
-  CONSOLE_REQUEST_TIMEOUT_MS: "Timeout of each request to a broker or name server: the longest a node that is down or paused can delay a page.",
+  CONSOLE_REQUEST_TIMEOUT_MS:
+    "Timeout of each request to a broker or name server: the longest a node that is down or paused can delay a page.",
   CONSOLE_SESSION_HOURS: "How long a login lasts.",
-  CONSOLE_SECURE_COOKIE: "Mark the session cookie `Secure`; set it when users reach the console over HTTPS (a TLS-terminating proxy in front).",
-  CONSOLE_LOGIN_ATTEMPTS: "Failed logins (or failed basic auth on /metrics) one client address may make per back-off window; ten times as many from all addresses together. Past it every attempt gets 429 with `retry-after` until the window ends.",
+  CONSOLE_SECURE_COOKIE:
+    "Mark the session cookie `Secure`; set it when users reach the console over HTTPS (a TLS-terminating proxy in front).",
+  CONSOLE_LOGIN_ATTEMPTS:
+    "Failed logins (or failed basic auth on /metrics) one client address may make per back-off window; ten times as many from all addresses together. Past it every attempt gets 429 with `retry-after` until the window ends.",
   CONSOLE_LOGIN_BACKOFF_SECONDS: "The back-off window of CONSOLE_LOGIN_ATTEMPTS.",
 };
 
@@ -64,8 +83,15 @@ const VARIABLES = Object.keys(CONSOLE_SCHEMA.properties);
 
 /** Failed logins allowed from all addresses together: this many times the per-address limit. */
 const GLOBAL_LOGIN_FACTOR = 10;
-const loginLimits = (attempts: number, backoffSeconds: number) => ({ perClient: attempts, global: attempts * GLOBAL_LOGIN_FACTOR, windowMs: backoffSeconds * 1000 });
-export const DEFAULT_LOGIN_LIMITS = loginLimits(CONSOLE_SCHEMA.properties.CONSOLE_LOGIN_ATTEMPTS.default, CONSOLE_SCHEMA.properties.CONSOLE_LOGIN_BACKOFF_SECONDS.default);
+const loginLimits = (attempts: number, backoffSeconds: number) => ({
+  perClient: attempts,
+  global: attempts * GLOBAL_LOGIN_FACTOR,
+  windowMs: backoffSeconds * 1000,
+});
+export const DEFAULT_LOGIN_LIMITS = loginLimits(
+  CONSOLE_SCHEMA.properties.CONSOLE_LOGIN_ATTEMPTS.default,
+  CONSOLE_SCHEMA.properties.CONSOLE_LOGIN_BACKOFF_SECONDS.default,
+);
 
 interface Settings {
   NAMESRV_ADDR: string;
@@ -92,59 +118,55 @@ export class ConsoleConfigError extends Error {
 
 /** Pure: environment (and a file reader for *_FILE) in, config or every problem out. */
 export function consoleConfig(env: Record<string, string | undefined>, readFile: (path: string) => string | undefined): ConsoleConfig {
-  const problems: string[] = [];
-  // CONSOLE_PASSWORD's value is never shown (a *_FILE variable holds a path, which is).
-  const shown = (name: string, value: string) => (isSecretKey(name) && !name.endsWith("_FILE") ? REDACTED : JSON.stringify(value));
-  const bad = (name: string, value: string, allowed: string) => problems.push(`${name}=${shown(name, value)}: allowed: ${allowed}`);
-
+  const errors: ConfigError[] = [];
   // A misspelt variable's value is not shown at all: CONSOLE_PASWORD holds a password.
   for (const name of Object.keys(env).filter((n) => n.startsWith("CONSOLE_") && !VARIABLES.includes(n))) {
-    const near = closest(name, VARIABLES);
-    problems.push(`${name} is not a console variable: allowed: one of ${VARIABLES.filter((v) => v.startsWith("CONSOLE_")).join(", ")}${near ? `; did you mean ${near}?` : ""}`);
+    errors.push({
+      subject: name,
+      problem: "is not a console variable",
+      allowed: `one of ${VARIABLES.filter((v) => v.startsWith("CONSOLE_")).join(", ")}${didYouMean(name, VARIABLES)}`,
+    });
   }
 
   // An empty value is no value (compose passes `VAR=` for an unset shell variable in some forms).
-  const data = Object.fromEntries(VARIABLES.flatMap((name) => (env[name] ? [[name, env[name]]] : [])));
-  let settings: Settings | undefined;
-  try {
-    settings = envSchema({ schema: structuredClone(CONSOLE_SCHEMA) as object, data, env: false }) as Settings;
-  } catch (e) {
-    const errors = (e as { errors?: { instancePath: string; keyword: string; params?: { missingProperty?: string } }[] }).errors;
-    if (!errors) throw e;
-    for (const error of errors) {
-      const name = (error.params?.missingProperty ?? error.instancePath.replace(/^\//, "")) as ConsoleVariable;
-      const allowed = CONSOLE_SCHEMA.properties[name]?.description ?? "see the README";
-      if (error.keyword === "required") problems.push(`${name} is not set: allowed: ${allowed}`);
-      else bad(name, data[name] ?? "", allowed);
-    }
-  }
-  const badPort = settings?.NAMESRV_ADDR.split(";").some((address) => Number(address.split(":").pop()) > 65535);
-  if (badPort) bad("NAMESRV_ADDR", data.NAMESRV_ADDR ?? "", `${CONSOLE_SCHEMA.properties.NAMESRV_ADDR.description}, ports 1 to 65535`);
-
+  const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value));
   // Checked even when other variables are wrong, so that every problem is reported at once.
-  let password = data.CONSOLE_PASSWORD;
-  const passwordFile = data.CONSOLE_PASSWORD_FILE;
-  if (password !== undefined && passwordFile !== undefined) {
-    problems.push("CONSOLE_PASSWORD and CONSOLE_PASSWORD_FILE are both set: allowed: one of them");
-  } else if (passwordFile !== undefined) {
-    const text = readFile(passwordFile);
-    if (text === undefined) bad("CONSOLE_PASSWORD_FILE", passwordFile, "a readable file holding the password");
-    else password = text.replace(/\r?\n$/, "");
+  const variables = readVariables(given, readFile, (name) => name === "CONSOLE_PASSWORD", errors);
+  const settings = checkSchema<Settings>(CONSOLE_SCHEMA, variables, errors);
+  if (settings && splitNamesrvList(settings.NAMESRV_ADDR).some((address) => Number(address.split(":").pop()) > 65535)) {
+    errors.push({
+      subject: "NAMESRV_ADDR",
+      value: settings.NAMESRV_ADDR,
+      problem: "has a port above 65535",
+      allowed: `${CONSOLE_SCHEMA.properties.NAMESRV_ADDR.description}, ports 1 to 65535`,
+    });
   }
-  if (password !== undefined && password.length < 8) problems.push(`${passwordFile !== undefined ? "CONSOLE_PASSWORD_FILE's password" : "CONSOLE_PASSWORD"} has ${password.length} characters: allowed: at least 8`);
+  const password = variables.get("CONSOLE_PASSWORD");
+  if (password && password.value.length < 8) {
+    errors.push({
+      subject: password.fromFile ? `${password.shownAs}'s password` : password.shownAs,
+      problem: `has ${password.value.length} characters`,
+      allowed: "at least 8",
+    });
+  }
 
-  if (problems.length || !settings) throw new ConsoleConfigError(problems);
-  const generated = password === undefined;
+  if (errors.length || !settings) throw new ConsoleConfigError(errors.map(consoleWording));
   return {
-    namesrvAddr: settings.NAMESRV_ADDR.split(";").map((a) => a.trim()).join(";"),
+    namesrvAddr: splitNamesrvList(settings.NAMESRV_ADDR).join(";"),
     port: settings.CONSOLE_PORT,
     user: settings.CONSOLE_USER,
-    password: password ?? randomBytes(12).toString("base64url"),
-    passwordGenerated: generated,
+    password: password?.value ?? randomBytes(12).toString("base64url"),
+    passwordGenerated: password === undefined,
     readOnly: settings.CONSOLE_READ_ONLY,
     requestTimeoutMs: settings.CONSOLE_REQUEST_TIMEOUT_MS,
     sessionHours: settings.CONSOLE_SESSION_HOURS,
     secureCookie: settings.CONSOLE_SECURE_COOKIE,
     loginLimits: loginLimits(settings.CONSOLE_LOGIN_ATTEMPTS, settings.CONSOLE_LOGIN_BACKOFF_SECONDS),
   };
+}
+
+/** The console's wording: a bad value is said by what is allowed (`NAME="value": allowed: …`), other problems in words. */
+function consoleWording(e: ConfigError): string {
+  const value = e.redacted ? `=${REDACTED}` : e.value === undefined ? undefined : `=${JSON.stringify(e.value)}`;
+  return `${e.subject}${value ?? ` ${e.problem}`}${e.allowed ? `: allowed: ${e.allowed}` : ""}`;
 }

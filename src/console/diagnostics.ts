@@ -1,8 +1,11 @@
 // Address diagnostics: the console dials every address the brokers advertise (client port, fast port, HA port)
 // and says what is unreachable from here, with the likely fix. The core is pure (the dialer is passed in);
 // `tcpDial` is the edge. Reachability is the console's view: a client elsewhere may see something else.
-import { Socket } from "node:net";
+import { splitAddress, tcpConnect, type DialResult } from "../remoting/address.ts";
+import { brokerPorts } from "../remoting/ports.ts";
 import { mapLimit } from "./limit.ts";
+
+export type { DialResult };
 
 export interface BrokerAddress {
   cluster: string;
@@ -15,13 +18,6 @@ export interface BrokerAddress {
 }
 
 export type PortKind = "client" | "fast" | "ha";
-
-export interface DialResult {
-  ok: boolean;
-  ms: number;
-  /** ECONNREFUSED, ETIMEDOUT, EHOSTUNREACH, ... */
-  code?: string;
-}
 
 export type Dial = (host: string, port: number) => Promise<DialResult>;
 
@@ -58,29 +54,52 @@ export async function diagnose(brokers: BrokerAddress[], dial: Dial): Promise<Di
   const seen = new Map<string, string>();
   const targets: { b: BrokerAddress; kind: PortKind; host: string; port: number }[] = [];
   for (const b of brokers) {
-    const [host = "", portText = ""] = splitHostPort(b.address);
-    const port = Number(portText);
     const who = `${b.brokerName} (id ${b.brokerId})`;
-    if (/^127\.|^localhost$/.test(host)) problems.push(`${who} advertises ${b.address}, a loopback address no other machine or container can dial: set BROKER_IP1 to an address clients reach`);
+    const hostAndPort = advertised(b.address);
+    if (!hostAndPort) {
+      problems.push(
+        `${who} advertises ${JSON.stringify(b.address)}, which is not host:port: nothing to dial; check BROKER_IP1 and LISTEN_PORT`,
+      );
+      continue;
+    }
+    const [host, port] = hostAndPort;
+    if (/^127\.|^localhost$/.test(host))
+      problems.push(
+        `${who} advertises ${b.address}, a loopback address no other machine or container can dial: set BROKER_IP1 to an address clients reach`,
+      );
     if (/^169\.254\./.test(host)) problems.push(`${who} advertises the link-local address ${b.address}: set BROKER_IP1`);
     const other = seen.get(b.address);
     if (other) problems.push(`${who} and ${other} both advertise ${b.address}: give each broker its own BROKER_IP1 or LISTEN_PORT`);
     seen.set(b.address, who);
     const listenPort = Number(b.config?.listenPort);
-    if (b.config?.listenPort && listenPort !== port) problems.push(`${who} is registered at port ${port} but listens on ${listenPort}: a port mapped to a different host port; publish the triplet one-to-one (-p ${listenPort}:${listenPort})`);
-    targets.push({ b, kind: "client", host, port });
-    targets.push({ b, kind: "fast", host, port: port - 2 });
-    if (b.brokerId === 0) {
-      const haHost = b.config?.brokerIP2 || host;
-      const haPort = Number(b.config?.haListenPort) || port + 1;
-      targets.push({ b, kind: "ha", host: haHost, port: haPort });
-    }
+    if (b.config?.listenPort && listenPort !== port)
+      problems.push(
+        `${who} is registered at port ${port} but listens on ${listenPort}: a port mapped to a different host port; publish the triplet one-to-one (-p ${listenPort}:${listenPort})`,
+      );
+    // The triplet from the advertised port: that is what clients dial. Only the HA port may be set apart.
+    const ports = brokerPorts(port, b.config?.haListenPort);
+    targets.push({ b, kind: "client", host, port: ports.listen });
+    targets.push({ b, kind: "fast", host, port: ports.fast });
+    if (b.brokerId === 0) targets.push({ b, kind: "ha", host: b.config?.brokerIP2 || host, port: ports.ha });
   }
   const rows = await mapLimit(targets, 16, async (t): Promise<DiagnosticRow> => {
     const r = await dial(t.host, t.port);
-    const base = { cluster: t.b.cluster, brokerName: t.b.brokerName, brokerId: t.b.brokerId, kind: t.kind, address: `${t.host}:${t.port}`, reachable: r.ok, connectMs: r.ms };
+    const base = {
+      cluster: t.b.cluster,
+      brokerName: t.b.brokerName,
+      brokerId: t.b.brokerId,
+      kind: t.kind,
+      address: `${t.host}:${t.port}`,
+      reachable: r.ok,
+      connectMs: r.ms,
+    };
     if (r.ok) return { ...base, severity: "ok", ...(DOCKER_BRIDGE.test(t.host) ? { elsewhere: ELSEWHERE } : {}) };
-    return { ...base, error: r.code ?? "unreachable", severity: t.kind === "fast" ? "warning" : "error", hint: hint(t.kind, t.host, t.port, r.code) };
+    return {
+      ...base,
+      error: r.code ?? "unreachable",
+      severity: t.kind === "fast" ? "warning" : "error",
+      hint: hint(t.kind, t.host, t.port, r.code),
+    };
   });
   return {
     note: "Each address the brokers advertise, dialed from the console's container. Clients elsewhere (another host, Docker Desktop) may see something different: an address reachable here can still be a container address they cannot dial.",
@@ -91,7 +110,8 @@ export async function diagnose(brokers: BrokerAddress[], dial: Dial): Promise<Di
 
 export function hint(kind: PortKind, host: string, port: number, code: string | undefined): string {
   const variable = kind === "ha" ? "BROKER_IP2 (or BROKER_IP1)" : "BROKER_IP1";
-  if (kind === "fast") return `Nothing listens on the fast port ${port} (listen port − 2): only clients with vipChannelEnabled=true use it; turn that off in the client, or publish -p ${port}:${port}.`;
+  if (kind === "fast")
+    return `Nothing listens on the fast port ${port} (listen port − 2): only clients with vipChannelEnabled=true use it; turn that off in the client, or publish -p ${port}:${port}.`;
   if (/^(127\.|::1$|localhost$)/.test(host))
     return `${host} is a loopback address: each client (and each container) reads it as itself, so only clients on the broker's own host or in its own container reach it; set ${variable} to the docker host's IP.`;
   if (code === "ENOTFOUND" || code === "EAI_AGAIN")
@@ -100,28 +120,21 @@ export function hint(kind: PortKind, host: string, port: number, code: string | 
     return `${host} answers but nothing listens on ${port}: publish the port one-to-one (-p ${port}:${port}), or set LISTEN_PORT to the port that is published${kind === "ha" ? "; slaves dial this HA port" : ""}.`;
   if (PRIVATE.test(host))
     return `${host} is a private (likely container) address not routed to the console: set ${variable} to an address clients can reach (the docker host's IP) and publish the port one-to-one.`;
-  if (code === "EHOSTUNREACH" || code === "ENETUNREACH") return `No route to ${host}: set ${variable} to an address on a network clients share with the broker.`;
+  if (code === "EHOSTUNREACH" || code === "ENETUNREACH")
+    return `No route to ${host}: set ${variable} to an address on a network clients share with the broker.`;
   return `${host}:${port} did not answer in time (${code ?? "timeout"}): a firewall drops it, or ${variable} names a host that is down.`;
 }
 
-function splitHostPort(address: string): [string, string] {
-  const i = address.lastIndexOf(":");
-  return [address.slice(0, i), address.slice(i + 1)];
+/** An advertised address as [host, port]; undefined when it is not host:port. */
+function advertised(address: string): [string, number] | undefined {
+  try {
+    return splitAddress(address);
+  } catch {
+    return undefined;
+  }
 }
 
-/** The edge: a TCP connect, bounded by `timeoutMs`. */
+/** The edge: one TCP connect per dial, bounded by `timeoutMs`. */
 export function tcpDial(timeoutMs = 2000): Dial {
-  return (host, port) =>
-    new Promise((resolve) => {
-      const started = performance.now();
-      const socket = new Socket();
-      const done = (r: Omit<DialResult, "ms">) => {
-        socket.destroy();
-        resolve({ ...r, ms: Math.round(performance.now() - started) });
-      };
-      socket.setTimeout(timeoutMs, () => done({ ok: false, code: "ETIMEDOUT" }));
-      socket.once("connect", () => done({ ok: true }));
-      socket.once("error", (e: NodeJS.ErrnoException) => done({ ok: false, code: e.code ?? e.message }));
-      socket.connect(port, host);
-    });
+  return (host, port) => tcpConnect(host, port, timeoutMs);
 }

@@ -33,7 +33,9 @@ const app = buildConsole({
   logger: { base: { component: "console" } },
 });
 if (config.passwordGenerated) {
-  app.log.warn(`no CONSOLE_PASSWORD or CONSOLE_PASSWORD_FILE given; generated password for user ${config.user}: ${config.password} (shown once)`);
+  app.log.warn(
+    `no CONSOLE_PASSWORD or CONSOLE_PASSWORD_FILE given; generated password for user ${config.user}: ${config.password} (shown once)`,
+  );
 }
 if (config.readOnly) app.log.info("read-only: the console refuses every change (CONSOLE_READ_ONLY=true)");
 

@@ -26,16 +26,29 @@ export function openApi(routes: RouteOptions[]): object {
         ...(parameters.length ? { parameters } : {}),
         ...(schema.body ? { requestBody: { required: true, content: { "application/json": { schema: schema.body } } } } : {}),
         responses: Object.fromEntries(
-          Object.entries(schema.response ?? { 200: {} }).map(([code, s]) => [code, { description: code, ...(code === "204" ? {} : { content: { "application/json": { schema: s } } }) }]),
+          Object.entries(schema.response ?? { 200: {} }).map(([code, s]) => [
+            code,
+            { description: code, ...(code === "204" ? {} : { content: { "application/json": { schema: s } } }) },
+          ]),
         ),
-        ...(route.config?.access === "public" ? { security: [] } : route.config?.access === "session-or-basic" ? { security: [{ session: [] }, { basic: [] }] } : {}),
+        ...(route.config?.access === "public"
+          ? { security: [] }
+          : route.config?.access === "session-or-basic"
+            ? { security: [{ session: [] }, { basic: [] }] }
+            : {}),
       };
     }
   }
   return {
     openapi: "3.1.0",
     info: { title: "rocketmq-appliance console", version: "1" },
-    components: { securitySchemes: { session: { type: "apiKey", in: "cookie", name: SESSION_COOKIE }, csrf: { type: "apiKey", in: "header", name: "x-csrf-token" }, basic: { type: "http", scheme: "basic" } } },
+    components: {
+      securitySchemes: {
+        session: { type: "apiKey", in: "cookie", name: SESSION_COOKIE },
+        csrf: { type: "apiKey", in: "header", name: "x-csrf-token" },
+        basic: { type: "http", scheme: "basic" },
+      },
+    },
     security: [{ session: [], csrf: [] }],
     paths,
   };

@@ -1,68 +1,81 @@
 // HEALTHCHECK: healthy means a client can use this node now. A name server must answer a cluster-info
 // request; a broker must answer a runtime-info request AND be listed by a name server at the address it
-// advertises (what clients will dial), which also catches a stale or clashing registration. A proxy must
-// accept connections on its gRPC port AND answer a route request for its cluster on its remoting port, which
-// it can only do once it reaches a name server that lists the cluster's brokers.
+// advertises (what clients will dial), which also catches a stale or clashing registration; a slave of a
+// master/slave pair must also be connected to its master's HA port. A proxy must accept connections on its
+// gRPC port AND answer a route request for its cluster on its remoting port, which it can only do once it
+// reaches a name server that lists the cluster's brokers.
 import { readFileSync } from "node:fs";
-import { Socket } from "node:net";
 import { loadCatalogue } from "../catalogue/catalogue.ts";
 import { parseProperties } from "../configurator/properties.ts";
 import { CONF_FILE_NAME } from "../configurator/variables.ts";
-import { clusterInfo } from "../remoting/cluster.ts";
-import { parseFastjson } from "../remoting/fastjson.ts";
-import { RequestCode, request } from "../remoting/client.ts";
-
-interface TopicRoute {
-  brokerDatas?: { brokerName?: string; brokerAddrs?: Record<string, string> }[];
-}
+import { brokerConfig, brokerRuntimeInfo } from "../remoting/admin.ts";
+import { splitAddress, splitNamesrvList, tcpConnect } from "../remoting/address.ts";
+import { brokersOf, clusterInfo, masterOf } from "../remoting/cluster.ts";
+import { RemotingClient } from "../remoting/connection.ts";
+import { NoNamesrvAnsweredError, fromAnyNamesrv } from "../remoting/namesrv.ts";
+import { brokerPorts } from "../remoting/ports.ts";
+import { topicRoute } from "../remoting/route.ts";
 
 export async function healthcheck(runtimeDir: string): Promise<number> {
+  const client = new RemotingClient();
   try {
-    const message = await check(runtimeDir);
+    const message = await check(runtimeDir, client);
     process.stdout.write(`healthy: ${message}\n`);
     return 0;
   } catch (e) {
     process.stdout.write(`unhealthy: ${(e as Error).message}\n`);
     return 1;
+  } finally {
+    client.close();
   }
 }
 
-async function check(runtimeDir: string): Promise<string> {
+async function check(runtimeDir: string, client: RemotingClient): Promise<string> {
   const role = process.env.RMQ_ROLE;
-  if (role === "proxy") return checkProxy(runtimeDir);
+  if (role === "proxy") return checkProxy(runtimeDir, client);
   const conf = new Map(parseProperties(readFileSync(`${runtimeDir}/${role}.conf`, "utf8")).map((p) => [p.key, p.value]));
   const port = conf.get("listenPort");
   if (role === "namesrv") {
-    const r = await request(`127.0.0.1:${port}`, RequestCode.GET_BROKER_CLUSTER_INFO);
-    if (r.code !== 0) throw new Error(`name server answered code ${r.code} ${r.remark ?? ""}`);
+    await clusterInfo(`127.0.0.1:${port}`, client);
     return `name server answers on ${port}`;
   }
-  const runtime = await request(`127.0.0.1:${port}`, RequestCode.GET_BROKER_RUNTIME_INFO);
-  if (runtime.code !== 0) throw new Error(`broker answered code ${runtime.code} ${runtime.remark ?? ""}`);
+  await brokerRuntimeInfo(client, `127.0.0.1:${port}`);
   const advertised = `${conf.get("brokerIP1")}:${port}`;
   const brokerName = conf.get("brokerName") ?? "";
-  const problems: string[] = [];
-  for (const namesrv of (conf.get("namesrvAddr") ?? "").split(";").filter(Boolean)) {
-    try {
-      const info = await clusterInfo(namesrv);
-      const addrs = Object.values(info.brokerAddrTable?.[brokerName]?.brokerAddrs ?? {});
-      if (addrs.includes(advertised)) {
-        const registered = `broker ${brokerName} is registered at ${advertised} with ${namesrv}`;
-        const master = info.brokerAddrTable?.[brokerName]?.brokerAddrs?.["0"];
-        if (!isClassicSlave(conf) || !master) return registered;
-        // A SYNC_MASTER acknowledges writes only once its slave has them: a slave is ready when it replicates.
-        const haPort = Number(master.split(":").pop()) + 1;
-        if (!hasEstablishedConnection(readProcNet(), haPort)) {
-          throw new Error(`${registered}, but it is not yet connected to its master ${master}'s HA port ${haPort}`);
-        }
-        return `${registered} and replicates from its master ${master}`;
-      }
-      problems.push(`${namesrv} lists ${brokerName} at [${addrs.join(", ")}], not ${advertised}`);
-    } catch (e) {
-      problems.push((e as Error).message);
-    }
+  const listed = await fromAnyNamesrv(splitNamesrvList(conf.get("namesrvAddr") ?? ""), async (namesrv) => {
+    const info = await clusterInfo(namesrv, client);
+    const addrs = brokersOf(info)
+      .filter((b) => b.brokerName === brokerName)
+      .map((b) => b.address);
+    if (!addrs.includes(advertised)) throw new Error(`${namesrv} lists ${brokerName} at [${addrs.join(", ")}], not ${advertised}`);
+    return info;
+  }).catch((e: Error) => {
+    throw new Error(
+      `broker answers but no name server lists it at ${advertised}: ${e instanceof NoNamesrvAnsweredError ? e.failures.join("; ") : e.message}`,
+    );
+  });
+  const registered = `broker ${brokerName} is registered at ${advertised} with ${listed.namesrv}`;
+  const master = masterOf(listed.value, brokerName);
+  if (!isClassicSlave(conf) || !master) return registered;
+  // A SYNC_MASTER acknowledges writes only once its slave has them: a slave is ready when it replicates.
+  const haPort = await masterHaPort(client, conf, master).catch((e: Error) => {
+    throw new Error(`${registered}, but its master's HA port is not known: ${e.message}`);
+  });
+  if (!hasEstablishedConnection(readProcNet(), haPort)) {
+    throw new Error(`${registered}, but it is not yet connected to its master ${master}'s HA port ${haPort}`);
   }
-  throw new Error(`broker answers but no name server lists it at ${advertised}: ${problems.join("; ")}`);
+  return `${registered} and replicates from its master ${master}`;
+}
+
+/**
+ * The port this slave replicates from: that of its own haMasterAddress if set (RocketMQ then ignores what the name
+ * server says), else the master's HA port, which only the master knows: haListenPort may move it (RocketMQ 5).
+ */
+export async function masterHaPort(client: RemotingClient, conf: Map<string, string>, master: string): Promise<number> {
+  const fixed = conf.get("haMasterAddress");
+  if (fixed) return splitAddress(fixed)[1];
+  const config = await brokerConfig(client, master);
+  return brokerPorts(splitAddress(master)[1], config.haListenPort).ha;
 }
 
 /** A slave of a master/slave pair (DLedger and controller modes elect roles and replicate otherwise). */
@@ -71,13 +84,15 @@ function isClassicSlave(conf: Map<string, string>): boolean {
 }
 
 function readProcNet(): string {
-  return ["/proc/net/tcp", "/proc/net/tcp6"].map((f) => {
-    try {
-      return readFileSync(f, "utf8");
-    } catch {
-      return "";
-    }
-  }).join("\n");
+  return ["/proc/net/tcp", "/proc/net/tcp6"]
+    .map((f) => {
+      try {
+        return readFileSync(f, "utf8");
+      } catch {
+        return "";
+      }
+    })
+    .join("\n");
 }
 
 /** Whether /proc/net/tcp{,6} text lists an ESTABLISHED (state 01) connection to `remotePort`. */
@@ -89,35 +104,21 @@ export function hasEstablishedConnection(procNetTcp: string, remotePort: number)
   });
 }
 
-async function checkProxy(runtimeDir: string): Promise<string> {
+async function checkProxy(runtimeDir: string, client: RemotingClient): Promise<string> {
   const conf = JSON.parse(readFileSync(`${runtimeDir}/${CONF_FILE_NAME.proxy}`, "utf8")) as Record<string, unknown>;
   const catalogue = loadCatalogue(process.env.RMQ_VERSION ?? "", "proxy");
   const setting = (key: string): string => String(conf[key] ?? catalogue.get(key)?.default ?? "");
   const grpcPort = setting("grpcServerPort");
-  await connect("127.0.0.1", Number(grpcPort));
+  const dial = await tcpConnect("127.0.0.1", Number(grpcPort));
+  if (!dial.ok) throw new Error(`gRPC port ${grpcPort} accepts no connection (${dial.code})`);
   const remotingPort = setting("remotingListenPort");
   const cluster = setting("rocketMQClusterName");
   // Every broker serves a topic named after its cluster: its route lists the cluster's broker groups.
-  const r = await request(`127.0.0.1:${remotingPort}`, RequestCode.GET_ROUTEINFO_BY_TOPIC, { extFields: { topic: cluster } });
-  if (r.code !== 0) {
-    throw new Error(`gRPC port ${grpcPort} accepts connections, but the remoting port ${remotingPort} has no route to cluster ${cluster}'s brokers yet (code ${r.code} ${r.remark ?? ""})`);
-  }
-  const route = parseFastjson(r.body.toString("utf8") || "{}") as TopicRoute;
-  const groups = (route.brokerDatas ?? []).map((b) => b.brokerName).join(", ");
-  return `proxy accepts gRPC on ${grpcPort} and routes cluster ${cluster} (broker groups: ${groups || "none listed"}) on ${remotingPort}`;
-}
-
-/** Resolves once something accepts a TCP connection on host:port. */
-function connect(host: string, port: number, timeoutMs = 3000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const socket = new Socket();
-    const done = (err?: Error): void => {
-      socket.destroy();
-      if (err) reject(err);
-      else resolve();
-    };
-    socket.setTimeout(timeoutMs, () => done(new Error(`${host}:${port}: no connection within ${timeoutMs} ms`)));
-    socket.on("error", (e) => done(new Error(`gRPC port ${port}: ${e.message}`)));
-    socket.connect(port, host, () => done());
+  const route = await topicRoute(client, `127.0.0.1:${remotingPort}`, cluster).catch((e: Error) => {
+    throw new Error(
+      `gRPC port ${grpcPort} accepts connections, but the remoting port ${remotingPort} has no route to cluster ${cluster}'s brokers yet (${e.message})`,
+    );
   });
+  const groups = route.brokerDatas.map((b) => b.brokerName).join(", ");
+  return `proxy accepts gRPC on ${grpcPort} and routes cluster ${cluster} (broker groups: ${groups || "none listed"}) on ${remotingPort}`;
 }

@@ -6,7 +6,7 @@ import { REDACTED, ROLES, loadCatalogue, type Role } from "../catalogue/catalogu
 import { resolve, formatError, describeSource, shownValue, type Resolution } from "../configurator/resolve.ts";
 import { renderAnnotated, renderArgFile, renderConfFile, jvmArguments } from "../configurator/render.ts";
 import { parseMemoryLimit, sizeMemory } from "../configurator/jvm.ts";
-import { brokerPorts } from "../configurator/semantics.ts";
+import { brokerPortsOf } from "../configurator/semantics.ts";
 import { ADVERTISED_ADDRESS_KEY, CONF_FILE_NAME, LOGS_DIR, STORE_DIR } from "../configurator/variables.ts";
 import { createLogger } from "./log.ts";
 import { detectAddress } from "./network.ts";
@@ -14,7 +14,7 @@ import { healthcheck } from "./healthcheck.ts";
 import { makePrivateDir, writePrivateFile } from "./runtime-files.ts";
 import { waitForMasters } from "./wait.ts";
 
-export const RUNTIME_DIR = process.env.RMQ_RUNTIME_DIR ?? "/tmp/rocketmq";
+const RUNTIME_DIR = process.env.RMQ_RUNTIME_DIR ?? "/tmp/rocketmq";
 const ROCKETMQ_HOME = process.env.ROCKETMQ_HOME ?? "/opt/rocketmq";
 const EXIT_CONFIG = 2;
 /** The proxy found no broker to serve; a restart policy may try again. */
@@ -30,7 +30,8 @@ function readOptional(path: string): string | undefined {
 
 function imageRole(): Role {
   const role = process.env.RMQ_ROLE;
-  if (!ROLES.includes(role as Role)) throw new Error(`RMQ_ROLE must be one of ${ROLES.join(", ")} (set by the image), got ${JSON.stringify(role)}`);
+  if (!ROLES.includes(role as Role))
+    throw new Error(`RMQ_ROLE must be one of ${ROLES.join(", ")} (set by the image), got ${JSON.stringify(role)}`);
   return role as Role;
 }
 
@@ -53,7 +54,7 @@ function reportProblems(log: Logger, resolution: Resolution, otherProblems: stri
   const problems = [...resolution.errors.map(formatError), ...otherProblems];
   for (const problem of problems) log.error(problem);
   if (problems.length) {
-    log.error(`${problems.length} configuration error(s); RocketMQ was not started. Variables and keys: see the README's tables.`);
+    log.error(`${problems.length} configuration error(s); RocketMQ was not started. Variables and keys: see docs/configuration.md.`);
   }
   return problems.length === 0;
 }
@@ -84,7 +85,11 @@ async function prepare(log: Logger, resolution: Resolution): Promise<number> {
   const dirs = resolution.role === "proxy" ? [LOGS_DIR, "/home/rocketmq"] : [STORE_DIR, LOGS_DIR];
   const dirProblems = dirs.flatMap((dir) => {
     const why = unwritable(dir);
-    return why ? [`${dir} is not writable by uid ${uid} gid ${gid} (${why}). For a bind mount run 'chown -R 3000:3000 <host dir>' (or 'chmod g+rwX' with group 0), or use a named volume.`] : [];
+    return why
+      ? [
+          `${dir} is not writable by uid ${uid} gid ${gid} (${why}). For a bind mount run 'chown -R 3000:3000 <host dir>' (or 'chmod g+rwX' with group 0), or use a named volume.`,
+        ]
+      : [];
   });
   const runtimeProblem = makePrivateDir(RUNTIME_DIR);
   if (runtimeProblem) dirProblems.push(runtimeProblem);
@@ -93,7 +98,12 @@ async function prepare(log: Logger, resolution: Resolution): Promise<number> {
   const role = resolution.role;
   const memory = sizeMemory(role, memoryLimit(), resolution.container);
   const confFile = `${RUNTIME_DIR}/${CONF_FILE_NAME[role]}`;
-  const args = jvmArguments(role, memory, { rocketmqHome: ROCKETMQ_HOME, logbackFile: `${ROCKETMQ_HOME}/conf/rmq.${role}.logback.xml`, confFile }, resolution.container.JAVA_OPT_EXT);
+  const args = jvmArguments(
+    role,
+    memory,
+    { rocketmqHome: ROCKETMQ_HOME, logbackFile: `${ROCKETMQ_HOME}/conf/rmq.${role}.logback.xml`, confFile },
+    resolution.container.JAVA_OPT_EXT,
+  );
 
   writePrivateFile(confFile, renderConfFile(resolution));
   writePrivateFile(`${RUNTIME_DIR}/jvm.args`, renderArgFile(args));
@@ -115,7 +125,7 @@ function logBrokerAddresses(log: Logger, resolution: Resolution): void {
   const s = (k: string) => resolution.settings.get(k);
   const v = (k: string) => shown(resolution, k);
   const secretPorts = s("listenPort")?.secret || s("haListenPort")?.secret;
-  const ports = secretPorts ? { listen: REDACTED, fast: REDACTED, ha: REDACTED } : brokerPorts(resolution.settings);
+  const ports = secretPorts ? { listen: REDACTED, fast: REDACTED, ha: REDACTED } : brokerPortsOf(resolution.settings);
   const ip1 = s("brokerIP1");
   const ip2 = s("brokerIP2");
   log.info(
@@ -124,16 +134,20 @@ function logBrokerAddresses(log: Logger, resolution: Resolution): void {
       `slaves replicate from ${v("brokerIP2")}:${ports.ha} (brokerIP2 from ${ip2 ? describeSource(ip2.source) : "RocketMQ"})`,
   );
   if (s("enableDLegerCommitLog")?.value === "true" && s("dLegerPeers")) {
-    log.info(`DLedger mode: member ${v("dLegerSelfId")} of group ${v("dLegerGroup")} (${v("dLegerPeers")}); the group elects the master, and the members dial each other's DLedger ports`);
+    log.info(
+      `DLedger mode: member ${v("dLegerSelfId")} of group ${v("dLegerGroup")} (${v("dLegerPeers")}); the group elects the master, and the members dial each other's DLedger ports`,
+    );
   } else if (s("enableControllerMode")?.value === "true") {
     log.info(`controller mode: the controllers at ${v("controllerAddr")} elect the master and assign this replica's id`);
   }
   log.info(
-    `publish ports ${ports.listen} (clients), ${ports.fast} (fast/VIP = listenPort-2: slaves and VIP-channel clients) and ${ports.ha} (HA = listenPort+1: slaves) ` +
+    `publish ports ${ports.listen} (clients), ${ports.fast} (fast/VIP = listenPort-2: slaves and VIP-channel clients) and ${ports.ha} (HA: slaves) ` +
       `one-to-one, host port = container port: the name server hands out ${v("brokerIP1")}:${ports.listen} verbatim, so a remapped port cannot be reached`,
   );
   if (ip1?.source.kind === "appliance") {
-    log.info(`${ip1.value} is this container's own address: reachable from this Docker host (Linux) and from containers on its network. For clients on other hosts, or on Docker Desktop, set BROKER_IP1 (see the README)`);
+    log.info(
+      `${ip1.value} is this container's own address: reachable from this Docker host (Linux) and from containers on its network. For clients on other hosts, or on Docker Desktop, set BROKER_IP1 (see docs/networking.md)`,
+    );
   }
 }
 

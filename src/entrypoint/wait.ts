@@ -2,7 +2,9 @@
 // masters), so before the JVM starts, `prepare` waits until a name server lists one. Compose files then need
 // no dependency on broker services, whose names differ from one cluster layout to the next.
 import type { Logger } from "pino";
+import { splitNamesrvList } from "../remoting/address.ts";
 import { clusterInfo, clusterMasters } from "../remoting/cluster.ts";
+import { NoNamesrvAnsweredError, fromAnyNamesrv } from "../remoting/namesrv.ts";
 
 export interface WaitOptions {
   deadlineMs: number;
@@ -14,28 +16,37 @@ export interface WaitOptions {
 const DEFAULTS: WaitOptions = { deadlineMs: 300_000, intervalMs: 2_000, logEveryMs: 10_000 };
 
 /** Resolves true once a name server in `namesrvAddr` lists a master of `cluster`; false at the deadline. */
-export async function waitForMasters(namesrvAddr: string, cluster: string, log: Logger, options: Partial<WaitOptions> = {}): Promise<boolean> {
+export async function waitForMasters(
+  namesrvAddr: string,
+  cluster: string,
+  log: Logger,
+  options: Partial<WaitOptions> = {},
+): Promise<boolean> {
   const { deadlineMs, intervalMs, logEveryMs } = { ...DEFAULTS, ...options };
   const started = Date.now();
   let nextLog = 0;
   for (;;) {
-    const problems: string[] = [];
-    for (const namesrv of namesrvAddr.split(";").filter(Boolean)) {
-      try {
+    let problems: string[];
+    try {
+      const { namesrv, value: masters } = await fromAnyNamesrv(splitNamesrvList(namesrvAddr), async (namesrv) => {
         const info = await clusterInfo(namesrv);
         const masters = clusterMasters(info, cluster);
-        if (masters.length) {
-          log.info(`${namesrv} lists the master broker(s) ${masters.join(", ")} of cluster ${cluster}; starting the proxy`);
-          return true;
-        }
-        problems.push(`${namesrv} lists no master of cluster ${cluster} (clusters: ${Object.keys(info.clusterAddrTable ?? {}).join(", ") || "none"})`);
-      } catch (e) {
-        problems.push((e as Error).message);
-      }
+        if (!masters.length)
+          throw new Error(
+            `${namesrv} lists no master of cluster ${cluster} (clusters: ${Object.keys(info.clusterAddrTable ?? {}).join(", ") || "none"})`,
+          );
+        return masters;
+      });
+      log.info(`${namesrv} lists the master broker(s) ${masters.join(", ")} of cluster ${cluster}; starting the proxy`);
+      return true;
+    } catch (e) {
+      problems = e instanceof NoNamesrvAnsweredError ? e.failures : [(e as Error).message];
     }
     const waited = Date.now() - started;
     if (waited >= deadlineMs) {
-      log.error(`no master broker of cluster ${cluster} after ${Math.round(waited / 1000)} s (${problems.join("; ")}); RocketMQ's proxy cannot start without one`);
+      log.error(
+        `no master broker of cluster ${cluster} after ${Math.round(waited / 1000)} s (${problems.join("; ")}); RocketMQ's proxy cannot start without one`,
+      );
       return false;
     }
     if (waited >= nextLog) {

@@ -1,35 +1,25 @@
 // `npm run images`: assembles the build context on the host (Maven-resolved jars, Node binary, bundled
 // configurator) and builds the images through the Docker API: namesrv and broker, and the proxy for a RocketMQ
 // version that has one (5.x). An image whose context is unchanged is skipped.
-import { createHash } from "node:crypto";
-import { copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
+import { copyFileSync, cpSync, mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import Docker from "dockerode";
 import { build as esbuild } from "esbuild";
 import { rolesOf } from "../catalogue/catalogue.ts";
 import { resolveProxyJars, resolveRocketmqJars } from "./maven.ts";
 import { buildConsoleImage } from "./console.ts";
+import { CONTEXT_LABEL, NODE_BUNDLE, REPO_ROOT, dockerBuild, hashTree, inspect, type BuiltImage } from "./docker.ts";
+
+export { REPO_ROOT, type BuiltImage } from "./docker.ts";
 import { nodeBinary } from "./node-binary.ts";
 import { run } from "./run.ts";
-import { DEFAULT_ROCKETMQ_VERSION, IMAGE_ROLES, UNPUBLISHED_VERSIONS, imageName, type ImageRole } from "./versions.ts";
-
-export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
-export const CONTEXT_LABEL = "org.rocketmq-appliance.context";
+import { DEFAULT_ROCKETMQ_VERSION, IMAGE_ROLES, UNPUBLISHED_VERSIONS, imageName } from "./versions.ts";
 
 export interface BuildOptions {
   rocketmqVersion?: string;
   baseImage?: string;
   force?: boolean;
   docker?: Docker;
-}
-
-export interface BuiltImage {
-  role: ImageRole | "console";
-  name: string;
-  tags: string[];
-  skipped: boolean;
-  sizeBytes: number;
 }
 
 export async function buildImages(options: BuildOptions = {}): Promise<BuiltImage[]> {
@@ -92,44 +82,11 @@ export async function buildImages(options: BuildOptions = {}): Promise<BuiltImag
 }
 
 /** esbuild options for a single-file ESM bundle run by the images' node. */
-export const NODE_BUNDLE = {
-  bundle: true,
-  platform: "node",
-  target: "node22",
-  format: "esm",
-  minify: true,
-  legalComments: "none",
-  logLevel: "warning",
-  // CommonJS dependencies (pino, ajv, fastify) call require(): give the ESM bundle one.
-  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-} as const;
 
 export async function bundleConfigurator(outDir: string, version: string): Promise<void> {
   mkdirSync(join(outDir, "versions"), { recursive: true });
   await esbuild({ ...NODE_BUNDLE, entryPoints: [join(REPO_ROOT, "src", "entrypoint", "cli.ts")], outfile: join(outDir, "appliance.mjs") });
   copyFileSync(join(REPO_ROOT, "src", "catalogue", "versions", `${version}.json`), join(outDir, "versions", `${version}.json`));
-}
-
-export function hashTree(dir: string, extra: string): string {
-  const hash = createHash("sha256").update(extra);
-  const walk = (d: string): void => {
-    for (const entry of readdirSync(d).sort()) {
-      const path = join(d, entry);
-      const st = statSync(path);
-      if (st.isDirectory()) walk(path);
-      else hash.update(`${relative(dir, path)}\0${st.mode & 0o111 ? "x" : "-"}\0`).update(readFileSync(path));
-    }
-  };
-  walk(dir);
-  return hash.digest("hex").slice(0, 24);
-}
-
-export async function inspect(docker: Docker, name: string): Promise<Docker.ImageInspectInfo | undefined> {
-  try {
-    return await docker.getImage(name).inspect();
-  } catch {
-    return undefined;
-  }
 }
 
 export async function ensureBaseImage(docker: Docker, baseImage: string): Promise<void> {
@@ -146,36 +103,4 @@ export async function ensureBaseImage(docker: Docker, baseImage: string): Promis
     throw new Error(`${baseImage} can neither be pulled nor created without root: run 'sudo docker/base/make-base-image.sh ${baseImage}'`);
   }
   await run("bash", [join(REPO_ROOT, "docker", "base", "make-base-image.sh"), baseImage]);
-}
-
-export async function dockerBuild(
-  docker: Docker,
-  context: string,
-  o: { target: string; tags: string[]; hash: string; buildargs: Record<string, string> },
-): Promise<void> {
-  const stream = await docker.buildImage(
-    { context, src: readdirSync(context) },
-    {
-      t: o.tags[0],
-      target: o.target,
-      buildargs: o.buildargs,
-      labels: { [CONTEXT_LABEL]: o.hash },
-      rm: true,
-      forcerm: true,
-    },
-  );
-  await new Promise<void>((resolve, reject) => {
-    docker.modem.followProgress(
-      stream,
-      (err, output: { error?: string }[]) => {
-        const failed = err ?? output.find((o) => o.error)?.error;
-        if (failed) reject(new Error(`docker build of ${o.tags[0]} failed: ${String(failed)}`));
-        else resolve();
-      },
-      (event: { stream?: string; status?: string }) => {
-        if (event.stream) process.stderr.write(event.stream);
-        else if (event.status) process.stderr.write(`${event.status}\n`);
-      },
-    );
-  });
 }

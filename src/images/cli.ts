@@ -11,10 +11,12 @@ const { values } = parseArgs({
 });
 
 const started = Date.now();
-const images = await buildImages({ rocketmqVersion: values.rocketmq, baseImage: values["base-image"], force: values.force }).catch((e: Error) => {
-  process.stderr.write(`npm run images: ${e.message}\n`);
-  process.exit(1);
-});
+const images = await buildImages({ rocketmqVersion: values.rocketmq, baseImage: values["base-image"], force: values.force }).catch(
+  (e: Error) => {
+    process.stderr.write(`npm run images: ${e.message}\n`);
+    process.exit(1);
+  },
+);
 for (const image of images) {
   process.stdout.write(`${image.tags.join(", ")}: ${(image.sizeBytes / 1e6).toFixed(0)} MB${image.skipped ? " (up to date)" : ""}\n`);
 }

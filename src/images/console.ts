@@ -4,7 +4,7 @@ import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type Docker from "dockerode";
 import { build as esbuild } from "esbuild";
-import { CONTEXT_LABEL, NODE_BUNDLE, REPO_ROOT, dockerBuild, hashTree, inspect, type BuiltImage } from "./build.ts";
+import { CONTEXT_LABEL, NODE_BUNDLE, REPO_ROOT, dockerBuild, hashTree, inspect, type BuiltImage } from "./docker.ts";
 import { nodeBinary } from "./node-binary.ts";
 import { IMAGE_REPOSITORY } from "./versions.ts";
 
@@ -36,6 +36,10 @@ export async function buildConsoleImage(docker: Docker, baseImage: string, force
 /** console.mjs (server), healthcheck.mjs (what HEALTHCHECK runs; tiny, so a check costs little) and ui/. */
 export async function bundleConsole(outDir: string): Promise<void> {
   await esbuild({ ...NODE_BUNDLE, entryPoints: [join(REPO_ROOT, "src", "console", "main.ts")], outfile: join(outDir, "console.mjs") });
-  await esbuild({ ...NODE_BUNDLE, entryPoints: [join(REPO_ROOT, "src", "console", "healthcheck.ts")], outfile: join(outDir, "healthcheck.mjs") });
+  await esbuild({
+    ...NODE_BUNDLE,
+    entryPoints: [join(REPO_ROOT, "src", "console", "healthcheck.ts")],
+    outfile: join(outDir, "healthcheck.mjs"),
+  });
   cpSync(join(REPO_ROOT, "src", "console", "ui"), join(outDir, "ui"), { recursive: true });
 }

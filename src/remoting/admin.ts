@@ -1,24 +1,8 @@
 // Read-only admin requests a console needs, typed: what the name servers and brokers report about topics,
 // consumer groups, runtime and replication. Bodies are fastjson (see fastjson.ts); only the fields used are typed.
 import { parseFastjson } from "./fastjson.ts";
+import { RequestCode } from "./codes.ts";
 import type { RemotingClient, RemotingResponse } from "./connection.ts";
-
-export const AdminCode = {
-  GET_BROKER_CONFIG: 26,
-  GET_BROKER_RUNTIME_INFO: 28,
-  GET_ALL_SUBSCRIPTIONGROUP_CONFIG: 201,
-  GET_ALL_TOPIC_LIST_FROM_NAMESERVER: 206,
-  GET_CONSUME_STATS: 208,
-  GET_BROKER_HA_STATUS: 907,
-  GET_TOPIC_STATS_INFO: 202,
-  DELETE_TOPIC_IN_BROKER: 215,
-  DELETE_TOPIC_IN_NAMESRV: 216,
-  CONTROLLER_GET_METADATA_INFO: 1005,
-  CONTROLLER_GET_SYNC_STATE_DATA: 1006,
-  /** DLedger's own protocol, spoken on the DLedger port (dLegerPeers), not the broker's listen port. */
-  DLEDGER_METADATA: 50000,
-  DLEDGER_HEART_BEAT: 51002,
-} as const;
 
 export class AdminRequestError extends Error {
   readonly code: number;
@@ -29,7 +13,14 @@ export class AdminRequestError extends Error {
   }
 }
 
-async function ask(client: RemotingClient, address: string, code: number, what: string, extFields?: Record<string, string>, body?: Buffer): Promise<RemotingResponse> {
+async function ask(
+  client: RemotingClient,
+  address: string,
+  code: number,
+  what: string,
+  extFields?: Record<string, string>,
+  body?: Buffer,
+): Promise<RemotingResponse> {
   const r = await client.request(address, code, { extFields, body });
   if (r.code !== 0) throw new AdminRequestError(address, what, r);
   return r;
@@ -39,19 +30,19 @@ const json = <T>(r: RemotingResponse): T => parseFastjson(r.body.toString("utf8"
 
 /** Every topic the name server knows, system topics included. */
 export async function topicList(client: RemotingClient, namesrv: string): Promise<string[]> {
-  const r = await ask(client, namesrv, AdminCode.GET_ALL_TOPIC_LIST_FROM_NAMESERVER, "the topic list");
+  const r = await ask(client, namesrv, RequestCode.GET_ALL_TOPIC_LIST_FROM_NAMESERVER, "the topic list");
   return [...(json<{ topicList?: string[] }>(r).topicList ?? [])].sort();
 }
 
 /** A broker's runtime figures (versions, TPS, disk use, offsets), as the strings RocketMQ reports. */
 export async function brokerRuntimeInfo(client: RemotingClient, broker: string): Promise<Record<string, string>> {
-  const r = await ask(client, broker, AdminCode.GET_BROKER_RUNTIME_INFO, "its runtime info");
+  const r = await ask(client, broker, RequestCode.GET_BROKER_RUNTIME_INFO, "its runtime info");
   return json<{ table?: Record<string, string> }>(r).table ?? {};
 }
 
 /** The broker's effective configuration (every key, defaults included). */
 export async function brokerConfig(client: RemotingClient, broker: string): Promise<Record<string, string>> {
-  const r = await ask(client, broker, AdminCode.GET_BROKER_CONFIG, "its config");
+  const r = await ask(client, broker, RequestCode.GET_BROKER_CONFIG, "its config");
   const config: Record<string, string> = {};
   for (const line of r.body.toString("utf8").split("\n")) {
     const i = line.indexOf("=");
@@ -69,7 +60,7 @@ export interface SubscriptionGroup {
 
 /** The consumer groups a broker has configured. */
 export async function subscriptionGroups(client: RemotingClient, broker: string): Promise<SubscriptionGroup[]> {
-  const r = await ask(client, broker, AdminCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG, "its consumer groups");
+  const r = await ask(client, broker, RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG, "its consumer groups");
   return Object.values(json<{ subscriptionGroupTable?: Record<string, SubscriptionGroup> }>(r).subscriptionGroupTable ?? {}).sort((a, b) =>
     a.groupName.localeCompare(b.groupName),
   );
@@ -87,13 +78,32 @@ export interface QueueProgress {
 }
 
 /** A consumer group's progress on one broker, per queue (optionally for one topic). */
-export async function consumeStats(client: RemotingClient, broker: string, group: string, topic?: string): Promise<{ queues: QueueProgress[]; consumeTps: number }> {
-  const r = await ask(client, broker, AdminCode.GET_CONSUME_STATS, `the consume stats of ${group}`, { consumerGroup: group, ...(topic ? { topic } : {}) });
-  const body = json<{ offsetTable?: Record<string, { brokerOffset: number; consumerOffset: number; lastTimestamp: number }>; consumeTps?: number }>(r);
+export async function consumeStats(
+  client: RemotingClient,
+  broker: string,
+  group: string,
+  topic?: string,
+): Promise<{ queues: QueueProgress[]; consumeTps: number }> {
+  const r = await ask(client, broker, RequestCode.GET_CONSUME_STATS, `the consume stats of ${group}`, {
+    consumerGroup: group,
+    ...(topic ? { topic } : {}),
+  });
+  const body = json<{
+    offsetTable?: Record<string, { brokerOffset: number; consumerOffset: number; lastTimestamp: number }>;
+    consumeTps?: number;
+  }>(r);
   const queues = Object.entries(body.offsetTable ?? {}).map(([key, w]) => {
     // fastjson writes the MessageQueue map key as an object; parseFastjson hands it back as its JSON text.
     const mq = JSON.parse(key) as { topic: string; brokerName: string; queueId: number };
-    return { topic: mq.topic, brokerName: mq.brokerName, queueId: mq.queueId, brokerOffset: w.brokerOffset, consumerOffset: w.consumerOffset, lag: Math.max(0, w.brokerOffset - w.consumerOffset), lastTimestamp: w.lastTimestamp };
+    return {
+      topic: mq.topic,
+      brokerName: mq.brokerName,
+      queueId: mq.queueId,
+      brokerOffset: w.brokerOffset,
+      consumerOffset: w.consumerOffset,
+      lag: Math.max(0, w.brokerOffset - w.consumerOffset),
+      lastTimestamp: w.lastTimestamp,
+    };
   });
   queues.sort((a, b) => a.topic.localeCompare(b.topic) || a.brokerName.localeCompare(b.brokerName) || a.queueId - b.queueId);
   return { queues, consumeTps: body.consumeTps ?? 0 };
@@ -111,7 +121,7 @@ export interface HaStatus {
 
 /** Replication state of a 5.x broker (master: its slaves and their lag; slave: its master). */
 export async function haStatus(client: RemotingClient, broker: string): Promise<HaStatus> {
-  return json<HaStatus>(await ask(client, broker, AdminCode.GET_BROKER_HA_STATUS, "its HA status"));
+  return json<HaStatus>(await ask(client, broker, RequestCode.GET_BROKER_HA_STATUS, "its HA status"));
 }
 
 export interface QueueOffsets {
@@ -125,24 +135,31 @@ export interface QueueOffsets {
 
 /** A topic's queues on one broker: first and next offset, last write time. */
 export async function topicStats(client: RemotingClient, broker: string, topic: string): Promise<QueueOffsets[]> {
-  const r = await ask(client, broker, AdminCode.GET_TOPIC_STATS_INFO, `the offsets of ${topic}`, { topic });
+  const r = await ask(client, broker, RequestCode.GET_TOPIC_STATS_INFO, `the offsets of ${topic}`, { topic });
   const body = json<{ offsetTable?: Record<string, { minOffset: number; maxOffset: number; lastUpdateTimestamp: number }> }>(r);
   return Object.entries(body.offsetTable ?? {})
     .map(([key, o]) => {
       const mq = JSON.parse(key) as { topic: string; brokerName: string; queueId: number };
-      return { topic: mq.topic, brokerName: mq.brokerName, queueId: mq.queueId, minOffset: o.minOffset, maxOffset: o.maxOffset, lastUpdateTimestamp: o.lastUpdateTimestamp };
+      return {
+        topic: mq.topic,
+        brokerName: mq.brokerName,
+        queueId: mq.queueId,
+        minOffset: o.minOffset,
+        maxOffset: o.maxOffset,
+        lastUpdateTimestamp: o.lastUpdateTimestamp,
+      };
     })
     .sort((a, b) => a.brokerName.localeCompare(b.brokerName) || a.queueId - b.queueId);
 }
 
 /** Removes a topic's config and queues from one broker. */
 export async function deleteTopicInBroker(client: RemotingClient, broker: string, topic: string): Promise<void> {
-  await ask(client, broker, AdminCode.DELETE_TOPIC_IN_BROKER, `deleting ${topic}`, { topic });
+  await ask(client, broker, RequestCode.DELETE_TOPIC_IN_BROKER, `deleting ${topic}`, { topic });
 }
 
 /** Removes a topic's route from one name server. */
 export async function deleteTopicInNamesrv(client: RemotingClient, namesrv: string, topic: string): Promise<void> {
-  await ask(client, namesrv, AdminCode.DELETE_TOPIC_IN_NAMESRV, `deleting ${topic}`, { topic });
+  await ask(client, namesrv, RequestCode.DELETE_TOPIC_IN_NAMESRV, `deleting ${topic}`, { topic });
 }
 
 export interface DLedgerMetadata {
@@ -157,16 +174,25 @@ export interface DLedgerMetadata {
  * METADATA leaves the term out, so the term comes from a heartbeat stamped with term -1: Raft answers a stale term
  * with "expired term" and its own current term, and changes nothing.
  */
-export async function dledgerMetadata(client: RemotingClient, dledgerAddr: string, group: string, memberId: string): Promise<DLedgerMetadata> {
+export async function dledgerMetadata(
+  client: RemotingClient,
+  dledgerAddr: string,
+  group: string,
+  memberId: string,
+): Promise<DLedgerMetadata> {
   const dledger = async (code: number, request: object) => {
     const r = await client.request(dledgerAddr, code, { body: Buffer.from(JSON.stringify({ group, remoteId: memberId, ...request })) });
     // DLedger answers with its own codes (200 is success) in the remoting code and in the body.
     if (r.code !== 200 && r.code !== 0) throw new AdminRequestError(dledgerAddr, "its DLedger state", r);
     return json<{ code?: number; leaderId?: string; term?: number; peers?: Record<string, string> }>(r);
   };
-  const meta = await dledger(AdminCode.DLEDGER_METADATA, {});
-  const beat = await dledger(AdminCode.DLEDGER_HEART_BEAT, { localId: "console", leaderId: "console", term: -1 });
-  return { leaderId: meta.leaderId ?? null, term: typeof beat.term === "number" && beat.term >= 0 ? beat.term : null, peers: meta.peers ?? {} };
+  const meta = await dledger(RequestCode.DLEDGER_METADATA, {});
+  const beat = await dledger(RequestCode.DLEDGER_HEART_BEAT, { localId: "console", leaderId: "console", term: -1 });
+  return {
+    leaderId: meta.leaderId ?? null,
+    term: typeof beat.term === "number" && beat.term >= 0 ? beat.term : null,
+    peers: meta.peers ?? {},
+  };
 }
 
 export interface ControllerMetadata {
@@ -178,7 +204,7 @@ export interface ControllerMetadata {
 
 /** Which controller leads (only the leader answers sync-state requests). */
 export async function controllerMetadata(client: RemotingClient, controller: string): Promise<ControllerMetadata> {
-  return (await ask(client, controller, AdminCode.CONTROLLER_GET_METADATA_INFO, "its metadata")).extFields ?? {};
+  return (await ask(client, controller, RequestCode.CONTROLLER_GET_METADATA_INFO, "its metadata")).extFields ?? {};
 }
 
 export interface ReplicaState {
@@ -191,7 +217,18 @@ export interface ReplicaState {
 }
 
 /** The controller leader's SyncStateSet per broker group. */
-export async function controllerSyncState(client: RemotingClient, controllerLeader: string, brokerNames: string[]): Promise<Record<string, ReplicaState>> {
-  const r = await ask(client, controllerLeader, AdminCode.CONTROLLER_GET_SYNC_STATE_DATA, "the sync state", undefined, Buffer.from(JSON.stringify(brokerNames)));
+export async function controllerSyncState(
+  client: RemotingClient,
+  controllerLeader: string,
+  brokerNames: string[],
+): Promise<Record<string, ReplicaState>> {
+  const r = await ask(
+    client,
+    controllerLeader,
+    RequestCode.CONTROLLER_GET_SYNC_STATE_DATA,
+    "the sync state",
+    undefined,
+    Buffer.from(JSON.stringify(brokerNames)),
+  );
   return json<{ replicasInfoTable?: Record<string, ReplicaState> }>(r).replicasInfoTable ?? {};
 }

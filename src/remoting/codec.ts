@@ -7,9 +7,8 @@
 export const SerializeType = { JSON: 0, ROCKETMQ: 1 } as const;
 export type SerializeTypeName = keyof typeof SerializeType;
 
-/** Bit 0 of `flag`: a response; bit 1: one-way. */
+/** Bit 0 of `flag`: a response (bit 1, one-way, is never sent here). */
 export const RESPONSE_FLAG = 1;
-export const ONEWAY_FLAG = 2;
 
 /** Language codes of RocketMQ's LanguageCode enum, by ordinal (the binary header carries the ordinal). */
 const LANGUAGES = ["JAVA", "CPP", "DOTNET", "PYTHON", "DELPHI", "ERLANG", "RUBY", "OTHER", "HTTP", "GO", "PHP", "OMS", "RUST", "NODE_JS"];
@@ -29,7 +28,9 @@ export interface RemotingCommand {
 /** The `version` a request declares: RocketMQ 5.x's MQVersion ordinal for V5_5_0 (brokers accept older ones too). */
 export const CLIENT_VERSION = 479;
 
-export function encodeCommand(command: Omit<RemotingCommand, "serializeType" | "body"> & { body?: Buffer; serializeType?: SerializeTypeName }): Buffer {
+export function encodeCommand(
+  command: Omit<RemotingCommand, "serializeType" | "body"> & { body?: Buffer; serializeType?: SerializeTypeName },
+): Buffer {
   const type = command.serializeType ?? "JSON";
   const header = type === "JSON" ? encodeJsonHeader(command) : encodeBinaryHeader(command);
   const body = command.body ?? Buffer.alloc(0);
@@ -42,7 +43,13 @@ export function encodeCommand(command: Omit<RemotingCommand, "serializeType" | "
 }
 
 function encodeJsonHeader(c: Omit<RemotingCommand, "serializeType" | "body">): Buffer {
-  const header: Record<string, unknown> = { code: c.code, language: c.language ?? "JAVA", version: c.version ?? CLIENT_VERSION, opaque: c.opaque, flag: c.flag };
+  const header: Record<string, unknown> = {
+    code: c.code,
+    language: c.language ?? "JAVA",
+    version: c.version ?? CLIENT_VERSION,
+    opaque: c.opaque,
+    flag: c.flag,
+  };
   if (c.remark !== undefined) header.remark = c.remark;
   header.extFields = c.extFields ?? {};
   header.serializeTypeCurrentRPC = "JSON";
@@ -99,7 +106,9 @@ export function frameSize(buffer: Buffer, offset = 0, maxFrameBytes = MAX_FRAME_
   const length = buffer.readInt32BE(offset);
   // A frame holds at least the 4-byte serialize-type/header-length mark.
   if (length < 4 || length > maxFrameBytes - 4) {
-    throw new RemotingProtocolError(`remoting frame of ${length} bytes: not a RocketMQ remoting stream (frames hold 4 to ${maxFrameBytes - 4} bytes)`);
+    throw new RemotingProtocolError(
+      `remoting frame of ${length} bytes: not a RocketMQ remoting stream (frames hold 4 to ${maxFrameBytes - 4} bytes)`,
+    );
   }
   return 4 + length;
 }
@@ -126,7 +135,8 @@ function decodeFrame(frame: Buffer): RemotingCommand {
   const mark = frame.readUInt32BE(0);
   const serializeType = mark >>> 24;
   const headerLength = mark & 0xffffff;
-  if (headerLength > frame.length - 4) throw new RemotingProtocolError(`remoting header of ${headerLength} bytes in a frame of ${frame.length}`);
+  if (headerLength > frame.length - 4)
+    throw new RemotingProtocolError(`remoting header of ${headerLength} bytes in a frame of ${frame.length}`);
   const header = frame.subarray(4, 4 + headerLength);
   // A copy: the body outlives the receive buffer it arrived in.
   const body = Buffer.from(frame.subarray(4 + headerLength));
@@ -159,7 +169,8 @@ function decodeJsonHeader(header: Buffer): Header {
   const int = (name: string): number | undefined => {
     const v = field(name);
     if (v === undefined || v === null) return undefined;
-    if (typeof v !== "number" || !Number.isInteger(v) || v < -(2 ** 31) || v >= 2 ** 31) throw new RemotingProtocolError(`JSON remoting header: ${name} is ${kindOf(v)}, not a 32-bit integer`);
+    if (typeof v !== "number" || !Number.isInteger(v) || v < -(2 ** 31) || v >= 2 ** 31)
+      throw new RemotingProtocolError(`JSON remoting header: ${name} is ${kindOf(v)}, not a 32-bit integer`);
     return v;
   };
   const text = (name: string): string | undefined => {
@@ -171,7 +182,15 @@ function decodeJsonHeader(header: Buffer): Header {
   const code = int("code");
   const opaque = int("opaque");
   if (code === undefined || opaque === undefined) throw new RemotingProtocolError("JSON remoting header without code or opaque");
-  return { code, language: text("language"), version: int("version"), opaque, flag: int("flag") ?? 0, remark: text("remark"), extFields: jsonExtFields(field("extFields")) };
+  return {
+    code,
+    language: text("language"),
+    version: int("version"),
+    opaque,
+    flag: int("flag") ?? 0,
+    remark: text("remark"),
+    extFields: jsonExtFields(field("extFields")),
+  };
 }
 
 /** RocketMQ's extFields are a HashMap<String, String>: string values only (fastjson leaves null ones out; so do we). */
@@ -181,14 +200,16 @@ function jsonExtFields(v: unknown): Record<string, string> | undefined {
   const fields: Record<string, string> = {};
   for (const [key, value] of Object.entries(v)) {
     if (value === null) continue;
-    if (typeof value !== "string") throw new RemotingProtocolError(`JSON remoting header: extFields.${key.slice(0, 64)} is ${kindOf(value)}, not a string`);
+    if (typeof value !== "string")
+      throw new RemotingProtocolError(`JSON remoting header: extFields.${key.slice(0, 64)} is ${kindOf(value)}, not a string`);
     setOwn(fields, key, value);
   }
   return fields;
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-const kindOf = (v: unknown): string => (v === null ? "null" : Array.isArray(v) ? "an array" : typeof v === "number" ? String(v) : `a ${typeof v}`);
+const kindOf = (v: unknown): string =>
+  v === null ? "null" : Array.isArray(v) ? "an array" : typeof v === "number" ? String(v) : `a ${typeof v}`;
 
 function decodeBinaryHeader(h: Buffer): Header {
   let o = 0;
@@ -197,7 +218,8 @@ function decodeBinaryHeader(h: Buffer): Header {
    * (a hostile one would move the position backwards and loop) is refused, and every field moves forward.
    */
   const take = (n: number, what: string, end = h.length): number => {
-    if (n < 0 || n > end - o) throw new RemotingProtocolError(`binary remoting header: ${what} of ${n} bytes at byte ${o}, ${end - o} left`);
+    if (n < 0 || n > end - o)
+      throw new RemotingProtocolError(`binary remoting header: ${what} of ${n} bytes at byte ${o}, ${end - o} left`);
     o += n;
     return o - n;
   };

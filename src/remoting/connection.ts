@@ -5,13 +5,27 @@
 // that are not remoting close it too (its requests fail with the reason), receiving is linear in the bytes
 // received, and a peer that stops answering, or trickles a frame, is not read any longer than the requests wait.
 import { Socket } from "node:net";
-import { MAX_FRAME_BYTES, RESPONSE_FLAG, decodeCommands, encodeCommand, frameSize, type RemotingCommand, type SerializeTypeName } from "./codec.ts";
+import { splitAddress } from "./address.ts";
+import {
+  MAX_FRAME_BYTES,
+  RESPONSE_FLAG,
+  decodeCommands,
+  encodeCommand,
+  frameSize,
+  type RemotingCommand,
+  type SerializeTypeName,
+} from "./codec.ts";
 
 export interface RemotingResponse {
   code: number;
   remark?: string;
   extFields?: Record<string, string>;
   body: Buffer;
+}
+
+/** Whatever sends a request to an address: a pooled RemotingClient, or `oneShot` (client.ts) for a single request. */
+export interface Requester {
+  request(address: string, code: number, options?: RequestOptions): Promise<RemotingResponse>;
 }
 
 export interface RequestOptions {
@@ -145,7 +159,10 @@ export class RemotingConnection {
     this.socket = new Socket();
     this.socket.setNoDelay(true);
     this.connected = new Promise((resolve, reject) => {
-      const timer = setTimeout(() => this.close(new RemotingConnectionError(address, `no connection within ${connectTimeoutMs} ms`)), connectTimeoutMs);
+      const timer = setTimeout(
+        () => this.close(new RemotingConnectionError(address, `no connection within ${connectTimeoutMs} ms`)),
+        connectTimeoutMs,
+      );
       this.socket.once("connect", () => {
         clearTimeout(timer);
         resolve();
@@ -175,6 +192,8 @@ export class RemotingConnection {
       const timer = setTimeout(() => this.timedOut(opaque, code, timeoutMs), timeoutMs);
       this.pending.set(opaque, { resolve, reject, timer, answersBefore: this.answersReceived });
     });
+    // A refused connect rejects the request before the caller awaits it: marked handled here, the caller still sees it.
+    response.catch(() => undefined);
     try {
       await this.connected;
     } catch (e) {
@@ -183,7 +202,9 @@ export class RemotingConnection {
     }
     // Closed while connecting (a protocol error, a timeout): the request was rejected already.
     if (this.closedBecause) return response;
-    this.socket.write(encodeCommand({ code, opaque, flag: 0, extFields: options.extFields, body: options.body, serializeType: options.serializeType }));
+    this.socket.write(
+      encodeCommand({ code, opaque, flag: 0, extFields: options.extFields, body: options.body, serializeType: options.serializeType }),
+    );
     return response;
   }
 
@@ -205,7 +226,9 @@ export class RemotingConnection {
     const error = new RemotingTimeoutError(this.address, code, timeoutMs);
     p.reject(error);
     if (this.answersReceived === p.answersBefore) {
-      this.close(new RemotingConnectionError(this.address, `closed: no answer to request code ${code} within ${timeoutMs} ms`, { cause: error }));
+      this.close(
+        new RemotingConnectionError(this.address, `closed: no answer to request code ${code} within ${timeoutMs} ms`, { cause: error }),
+      );
     }
   }
 
@@ -244,7 +267,7 @@ export class RemotingConnection {
 }
 
 /** One connection per address, opened on first use and again after it closed. */
-export class RemotingClient {
+export class RemotingClient implements Requester {
   private readonly connections = new Map<string, RemotingConnection>();
   private readonly defaultTimeoutMs: number;
   private readonly connectionOptions: ConnectionOptions;
@@ -267,10 +290,4 @@ export class RemotingClient {
     for (const c of this.connections.values()) c.close();
     this.connections.clear();
   }
-}
-
-export function splitAddress(address: string): [string, number] {
-  const i = address.lastIndexOf(":");
-  if (i <= 0) throw new RemotingConnectionError(address, "not a host:port address");
-  return [address.slice(0, i), Number(address.slice(i + 1))];
 }

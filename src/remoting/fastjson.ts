@@ -56,7 +56,11 @@ class Reader {
     }
     if (c === '"') return this.string();
     if (c === "-" || isDigit(c)) return this.number();
-    for (const [word, v] of [["true", true], ["false", false], ["null", null]] as const) {
+    for (const [word, v] of [
+      ["true", true],
+      ["false", false],
+      ["null", null],
+    ] as const) {
       if (this.s.startsWith(word, this.pos)) {
         this.pos += word.length;
         return v;

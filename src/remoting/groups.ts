@@ -3,10 +3,7 @@
 // Brokers keep group configs per broker: call it on every master that serves the group's topics.
 import type { RemotingClient } from "./connection.ts";
 import { AdminRequestError } from "./admin.ts";
-
-export const GroupCode = {
-  UPDATE_AND_CREATE_SUBSCRIPTIONGROUP: 200,
-} as const;
+import { RequestCode } from "./codes.ts";
 
 export interface SubscriptionGroupSettings {
   groupName: string;
@@ -29,6 +26,8 @@ export interface SubscriptionGroupSettings {
  */
 export async function createSubscriptionGroup(client: RemotingClient, broker: string, settings: SubscriptionGroupSettings): Promise<void> {
   const config = Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
-  const r = await client.request(broker, GroupCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP, { body: Buffer.from(JSON.stringify(config), "utf8") });
+  const r = await client.request(broker, RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP, {
+    body: Buffer.from(JSON.stringify(config), "utf8"),
+  });
   if (r.code !== 0) throw new AdminRequestError(broker, `creating consumer group ${settings.groupName}`, r);
 }

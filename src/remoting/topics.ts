@@ -1,7 +1,10 @@
 // Topics for tests, created over the remoting protocol (no JVM start per topic, unlike mqadmin): on every broker
 // of the cluster, then confirmed by the name server, so a client started next finds the route at once.
-import { clusterInfo } from "./cluster.ts";
-import { RequestCode, request } from "./client.ts";
+import { brokersOf, clusterInfo } from "./cluster.ts";
+import { oneShot } from "./client.ts";
+import type { Requester } from "./connection.ts";
+import { topicRoute } from "./route.ts";
+import { RequestCode } from "./codes.ts";
 
 export interface TopicOptions {
   /** Read and write queues per broker. Default 4. */
@@ -16,11 +19,22 @@ export interface TopicOptions {
  * Creates `topic` on every broker the name server lists (masters must accept; 4.x slaves refuse and copy the
  * topic from their master, which is fine), then waits until the name server routes it.
  */
-export async function createTopic(namesrvAddr: string, topic: string, options: TopicOptions & { rocketmq5?: boolean; timeoutMs?: number } = {}): Promise<void> {
+export interface CreateTopicOptions extends TopicOptions {
+  rocketmq5?: boolean;
+  /** How long to wait for the name server to route the topic. Default 30 s. */
+  timeoutMs?: number;
+  /** A pooled client (the console's, with its request timeout); default one connection per request, 10 s each. */
+  requester?: Requester;
+}
+
+export async function createTopic(namesrvAddr: string, topic: string, options: CreateTopicOptions = {}): Promise<void> {
   const queues = String(options.queues ?? 4);
-  const info = await clusterInfo(namesrvAddr);
-  const brokers = Object.entries(info.brokerAddrTable ?? {}).flatMap(([name, b]) => Object.entries(b.brokerAddrs ?? {}).map(([id, addr]) => ({ name, id, addr })));
-  if (!brokers.some((b) => b.id === "0")) throw new Error(`the name server ${namesrvAddr} lists no master broker to create topic ${topic} on`);
+  const requester = options.requester ?? oneShot;
+  const perRequest = options.requester ? {} : { timeoutMs: 10_000 };
+  const info = await clusterInfo(namesrvAddr, requester);
+  const brokers = brokersOf(info);
+  if (!brokers.some((b) => b.brokerId === 0))
+    throw new Error(`the name server ${namesrvAddr} lists no master broker to create topic ${topic} on`);
   const extFields: Record<string, string> = {
     topic,
     defaultTopic: "TBW102",
@@ -34,19 +48,25 @@ export async function createTopic(namesrvAddr: string, topic: string, options: T
   if (options.rocketmq5 !== false) extFields.attributes = `+message.type=${options.messageType ?? "NORMAL"}`;
   await Promise.all(
     brokers.map(async (b) => {
-      const r = await request(b.addr, RequestCode.UPDATE_AND_CREATE_TOPIC, { extFields, timeoutMs: 10_000 }).catch((e: Error) => ({ code: -1, remark: e.message }));
-      if (r.code !== 0 && b.id === "0") throw new Error(`broker ${b.name} (${b.addr}) refused to create topic ${topic}: code ${r.code} ${r.remark ?? ""}`);
+      const r = await requester
+        .request(b.address, RequestCode.UPDATE_AND_CREATE_TOPIC, { extFields, ...perRequest })
+        .catch((e: Error) => ({ code: -1, remark: e.message }));
+      if (r.code !== 0 && b.brokerId === 0)
+        throw new Error(`broker ${b.brokerName} (${b.address}) refused to create topic ${topic}: code ${r.code} ${r.remark ?? ""}`);
     }),
   );
-  await waitForRoute(namesrvAddr, topic, options.timeoutMs ?? 30_000);
+  await waitForRoute(namesrvAddr, topic, options.timeoutMs ?? 30_000, requester);
 }
 
-export async function waitForRoute(namesrvAddr: string, topic: string, timeoutMs: number): Promise<void> {
+export async function waitForRoute(namesrvAddr: string, topic: string, timeoutMs: number, requester: Requester = oneShot): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const r = await request(namesrvAddr, RequestCode.GET_ROUTEINFO_BY_TOPIC, { extFields: { topic } }).catch((e: Error) => ({ code: -1, remark: e.message }));
-    if (r.code === 0) return;
-    if (Date.now() > deadline) throw new Error(`the name server ${namesrvAddr} has no route for topic ${topic} after ${timeoutMs} ms (code ${r.code} ${r.remark ?? ""})`);
+    const failure = await topicRoute(requester, namesrvAddr, topic).then(
+      () => undefined,
+      (e: Error) => e.message,
+    );
+    if (failure === undefined) return;
+    if (Date.now() > deadline) throw new Error(`after ${timeoutMs} ms: ${failure}`);
     await new Promise((res) => setTimeout(res, 200));
   }
 }

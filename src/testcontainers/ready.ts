@@ -3,6 +3,7 @@
 // rejected a value, exit 2) fails at once with its own messages rather than after the startup timeout.
 import type Dockerode from "dockerode";
 import type { WaitStrategy } from "testcontainers";
+import { parseLogLine } from "../entrypoint/log-line.ts";
 
 export class ContainerExitedError extends Error {
   readonly containerName: string;
@@ -14,7 +15,9 @@ export class ContainerExitedError extends Error {
   constructor(containerName: string, exitCode: number, problems: string[], logs: string) {
     super(
       `${containerName} exited with status ${exitCode} before it was healthy` +
-        (problems.length ? `:\n${problems.map((p) => `  ${p}`).join("\n")}` : `; its last log lines:\n${logs.split("\n").slice(-20).join("\n")}`),
+        (problems.length
+          ? `:\n${problems.map((p) => `  ${p}`).join("\n")}`
+          : `; its last log lines:\n${logs.split("\n").slice(-20).join("\n")}`),
     );
     this.name = "ContainerExitedError";
     this.containerName = containerName;
@@ -51,7 +54,8 @@ export class HealthyOrExitedWaitStrategy implements WaitStrategy {
       const name = this.containerName ?? info.Name.replace(/^\//, "");
       if (state.Health?.Status === "healthy" || (this.options.untilRunning && state.Running)) return;
       await failIfExited(name, container, state);
-      for (const needed of this.options.needs ?? []) await failIfExited(needed.name, needed.container, (await needed.container.inspect()).State);
+      for (const needed of this.options.needs ?? [])
+        await failIfExited(needed.name, needed.container, (await needed.container.inspect()).State);
       if (Date.now() > deadline) {
         const last = state.Health?.Log?.at(-1)?.Output?.trim();
         throw new Error(`${name} was not healthy after ${this.timeoutMs} ms${last ? `; its last health check said: ${last}` : ""}`);
@@ -94,10 +98,10 @@ export async function containerLogs(container: Dockerode.Container): Promise<str
   return (offset === 0 ? raw : Buffer.concat(parts)).toString("utf8");
 }
 
-/** The configurator's ERROR lines without their timestamp prefix. */
+/** The configurator's ERROR messages, in the order it logged them. */
 export function errorLines(logs: string): string[] {
-  return logs
-    .split("\n")
-    .filter((l) => / ERROR +\[configurator\] /.test(l))
-    .map((l) => l.replace(/^.* ERROR +\[configurator\] /, ""));
+  return logs.split("\n").flatMap((l) => {
+    const line = parseLogLine(l);
+    return line?.level === "ERROR" ? [line.message] : [];
+  });
 }

@@ -7,8 +7,15 @@
 import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import type Dockerode from "dockerode";
-import { DockerComposeEnvironment, getContainerRuntimeClient, type ContainerRuntimeClient, type StartedDockerComposeEnvironment } from "testcontainers";
-import { clusterInfo } from "../remoting/cluster.ts";
+import {
+  DockerComposeEnvironment,
+  getContainerRuntimeClient,
+  type ContainerRuntimeClient,
+  type StartedDockerComposeEnvironment,
+} from "testcontainers";
+import { brokersOf, clusterInfo, masterOf, type ClusterInfo } from "../remoting/cluster.ts";
+import { splitAddress, splitNamesrvList } from "../remoting/address.ts";
+import { fromAnyNamesrv } from "../remoting/namesrv.ts";
 import { HealthyOrExitedWaitStrategy } from "./ready.ts";
 import { isPortClash } from "./ports.ts";
 import { createTopic, type TopicOptions } from "../remoting/topics.ts";
@@ -30,7 +37,8 @@ export class RocketMQCluster {
 
   constructor(mode: ClusterMode) {
     this.mode = mode;
-    if (!CLUSTER_MODES.includes(mode)) throw new Error(`RocketMQCluster: mode ${JSON.stringify(mode)} is not one of ${CLUSTER_MODES.join(", ")}`);
+    if (!CLUSTER_MODES.includes(mode))
+      throw new Error(`RocketMQCluster: mode ${JSON.stringify(mode)} is not one of ${CLUSTER_MODES.join(", ")}`);
   }
 
   /** The images' tag (ROCKETMQ_VERSION of the compose files); default `latest`. */
@@ -137,32 +145,30 @@ export class StartedRocketMQCluster {
   /** The node that is now the master (broker id 0) of broker group `brokerName`, as the name servers list it. */
   async masterOf(brokerName: string): Promise<RocketMQNode> {
     const info = await this.clusterInfo();
-    const address = info.brokerAddrTable?.[brokerName]?.brokerAddrs?.["0"];
-    if (!address) throw new Error(`the name servers list no master for ${brokerName}`);
-    const ip = address.slice(0, address.lastIndexOf(":"));
+    const address = masterOf(info, brokerName);
+    if (!address) {
+      const members = brokersOf(info).filter((b) => b.brokerName === brokerName);
+      const listed = members.length
+        ? `, only ${members.map((b) => `id ${b.brokerId} (${b.address})`).join(", ")}`
+        : " nor any member of it";
+      throw new Error(`the name servers list no master for ${brokerName}${listed}`);
+    }
+    const [ip] = splitAddress(address);
     const node = this.nodeList.find((n) => n.ipAddresses().includes(ip) && n.service.startsWith("broker"));
     if (!node) throw new Error(`no node of this cluster has the master address ${address}`);
     return node;
   }
 
   /** What the name servers report: broker groups, their members' ids and addresses. */
-  async clusterInfo(): ReturnType<typeof clusterInfo> {
-    let last: unknown;
-    for (const addr of this.getNamesrvAddr().split(";")) {
-      try {
-        return await clusterInfo(addr);
-      } catch (e) {
-        last = e;
-      }
-    }
-    throw last;
+  async clusterInfo(): Promise<ClusterInfo> {
+    return (await fromAnyNamesrv(splitNamesrvList(this.getNamesrvAddr()), (namesrv) => clusterInfo(namesrv))).value;
   }
 
   /** Creates a topic on every broker of the cluster and waits until the name servers route it. */
   async createTopic(topic: string, options: TopicOptions = {}): Promise<void> {
     const rocketmq5 = !(this.nodeList[0]?.rocketmqVersion() ?? "").startsWith("4.");
-    const namesrvs = this.getNamesrvAddr().split(";");
-    await createTopic(namesrvs[0]!, topic, { ...options, rocketmq5 });
+    const [namesrv] = splitNamesrvList(this.getNamesrvAddr());
+    await createTopic(namesrv!, topic, { ...options, rocketmq5 });
   }
 
   /** Removes the cluster, its network and its volumes. */
@@ -245,7 +251,10 @@ export class RocketMQNode {
 }
 
 async function nodesOf(client: ContainerRuntimeClient, project: string): Promise<RocketMQNode[]> {
-  const containers = await client.container.dockerode.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${project}`] } });
+  const containers = await client.container.dockerode.listContainers({
+    all: true,
+    filters: { label: [`com.docker.compose.project=${project}`] },
+  });
   const nodes = await Promise.all(
     containers.map(async (c) => {
       const info = await client.container.dockerode.getContainer(c.Id).inspect();

@@ -1,11 +1,15 @@
 // A real RocketMQ for a test: a name server, a broker and optionally a 5.x proxy from the appliance images.
 //
 // Every address is right before the broker starts, never rewritten after it registered:
-// - the three containers share one network namespace (the name server's, which is this GenericContainer), so
-//   the broker registers with 127.0.0.1:9876 and the proxy reaches the broker at the address it advertises;
-// - the broker's listenPort P is a free host port, and P−2, P and P+1 are published one-to-one, because the name
-//   server hands clients brokerIP1:P verbatim;
+// - the three containers share one network namespace (the name server's), so the broker registers with
+//   127.0.0.1:9876 and the proxy reaches the broker at the address it advertises;
+// - the broker's listenPort P is a free host port, and its port triplet (brokerPorts: P−2, P and P+1) is
+//   published one-to-one, because the name server hands clients brokerIP1:P verbatim;
 // - brokerIP1 is an address of the Docker host that both the test process and other containers can dial.
+//
+// RocketMQContainer holds the settings only. Each start() attempt builds its containers afresh from them, with
+// that attempt's ports: another process may take a port between the check and the start, and then start()
+// tries again with new ones.
 import { randomUUID } from "node:crypto";
 import type Dockerode from "dockerode";
 import {
@@ -20,6 +24,7 @@ import {
 } from "testcontainers";
 import { HealthyOrExitedWaitStrategy } from "./ready.ts";
 import { freeConsecutivePorts, isPortClash } from "./ports.ts";
+import { brokerPorts, DEFAULT_LISTEN_PORT, type BrokerPorts } from "../remoting/ports.ts";
 import { createTopic, type TopicOptions } from "../remoting/topics.ts";
 
 export const DEFAULT_IMAGE = "rocketmq-appliance/broker:latest";
@@ -38,29 +43,48 @@ const OWNED_KEYS: Record<string, string> = {
 
 const ATTEMPT_LABEL = "org.rocketmq-appliance.testcontainers.attempt";
 const PORT_CLASH_RETRIES = 5;
+const DEFAULT_STARTUP_TIMEOUT_MS = 120_000;
 /**
  * The image's HEALTHCHECK runs every 5 s; a test should not wait that long to learn that the broker is ready.
  * Each check starts a Node process (about 0.3 CPU seconds), so not much more often either: several containers
  * booting side by side on a small machine would spend their CPU on health checks.
  */
-const HEALTH_CHECK = { test: ["CMD", "docker-entrypoint", "healthcheck"] as ["CMD", ...string[]], interval: 1_000, timeout: 5_000, retries: 3, startPeriod: 120_000 };
+const HEALTH_CHECK = {
+  test: ["CMD", "docker-entrypoint", "healthcheck"] as ["CMD", ...string[]],
+  interval: 1_000,
+  timeout: 5_000,
+  retries: 3,
+  startPeriod: 120_000,
+};
 
-export class RocketMQContainer extends GenericContainer {
+/** The host ports of one start() attempt. */
+export interface AttemptPorts {
+  broker: BrokerPorts;
+  /** The proxy's remoting port, with withProxy(). */
+  remoting?: number;
+}
+
+/** What every container of one attempt shares: where it runs, how it is labelled, how long it may take. */
+export interface AttemptSettings {
+  labels: Record<string, string>;
+  networkMode: string | undefined;
+  networkAliases: string[];
+  startupTimeoutMs: number;
+}
+
+export class RocketMQContainer {
   private readonly image: string;
   private readonly brokerConfig: BrokerConfig = {};
   private readonly topics: { name: string; options: TopicOptions }[] = [];
   private proxyImage: string | undefined;
   private advertisedHost: string | undefined;
+  private networkMode: string | undefined;
+  private readonly networkAliases: string[] = [];
+  private readonly labels: Record<string, string> = {};
+  private startupTimeoutMs = DEFAULT_STARTUP_TIMEOUT_MS;
 
   constructor(image: string = DEFAULT_IMAGE) {
-    super(image);
     this.image = image;
-    this.withEnvironment({ RMQ_ROLE: "namesrv", LISTEN_PORT: String(NAMESRV_PORT) })
-      .withResourcesQuota({ memory: 0.5 }) // GiB
-      // The broker starts as soon as the name server's JVM does: the two boot side by side, and the broker is
-      // healthy only once this name server lists it, so the broker's health check covers both.
-      .withWaitStrategy(new HealthyOrExitedWaitStrategy("the name server", { untilRunning: true }))
-      .withStartupTimeout(120_000);
   }
 
   /**
@@ -101,16 +125,50 @@ export class RocketMQContainer extends GenericContainer {
     return this;
   }
 
-  override async start(): Promise<StartedRocketMQContainer> {
+  /** Joins `network` (the name server, and with it the broker and the proxy, which share its network namespace). */
+  withNetwork(network: StartedNetwork): this {
+    return this.withNetworkMode(network.getName());
+  }
+
+  /** A Docker network mode or network name, as `docker run --network` takes it. */
+  withNetworkMode(networkMode: string): this {
+    this.networkMode = networkMode;
+    return this;
+  }
+
+  /** Names of the name server on the network given with withNetwork: getNetworkNamesrvAddr() is `alias:9876`. */
+  withNetworkAliases(...networkAliases: string[]): this {
+    this.networkAliases.push(...networkAliases);
+    return this;
+  }
+
+  /** Labels for each of the containers. */
+  withLabels(labels: Record<string, string>): this {
+    Object.assign(this.labels, labels);
+    return this;
+  }
+
+  /** How long each container may take to become healthy; default 120 s. */
+  withStartupTimeout(startupTimeoutMs: number): this {
+    this.startupTimeoutMs = startupTimeoutMs;
+    return this;
+  }
+
+  async start(): Promise<StartedRocketMQContainer> {
     const client = await getContainerRuntimeClient();
     await requireImages(client, [this.image, ...(this.proxyImage ? [this.proxyImage] : [])]);
     for (let attempt = 1; ; attempt++) {
-      const ports = await this.choosePorts();
+      const ports = await choosePorts(this.proxyImage !== undefined);
       const attemptId = randomUUID();
-      this.withLabels({ [ATTEMPT_LABEL]: attemptId });
+      const settings: AttemptSettings = {
+        labels: { ...this.labels, [ATTEMPT_LABEL]: attemptId },
+        networkMode: this.networkMode,
+        networkAliases: [...this.networkAliases],
+        startupTimeoutMs: this.startupTimeoutMs,
+      };
       try {
-        const namesrv = await super.start();
-        return await this.startBehind(client, namesrv, ports);
+        const namesrv = await namesrvDefinition(this.image, ports, settings).start();
+        return await this.startBehind(client, namesrv, ports, settings);
       } catch (e) {
         await removeAttempt(client, attemptId);
         // Another process took a port between the check and the start: choose again.
@@ -119,48 +177,36 @@ export class RocketMQContainer extends GenericContainer {
     }
   }
 
-  /** The ports published by the name server container, which owns the network namespace. */
-  private async choosePorts(): Promise<{ listen: number; remoting?: number }> {
-    const fast = await freeConsecutivePorts(4); // fast = P−2, (P−1 unused), P, P+1
-    const listen = fast + 2;
-    const remoting = this.proxyImage ? await freeConsecutivePorts(1, new Set([fast, fast + 1, listen, listen + 1])) : undefined;
-    // A retry replaces the previous attempt's ports.
-    this.exposedPorts = [];
-    this.createOpts.ExposedPorts = {};
-    this.hostConfig.PortBindings = {};
-    this.withExposedPorts(
-      NAMESRV_PORT,
-      ...[fast, listen, listen + 1].map((p) => ({ container: p, host: p })),
-      ...(remoting ? [PROXY_GRPC_PORT, { container: remoting, host: remoting }] : []),
-    );
-    return { listen, remoting };
-  }
-
-  private async startBehind(client: ContainerRuntimeClient, namesrv: StartedTestContainer, ports: { listen: number; remoting?: number }): Promise<StartedRocketMQContainer> {
+  private async startBehind(
+    client: ContainerRuntimeClient,
+    namesrv: StartedTestContainer,
+    ports: AttemptPorts,
+    settings: AttemptSettings,
+  ): Promise<StartedRocketMQContainer> {
     const started: StartedTestContainer[] = [];
     try {
-      const owner = await client.container.getById(namesrv.getId()).inspect();
-      const host = this.advertisedHost ?? advertisedHostOf(client, owner, this.networkMode);
+      const namesrvContainer = client.container.getById(namesrv.getId());
+      const owner = await namesrvContainer.inspect();
+      const host = this.advertisedHost ?? advertisedHostOf(client, owner, settings.networkMode);
       const version = envOf(owner).RMQ_VERSION ?? "";
       const cluster = String(this.brokerConfig.brokerClusterName ?? "DefaultCluster");
       const brokerName = String(this.brokerConfig.brokerName ?? "broker-a");
       // The broker and the proxy join the name server's network namespace and fail fast if it exits.
-      const namesrvContainer = client.container.getById(namesrv.getId());
       const alongside = (image: string, name: string, memoryGiB: number, env: Record<string, string>) =>
         new GenericContainer(image)
           .withNetworkMode(`container:${namesrv.getId()}`)
           .withEnvironment({ NAMESRV_ADDR: `127.0.0.1:${NAMESRV_PORT}`, ...env })
-          .withLabels(this.createOpts.Labels ?? {})
+          .withLabels(settings.labels)
           .withHealthCheck(HEALTH_CHECK)
           .withResourcesQuota({ memory: memoryGiB })
           .withWaitStrategy(new HealthyOrExitedWaitStrategy(name, { needs: [{ name: "the name server", container: namesrvContainer }] }))
-          .withStartupTimeout(this.startupTimeoutMs ?? 120_000)
+          .withStartupTimeout(settings.startupTimeoutMs)
           .start();
 
       const broker = await alongside(this.image, "the broker", 1, {
         RMQ_ROLE: "broker",
         BROKER_IP1: host,
-        LISTEN_PORT: String(ports.listen),
+        LISTEN_PORT: String(ports.broker.listen),
         ...Object.fromEntries(Object.entries(this.brokerConfig).map(([k, v]) => [`RMQ_BROKER_${k}`, String(v)])),
       });
       started.push(broker);
@@ -179,12 +225,12 @@ export class RocketMQContainer extends GenericContainer {
 
       const result = new StartedRocketMQContainer(namesrv, broker, proxy, {
         brokerHost: host,
-        listenPort: ports.listen,
+        listenPort: ports.broker.listen,
         remotingPort: ports.remoting,
         clusterName: cluster,
         brokerName,
         rocketmqVersion: version,
-        networkAliases: this.networkAliases,
+        networkAliases: settings.networkAliases,
       });
       for (const topic of this.topics) await result.createTopic(topic.name, topic.options);
       return result;
@@ -193,6 +239,44 @@ export class RocketMQContainer extends GenericContainer {
       throw e;
     }
   }
+}
+
+/**
+ * Free host ports for one attempt: a listenPort whose whole triplet (brokerPorts) is free, and with the proxy a
+ * remoting port apart from it.
+ */
+export async function choosePorts(withProxy: boolean): Promise<AttemptPorts> {
+  // The triplet's shape, from brokerPorts itself: one window of consecutive ports from fast to ha.
+  const shape = brokerPorts(DEFAULT_LISTEN_PORT);
+  const span = shape.ha - shape.fast + 1;
+  const first = await freeConsecutivePorts(span);
+  const broker = brokerPorts(first + (shape.listen - shape.fast));
+  const window = new Set(Array.from({ length: span }, (_, i) => first + i));
+  return { broker, ...(withProxy ? { remoting: await freeConsecutivePorts(1, window) } : {}) };
+}
+
+/**
+ * The name server's container for one attempt, a definition of its own. It owns the network namespace the broker
+ * and the proxy join, so it publishes their ports: the broker's triplet and the proxy's remoting port one-to-one.
+ */
+export function namesrvDefinition(image: string, ports: AttemptPorts, settings: AttemptSettings): GenericContainer {
+  const { fast, listen, ha } = ports.broker;
+  const container = new GenericContainer(image)
+    .withEnvironment({ RMQ_ROLE: "namesrv", LISTEN_PORT: String(NAMESRV_PORT) })
+    .withResourcesQuota({ memory: 0.5 }) // GiB
+    .withLabels(settings.labels)
+    .withExposedPorts(
+      NAMESRV_PORT,
+      ...[fast, listen, ha].map((p) => ({ container: p, host: p })),
+      ...(ports.remoting ? [PROXY_GRPC_PORT, { container: ports.remoting, host: ports.remoting }] : []),
+    )
+    // The broker starts as soon as the name server's JVM does: the two boot side by side, and the broker is
+    // healthy only once this name server lists it, so the broker's health check covers both.
+    .withWaitStrategy(new HealthyOrExitedWaitStrategy("the name server", { untilRunning: true }))
+    .withStartupTimeout(settings.startupTimeoutMs);
+  if (settings.networkMode) container.withNetworkMode(settings.networkMode);
+  if (settings.networkAliases.length > 0) container.withNetworkAliases(...settings.networkAliases);
+  return container;
 }
 
 export interface RocketMQAddresses {
@@ -210,7 +294,12 @@ export class StartedRocketMQContainer extends AbstractStartedContainer {
   private readonly proxy: StartedTestContainer | undefined;
   private readonly addresses: RocketMQAddresses;
 
-  constructor(namesrv: StartedTestContainer, broker: StartedTestContainer, proxy: StartedTestContainer | undefined, addresses: RocketMQAddresses) {
+  constructor(
+    namesrv: StartedTestContainer,
+    broker: StartedTestContainer,
+    proxy: StartedTestContainer | undefined,
+    addresses: RocketMQAddresses,
+  ) {
     super(namesrv);
     this.broker = broker;
     this.proxy = proxy;
@@ -301,7 +390,11 @@ export class StartedRocketMQContainer extends AbstractStartedContainer {
 }
 
 /** An address of the Docker host that the test process and containers can both dial (see withAdvertisedHost). */
-export function advertisedHostOf(client: Pick<ContainerRuntimeClient, "info">, owner: Dockerode.ContainerInspectInfo, networkMode: string | undefined): string {
+export function advertisedHostOf(
+  client: Pick<ContainerRuntimeClient, "info">,
+  owner: Dockerode.ContainerInspectInfo,
+  networkMode: string | undefined,
+): string {
   const host = client.info.containerRuntime.host;
   const loopback = host === "localhost" || host.startsWith("127.") || host === "::1";
   // Docker Desktop's gateways live in its VM, out of the test process's reach.
@@ -332,5 +425,12 @@ async function requireImages(client: ContainerRuntimeClient, images: string[]): 
 /** Removes what a failed attempt left behind (a container created whose start failed). */
 async function removeAttempt(client: ContainerRuntimeClient, attemptId: string): Promise<void> {
   const leftovers = await client.container.dockerode.listContainers({ all: true, filters: { label: [`${ATTEMPT_LABEL}=${attemptId}`] } });
-  await Promise.all(leftovers.map((c) => client.container.dockerode.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)));
+  await Promise.all(
+    leftovers.map((c) =>
+      client.container.dockerode
+        .getContainer(c.Id)
+        .remove({ force: true, v: true })
+        .catch(() => undefined),
+    ),
+  );
 }

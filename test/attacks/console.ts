@@ -31,12 +31,26 @@ export function rawRequest(port: number, r: RawRequest, host = "127.0.0.1", time
       const m = /^HTTP\/1\.1 (\d{3})/.exec(text);
       if (!m) return reject(new Error(`${r.method} ${r.target}: no HTTP answer: ${JSON.stringify(text.slice(0, 200))}`));
       const [head, ...rest] = text.split("\r\n\r\n");
-      const headers = Object.fromEntries(head!.split("\r\n").slice(1).map((l) => [l.slice(0, l.indexOf(":")).toLowerCase(), l.slice(l.indexOf(":") + 1).trim()]));
+      const headers = Object.fromEntries(
+        head!
+          .split("\r\n")
+          .slice(1)
+          .map((l) => [l.slice(0, l.indexOf(":")).toLowerCase(), l.slice(l.indexOf(":") + 1).trim()]),
+      );
       resolve({ status: Number(m[1]), headers, body: rest.join("\r\n\r\n") });
     });
     const body = r.body === undefined ? undefined : Buffer.from(r.body);
-    const headers: Record<string, string> = { host: `localhost:${port}`, connection: "close", ...(body ? { "content-type": "application/json", "content-length": String(body.length) } : {}), ...r.headers };
-    socket.write(`${r.method} ${r.target} HTTP/1.1\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join("\r\n")}\r\n\r\n`);
+    const headers: Record<string, string> = {
+      host: `localhost:${port}`,
+      connection: "close",
+      ...(body ? { "content-type": "application/json", "content-length": String(body.length) } : {}),
+      ...r.headers,
+    };
+    socket.write(
+      `${r.method} ${r.target} HTTP/1.1\r\n${Object.entries(headers)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join("\r\n")}\r\n\r\n`,
+    );
     if (body) socket.write(body);
   });
 }
@@ -81,14 +95,51 @@ export const ANONYMOUS_ATTACKS: Attack[] = [
   { name: "method the route lacks", method: "PUT", target: `/api/topics/${VICTIM_TOPIC}`, expect: [401] },
   { name: "the session route", method: "GET", target: "/api/session", expect: [401] },
   { name: "/metrics without credentials", method: "GET", target: "/metrics", expect: [401] },
-  { name: "/metrics with wrong basic auth", method: "GET", target: "/metrics", headers: { authorization: `Basic ${Buffer.from("admin:wrong-password").toString("base64")}` }, expect: [401] },
+  {
+    name: "/metrics with wrong basic auth",
+    method: "GET",
+    target: "/metrics",
+    headers: { authorization: `Basic ${Buffer.from("admin:wrong-password").toString("base64")}` },
+    expect: [401],
+  },
   { name: "/metrics with malformed basic auth", method: "GET", target: "/metrics", headers: { authorization: "Basic !!!" }, expect: [401] },
-  { name: "malformed session cookie", method: "GET", target: "/api/topics", headers: { cookie: "rmq_console_session=%E0%A4%A" }, expect: [401] },
-  { name: "forged session cookie", method: "GET", target: "/api/topics", headers: { cookie: "rmq_console_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" }, expect: [401] },
-  { name: "a CSRF token but no session", method: "POST", target: "/api/topics", headers: { "x-csrf-token": "x" }, body: json({ name: PLANTED_TOPIC }), expect: [401] },
-  { name: "reset offsets without a session", method: "POST", target: "/api/groups/G/reset-offset", body: json({ topic: VICTIM_TOPIC, timestamp: 0 }), expect: [401] },
+  {
+    name: "malformed session cookie",
+    method: "GET",
+    target: "/api/topics",
+    headers: { cookie: "rmq_console_session=%E0%A4%A" },
+    expect: [401],
+  },
+  {
+    name: "forged session cookie",
+    method: "GET",
+    target: "/api/topics",
+    headers: { cookie: "rmq_console_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" },
+    expect: [401],
+  },
+  {
+    name: "a CSRF token but no session",
+    method: "POST",
+    target: "/api/topics",
+    headers: { "x-csrf-token": "x" },
+    body: json({ name: PLANTED_TOPIC }),
+    expect: [401],
+  },
+  {
+    name: "reset offsets without a session",
+    method: "POST",
+    target: "/api/groups/G/reset-offset",
+    body: json({ topic: VICTIM_TOPIC, timestamp: 0 }),
+    expect: [401],
+  },
   { name: "resend dead letters without a session", method: "POST", target: "/api/dlq/G/resend", body: json({}), expect: [401] },
-  { name: "send without a session", method: "POST", target: `/api/topics/${VICTIM_TOPIC}/messages`, body: json({ body: "x" }), expect: [401] },
+  {
+    name: "send without a session",
+    method: "POST",
+    target: `/api/topics/${VICTIM_TOPIC}/messages`,
+    body: json({ body: "x" }),
+    expect: [401],
+  },
 ];
 
 /** With a valid session on a writable console, but as another site or without the CSRF token. */
@@ -96,20 +147,107 @@ export function sessionAttacks(session: { cookie: string; csrfToken: string }): 
   const cookie = session.cookie;
   const token = session.csrfToken;
   return [
-    { name: "create without the CSRF token", method: "POST", target: "/api/topics", headers: { cookie }, body: json({ name: PLANTED_TOPIC }), expect: [403] },
-    { name: "create with a wrong CSRF token", method: "POST", target: "/api/topics", headers: { cookie, "x-csrf-token": `${token}x` }, body: json({ name: PLANTED_TOPIC }), expect: [403] },
+    {
+      name: "create without the CSRF token",
+      method: "POST",
+      target: "/api/topics",
+      headers: { cookie },
+      body: json({ name: PLANTED_TOPIC }),
+      expect: [403],
+    },
+    {
+      name: "create with a wrong CSRF token",
+      method: "POST",
+      target: "/api/topics",
+      headers: { cookie, "x-csrf-token": `${token}x` },
+      body: json({ name: PLANTED_TOPIC }),
+      expect: [403],
+    },
     { name: "delete without the CSRF token", method: "DELETE", target: `/api/topics/${VICTIM_TOPIC}`, headers: { cookie }, expect: [403] },
-    { name: "create from another origin", method: "POST", target: "/api/topics", headers: { cookie, "x-csrf-token": token, origin: "http://evil.example" }, body: json({ name: PLANTED_TOPIC }), expect: [403] },
-    { name: "delete from a cross-site fetch", method: "DELETE", target: `/api/topics/${VICTIM_TOPIC}`, headers: { cookie, "x-csrf-token": token, "sec-fetch-site": "cross-site" }, expect: [403] },
-    { name: "login from another origin", method: "POST", target: "/api/login", headers: { origin: "http://evil.example" }, body: json({ user: "admin", password: "whatever-it-is" }), expect: [403] },
-    { name: "absolute-form with a session", method: "DELETE", target: `http://x/api/topics/${VICTIM_TOPIC}`, headers: { cookie, "x-csrf-token": token }, expect: [400] },
-    { name: "markup as a topic name", method: "POST", target: "/api/topics", headers: { cookie, "x-csrf-token": token }, body: json({ name: "<img src=x onerror=alert(1)>" }), expect: [400] },
-    { name: "path traversal as a topic name", method: "DELETE", target: "/api/topics/..%2f..%2fetc", headers: { cookie, "x-csrf-token": token }, expect: [400, 404] },
-    { name: "over-long topic name", method: "DELETE", target: `/api/topics/${"T".repeat(128)}`, headers: { cookie, "x-csrf-token": token }, expect: [400, 414] },
-    { name: "property injection through tags", method: "POST", target: `/api/topics/${VICTIM_TOPIC}/messages`, headers: { cookie, "x-csrf-token": token }, body: json({ body: "x", tags: "a\u0001DELAY\u00023" }), expect: [400] },
-    { name: "property injection through keys", method: "POST", target: `/api/topics/${VICTIM_TOPIC}/messages`, headers: { cookie, "x-csrf-token": token }, body: json({ body: "x", keys: "k\u0002TRAN_MSG\u0001true" }), expect: [400] },
-    { name: "oversized body", method: "POST", target: "/api/topics", headers: { cookie, "x-csrf-token": token }, body: json({ name: "x".repeat(300 * 1024) }), expect: [413] },
-    { name: "prototype pollution in a body", method: "POST", target: "/api/topics", headers: { cookie, "x-csrf-token": token }, body: '{"name":"Polluted","__proto__":{"admin":true}}', expect: [400] },
+    {
+      name: "create from another origin",
+      method: "POST",
+      target: "/api/topics",
+      headers: { cookie, "x-csrf-token": token, origin: "http://evil.example" },
+      body: json({ name: PLANTED_TOPIC }),
+      expect: [403],
+    },
+    {
+      name: "delete from a cross-site fetch",
+      method: "DELETE",
+      target: `/api/topics/${VICTIM_TOPIC}`,
+      headers: { cookie, "x-csrf-token": token, "sec-fetch-site": "cross-site" },
+      expect: [403],
+    },
+    {
+      name: "login from another origin",
+      method: "POST",
+      target: "/api/login",
+      headers: { origin: "http://evil.example" },
+      body: json({ user: "admin", password: "whatever-it-is" }),
+      expect: [403],
+    },
+    {
+      name: "absolute-form with a session",
+      method: "DELETE",
+      target: `http://x/api/topics/${VICTIM_TOPIC}`,
+      headers: { cookie, "x-csrf-token": token },
+      expect: [400],
+    },
+    {
+      name: "markup as a topic name",
+      method: "POST",
+      target: "/api/topics",
+      headers: { cookie, "x-csrf-token": token },
+      body: json({ name: "<img src=x onerror=alert(1)>" }),
+      expect: [400],
+    },
+    {
+      name: "path traversal as a topic name",
+      method: "DELETE",
+      target: "/api/topics/..%2f..%2fetc",
+      headers: { cookie, "x-csrf-token": token },
+      expect: [400, 404],
+    },
+    {
+      name: "over-long topic name",
+      method: "DELETE",
+      target: `/api/topics/${"T".repeat(128)}`,
+      headers: { cookie, "x-csrf-token": token },
+      expect: [400, 414],
+    },
+    {
+      name: "property injection through tags",
+      method: "POST",
+      target: `/api/topics/${VICTIM_TOPIC}/messages`,
+      headers: { cookie, "x-csrf-token": token },
+      body: json({ body: "x", tags: "a\u0001DELAY\u00023" }),
+      expect: [400],
+    },
+    {
+      name: "property injection through keys",
+      method: "POST",
+      target: `/api/topics/${VICTIM_TOPIC}/messages`,
+      headers: { cookie, "x-csrf-token": token },
+      body: json({ body: "x", keys: "k\u0002TRAN_MSG\u0001true" }),
+      expect: [400],
+    },
+    {
+      name: "oversized body",
+      method: "POST",
+      target: "/api/topics",
+      headers: { cookie, "x-csrf-token": token },
+      body: json({ name: "x".repeat(300 * 1024) }),
+      expect: [413],
+    },
+    {
+      name: "prototype pollution in a body",
+      method: "POST",
+      target: "/api/topics",
+      headers: { cookie, "x-csrf-token": token },
+      body: '{"name":"Polluted","__proto__":{"admin":true}}',
+      expect: [400],
+    },
   ];
 }
 
@@ -118,11 +256,32 @@ export function readOnlyAttacks(session: { cookie: string; csrfToken: string }):
   const headers = { cookie: session.cookie, "x-csrf-token": session.csrfToken };
   return [
     { name: "read-only: create", method: "POST", target: "/api/topics", headers, body: json({ name: PLANTED_TOPIC }), expect: [403] },
-    { name: "read-only: encoded create", method: "POST", target: "/%61pi/topics", headers, body: json({ name: PLANTED_TOPIC }), expect: [403] },
+    {
+      name: "read-only: encoded create",
+      method: "POST",
+      target: "/%61pi/topics",
+      headers,
+      body: json({ name: PLANTED_TOPIC }),
+      expect: [403],
+    },
     { name: "read-only: delete", method: "DELETE", target: `/api/topics/${VICTIM_TOPIC}`, headers, expect: [403] },
     { name: "read-only: encoded delete", method: "DELETE", target: `/%61pi/topics/${VICTIM_TOPIC}`, headers, expect: [403] },
-    { name: "read-only: send", method: "POST", target: `/api/topics/${VICTIM_TOPIC}/messages`, headers, body: json({ body: "x" }), expect: [403] },
-    { name: "read-only: reset offsets", method: "POST", target: "/api/groups/G/reset-offset", headers, body: json({ topic: VICTIM_TOPIC, timestamp: 0 }), expect: [403] },
+    {
+      name: "read-only: send",
+      method: "POST",
+      target: `/api/topics/${VICTIM_TOPIC}/messages`,
+      headers,
+      body: json({ body: "x" }),
+      expect: [403],
+    },
+    {
+      name: "read-only: reset offsets",
+      method: "POST",
+      target: "/api/groups/G/reset-offset",
+      headers,
+      body: json({ topic: VICTIM_TOPIC, timestamp: 0 }),
+      expect: [403],
+    },
     { name: "read-only: resend dead letters", method: "POST", target: "/api/dlq/G/resend", headers, body: json({}), expect: [403] },
   ];
 }
@@ -132,7 +291,8 @@ export async function runAttacks(port: number, attacks: Attack[], host?: string)
   const wrong: string[] = [];
   for (const a of attacks) {
     const r = await rawRequest(port, a, host);
-    if (!a.expect.includes(r.status)) wrong.push(`${a.name}: ${a.method} ${a.target} → ${r.status} (expected ${a.expect.join(" or ")}): ${r.body.slice(0, 200)}`);
+    if (!a.expect.includes(r.status))
+      wrong.push(`${a.name}: ${a.method} ${a.target} → ${r.status} (expected ${a.expect.join(" or ")}): ${r.body.slice(0, 200)}`);
   }
   return wrong;
 }

@@ -1,16 +1,28 @@
 // A round trip through the proxy's gRPC port with npm `rocketmq-client-nodejs`, Apache RocketMQ's own Node.js
 // client for RocketMQ 5 (gRPC only): a producer sends, a simple consumer receives and acknowledges.
 import { Producer, SimpleConsumer } from "rocketmq-client-nodejs";
-import { inChildProcess, retryUntil, runIfMain, type RoundTripResult } from "./round-trip.ts";
+import { inChildProcess, retryUntil, runIfMain, type RoundTripResult } from "../../bench/clients/round-trip.ts";
 
 // The client's default logger fails on a second shutdown; this one keeps warnings and errors on stderr.
 // No namespace: the types require the option, the client defaults it to "".
 const common = { namespace: "", logger: { info() {}, debug() {}, warn: console.warn, error: console.error } };
 
-async function roundTripInThisProcess(endpoints: string, topic: string, count: number, runId: string, timeoutMs = 120_000): Promise<RoundTripResult> {
+async function roundTripInThisProcess(
+  endpoints: string,
+  topic: string,
+  count: number,
+  runId: string,
+  timeoutMs = 120_000,
+): Promise<RoundTripResult> {
   const deadline = Date.now() + timeoutMs;
   // Subscribed before anything is sent, so the new consumer group starts where the messages are.
-  const consumer = new SimpleConsumer({ ...common, endpoints, consumerGroup: `${runId}-consumer`, subscriptions: new Map().set(topic, "*"), awaitDuration: 10_000 });
+  const consumer = new SimpleConsumer({
+    ...common,
+    endpoints,
+    consumerGroup: `${runId}-consumer`,
+    subscriptions: new Map().set(topic, "*"),
+    awaitDuration: 10_000,
+  });
   await retryUntil(() => consumer.startup(), deadline);
   const seen = new Set<string>();
   let sent = 0;

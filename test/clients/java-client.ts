@@ -10,27 +10,27 @@
  * `RECEIVED <k> MISSING <ids>`, `CLUSTER {json}`) and diagnostics on stderr.
  * Exit codes: 0 ok, 1 send failure / error, 2 consume timeout, 64 usage error.
  */
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const SOURCE_DIR = path.join(REPO_ROOT, 'test', 'clients', 'java');
-const POM = path.join(SOURCE_DIR, 'pom.xml');
-const SOURCE = path.join(SOURCE_DIR, 'RoundTrip.java');
+const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const SOURCE_DIR = path.join(REPO_ROOT, "test", "clients", "java");
+const POM = path.join(SOURCE_DIR, "pom.xml");
+const SOURCE = path.join(SOURCE_DIR, "RoundTrip.java");
 
 /** Absolute path of the build output (`build/java-client` under the repository root). */
-export const JAVA_CLIENT_DIR = path.join(REPO_ROOT, 'build', 'java-client');
-const LIB_DIR = path.join(JAVA_CLIENT_DIR, 'lib');
-const CLASSES_DIR = path.join(JAVA_CLIENT_DIR, 'classes');
+export const JAVA_CLIENT_DIR = path.join(REPO_ROOT, "build", "java-client");
+const LIB_DIR = path.join(JAVA_CLIENT_DIR, "lib");
+const CLASSES_DIR = path.join(JAVA_CLIENT_DIR, "classes");
 /** Written after a successful step; their mtimes are compared with the sources'. */
-const LIB_STAMP = path.join(JAVA_CLIENT_DIR, 'lib.stamp');
-const CLASSES_STAMP = path.join(JAVA_CLIENT_DIR, 'classes.stamp');
+const LIB_STAMP = path.join(JAVA_CLIENT_DIR, "lib.stamp");
+const CLASSES_STAMP = path.join(JAVA_CLIENT_DIR, "classes.stamp");
 
 /** Mount point of JAVA_CLIENT_DIR inside containers. */
-export const JAVA_CLIENT_MOUNT = '/client';
+export const JAVA_CLIENT_MOUNT = "/client";
 
 export interface JavaClientResult {
   /** Exit code; 124 when the host run was killed after `timeoutMs`. */
@@ -48,48 +48,43 @@ interface ToolResult {
 /**
  * JDK tool: `$JAVA_HOME/bin/<name>` when JAVA_HOME is set and has it, else `<name>` on PATH.
  */
-function jdkTool(name: 'java' | 'javac'): string {
-  const home = process.env['JAVA_HOME'];
+function jdkTool(name: "java" | "javac"): string {
+  const home = process.env["JAVA_HOME"];
   if (home) {
-    const candidate = path.join(home, 'bin', name);
+    const candidate = path.join(home, "bin", name);
     if (existsSync(candidate)) return candidate;
   }
   return name;
 }
 
 /** Runs a command to completion; rejects with a readable message if it cannot be started. */
-function runTool(
-  command: string,
-  args: string[],
-  what: string,
-  opts: { cwd?: string; timeoutMs?: number } = {},
-): Promise<ToolResult> {
+function runTool(command: string, args: string[], what: string, opts: { cwd?: string; timeoutMs?: number } = {}): Promise<ToolResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: opts.cwd ?? REPO_ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ["ignore", "pipe", "pipe"],
     });
-    let stdout = '';
-    let stderr = '';
+    let stdout = "";
+    let stderr = "";
     let timedOut = false;
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
     const timer =
       opts.timeoutMs === undefined
         ? undefined
         : setTimeout(() => {
             timedOut = true;
-            child.kill('SIGKILL');
+            child.kill("SIGKILL");
           }, opts.timeoutMs);
-    child.on('error', (err: NodeJS.ErrnoException) => {
+    child.on("error", (err: NodeJS.ErrnoException) => {
       if (timer) clearTimeout(timer);
-      if (err.code === 'ENOENT') {
+      if (err.code === "ENOENT") {
         reject(new Error(`java client: '${command}' not found on PATH; it is needed to ${what}`));
       } else {
         reject(new Error(`java client: cannot run '${command}' (${what}): ${err.message}`));
       }
     });
-    child.on('close', (code, signal) => {
+    child.on("close", (code, signal) => {
       if (timer) clearTimeout(timer);
       if (timedOut) {
         stderr += `\n[java-client] killed after ${opts.timeoutMs} ms`;
@@ -121,7 +116,7 @@ async function upToDate(output: string, inputs: string[]): Promise<boolean> {
 }
 
 function failure(step: string, r: ToolResult): Error {
-  const output = `${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-40).join('\n');
+  const output = `${r.stdout}\n${r.stderr}`.trim().split("\n").slice(-40).join("\n");
   return new Error(`java client: ${step} failed (exit ${r.code})\n${output}`);
 }
 
@@ -144,23 +139,15 @@ async function buildInto(target: string, build: (dir: string) => Promise<void>):
 
 async function resolveJars(): Promise<void> {
   if (await upToDate(LIB_STAMP, [POM])) return;
-  const mvn = process.env['MVN'] ?? 'mvn';
+  const mvn = process.env["MVN"] ?? "mvn";
   await buildInto(LIB_DIR, async (dir) => {
     const r = await runTool(
       mvn,
-      [
-        '-q',
-        '-B',
-        '-f',
-        POM,
-        'dependency:copy-dependencies',
-        `-DoutputDirectory=${dir}`,
-        '-DincludeScope=runtime',
-      ],
-      'resolve the rocketmq-client jars (install Maven 3.x or set MVN)',
+      ["-q", "-B", "-f", POM, "dependency:copy-dependencies", `-DoutputDirectory=${dir}`, "-DincludeScope=runtime"],
+      "resolve the rocketmq-client jars (install Maven 3.x or set MVN)",
       { timeoutMs: 15 * 60_000 },
     );
-    if (r.code !== 0) throw failure('mvn dependency:copy-dependencies', r);
+    if (r.code !== 0) throw failure("mvn dependency:copy-dependencies", r);
   });
   await writeFile(LIB_STAMP, `${new Date().toISOString()}\n`);
 }
@@ -169,23 +156,12 @@ async function compile(): Promise<void> {
   if (await upToDate(CLASSES_STAMP, [SOURCE, LIB_STAMP])) return;
   await buildInto(CLASSES_DIR, async (dir) => {
     const r = await runTool(
-      jdkTool('javac'),
-      [
-        '--release',
-        '11',
-        '-encoding',
-        'UTF-8',
-        '-nowarn',
-        '-cp',
-        path.join(LIB_DIR, '*'),
-        '-d',
-        dir,
-        SOURCE,
-      ],
-      'compile RoundTrip.java (install a JDK >= 11 or set JAVA_HOME)',
+      jdkTool("javac"),
+      ["--release", "11", "-encoding", "UTF-8", "-nowarn", "-cp", path.join(LIB_DIR, "*"), "-d", dir, SOURCE],
+      "compile RoundTrip.java (install a JDK >= 11 or set JAVA_HOME)",
       { timeoutMs: 5 * 60_000 },
     );
-    if (r.code !== 0) throw failure('javac RoundTrip.java', r);
+    if (r.code !== 0) throw failure("javac RoundTrip.java", r);
   });
   await writeFile(CLASSES_STAMP, `${new Date().toISOString()}\n`);
 }
@@ -217,8 +193,8 @@ function timeoutSecondsOf(args: string[]): number {
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     let v: string | undefined;
-    if (a === '--timeout-seconds') v = args[i + 1];
-    else if (a?.startsWith('--timeout-seconds=')) v = a.slice('--timeout-seconds='.length);
+    if (a === "--timeout-seconds") v = args[i + 1];
+    else if (a?.startsWith("--timeout-seconds=")) v = a.slice("--timeout-seconds=".length);
     if (v !== undefined) {
       const n = Number(v);
       if (Number.isFinite(n) && n > 0) return n;
@@ -232,17 +208,14 @@ function timeoutSecondsOf(args: string[]): number {
  * Default timeout: RoundTrip's own --timeout-seconds plus 30 s; on expiry the JVM is killed
  * and the result has code 124.
  */
-export async function runJavaClientOnHost(
-  args: string[],
-  opts: { timeoutMs?: number } = {},
-): Promise<JavaClientResult> {
+export async function runJavaClientOnHost(args: string[], opts: { timeoutMs?: number } = {}): Promise<JavaClientResult> {
   const { dir } = await prepareJavaClient();
-  const classpath = [path.join(dir, 'classes'), path.join(dir, 'lib', '*')].join(path.delimiter);
+  const classpath = [path.join(dir, "classes"), path.join(dir, "lib", "*")].join(path.delimiter);
   const timeoutMs = opts.timeoutMs ?? (timeoutSecondsOf(args) + 30) * 1000;
   return runTool(
-    jdkTool('java'),
-    ['-Xms64m', '-Xmx256m', '-cp', classpath, 'RoundTrip', ...args],
-    'run the RoundTrip client (install a JRE >= 11 or set JAVA_HOME)',
+    jdkTool("java"),
+    ["-Xms64m", "-Xmx256m", "-cp", classpath, "RoundTrip", ...args],
+    "run the RoundTrip client (install a JRE >= 11 or set JAVA_HOME)",
     { timeoutMs },
   );
 }
@@ -254,12 +227,6 @@ export async function runJavaClientOnHost(
 export function javaClientContainerCommand(args: string[]): { binds: string[]; cmd: string[] } {
   return {
     binds: [`${JAVA_CLIENT_DIR}:${JAVA_CLIENT_MOUNT}:ro`],
-    cmd: [
-      'java',
-      '-cp',
-      `${JAVA_CLIENT_MOUNT}/classes:${JAVA_CLIENT_MOUNT}/lib/*`,
-      'RoundTrip',
-      ...args,
-    ],
+    cmd: ["java", "-cp", `${JAVA_CLIENT_MOUNT}/classes:${JAVA_CLIENT_MOUNT}/lib/*`, "RoundTrip", ...args],
   };
 }

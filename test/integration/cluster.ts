@@ -7,13 +7,11 @@ import { after, before, describe, test } from "node:test";
 import { buildImages } from "../../src/images/build.ts";
 import { DEFAULT_ROCKETMQ_VERSION } from "../../src/images/versions.ts";
 import { javaClientContainerCommand, prepareJavaClient, runJavaClientOnHost, type JavaClientResult } from "../clients/java-client.ts";
-import { ComposeProject, REPO_ROOT, docker, dockerOk, uniqueId } from "./harness.ts";
+import { ComposeProject, REPO_ROOT, docker, dockerOk, eventually, uniqueId } from "./harness.ts";
 import { request } from "../../src/remoting/client.ts";
+import { RequestCode } from "../../src/remoting/codes.ts";
 import { CONSOLE_URL, consoleLogin, generatedPassword } from "./console.ts";
 import { ANONYMOUS_ATTACKS, runAttacks } from "../attacks/console.ts";
-
-/** Remoting request code of a broker's topic configs (AdminBrokerProcessor). */
-const GET_ALL_TOPIC_CONFIG = 21;
 
 /** What RoundTrip --route prints: clusters → broker names, broker name → { id → address }. */
 export interface Topology {
@@ -49,7 +47,10 @@ export class ClusterUnderTest {
   constructor(mode: string, options: { version?: string; networkNamesrv: string; files?: string[] }) {
     this.version = options.version ?? DEFAULT_ROCKETMQ_VERSION;
     this.label = `${[mode, ...(options.files ?? [])].join(" + ")} (RocketMQ ${this.version})`;
-    this.project = new ComposeProject(`rmqtest-${mode}-${this.version.replace(/\./g, "")}`, mode, { env: { ROCKETMQ_VERSION: this.version }, overlays: options.files });
+    this.project = new ComposeProject(`rmqtest-${mode}-${this.version.replace(/\./g, "")}`, mode, {
+      env: { ROCKETMQ_VERSION: this.version },
+      overlays: options.files,
+    });
     this.networkNamesrv = options.networkNamesrv;
   }
 
@@ -82,13 +83,21 @@ export class ClusterUnderTest {
    */
   async slavesKnow(topic: string): Promise<void> {
     const t = await this.topology();
-    const slaves = Object.values(t.brokers).flatMap((b) => Object.entries(b.addrs).filter(([id]) => id !== "0").map(([, addr]) => addr));
-    await eventually(async () => {
-      for (const addr of slaves) {
-        const r = await request(addr, GET_ALL_TOPIC_CONFIG);
-        assert.ok(r.body.toString("utf8").includes(`"${topic}"`), `${addr} does not know ${topic} yet`);
-      }
-    }, 90_000, 2000);
+    const slaves = Object.values(t.brokers).flatMap((b) =>
+      Object.entries(b.addrs)
+        .filter(([id]) => id !== "0")
+        .map(([, addr]) => addr),
+    );
+    await eventually(
+      async () => {
+        for (const addr of slaves) {
+          const r = await request(addr, RequestCode.GET_ALL_TOPIC_CONFIG);
+          assert.ok(r.body.toString("utf8").includes(`"${topic}"`), `${addr} does not know ${topic} yet`);
+        }
+      },
+      90_000,
+      2000,
+    );
   }
 
   /**
@@ -96,10 +105,14 @@ export class ClusterUnderTest {
    * its master's HA port a few seconds after either starts, and until then writes are stored on the master only.
    */
   async replicating(topic: string): Promise<void> {
-    await eventually(async () => {
-      const r = await this.hostClient(["--topic", topic, "--count", "20", "--mode", "send", "--run-id", uniqueId("probe")]);
-      assert.match(r.stdout, /SENT 20 ok=20\b/, r.stdout + r.stderr);
-    }, 60_000, 1000);
+    await eventually(
+      async () => {
+        const r = await this.hostClient(["--topic", topic, "--count", "20", "--mode", "send", "--run-id", uniqueId("probe")]);
+        assert.match(r.stdout, /SENT 20 ok=20\b/, r.stdout + r.stderr);
+      },
+      60_000,
+      1000,
+    );
   }
 
   async topology(): Promise<Topology> {
@@ -109,7 +122,6 @@ export class ClusterUnderTest {
     return JSON.parse(line.slice("CLUSTER ".length)) as Topology;
   }
 
-
   hostClient(args: string[]): Promise<JavaClientResult> {
     return runJavaClientOnHost(["--namesrv", "localhost:9876", ...args]);
   }
@@ -117,7 +129,17 @@ export class ClusterUnderTest {
   /** RoundTrip in a container on the cluster's network, dialling the name servers by service name. */
   containerClient(args: string[]): Promise<JavaClientResult> {
     const { binds, cmd } = javaClientContainerCommand(["--namesrv", this.networkNamesrv, ...args]);
-    return docker("run", "--rm", "--network", this.project.network, ...binds.flatMap((b) => ["-v", b]), "--entrypoint", cmd[0]!, "rocketmq-appliance/broker:latest", ...cmd.slice(1));
+    return docker(
+      "run",
+      "--rm",
+      "--network",
+      this.project.network,
+      ...binds.flatMap((b) => ["-v", b]),
+      "--entrypoint",
+      cmd[0]!,
+      "rocketmq-appliance/broker:latest",
+      ...cmd.slice(1),
+    );
   }
 
   /** Sends and consumes `count` messages of a fresh run; asserts every one arrives. */
@@ -137,7 +159,21 @@ export class ClusterUnderTest {
    * waited (maxGapMs) and where messages went.
    */
   async sendLoop(topic: string, runId: string, count: number, afterMs: number, during: () => Promise<void>): Promise<SendStats> {
-    const sending = this.hostClient(["--topic", topic, "--count", String(count), "--mode", "send", "--interval-ms", "10", "--until-ok", "--run-id", runId, "--timeout-seconds", "180"]);
+    const sending = this.hostClient([
+      "--topic",
+      topic,
+      "--count",
+      String(count),
+      "--mode",
+      "send",
+      "--interval-ms",
+      "10",
+      "--until-ok",
+      "--run-id",
+      runId,
+      "--timeout-seconds",
+      "180",
+    ]);
     await new Promise((r) => setTimeout(r, afterMs));
     await during();
     const r = await sending;
@@ -147,7 +183,20 @@ export class ClusterUnderTest {
 
   /** Consumes a run with a new group; asserts that every one of `count` messages arrives. */
   async consumeAll(topic: string, runId: string, count: number): Promise<void> {
-    const r = await this.hostClient(["--topic", topic, "--count", String(count), "--mode", "consume", "--run-id", runId, "--group", uniqueId("g"), "--timeout-seconds", "90"]);
+    const r = await this.hostClient([
+      "--topic",
+      topic,
+      "--count",
+      String(count),
+      "--mode",
+      "consume",
+      "--run-id",
+      runId,
+      "--group",
+      uniqueId("g"),
+      "--timeout-seconds",
+      "90",
+    ]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, new RegExp(`RECEIVED ${count}\\b`), r.stdout);
   }
@@ -168,19 +217,6 @@ export function parseSendStats(stdout: string): SendStats {
   assert.ok(sent && stats, stdout);
   const parsed = JSON.parse(stats[1]!) as { maxGapMs: number; byBroker: Record<string, number> };
   return { sent: Number(sent[1]), ok: Number(sent[2]), maxGapMs: parsed.maxGapMs, byBroker: parsed.byBroker };
-}
-
-/** Polls until `check` stops throwing, for up to `timeoutMs`; rethrows the last failure. */
-export async function eventually<T>(check: () => Promise<T>, timeoutMs: number, intervalMs = 1000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (e) {
-      if (Date.now() > deadline) throw e;
-      await new Promise((r) => setTimeout(r, intervalMs));
-    }
-  }
 }
 
 export interface ModeSpec {
@@ -214,15 +250,21 @@ export function describeMode(spec: ModeSpec, skip: string | undefined): void {
         spec.topology(brokerIds(t), t);
       }, 10_000);
     });
-    test("the official Java client on the host round-trips 1000 messages through localhost:9876", () => cluster.roundTrip("host", "HostTopic", 1000));
-    test(`a client in a container on the network round-trips 1000 messages through ${spec.networkNamesrv}`, () => cluster.roundTrip("container", "NetworkTopic", 1000));
+    test("the official Java client on the host round-trips 1000 messages through localhost:9876", () =>
+      cluster.roundTrip("host", "HostTopic", 1000));
+    test(`a client in a container on the network round-trips 1000 messages through ${spec.networkNamesrv}`, () =>
+      cluster.roundTrip("container", "NetworkTopic", 1000));
     test("the console at localhost:8082 asks for a login; after it, it lists every broker with its role and version", async () => {
       assert.equal((await fetch(`${CONSOLE_URL}/api/cluster`)).status, 401);
       assert.match(await (await fetch(`${CONSOLE_URL}/`)).text(), /RocketMQ console/);
       const session = await consoleLogin(await generatedPassword(cluster));
       const t = await cluster.topology();
-      const expected = Object.entries(t.brokers).flatMap(([name, b]) => Object.keys(b.addrs).map((id) => `${name}/${id}/${id === "0" ? "master" : "slave"}`));
-      const { brokers } = await session.get<{ brokers: { brokerName: string; brokerId: number; role: string; version: string | null; error?: string }[] }>("/api/cluster");
+      const expected = Object.entries(t.brokers).flatMap(([name, b]) =>
+        Object.keys(b.addrs).map((id) => `${name}/${id}/${id === "0" ? "master" : "slave"}`),
+      );
+      const { brokers } = await session.get<{
+        brokers: { brokerName: string; brokerId: number; role: string; version: string | null; error?: string }[];
+      }>("/api/cluster");
       assert.deepEqual(brokers.map((b) => `${b.brokerName}/${b.brokerId}/${b.role}`).sort(), expected.sort());
       for (const b of brokers) assert.match(b.version ?? "", /^V\d/, `${b.brokerName}/${b.brokerId}: ${b.error ?? ""}`);
     });
@@ -237,7 +279,10 @@ export function describeMode(spec: ModeSpec, skip: string | undefined): void {
       const routeIs = (queues: number, perm: number) =>
         eventually(async () => {
           const { brokers } = await session.get<Route>(`/api/topics/${topic}`);
-          assert.deepEqual(brokers.map((b) => `${b.brokerName} ${b.readQueues}/${b.writeQueues} perm ${b.perm}`).sort(), [...masters].sort().map((m) => `${m} ${queues}/${queues} perm ${perm}`));
+          assert.deepEqual(
+            brokers.map((b) => `${b.brokerName} ${b.readQueues}/${b.writeQueues} perm ${b.perm}`).sort(),
+            [...masters].sort().map((m) => `${m} ${queues}/${queues} perm ${perm}`),
+          );
         }, 30_000);
       assert.equal((await session.post("/api/topics", { name: topic, queues: 2 })).status, 201);
       await routeIs(2, 6);

@@ -11,7 +11,9 @@ import { REPO_ROOT, uniqueId } from "./harness.ts";
 import { CONSOLE_URL, consoleLogin, generatedPassword } from "./console.ts";
 import { report, type ClusterUnderTest } from "./cluster.ts";
 import { RemotingClient } from "../../src/remoting/connection.ts";
-import { queryMessagesByKey, recentMessages, topicRoute } from "../../src/remoting/messages.ts";
+import { queryMessagesByKey, recentMessages } from "../../src/remoting/messages.ts";
+import { topicRoute } from "../../src/remoting/route.ts";
+import { RequestCode } from "../../src/remoting/codes.ts";
 
 const SHOTS = join(REPO_ROOT, "test-artifacts", "console");
 
@@ -170,9 +172,18 @@ export function browserTour(cluster: ClusterUnderTest): void {
     try {
       const [sent] = await queryMessagesByKey(client, "localhost:9876", topic, key);
       assert.ok(sent, "the console's message is found by key");
-      const master = (await topicRoute(client, "localhost:9876", topic)).brokerDatas.find((b) => b.brokerName === sent.brokerName)!.brokerAddrs["0"]!;
-      const r = await client.request(master, 36 /* CONSUMER_SEND_MSG_BACK */, {
-        extFields: { offset: String(sent.commitLogOffset), group: `${group}-consumer`, delayLevel: "-1", originMsgId: sent.msgId, originTopic: topic, unitMode: "false", maxReconsumeTimes: "1" },
+      const master = (await topicRoute(client, "localhost:9876", topic)).brokerDatas.find((b) => b.brokerName === sent.brokerName)!
+        .brokerAddrs["0"]!;
+      const r = await client.request(master, RequestCode.CONSUMER_SEND_MSG_BACK, {
+        extFields: {
+          offset: String(sent.commitLogOffset),
+          group: `${group}-consumer`,
+          delayLevel: "-1",
+          originMsgId: sent.msgId,
+          originTopic: topic,
+          unitMode: "false",
+          maxReconsumeTimes: "1",
+        },
       });
       assert.equal(r.code, 0, r.remark);
     } finally {
@@ -192,7 +203,10 @@ export function browserTour(cluster: ClusterUnderTest): void {
     const client2 = new RemotingClient();
     try {
       const retry = await recentMessages(client2, "localhost:9876", `%RETRY%${group}-consumer`, 10);
-      assert.ok(retry.messages.some((m) => m.body.toString() === `hello ${runId}` && m.properties.RETRY_TOPIC === topic), JSON.stringify(retry.messages.map((m) => m.properties)));
+      assert.ok(
+        retry.messages.some((m) => m.body.toString() === `hello ${runId}` && m.properties.RETRY_TOPIC === topic),
+        JSON.stringify(retry.messages.map((m) => m.properties)),
+      );
     } finally {
       client2.close();
     }
@@ -202,7 +216,11 @@ export function browserTour(cluster: ClusterUnderTest): void {
     const xssKey = `xss-${runId}`;
     const body = `<img src=x onerror="window.__xss='body'"><script>window.__xss='script'</script>`;
     const session = await consoleLogin(await generatedPassword(cluster));
-    const sent = await session.post(`/api/topics/${encodeURIComponent(topic)}/messages`, { body, keys: `${xssKey} <svg/onload=window.__xss='key'>`, tags: "<b>tag</b>" });
+    const sent = await session.post(`/api/topics/${encodeURIComponent(topic)}/messages`, {
+      body,
+      keys: `${xssKey} <svg/onload=window.__xss='key'>`,
+      tags: "<b>tag</b>",
+    });
     assert.equal(sent.status, 201, JSON.stringify(sent.body));
     const dialogs: string[] = [];
     page.on("dialog", (d) => void (dialogs.push(d.message()), d.dismiss()));
@@ -216,7 +234,11 @@ export function browserTour(cluster: ClusterUnderTest): void {
     }
     await shot("15-markup-as-text");
     assert.equal(await page.evaluate(() => (window as unknown as { __xss?: string }).__xss), undefined);
-    assert.equal(await page.locator("#messages img, #messages script, #messages svg, #messages b").count(), 0, "no element made from the message");
+    assert.equal(
+      await page.locator("#messages img, #messages script, #messages svg, #messages b").count(),
+      0,
+      "no element made from the message",
+    );
     assert.deepEqual(dialogs, []);
   });
 

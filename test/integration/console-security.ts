@@ -3,12 +3,20 @@
 // cluster is read back to show that nothing was created, deleted or reset.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { docker, dockerOk, uniqueId } from "./harness.ts";
-import { eventually, report, type ClusterUnderTest } from "./cluster.ts";
+import { docker, dockerOk, eventually, uniqueId } from "./harness.ts";
+import { report, type ClusterUnderTest } from "./cluster.ts";
 import { CONSOLE_URL, consoleLogin, generatedPassword } from "./console.ts";
-import { ANONYMOUS_ATTACKS, PLANTED_TOPIC, VICTIM_TOPIC, rawRequest, readOnlyAttacks, runAttacks, sessionAttacks } from "../attacks/console.ts";
+import {
+  ANONYMOUS_ATTACKS,
+  PLANTED_TOPIC,
+  VICTIM_TOPIC,
+  rawRequest,
+  readOnlyAttacks,
+  runAttacks,
+  sessionAttacks,
+} from "../attacks/console.ts";
 import { RemotingClient } from "../../src/remoting/connection.ts";
-import { topicRoute } from "../../src/remoting/messages.ts";
+import { topicRoute } from "../../src/remoting/route.ts";
 
 const CONSOLE_PORT = Number(new URL(CONSOLE_URL).port);
 
@@ -21,13 +29,33 @@ export function consoleSecurityTests(cluster: ClusterUnderTest): void {
     await cluster.createTopic(VICTIM_TOPIC);
     // A second console on the cluster's network: read-only, a known password, 5 failed logins per 3 s.
     await dockerOk(
-      "run", "-d", "--name", readOnlyName, "--network", cluster.project.network, "--read-only", "-p", "127.0.0.1::8082",
-      "-e", `NAMESRV_ADDR=${cluster.networkNamesrv}`, "-e", "CONSOLE_READ_ONLY=true", "-e", `CONSOLE_PASSWORD=${readOnlyPassword}`,
-      "-e", "CONSOLE_LOGIN_ATTEMPTS=5", "-e", "CONSOLE_LOGIN_BACKOFF_SECONDS=3",
+      "run",
+      "-d",
+      "--name",
+      readOnlyName,
+      "--network",
+      cluster.project.network,
+      "--read-only",
+      "-p",
+      "127.0.0.1::8082",
+      "-e",
+      `NAMESRV_ADDR=${cluster.networkNamesrv}`,
+      "-e",
+      "CONSOLE_READ_ONLY=true",
+      "-e",
+      `CONSOLE_PASSWORD=${readOnlyPassword}`,
+      "-e",
+      "CONSOLE_LOGIN_ATTEMPTS=5",
+      "-e",
+      "CONSOLE_LOGIN_BACKOFF_SECONDS=3",
       "rocketmq-appliance/console:latest",
     );
     readOnlyPort = Number((await dockerOk("port", readOnlyName, "8082/tcp")).trim().split(":").pop());
-    await eventually(async () => assert.equal((await rawRequest(readOnlyPort, { method: "GET", target: "/healthz" })).status, 200), 30_000, 250);
+    await eventually(
+      async () => assert.equal((await rawRequest(readOnlyPort, { method: "GET", target: "/healthz" })).status, 200),
+      30_000,
+      250,
+    );
   });
   after(async () => {
     await docker("rm", "-f", readOnlyName);
@@ -45,7 +73,8 @@ export function consoleSecurityTests(cluster: ClusterUnderTest): void {
     const attacks = [...ANONYMOUS_ATTACKS, ...readOnlyAttacks(s)];
     assert.deepEqual(await runAttacks(readOnlyPort, attacks), []);
 
-    const login = (password: string) => rawRequest(readOnlyPort, { method: "POST", target: "/api/login", body: JSON.stringify({ user: "admin", password }) });
+    const login = (password: string) =>
+      rawRequest(readOnlyPort, { method: "POST", target: "/api/login", body: JSON.stringify({ user: "admin", password }) });
     const statuses: number[] = [];
     let retryAfter = 0;
     for (let i = 0; i < 100; i++) {
@@ -61,7 +90,9 @@ export function consoleSecurityTests(cluster: ClusterUnderTest): void {
     assert.equal((await login(readOnlyPassword)).status, 200);
     const logs = await dockerOk("logs", readOnlyName);
     assert.doesNotMatch(logs, new RegExp(readOnlyPassword), "the password never reaches the log");
-    report(`${cluster.label}: read-only console: ${attacks.length} attack requests refused; ${limited}/100 wrong logins answered 429, retry-after ${retryAfter} s`);
+    report(
+      `${cluster.label}: read-only console: ${attacks.length} attack requests refused; ${limited}/100 wrong logins answered 429, retry-after ${retryAfter} s`,
+    );
   });
 
   test("after the attacks the cluster is as it was: the victim topic is there, nothing planted", async () => {

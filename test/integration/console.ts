@@ -1,8 +1,7 @@
 // The console of a compose mode, as a user meets it: http://localhost:8082, the generated password from the
 // container's log, then the JSON API the UI uses.
 import assert from "node:assert/strict";
-import type { ClusterUnderTest } from "./cluster.ts";
-import { eventually } from "./cluster.ts";
+import { eventually, type ComposeProject } from "./harness.ts";
 
 export const CONSOLE_URL = "http://localhost:8082";
 
@@ -14,7 +13,7 @@ export interface ConsoleSession {
 }
 
 /** The password the console generated and printed once (no CONSOLE_PASSWORD in the test's environment). */
-export async function generatedPassword(cluster: ClusterUnderTest): Promise<string> {
+export async function generatedPassword(cluster: { project: ComposeProject }): Promise<string> {
   return eventually(async () => {
     const logs = await cluster.project.ok("logs", "--no-color", "console");
     const m = /generated password for user admin: (\S+) \(shown once\)/.exec(logs);
@@ -24,7 +23,11 @@ export async function generatedPassword(cluster: ClusterUnderTest): Promise<stri
 }
 
 export async function consoleLogin(password: string, url = CONSOLE_URL): Promise<ConsoleSession> {
-  const r = await fetch(`${url}/api/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ user: "admin", password }) });
+  const r = await fetch(`${url}/api/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ user: "admin", password }),
+  });
   assert.equal(r.status, 200, await r.clone().text());
   const cookie = (r.headers.get("set-cookie") ?? "").split(";")[0]!;
   const { csrfToken } = (await r.json()) as { csrfToken: string };
@@ -37,7 +40,11 @@ export async function consoleLogin(password: string, url = CONSOLE_URL): Promise
       return (await g.json()) as T;
     },
     async post<T>(path: string, body: unknown): Promise<{ status: number; body: T }> {
-      const p = await fetch(`${url}${path}`, { method: "POST", headers: { cookie, "x-csrf-token": csrfToken, "content-type": "application/json" }, body: JSON.stringify(body) });
+      const p = await fetch(`${url}${path}`, {
+        method: "POST",
+        headers: { cookie, "x-csrf-token": csrfToken, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
       return { status: p.status, body: (await p.json()) as T };
     },
   };
@@ -54,9 +61,13 @@ export interface HaGroupView {
 
 /** Waits until the HA view shows every group replicating; returns the groups. */
 export async function haReplicating(session: ConsoleSession, timeoutMs = 60_000): Promise<HaGroupView[]> {
-  return eventually(async () => {
-    const { groups } = await session.get<{ groups: HaGroupView[] }>("/api/ha");
-    assert.ok(groups.length > 0 && groups.every((g) => g.replicating), JSON.stringify(groups));
-    return groups;
-  }, timeoutMs, 2000);
+  return eventually(
+    async () => {
+      const { groups } = await session.get<{ groups: HaGroupView[] }>("/api/ha");
+      assert.ok(groups.length > 0 && groups.every((g) => g.replicating), JSON.stringify(groups));
+      return groups;
+    },
+    timeoutMs,
+    2000,
+  );
 }

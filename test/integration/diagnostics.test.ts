@@ -13,7 +13,6 @@ import { HttpRequestCounter, renderMetrics } from "../../src/console/metrics.ts"
 import { subscriptionGroups } from "../../src/remoting/admin.ts";
 import { RemotingClient } from "../../src/remoting/connection.ts";
 import { createSubscriptionGroup } from "../../src/remoting/groups.ts";
-import { resetConsumerOffset, sendMessage } from "../../src/remoting/messages.ts";
 import { RocketMQContainer, type StartedRocketMQContainer } from "../../src/testcontainers/index.ts";
 import { dockerAvailability, uniqueId } from "./harness.ts";
 
@@ -48,8 +47,12 @@ const intToIp = (n: number) => [24, 16, 8, 0].map((shift) => Math.floor(n / 2 **
 /** An address on the container's Docker network that no container has: what a recreated broker's old IP looks like. */
 async function unusedContainerAddress(containerId: string): Promise<string> {
   const dockerode = (await getContainerRuntimeClient()).container.dockerode;
-  const [name, net] = Object.entries((await dockerode.getContainer(containerId).inspect()).NetworkSettings.Networks).find(([, n]) => n.IPAddress)!;
-  const used = new Set(Object.values((await dockerode.getNetwork(name).inspect()).Containers ?? {}).map((c) => c.IPv4Address.split("/")[0]));
+  const [name, net] = Object.entries((await dockerode.getContainer(containerId).inspect()).NetworkSettings.Networks).find(
+    ([, n]) => n.IPAddress,
+  )!;
+  const used = new Set(
+    Object.values((await dockerode.getNetwork(name).inspect()).Containers ?? {}).map((c) => c.IPv4Address.split("/")[0]),
+  );
   const size = 2 ** (32 - net.IPPrefixLen);
   const first = Math.floor(ipToInt(net.IPAddress) / size) * size;
   for (let candidate = first + size - 2; candidate > first + 1; candidate--) {
@@ -100,7 +103,13 @@ describe("address diagnostics and /metrics against a real broker", { skip }, () 
     // What 5.5.0 reports in its effective config: HA port listenPort+1 (the image leaves haListenPort unset),
     // brokerIP2 = BROKER_IP1 (the image's default), and no key for the fast port (always listenPort−2).
     assert.deepEqual(
-      [broker.config?.listenPort, broker.config?.haListenPort, broker.config?.brokerIP1, broker.config?.brokerIP2, "fastListenPort" in (broker.config ?? {})],
+      [
+        broker.config?.listenPort,
+        broker.config?.haListenPort,
+        broker.config?.brokerIP1,
+        broker.config?.brokerIP2,
+        "fastListenPort" in (broker.config ?? {}),
+      ],
       [String(port), String(port + 1), host, host, false],
     );
     const d = await diagnose([broker], tcpDial(2000));
@@ -122,7 +131,10 @@ describe("address diagnostics and /metrics against a real broker", { skip }, () 
     const port = Number(real.address.split(":")[1]);
     const ghost = await unusedContainerAddress(rocketmq.getId());
     const started = performance.now();
-    const d = await diagnose([{ ...real, address: `${ghost}:${port}`, config: { ...real.config, brokerIP1: ghost, brokerIP2: ghost } }], tcpDial(1500));
+    const d = await diagnose(
+      [{ ...real, address: `${ghost}:${port}`, config: { ...real.config, brokerIP1: ghost, brokerIP2: ghost } }],
+      tcpDial(1500),
+    );
     const elapsed = performance.now() - started;
     t.diagnostic(`${ghost}: ${d.rows.map((r) => `${r.kind} ${r.error} ${r.connectMs} ms`).join(", ")}; all in ${Math.round(elapsed)} ms`);
     assert.ok(elapsed < 4000, "the three dials run side by side, each bounded by the timeout");
@@ -146,7 +158,10 @@ describe("address diagnostics and /metrics against a real broker", { skip }, () 
     const client = d.rows.find((r) => r.kind === "client")!;
     assert.deepEqual([client.reachable, client.error], [false, "ECONNREFUSED"]);
     assert.match(client.hint!, new RegExp(`-p ${mapped}:${mapped}.*LISTEN_PORT`));
-    assert.ok(d.problems.some((p) => p.includes(`registered at port ${mapped} but listens on ${listenPort}`)), JSON.stringify(d.problems));
+    assert.ok(
+      d.problems.some((p) => p.includes(`registered at port ${mapped} but listens on ${listenPort}`)),
+      JSON.stringify(d.problems),
+    );
     // The HA address comes from the broker's config (brokerIP2:haListenPort), which is still right.
     assert.equal(d.rows.find((r) => r.kind === "ha")!.reachable, true);
   });
@@ -154,17 +169,23 @@ describe("address diagnostics and /metrics against a real broker", { skip }, () 
   test("/metrics: the broker is up, a consumer group's lag per topic, system groups left out", async (t) => {
     const group = uniqueId("diag-lag");
     const ns = rocketmq.getNamesrvAddr();
-    for (let i = 0; i < 10; i++) await sendMessage(client, ns, { topic: TOPIC, body: `message ${i}` });
+    for (let i = 0; i < 10; i++) await source.sendMessage({ topic: TOPIC, body: `message ${i}` });
     await createSubscriptionGroup(client, rocketmq.getBrokerAddr(), { groupName: group });
     // No consumer is online: the offsets are written as if a consumer had committed them at the start.
-    await resetConsumerOffset(client, ns, TOPIC, group, 0);
+    await source.resetOffset(group, TOPIC, 0);
     const systemGroups = (await subscriptionGroups(client, rocketmq.getBrokerAddr())).map((g) => g.groupName).filter(isSystemGroup);
     assert.ok(systemGroups.length > 0, "the broker has its own groups to leave out");
 
-    const app = buildConsole({ config: { user: "admin", password: "correct horse", readOnly: false, sessionHours: 1 }, source: new RemotingClusterSource(client, ns) });
+    const app = buildConsole({
+      config: { user: "admin", password: "correct horse", readOnly: false, sessionHours: 1 },
+      source: new RemotingClusterSource(client, ns),
+    });
     try {
       const started = performance.now();
-      const r = await app.inject({ url: "/metrics", headers: { authorization: `Basic ${Buffer.from("admin:correct horse").toString("base64")}` } });
+      const r = await app.inject({
+        url: "/metrics",
+        headers: { authorization: `Basic ${Buffer.from("admin:correct horse").toString("base64")}` },
+      });
       t.diagnostic(`scrape ${Math.round(performance.now() - started)} ms, ${r.body.length} bytes`);
       assert.equal(r.statusCode, 200, r.body);
       const samples = exposition(r.body);
@@ -195,11 +216,24 @@ describe("address diagnostics and /metrics against a real broker", { skip }, () 
 
       const d = await diagnose([broker], tcpDial(1500));
       const port = Number(broker.address.split(":")[1]);
-      assert.equal(d.rows.find((r) => r.kind === "ha")!.address, `${broker.address.split(":")[0]}:${port + 1}`, "without the config the HA port is listenPort+1");
+      assert.equal(
+        d.rows.find((r) => r.kind === "ha")!.address,
+        `${broker.address.split(":")[0]}:${port + 1}`,
+        "without the config the HA port is listenPort+1",
+      );
       // A frozen process's listening sockets still complete handshakes in the kernel: a dial tests the path, not the broker.
-      assert.deepEqual(d.rows.map((r) => r.reachable), [true, true, true]);
+      assert.deepEqual(
+        d.rows.map((r) => r.reachable),
+        [true, true, true],
+      );
 
-      const text = renderMetrics({ brokers: [broker], groups: null, requests: new HttpRequestCounter(), memory: { rss: 1, heapUsed: 1 }, scrapeErrors: [] });
+      const text = renderMetrics({
+        brokers: [broker],
+        groups: null,
+        requests: new HttpRequestCounter(),
+        memory: { rss: 1, heapUsed: 1 },
+        scrapeErrors: [],
+      });
       assert.match(text, /^rocketmq_broker_up\{[^}]*broker_id="0"[^}]*\} 0$/m);
     } finally {
       pausedClient.close();

@@ -11,14 +11,23 @@ export interface Exec {
   stderr: string;
 }
 
-export function sh(command: string, args: string[], options: { timeoutMs?: number; input?: string; env?: Record<string, string | undefined>; cwd?: string } = {}): Promise<Exec> {
+export function sh(
+  command: string,
+  args: string[],
+  options: { timeoutMs?: number; input?: string; env?: Record<string, string | undefined>; cwd?: string } = {},
+): Promise<Exec> {
   return new Promise((resolve) => {
     // A variable given as undefined is removed.
     const env = Object.fromEntries(Object.entries({ ...process.env, ...options.env }).filter(([, v]) => v !== undefined));
-    const child = execFile(command, args, { cwd: options.cwd ?? REPO_ROOT, env, timeout: options.timeoutMs ?? 300_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-    });
+    const child = execFile(
+      command,
+      args,
+      { cwd: options.cwd ?? REPO_ROOT, env, timeout: options.timeoutMs ?? 300_000, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+      },
+    );
     if (options.input !== undefined) child.stdin?.end(options.input);
   });
 }
@@ -41,7 +50,12 @@ export async function dockerOk(...args: string[]): Promise<string> {
 export async function dockerAvailability(): Promise<string | undefined> {
   const info = await docker("info", "--format", "{{.ServerVersion}}");
   const compose = await docker("compose", "version");
-  const missing = info.code !== 0 ? `no Docker engine answers (${info.stderr.trim().split("\n")[0]})` : compose.code !== 0 ? "docker compose v2 is missing" : undefined;
+  const missing =
+    info.code !== 0
+      ? `no Docker engine answers (${info.stderr.trim().split("\n")[0]})`
+      : compose.code !== 0
+        ? "docker compose v2 is missing"
+        : undefined;
   if (missing && process.env.CI === "true") throw new Error(`CI=true and ${missing}: integration tests must run in CI`);
   return missing;
 }
@@ -76,7 +90,9 @@ export class ComposeProject {
   }
   run(...args: string[]): Promise<Exec> {
     const envFiles = (this.options.envFiles ?? []).flatMap((f) => ["--env-file", f]);
-    return sh("docker", ["compose", "-p", this.name, ...envFiles, ...this.files.flatMap((f) => ["-f", f]), ...args], { env: this.options.env });
+    return sh("docker", ["compose", "-p", this.name, ...envFiles, ...this.files.flatMap((f) => ["-f", f]), ...args], {
+      env: this.options.env,
+    });
   }
   async ok(...args: string[]): Promise<string> {
     const r = await this.run(...args);
@@ -96,4 +112,17 @@ export class ComposeProject {
 
 export function uniqueId(prefix: string): string {
   return `${prefix}${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+}
+
+/** Retries `check` until it stops throwing; after `timeoutMs` its last error fails the test. */
+export async function eventually<T>(check: () => Promise<T>, timeoutMs: number, intervalMs = 1000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, intervalMs));
+    }
+  }
 }

@@ -17,17 +17,16 @@ import type { FastifyInstance } from "fastify";
 import { buildConsole } from "../../src/console/app.ts";
 import { RemotingClusterSource } from "../../src/console/cluster-source.ts";
 import { RESPONSE_FLAG, decodeCommands, encodeCommand, type RemotingCommand } from "../../src/remoting/codec.ts";
+import { RequestCode } from "../../src/remoting/codes.ts";
 import { RemotingClient, RemotingConnection } from "../../src/remoting/connection.ts";
-import { encodeProperties } from "../../src/remoting/messages.ts";
+import { encodeProperties } from "../../src/remoting/message-codec.ts";
 import { imageName } from "../../src/images/versions.ts";
 import { HealthyOrExitedWaitStrategy } from "../../src/testcontainers/ready.ts";
 import { dockerAvailability, ensureImages } from "./harness.ts";
 
 const skip = await dockerAvailability();
 
-const REGISTER_BROKER = 103;
-const QUERY_MESSAGE = 12;
-const VIEW_MESSAGE_BY_ID = 33;
+const { REGISTER_BROKER, QUERY_MESSAGE, VIEW_MESSAGE_BY_ID } = RequestCode;
 const TOPIC = "HostileTopic";
 const CLUSTER = "HostileCluster";
 const BROKER_NAME = "hostile-broker";
@@ -110,17 +109,22 @@ async function startHostileBroker(bomb: Buffer): Promise<HostileBroker> {
       for (const request of commands) {
         const turn = turns.get(request.code) ?? 0;
         turns.set(request.code, turn + 1);
-        const mode: Mode = request.code === QUERY_MESSAGE || request.code === VIEW_MESSAGE_BY_ID ? "zlib bomb" : MODES[turn % MODES.length]!;
+        const mode: Mode =
+          request.code === QUERY_MESSAGE || request.code === VIEW_MESSAGE_BY_ID ? "zlib bomb" : MODES[turn % MODES.length]!;
         sent.set(mode, (sent.get(mode) ?? 0) + 1);
         const answer = (body: Buffer) => encodeCommand({ code: 0, opaque: request.opaque, flag: RESPONSE_FLAG, body });
         if (mode === "hang frame") socket.write(HANG_FRAME);
-        else if (mode === "1 GiB frame") socket.write(Buffer.from([0x40, 0, 0, 0])); // and never the gigabyte
+        else if (mode === "1 GiB frame")
+          socket.write(Buffer.from([0x40, 0, 0, 0])); // and never the gigabyte
         else if (mode === "trickle" && !trickle) {
           const frame = answer(Buffer.alloc(8 * 1024 * 1024));
           let at = 0;
           trickle = setInterval(() => socket.write(frame.subarray(at, ++at)), 10);
         } else if (mode === "deep JSON") socket.write(answer(Buffer.from(`{"table":${"[".repeat(100_000)}`)));
-        else if (mode === "__proto__ JSON") socket.write(answer(Buffer.from('{"table":{"__proto__":{"polluted":"yes"},"brokerVersionDesc":"V6_6_6"},"__proto__":{"polluted":"yes"}}')));
+        else if (mode === "__proto__ JSON")
+          socket.write(
+            answer(Buffer.from('{"table":{"__proto__":{"polluted":"yes"},"brokerVersionDesc":"V6_6_6"},"__proto__":{"polluted":"yes"}}')),
+          );
         else if (mode === "zlib bomb") socket.write(answer(storedMessage(bomb, port)));
       }
     });
@@ -147,7 +151,15 @@ async function startHostileBroker(bomb: Buffer): Promise<HostileBroker> {
  */
 async function register(namesrv: string, broker: HostileBroker): Promise<RemotingConnection> {
   const connection = new RemotingConnection(namesrv, 10_000);
-  const topicConfig = (topicName: string) => ({ topicName, readQueueNums: 1, writeQueueNums: 1, perm: 6, topicFilterType: "SINGLE_TAG", topicSysFlag: 0, order: false });
+  const topicConfig = (topicName: string) => ({
+    topicName,
+    readQueueNums: 1,
+    writeQueueNums: 1,
+    perm: 6,
+    topicFilterType: "SINGLE_TAG",
+    topicSysFlag: 0,
+    order: false,
+  });
   const body = {
     topicConfigSerializeWrapper: {
       topicConfigTable: { [TOPIC]: topicConfig(TOPIC), [`${TOPIC}2`]: topicConfig(`${TOPIC}2`) },
@@ -185,7 +197,13 @@ describe("the console against a hostile broker registered with a real name serve
       .withExposedPorts(9876)
       .withResourcesQuota({ memory: 0.5 })
       // The image checks every 5 s; a test should not wait that long to learn that the name server is up.
-      .withHealthCheck({ test: ["CMD", "docker-entrypoint", "healthcheck"], interval: 1_000, timeout: 5_000, retries: 3, startPeriod: 60_000 })
+      .withHealthCheck({
+        test: ["CMD", "docker-entrypoint", "healthcheck"],
+        interval: 1_000,
+        timeout: 5_000,
+        retries: 3,
+        startPeriod: 60_000,
+      })
       .withWaitStrategy(new HealthyOrExitedWaitStrategy("the name server"))
       .withStartupTimeout(60_000)
       .start();
@@ -193,7 +211,11 @@ describe("the console against a hostile broker registered with a real name serve
     broker = await startHostileBroker(bomb);
     registration = await register(namesrvAddr, broker);
     // No cache: every page load asks the hostile broker again.
-    app = buildConsole({ config: { user: "admin", password: PASSWORD, readOnly: true, sessionHours: 1 }, source: new RemotingClusterSource(client, namesrvAddr, 0), logger: false });
+    app = buildConsole({
+      config: { user: "admin", password: PASSWORD, readOnly: true, sessionHours: 1 },
+      source: new RemotingClusterSource(client, namesrvAddr, 0),
+      logger: false,
+    });
     url = await app.listen({ host: "127.0.0.1", port: 0 });
   });
 
@@ -206,7 +228,11 @@ describe("the console against a hostile broker registered with a real name serve
   });
 
   test("pages fail with the broker's error, /healthz answers within a second throughout, memory stays bounded", async (t) => {
-    const login = await fetch(`${url}/api/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ user: "admin", password: PASSWORD }) });
+    const login = await fetch(`${url}/api/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ user: "admin", password: PASSWORD }),
+    });
     assert.equal(login.status, 200);
     const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0]!;
     const get = async (path: string) => {
@@ -224,7 +250,10 @@ describe("the console against a hostile broker registered with a real name serve
       assert.ok(performance.now() - loadStarted < 2000, `the cluster page took ${Math.round(performance.now() - loadStarted)} ms`);
       views.push(...(page.body.brokers as (typeof views)[number][]));
     }
-    assert.deepEqual(views.map((b) => [b.brokerName, b.address]), MODES.map(() => [BROKER_NAME, broker!.address]));
+    assert.deepEqual(
+      views.map((b) => [b.brokerName, b.address]),
+      MODES.map(() => [BROKER_NAME, broker!.address]),
+    );
     const expected = [
       /^127\.0\.0\.1:\d+: not a RocketMQ remoting peer \(binary remoting header: a value of -6 bytes at byte \d+, 0 left\); connection closed$/,
       /^127\.0\.0\.1:\d+: not a RocketMQ remoting peer \(remoting frame of 1073741824 bytes: not a RocketMQ remoting stream .*\); connection closed$/,
@@ -270,8 +299,22 @@ describe("the console against a hostile broker registered with a real name serve
     polling = false;
     await poller;
 
-    t.diagnostic(`${seen.length} page loads in ${Math.round(roundsMs)} ms; ${healthz.length} /healthz, slowest ${Math.round(Math.max(...healthz))} ms; RSS +${mib(rssMax - rssBefore)} MiB at most`);
-    t.diagnostic(`statuses: ${JSON.stringify(Object.fromEntries(pages.map((p) => [p, seen.filter((s) => s.path === p).map((s) => s.status).join(" ")])))}`);
+    t.diagnostic(
+      `${seen.length} page loads in ${Math.round(roundsMs)} ms; ${healthz.length} /healthz, slowest ${Math.round(Math.max(...healthz))} ms; RSS +${mib(rssMax - rssBefore)} MiB at most`,
+    );
+    t.diagnostic(
+      `statuses: ${JSON.stringify(
+        Object.fromEntries(
+          pages.map((p) => [
+            p,
+            seen
+              .filter((s) => s.path === p)
+              .map((s) => s.status)
+              .join(" "),
+          ]),
+        ),
+      )}`,
+    );
     t.diagnostic(`the broker sent: ${[...broker!.sent].map(([mode, n]) => `${n} ${mode}`).join(", ")}`);
     // Nothing a hostile broker sends takes the console down or makes a page wait past the request timeout.
     assert.ok(healthz.length > 10, `only ${healthz.length} health checks ran`);
@@ -284,7 +327,9 @@ describe("the console against a hostile broker registered with a real name serve
     for (const s of seen) assert.ok([200, 500, 502, 504].includes(s.status), `${s.path}: ${s.status} ${JSON.stringify(s.body)}`);
 
     // The bomb is listed, not inflated: its body is shown as the compressed bytes it is.
-    const found = seen.filter((s) => s.path.startsWith("/api/messages") && s.status === 200).flatMap((s) => s.body.messages as { compressed?: string; bodyBytes: number; body: string }[]);
+    const found = seen
+      .filter((s) => s.path.startsWith("/api/messages") && s.status === 200)
+      .flatMap((s) => s.body.messages as { compressed?: string; bodyBytes: number; body: string }[]);
     assert.ok(found.length > 0, "the bomb was never listed");
     for (const m of found) {
       assert.equal(m.compressed, "zlib");

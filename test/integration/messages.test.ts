@@ -22,10 +22,10 @@ import {
   resendDlqMessage,
   resetConsumerOffset,
   sendMessage,
-  topicRoute,
   viewMessageById,
   type SendResult,
 } from "../../src/remoting/messages.ts";
+import { topicRoute } from "../../src/remoting/route.ts";
 import { RocketMQContainer, type StartedRocketMQContainer } from "../../src/testcontainers/index.ts";
 
 const CLIENT_ENV = "ALI_ONS_CLIENT";
@@ -47,7 +47,17 @@ type ClientEvent =
   | { event: "ready" }
   | { event: "closed" }
   | { event: "sent"; msgId: string; sendStatus: string }
-  | { event: "message"; topic: string; msgId: string; properties: Record<string, string>; reconsumeTimes: number; queueId: number; queueOffset: number; bodyLength: number; bodyStart: string };
+  | {
+      event: "message";
+      topic: string;
+      msgId: string;
+      properties: Record<string, string>;
+      reconsumeTimes: number;
+      queueId: number;
+      queueOffset: number;
+      bodyLength: number;
+      bodyStart: string;
+    };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -71,7 +81,10 @@ class AliOnsProcess {
   constructor(role: ClientRole) {
     // NODE_TEST_CONTEXT would make the child talk to this test runner.
     const { NODE_TEST_CONTEXT: _, ...env } = process.env;
-    this.child = spawn(process.execPath, [fileURLToPath(import.meta.url)], { env: { ...env, [CLIENT_ENV]: JSON.stringify(role) }, stdio: ["pipe", "pipe", "pipe"] });
+    this.child = spawn(process.execPath, [fileURLToPath(import.meta.url)], {
+      env: { ...env, [CLIENT_ENV]: JSON.stringify(role) },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     createInterface({ input: this.child.stdout! }).on("line", (line) => {
       if (line.startsWith("{")) this.events.push(JSON.parse(line) as ClientEvent);
     });
@@ -92,10 +105,15 @@ class AliOnsProcess {
   async waitFor<T extends ClientEvent>(what: string, timeoutMs: number, match: (e: ClientEvent) => e is T): Promise<T>;
   async waitFor(what: string, timeoutMs: number, match: (e: ClientEvent) => boolean): Promise<ClientEvent>;
   async waitFor(what: string, timeoutMs: number, match: (e: ClientEvent) => boolean): Promise<ClientEvent> {
-    return eventually(what, timeoutMs, async () => {
-      if (this.exited && !this.events.some(match)) assert.fail(`the ali-ons client exited before ${what}:\n${this.stderr}`);
-      return this.events.find(match);
-    }, () => this.events);
+    return eventually(
+      what,
+      timeoutMs,
+      async () => {
+        if (this.exited && !this.events.some(match)) assert.fail(`the ali-ons client exited before ${what}:\n${this.stderr}`);
+        return this.events.find(match);
+      },
+      () => this.events,
+    );
   }
 
   /** Closes the client (it commits its offsets and unregisters) and waits for the process to end. */
@@ -149,12 +167,26 @@ if (process.env[CLIENT_ENV]) {
 
     test("topicRoute and sendMessage: four sends go round robin to the four queues of the master", async () => {
       const route = await topicRoute(client, namesrv, TOPIC);
-      assert.deepEqual(route.queueDatas.map((q) => [q.brokerName, q.readQueueNums, q.writeQueueNums, q.perm]), [["broker-a", 4, 4, 6]]);
-      assert.deepEqual(route.brokerDatas.map((b) => [b.brokerName, b.brokerAddrs["0"]]), [["broker-a", broker]]);
+      assert.deepEqual(
+        route.queueDatas.map((q) => [q.brokerName, q.readQueueNums, q.writeQueueNums, q.perm]),
+        [["broker-a", 4, 4, 6]],
+      );
+      assert.deepEqual(
+        route.brokerDatas.map((b) => [b.brokerName, b.brokerAddrs["0"]]),
+        [["broker-a", broker]],
+      );
 
       sentAt = Date.now();
       for (let i = 0; i < 4; i++) {
-        sent.push(await sendMessage(client, namesrv, { topic: TOPIC, body: `body ${runId} ${i} ✓`, tags: `Tag${i}`, keys: [runId, `${runId}-${i}`], properties: { origin: "console", n: String(i) } }));
+        sent.push(
+          await sendMessage(client, namesrv, {
+            topic: TOPIC,
+            body: `body ${runId} ${i} ✓`,
+            tags: `Tag${i}`,
+            keys: [runId, `${runId}-${i}`],
+            properties: { origin: "console", n: String(i) },
+          }),
+        );
       }
       assert.deepEqual(sent.map((s) => s.queueId).sort(), [0, 1, 2, 3]);
       for (const s of sent) {
@@ -181,8 +213,14 @@ if (process.env[CLIENT_ENV]) {
       const [one] = await queryMessagesByKey(client, namesrv, TOPIC, `${runId}-2`);
       assert.ok(one);
       const s = sent[2]!;
-      assert.deepEqual([one.msgId, one.offsetMsgId, one.queueId, one.queueOffset, one.brokerName], [s.msgId, s.offsetMsgId, s.queueId, s.queueOffset, "broker-a"]);
-      assert.deepEqual([one.body.toString("utf8"), one.tags, one.keys, one.properties.origin, one.properties.n, one.reconsumeTimes], [`body ${runId} 2 ✓`, "Tag2", [runId, `${runId}-2`], "console", "2", 0]);
+      assert.deepEqual(
+        [one.msgId, one.offsetMsgId, one.queueId, one.queueOffset, one.brokerName],
+        [s.msgId, s.offsetMsgId, s.queueId, s.queueOffset, "broker-a"],
+      );
+      assert.deepEqual(
+        [one.body.toString("utf8"), one.tags, one.keys, one.properties.origin, one.properties.n, one.reconsumeTimes],
+        [`body ${runId} 2 ✓`, "Tag2", [runId, `${runId}-2`], "console", "2", 0],
+      );
       assert.equal(one.storeHost, broker, "the store host is the advertised broker address");
       assert.ok(one.bornTimestamp >= sentAt && one.storeTimestamp >= one.bornTimestamp - 1000);
 
@@ -194,26 +232,53 @@ if (process.env[CLIENT_ENV]) {
 
       assert.equal(await viewMessageById(client, namesrv, TOPIC, "0123456789ABCDEF0123456789ABCDEF"), undefined, "an unknown id");
       assert.equal(await viewMessageById(client, namesrv, DLQ_TOPIC, s.msgId), undefined, "a message of another topic");
-      assert.deepEqual(await queryMessagesByKey(client, namesrv, TOPIC, runId, { beginTimestamp: Date.now() + 60_000, endTimestamp: Date.now() + 120_000 }), [], "outside the time range");
+      assert.deepEqual(
+        await queryMessagesByKey(client, namesrv, TOPIC, runId, {
+          beginTimestamp: Date.now() + 60_000,
+          endTimestamp: Date.now() + 120_000,
+        }),
+        [],
+        "outside the time range",
+      );
       assert.equal((await queryMessagesByKey(client, namesrv, TOPIC, runId, { maxNum: 2 })).length, 2, "maxNum");
     });
 
     test("ali-ons receives what sendMessage sent; its compressed message decodes; connections listed; lag goes to 0", async (t) => {
       assert.equal(await totalLag(client, broker, group, TOPIC), 4, "before anyone consumed, a new group lags by every message");
       const started = Date.now();
-      consumer = await AliOnsProcess.start({ namesrv, topic: TOPIC, group, producer: { group: `${runId}-producer`, bigKey: `${runId}-big`, bigBytes: 8192 } });
+      consumer = await AliOnsProcess.start({
+        namesrv,
+        topic: TOPIC,
+        group,
+        producer: { group: `${runId}-producer`, bigKey: `${runId}-big`, bigBytes: 8192 },
+      });
       children.push(consumer);
-      const big = await consumer.waitFor("ali-ons to send its message", 30_000, (e): e is Extract<ClientEvent, { event: "sent" }> => e.event === "sent");
+      const big = await consumer.waitFor(
+        "ali-ons to send its message",
+        30_000,
+        (e): e is Extract<ClientEvent, { event: "sent" }> => e.event === "sent",
+      );
       assert.equal(big.sendStatus, "SEND_OK");
       bigMsgId = big.msgId;
-      await eventually("ali-ons to receive the four messages and its own", 30_000, async () => (consumer.messages().length >= 5 ? true : undefined), () => consumer.messages());
+      await eventually(
+        "ali-ons to receive the four messages and its own",
+        30_000,
+        async () => (consumer.messages().length >= 5 ? true : undefined),
+        () => consumer.messages(),
+      );
       t.diagnostic(`ali-ons started and received 5 messages in ${Date.now() - started} ms`);
       for (const [i, s] of sent.entries()) {
         const got = consumer.messages().find((m) => m.properties.UNIQ_KEY === s.msgId);
         assert.ok(got, `ali-ons received message ${i}`);
         assert.equal(got.msgId, s.offsetMsgId, "ali-ons' id is the broker's offset id");
-        assert.deepEqual([got.topic, got.queueId, got.queueOffset, got.bodyStart], [TOPIC, s.queueId, s.queueOffset, `body ${runId} ${i} ✓`]);
-        assert.deepEqual([got.properties.TAGS, got.properties.KEYS, got.properties.origin], [`Tag${i}`, `${runId} ${runId}-${i}`, "console"]);
+        assert.deepEqual(
+          [got.topic, got.queueId, got.queueOffset, got.bodyStart],
+          [TOPIC, s.queueId, s.queueOffset, `body ${runId} ${i} ✓`],
+        );
+        assert.deepEqual(
+          [got.properties.TAGS, got.properties.KEYS, got.properties.origin],
+          [`Tag${i}`, `${runId} ${runId}-${i}`, "console"],
+        );
       }
 
       assert.equal(consumer.messages().find((m) => m.msgId === bigMsgId)?.bodyLength, 8192, "ali-ons received its own message too");
@@ -240,9 +305,19 @@ if (process.env[CLIENT_ENV]) {
       assert.equal(consumers.connections[0]!.language, "JAVA", "ali-ons introduces itself as a Java client");
       assert.match(consumers.connections[0]!.clientId, /@/);
       assert.deepEqual([consumers.consumeType, consumers.messageModel], ["CONSUME_PASSIVELY", "CLUSTERING"]);
-      assert.deepEqual(consumers.subscriptions.map((s) => [s.topic, s.expression]), [[`%RETRY%${group}`, "*"], [TOPIC, "*"]]);
+      assert.deepEqual(
+        consumers.subscriptions.map((s) => [s.topic, s.expression]),
+        [
+          [`%RETRY%${group}`, "*"],
+          [TOPIC, "*"],
+        ],
+      );
       const producers = await producerConnections(client, broker, `${runId}-producer`);
-      assert.deepEqual(producers.map((p) => p.clientId), [consumers.connections[0]!.clientId], "producer and consumer share ali-ons' client instance");
+      assert.deepEqual(
+        producers.map((p) => p.clientId),
+        [consumers.connections[0]!.clientId],
+        "producer and consumer share ali-ons' client instance",
+      );
       assert.deepEqual(await producerConnections(client, broker, `${runId}-nobody`), []);
 
       const lagStarted = Date.now();
@@ -258,13 +333,23 @@ if (process.env[CLIENT_ENV]) {
       const before = consumer.messages().length;
       const started = Date.now();
       const offsets = await resetConsumerOffset(client, namesrv, TOPIC, group, sentAt - 1000);
-      assert.deepEqual(offsets, [0, 1, 2, 3].map((queueId) => ({ brokerName: "broker-a", queueId, offset: 0 })));
+      assert.deepEqual(
+        offsets,
+        [0, 1, 2, 3].map((queueId) => ({ brokerName: "broker-a", queueId, offset: 0 })),
+      );
       // ali-ons learns it on its next pull (PULL_OFFSET_MOVED), at the latest when its long poll (2 s here) ends.
-      await eventually("ali-ons to receive the five messages again", 30_000, async () => (consumer.messages().length >= before + 5 ? true : undefined), () => consumer.messages().length - before);
+      await eventually(
+        "ali-ons to receive the five messages again",
+        30_000,
+        async () => (consumer.messages().length >= before + 5 ? true : undefined),
+        () => consumer.messages().length - before,
+      );
       t.diagnostic(`redelivered ${Date.now() - started} ms after the reset`);
       const again = consumer.messages().slice(before);
       assert.deepEqual(new Set(again.map((m) => m.msgId)), new Set([...sent.map((s) => s.offsetMsgId), bigMsgId]));
-      await eventually("the lag to be 0 again", 20_000, async () => ((await totalLag(client, broker, group, TOPIC)) === 0 ? true : undefined));
+      await eventually("the lag to be 0 again", 20_000, async () =>
+        (await totalLag(client, broker, group, TOPIC)) === 0 ? true : undefined,
+      );
     });
 
     test("with the consumer gone: no connections, a reset brings the lag back, a reset to the future clears it", async () => {
@@ -277,10 +362,18 @@ if (process.env[CLIENT_ENV]) {
       assert.equal(await totalLag(client, broker, group, TOPIC), 5, "every message is unconsumed again");
 
       const toEnd = await resetConsumerOffset(client, namesrv, TOPIC, group, Date.now() + 60_000);
-      assert.equal(toEnd.reduce((n, o) => n + o.offset, 0), 5, "each queue's end");
+      assert.equal(
+        toEnd.reduce((n, o) => n + o.offset, 0),
+        5,
+        "each queue's end",
+      );
       assert.equal(await totalLag(client, broker, group, TOPIC), 0);
 
-      await assert.rejects(resetConsumerOffset(client, namesrv, TOPIC, `${runId}-never-seen`, sentAt), /not exist/, "a group the broker has never seen");
+      await assert.rejects(
+        resetConsumerOffset(client, namesrv, TOPIC, `${runId}-never-seen`, sentAt),
+        /not exist/,
+        "a group the broker has never seen",
+      );
     });
 
     test("DLQ round trip: a failing consumer dead-letters the message, resendDlqMessage sends it to that group's retry topic only", async (t) => {
@@ -297,13 +390,26 @@ if (process.env[CLIENT_ENV]) {
       ]);
       children.push(failer, bystander);
       const started = Date.now();
-      const original = await sendMessage(client, namesrv, { topic: DLQ_TOPIC, body: `poison ${runId}`, tags: "Poison", keys: [`${runId}-poison`], properties: { origin: "console" } });
-      await failer.waitFor("the failing consumer to get the message", 30_000, (e) => e.event === "message" && e.properties.UNIQ_KEY === original.msgId);
+      const original = await sendMessage(client, namesrv, {
+        topic: DLQ_TOPIC,
+        body: `poison ${runId}`,
+        tags: "Poison",
+        keys: [`${runId}-poison`],
+        properties: { origin: "console" },
+      });
+      await failer.waitFor(
+        "the failing consumer to get the message",
+        30_000,
+        (e) => e.event === "message" && e.properties.UNIQ_KEY === original.msgId,
+      );
 
       const dlq = `%DLQ%${failing}`;
       const dead = await eventually(`the message in ${dlq}`, 30_000, () => viewMessageById(client, namesrv, dlq, original.msgId));
       t.diagnostic(`dead-lettered ${Date.now() - started} ms after the send`);
-      assert.deepEqual([dead.topic, dead.msgId, dead.body.toString(), dead.tags, dead.keys, dead.properties.origin], [dlq, original.msgId, `poison ${runId}`, "Poison", [`${runId}-poison`], "console"]);
+      assert.deepEqual(
+        [dead.topic, dead.msgId, dead.body.toString(), dead.tags, dead.keys, dead.properties.origin],
+        [dlq, original.msgId, `poison ${runId}`, "Poison", [`${runId}-poison`], "console"],
+      );
       assert.equal(dead.properties.RETRY_TOPIC, DLQ_TOPIC, "the broker notes where it came from");
       assert.equal(dead.reconsumeTimes, 1);
       assert.equal(dead.properties.ORIGIN_MESSAGE_ID, original.offsetMsgId);
@@ -314,20 +420,33 @@ if (process.env[CLIENT_ENV]) {
       const retry = `%RETRY%${failing}`;
       assert.notEqual(resent.msgId, original.msgId, "a new message, with its own id");
       const copy = await eventually(`the copy in ${retry}`, 15_000, () => viewMessageById(client, namesrv, retry, resent.msgId));
-      assert.deepEqual([copy.topic, copy.body.toString(), copy.tags, copy.keys, copy.properties.origin, copy.properties.RETRY_TOPIC], [retry, `poison ${runId}`, "Poison", [`${runId}-poison`], "console", DLQ_TOPIC]);
+      assert.deepEqual(
+        [copy.topic, copy.body.toString(), copy.tags, copy.keys, copy.properties.origin, copy.properties.RETRY_TOPIC],
+        [retry, `poison ${runId}`, "Poison", [`${runId}-poison`], "console", DLQ_TOPIC],
+      );
       assert.equal(copy.properties.ORIGIN_MESSAGE_ID, original.offsetMsgId, "the copy still names the message it came from");
       assert.equal(copy.reconsumeTimes, 0);
 
       // The group, consuming successfully now, gets the message again as a message of the original topic.
       const healed = await AliOnsProcess.start({ namesrv, topic: DLQ_TOPIC, group: failing });
       children.push(healed);
-      const redelivered = await healed.waitFor("the group to get the resent message", 30_000, (e): e is Extract<ClientEvent, { event: "message" }> => e.event === "message" && e.properties.UNIQ_KEY === resent.msgId);
-      assert.deepEqual([redelivered.topic, redelivered.bodyStart, redelivered.properties.KEYS, redelivered.reconsumeTimes], [DLQ_TOPIC, `poison ${runId}`, `${runId}-poison`, 0]);
+      const redelivered = await healed.waitFor(
+        "the group to get the resent message",
+        30_000,
+        (e): e is Extract<ClientEvent, { event: "message" }> => e.event === "message" && e.properties.UNIQ_KEY === resent.msgId,
+      );
+      assert.deepEqual(
+        [redelivered.topic, redelivered.bodyStart, redelivered.properties.KEYS, redelivered.reconsumeTimes],
+        [DLQ_TOPIC, `poison ${runId}`, `${runId}-poison`, 0],
+      );
       t.diagnostic(`resent and consumed ${Date.now() - started} ms after the first send`);
       await healed.close();
 
       // The other group consumed the original once and nothing since.
-      assert.deepEqual(bystander.messages().map((m) => m.properties.UNIQ_KEY), [original.msgId]);
+      assert.deepEqual(
+        bystander.messages().map((m) => m.properties.UNIQ_KEY),
+        [original.msgId],
+      );
       await bystander.close();
     });
   });
@@ -346,7 +465,11 @@ async function runAliOnsClient(role: ClientRole): Promise<void> {
     queueOffset: number;
   }
   interface AliOns {
-    Producer: new (options: Record<string, unknown>) => { ready(): Promise<void>; send(m: AliOnsMessage): Promise<{ sendStatus: string; msgId: string }>; close(): Promise<void> };
+    Producer: new (options: Record<string, unknown>) => {
+      ready(): Promise<void>;
+      send(m: AliOnsMessage): Promise<{ sendStatus: string; msgId: string }>;
+      close(): Promise<void>;
+    };
     Consumer: new (options: Record<string, unknown>) => {
       ready(): Promise<void>;
       subscribe(topic: string, expression: string, handler: (m: AliOnsMessage) => Promise<void>): void;
@@ -382,7 +505,17 @@ async function runAliOnsClient(role: ClientRole): Promise<void> {
   await consumer.ready();
   consumer.subscribe(role.topic, "*", async (m) => {
     const body = m.body.toString("utf8");
-    emit({ event: "message", topic: m.topic, msgId: m.msgId, properties: m.properties, reconsumeTimes: m.reconsumeTimes, queueId: m.queueId, queueOffset: m.queueOffset, bodyLength: m.body.length, bodyStart: body.slice(0, 64) });
+    emit({
+      event: "message",
+      topic: m.topic,
+      msgId: m.msgId,
+      properties: m.properties,
+      reconsumeTimes: m.reconsumeTimes,
+      queueId: m.queueId,
+      queueOffset: m.queueOffset,
+      bodyLength: m.body.length,
+      bodyStart: body.slice(0, 64),
+    });
     if (role.fail) throw new Error("failing on purpose");
   });
   emit({ event: "ready" });

@@ -1,9 +1,9 @@
 // What each compose mode must do, as test specs shared by the 5.x and 4.x runs (see describeMode).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { docker, dockerOk, uniqueId } from "./harness.ts";
+import { docker, dockerOk, eventually, uniqueId } from "./harness.ts";
 import { grpcRoundTrip } from "../clients/grpc-client.ts";
-import { eventually, report, type ClusterUnderTest, type ModeSpec, type Topology } from "./cluster.ts";
+import { report, type ClusterUnderTest, type ModeSpec, type Topology } from "./cluster.ts";
 import { RemotingClient } from "../../src/remoting/connection.ts";
 import { haStatus } from "../../src/remoting/admin.ts";
 import { consoleLogin, generatedPassword, haReplicating } from "./console.ts";
@@ -36,7 +36,12 @@ async function masterService(cluster: ClusterUnderTest, servicesByPort: Record<s
 }
 
 /** Kills the group's master in the middle of a send loop; checks the election, the wait and that nothing is lost. */
-function leaderKillTest(cluster: ClusterUnderTest, what: string, servicesByPort: Record<string, string>, before?: () => Promise<void>): void {
+function leaderKillTest(
+  cluster: ClusterUnderTest,
+  what: string,
+  servicesByPort: Record<string, string>,
+  before?: () => Promise<void>,
+): void {
   test(`${what}: kill the master mid-send → a new master is elected, sends resume within 15 s, nothing acknowledged is lost`, async () => {
     await cluster.createTopic("FailoverTopic");
     await before?.();
@@ -68,7 +73,20 @@ function proxyTests(cluster: ClusterUnderTest): void {
   });
   test("the official Java client round-trips 500 messages through the proxy's remoting port localhost:8080", async () => {
     const runId = uniqueId("px");
-    const r = await cluster.hostClient(["--namesrv", "localhost:8080", "--topic", "GrpcTopic", "--count", "500", "--mode", "both", "--run-id", runId, "--group", runId]);
+    const r = await cluster.hostClient([
+      "--namesrv",
+      "localhost:8080",
+      "--topic",
+      "GrpcTopic",
+      "--count",
+      "500",
+      "--mode",
+      "both",
+      "--run-id",
+      runId,
+      "--group",
+      runId,
+    ]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /RECEIVED 500\b/);
   });
@@ -91,9 +109,14 @@ export function twoMastersNoSlave(version?: string, options: { proxy?: boolean }
         const stats = await cluster.sendLoop("KillTopic", runId, 1000, 4000, async () => {
           await cluster.kill("broker-a");
         });
-        report(`${cluster.label}: killed broker-a; longest wait for an acknowledged send ${(stats.maxGapMs / 1000).toFixed(1)} s; by broker ${JSON.stringify(stats.byBroker)}`);
+        report(
+          `${cluster.label}: killed broker-a; longest wait for an acknowledged send ${(stats.maxGapMs / 1000).toFixed(1)} s; by broker ${JSON.stringify(stats.byBroker)}`,
+        );
         assert.equal(stats.ok, 1000);
-        assert.ok((stats.byBroker["broker-a"] ?? 0) > 0 && (stats.byBroker["broker-b"] ?? 0) > (stats.byBroker["broker-a"] ?? 0), JSON.stringify(stats.byBroker));
+        assert.ok(
+          (stats.byBroker["broker-a"] ?? 0) > 0 && (stats.byBroker["broker-b"] ?? 0) > (stats.byBroker["broker-a"] ?? 0),
+          JSON.stringify(stats.byBroker),
+        );
         const restarted = Date.now();
         await cluster.project.ok("up", "-d", "--wait", "broker-a");
         report(`${cluster.label}: broker-a healthy again ${((Date.now() - restarted) / 1000).toFixed(1)} s after restart`);
@@ -123,7 +146,9 @@ export function twoMastersTwoSlaves(replication: "async" | "sync", version?: str
           const slave = g.members.find((m) => m.brokerId === 1)!;
           assert.ok(slave.lagBytes !== null && slave.lagBytes >= 0, JSON.stringify(g));
         }
-        report(`${cluster.label}: console HA view ${groups.map((g) => `${g.brokerName} ${g.members.map((m) => `${m.role}${m.brokerId ? ` behind ${m.lagBytes} B` : ""}`).join(", ")}`).join("; ")}`);
+        report(
+          `${cluster.label}: console HA view ${groups.map((g) => `${g.brokerName} ${g.members.map((m) => `${m.role}${m.brokerId ? ` behind ${m.lagBytes} B` : ""}`).join(", ")}`).join("; ")}`,
+        );
       });
       if (replication === "async" && !cluster.version.startsWith("4.")) {
         browserTour(cluster);
@@ -151,7 +176,11 @@ export function twoMastersTwoSlaves(replication: "async" | "sync", version?: str
               assert.ok(master.haConnectionInfo![0]!.diff >= 0);
               const slave = await haStatus(client, addrs["1"]!);
               assert.equal(slave.master, false, name);
-              assert.equal(slave.haClientRuntimeInfo?.masterAddr?.split(":").pop(), String(Number(addrs["0"]!.split(":").pop()) + 1), `${name}: the slave dials its master's HA port`);
+              assert.equal(
+                slave.haClientRuntimeInfo?.masterAddr?.split(":").pop(),
+                String(Number(addrs["0"]!.split(":").pop()) + 1),
+                `${name}: the slave dials its master's HA port`,
+              );
             }
           } finally {
             client.close();
@@ -177,7 +206,9 @@ export function twoMastersTwoSlaves(replication: "async" | "sync", version?: str
           const stats = await cluster.sendLoop("ZeroLossTopic", runId, 1500, 5000, async () => {
             await cluster.kill("broker-a");
           });
-          report(`${cluster.label}: killed master broker-a; ${stats.ok}/1500 SEND_OK; longest wait for an acknowledged send ${(stats.maxGapMs / 1000).toFixed(1)} s; by broker ${JSON.stringify(stats.byBroker)}`);
+          report(
+            `${cluster.label}: killed master broker-a; ${stats.ok}/1500 SEND_OK; longest wait for an acknowledged send ${(stats.maxGapMs / 1000).toFixed(1)} s; by broker ${JSON.stringify(stats.byBroker)}`,
+          );
           assert.equal(stats.ok, 1500);
           assert.ok((stats.byBroker["broker-a"] ?? 0) > 0, JSON.stringify(stats.byBroker));
           await cluster.consumeAll("ZeroLossTopic", runId, 1500);
@@ -224,10 +255,23 @@ export function controller(version?: string): ModeSpec {
       });
       leaderKillTest(cluster, "controller", GROUP_OF_THREE, async () => {
         // allAckInSyncStateSet guards only the replicas in the SyncStateSet: wait until all three are in it.
-        await eventually(async () => {
-          const out = await dockerOk("exec", cluster.container("broker-a-n1"), "mqadmin", "getSyncStateSet", "-a", "namesrv-1:9878", "-b", "broker-a");
-          assert.equal(out.match(/InSyncReplica:/g)?.length, 3, out);
-        }, 60_000, 2000);
+        await eventually(
+          async () => {
+            const out = await dockerOk(
+              "exec",
+              cluster.container("broker-a-n1"),
+              "mqadmin",
+              "getSyncStateSet",
+              "-a",
+              "namesrv-1:9878",
+              "-b",
+              "broker-a",
+            );
+            assert.equal(out.match(/InSyncReplica:/g)?.length, 3, out);
+          },
+          60_000,
+          2000,
+        );
       });
     },
   };

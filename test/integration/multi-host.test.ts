@@ -31,10 +31,16 @@ class SimulatedHosts {
       const box = `rmqtest-${layout}-${name}`;
       // Stand-in for the machine: every service joins the box's network namespace and so has the host's address.
       const overlay = join(dir, `${name}.yml`);
-      writeFileSync(overlay, `services:\n${services.map((s) => `  ${s}:\n    network_mode: "container:${box}"\n    ports: !reset []\n`).join("")}`);
+      writeFileSync(
+        overlay,
+        `services:\n${services.map((s) => `  ${s}:\n    network_mode: "container:${box}"\n    ports: !reset []\n`).join("")}`,
+      );
       const hostFile = join(dir, `${name}.env`);
       writeFileSync(hostFile, `HOST=${name}\nHOST_IP=${ip}\n`);
-      const project = new ComposeProject(`rmqtest-${layout}-${name}`, `hosts/${layout}`, { envFiles: [cluster, hostFile], overlays: [overlay] });
+      const project = new ComposeProject(`rmqtest-${layout}-${name}`, `hosts/${layout}`, {
+        envFiles: [cluster, hostFile],
+        overlays: [overlay],
+      });
       return { name, ip, box, project };
     });
     this.namesrv = ips.map((ip) => `${ip}:9876`).join(";");
@@ -47,7 +53,21 @@ class SimulatedHosts {
     await this.down();
     await dockerOk("network", "create", "--subnet", this.subnet, this.network);
     for (const h of this.hosts) {
-      await dockerOk("run", "-d", "--name", h.box, "--network", this.network, "--ip", h.ip, "--no-healthcheck", "--entrypoint", "sleep", "rocketmq-appliance/namesrv:latest", "infinity");
+      await dockerOk(
+        "run",
+        "-d",
+        "--name",
+        h.box,
+        "--network",
+        this.network,
+        "--ip",
+        h.ip,
+        "--no-healthcheck",
+        "--entrypoint",
+        "sleep",
+        "rocketmq-appliance/namesrv:latest",
+        "infinity",
+      );
     }
     const started = Date.now();
     await Promise.all(this.hosts.map((h) => h.project.ok("up", "-d", "--wait")));
@@ -70,7 +90,21 @@ class SimulatedHosts {
   /** Round trip from the docker host (outside every simulated host) through all name servers. */
   async roundTrip(topic: string, count: number): Promise<void> {
     const runId = uniqueId("lan");
-    const r = await runJavaClientOnHost(["--namesrv", this.namesrv, "--topic", topic, "--count", String(count), "--mode", "both", "--run-id", runId, "--group", runId, "--create-topic"]);
+    const r = await runJavaClientOnHost([
+      "--namesrv",
+      this.namesrv,
+      "--topic",
+      topic,
+      "--count",
+      String(count),
+      "--mode",
+      "both",
+      "--run-id",
+      runId,
+      "--group",
+      runId,
+      "--create-topic",
+    ]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, new RegExp(`RECEIVED ${count}\\b`));
   }
@@ -94,8 +128,32 @@ describe("two hosts (compose/hosts/2m-2s.yml), sharing only a network", { skip }
 
   test("a client in a container on the shared network round-trips 1000 messages", async () => {
     const runId = uniqueId("lanc");
-    const { binds, cmd } = javaClientContainerCommand(["--namesrv", twoHosts.namesrv, "--topic", "LanTopic2", "--count", "1000", "--mode", "both", "--run-id", runId, "--group", runId, "--create-topic"]);
-    const r = await docker("run", "--rm", "--network", twoHosts.network, ...binds.flatMap((b) => ["-v", b]), "--entrypoint", cmd[0]!, "rocketmq-appliance/broker:latest", ...cmd.slice(1));
+    const { binds, cmd } = javaClientContainerCommand([
+      "--namesrv",
+      twoHosts.namesrv,
+      "--topic",
+      "LanTopic2",
+      "--count",
+      "1000",
+      "--mode",
+      "both",
+      "--run-id",
+      runId,
+      "--group",
+      runId,
+      "--create-topic",
+    ]);
+    const r = await docker(
+      "run",
+      "--rm",
+      "--network",
+      twoHosts.network,
+      ...binds.flatMap((b) => ["-v", b]),
+      "--entrypoint",
+      cmd[0]!,
+      "rocketmq-appliance/broker:latest",
+      ...cmd.slice(1),
+    );
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /RECEIVED 1000\b/);
   });
@@ -126,7 +184,9 @@ describe("three hosts, three DLedger groups (compose/hosts/dledger-3x3.yml), sha
     for (const [group, groupIds] of Object.entries(ids)) {
       assert.equal(groupIds.length, 3, `${group}: ${groupIds.join(", ")}`);
       assert.ok(groupIds.includes("0"), `${group} has no master`);
-      const hostsOfGroup = Object.values(t.brokers[group]!.addrs).map((a) => a.split(":")[0]).sort();
+      const hostsOfGroup = Object.values(t.brokers[group]!.addrs)
+        .map((a) => a.split(":")[0])
+        .sort();
       assert.deepEqual(hostsOfGroup, ["10.77.1.11", "10.77.1.12", "10.77.1.13"], group);
     }
   });
@@ -136,11 +196,32 @@ describe("three hosts, three DLedger groups (compose/hosts/dledger-3x3.yml), sha
   test("with host-1 down entirely, every group keeps a majority: sends and reads go on", async () => {
     const started = Date.now();
     await threeHosts.hosts[0]!.project.ok("kill");
-    const survivors = threeHosts.hosts.slice(1).map((h) => `${h.ip}:9876`).join(";");
+    const survivors = threeHosts.hosts
+      .slice(1)
+      .map((h) => `${h.ip}:9876`)
+      .join(";");
     const runId = uniqueId("down");
-    const r = await runJavaClientOnHost(["--namesrv", survivors, "--topic", "Lan3Topic", "--count", "600", "--mode", "both", "--until-ok", "--run-id", runId, "--group", runId, "--timeout-seconds", "150"]);
+    const r = await runJavaClientOnHost([
+      "--namesrv",
+      survivors,
+      "--topic",
+      "Lan3Topic",
+      "--count",
+      "600",
+      "--mode",
+      "both",
+      "--until-ok",
+      "--run-id",
+      runId,
+      "--group",
+      runId,
+      "--timeout-seconds",
+      "150",
+    ]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /RECEIVED 600\b/);
-    report(`three hosts: host-1 killed; 600 messages sent and received through the other two in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    report(
+      `three hosts: host-1 killed; 600 messages sent and received through the other two in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
   });
 });

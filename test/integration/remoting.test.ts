@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { getContainerRuntimeClient } from "testcontainers";
 import { RemotingClient, RemotingTimeoutError } from "../../src/remoting/connection.ts";
-import { RequestCode } from "../../src/remoting/client.ts";
+import { RequestCode } from "../../src/remoting/codes.ts";
 import { parseFastjson } from "../../src/remoting/fastjson.ts";
 import { RocketMQContainer, type StartedRocketMQContainer } from "../../src/testcontainers/index.ts";
 import { brokerConfig, brokerRuntimeInfo, consumeStats, haStatus, subscriptionGroups, topicList } from "../../src/remoting/admin.ts";
@@ -53,7 +53,20 @@ describe("remoting client against a real broker", { skip }, () => {
   test("admin reads: topics, runtime, config, consumer groups with per-queue lag, HA status", async () => {
     const runId = uniqueId("admin");
     const group = `${runId}-consumer`; // RoundTrip's consumer group is <--group>-consumer
-    const r = await runJavaClientOnHost(["--namesrv", rocketmq.getNamesrvAddr(), "--topic", "AdminTopic", "--count", "50", "--mode", "both", "--run-id", runId, "--group", runId]);
+    const r = await runJavaClientOnHost([
+      "--namesrv",
+      rocketmq.getNamesrvAddr(),
+      "--topic",
+      "AdminTopic",
+      "--count",
+      "50",
+      "--mode",
+      "both",
+      "--run-id",
+      runId,
+      "--group",
+      runId,
+    ]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const broker = rocketmq.getBrokerAddr();
     assert.ok((await topicList(client, rocketmq.getNamesrvAddr())).includes("AdminTopic"));
@@ -82,7 +95,10 @@ describe("remoting client against a real broker", { skip }, () => {
     const overview = await source.overview();
     assert.equal(overview.brokers.length, 1);
     const broker = overview.brokers[0]!;
-    assert.deepEqual([broker.brokerName, broker.brokerId, broker.role, broker.address, broker.version], ["broker-a", 0, "master", rocketmq.getBrokerAddr(), "V5_5_0"]);
+    assert.deepEqual(
+      [broker.brokerName, broker.brokerId, broker.role, broker.address, broker.version],
+      ["broker-a", 0, "master", rocketmq.getBrokerAddr(), "V5_5_0"],
+    );
     assert.ok(broker.diskUsedRatio !== null && broker.diskUsedRatio > 0 && broker.diskUsedRatio < 1, JSON.stringify(broker));
     await source.createTopic("ConsoleTopic", 2);
     assert.ok((await source.topics()).includes("ConsoleTopic"));
@@ -94,7 +110,10 @@ describe("remoting client against a real broker", { skip }, () => {
     const started = Date.now();
     const consoleClient = new RemotingClient({ timeoutMs: 1000 });
     try {
-      await assert.rejects(client.request(rocketmq.getBrokerAddr(), RequestCode.GET_BROKER_RUNTIME_INFO, { timeoutMs: 1000 }), RemotingTimeoutError);
+      await assert.rejects(
+        client.request(rocketmq.getBrokerAddr(), RequestCode.GET_BROKER_RUNTIME_INFO, { timeoutMs: 1000 }),
+        RemotingTimeoutError,
+      );
       // The console's cluster page: the paused broker is shown with its error, within the timeout.
       const pageStarted = Date.now();
       const overview = await new RemotingClusterSource(consoleClient, rocketmq.getNamesrvAddr()).overview();

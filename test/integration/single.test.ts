@@ -6,8 +6,9 @@ import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
 import { ComposeProject, docker, dockerAvailability, dockerOk, ensureImages, uniqueId } from "./harness.ts";
 import { prepareJavaClient, runJavaClientOnHost, javaClientContainerCommand } from "../clients/java-client.ts";
-import { aliOnsRoundTrip } from "../clients/ali-ons-client.ts";
-import { RequestCode, request } from "../../src/remoting/client.ts";
+import { aliOnsRoundTrip } from "../../bench/clients/ali-ons-client.ts";
+import { request } from "../../src/remoting/client.ts";
+import { RequestCode } from "../../src/remoting/codes.ts";
 import { parseFastjson } from "../../src/remoting/fastjson.ts";
 
 const skip = await dockerAvailability();
@@ -19,7 +20,17 @@ const BROKER_IMAGE = "rocketmq-appliance/broker:latest";
 
 async function containerRoundTrip(network: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const { binds, cmd } = javaClientContainerCommand(args);
-  return docker("run", "--rm", "--network", network, ...binds.flatMap((b) => ["-v", b]), "--entrypoint", cmd[0]!, BROKER_IMAGE, ...cmd.slice(1));
+  return docker(
+    "run",
+    "--rm",
+    "--network",
+    network,
+    ...binds.flatMap((b) => ["-v", b]),
+    "--entrypoint",
+    cmd[0]!,
+    BROKER_IMAGE,
+    ...cmd.slice(1),
+  );
 }
 
 async function waitHealthy(container: string, timeoutMs = 120_000): Promise<void> {
@@ -51,7 +62,20 @@ describe("single mode (compose/single.yml)", { skip }, () => {
 
   test("the official Java client on the host round-trips 1000 messages through localhost:9876", async () => {
     const runId = uniqueId("host");
-    const r = await runJavaClientOnHost(["--namesrv", "localhost:9876", "--topic", "HostTopic", "--count", "1000", "--mode", "both", "--run-id", runId, "--group", runId]);
+    const r = await runJavaClientOnHost([
+      "--namesrv",
+      "localhost:9876",
+      "--topic",
+      "HostTopic",
+      "--count",
+      "1000",
+      "--mode",
+      "both",
+      "--run-id",
+      runId,
+      "--group",
+      runId,
+    ]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /SENT 1000 ok=1000/);
     assert.match(r.stdout, /RECEIVED 1000/);
@@ -59,7 +83,20 @@ describe("single mode (compose/single.yml)", { skip }, () => {
 
   test("a client in another container on the compose network round-trips 1000 messages through namesrv:9876", async () => {
     const runId = uniqueId("net");
-    const r = await containerRoundTrip(project.network, ["--namesrv", "namesrv:9876", "--topic", "NetworkTopic", "--count", "1000", "--mode", "both", "--run-id", runId, "--group", runId]);
+    const r = await containerRoundTrip(project.network, [
+      "--namesrv",
+      "namesrv:9876",
+      "--topic",
+      "NetworkTopic",
+      "--count",
+      "1000",
+      "--mode",
+      "both",
+      "--run-id",
+      runId,
+      "--group",
+      runId,
+    ]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /SENT 1000 ok=1000/);
     assert.match(r.stdout, /RECEIVED 1000/);
@@ -68,7 +105,18 @@ describe("single mode (compose/single.yml)", { skip }, () => {
   test("the npm ali-ons client on the host round-trips 200 messages through localhost:9876", async () => {
     const runId = uniqueId("ons");
     // ali-ons does not auto-create topics: create it with the mqadmin that ships in the image.
-    const created = await dockerOk("exec", broker, "mqadmin", "updateTopic", "-n", "namesrv:9876", "-c", "DefaultCluster", "-t", "AliOnsTopic");
+    const created = await dockerOk(
+      "exec",
+      broker,
+      "mqadmin",
+      "updateTopic",
+      "-n",
+      "namesrv:9876",
+      "-c",
+      "DefaultCluster",
+      "-t",
+      "AliOnsTopic",
+    );
     assert.match(created, /create topic to .* success/);
     const { sent, received } = await aliOnsRoundTrip("localhost:9876", "AliOnsTopic", 200, runId);
     assert.equal(sent, 200);
@@ -92,7 +140,10 @@ describe("single mode (compose/single.yml)", { skip }, () => {
   });
 
   test("each container runs under a 1 GiB limit and sizes its JVM from it", async () => {
-    for (const [c, heap] of [[namesrv, "512m"], [broker, "409m"]] as const) {
+    for (const [c, heap] of [
+      [namesrv, "512m"],
+      [broker, "409m"],
+    ] as const) {
       assert.equal((await dockerOk("inspect", "-f", "{{.HostConfig.Memory}}", c)).trim(), String(1024 ** 3));
       assert.match(await dockerOk("logs", c), new RegExp(`heap ${heap} \\(\\d+% of the container memory limit 1024 MiB\\)`));
       assert.match(await dockerOk("exec", c, "cat", "/proc/1/cmdline"), /^java\0@\/tmp\/rocketmq\/jvm\.args\0/);
@@ -109,18 +160,51 @@ describe("single mode (compose/single.yml)", { skip }, () => {
 
   test("docker stop leaves no abort file, and after a restart every message is still there", async () => {
     const runId = uniqueId("stop");
-    const sent = await runJavaClientOnHost(["--namesrv", "localhost:9876", "--topic", "DurableTopic", "--count", "500", "--mode", "send", "--run-id", runId]);
+    const sent = await runJavaClientOnHost([
+      "--namesrv",
+      "localhost:9876",
+      "--topic",
+      "DurableTopic",
+      "--count",
+      "500",
+      "--mode",
+      "send",
+      "--run-id",
+      runId,
+    ]);
     assert.equal(sent.code, 0, sent.stdout + sent.stderr);
     const stopped = Date.now();
     await project.ok("stop", "broker");
     process.stdout.write(`# broker stop took ${((Date.now() - stopped) / 1000).toFixed(1)} s\n`);
     const logs = await dockerOk("logs", "--tail", "5", broker);
     assert.match(logs, /Shutdown hook over/);
-    const store = await dockerOk("run", "--rm", "--entrypoint", "ls", "-v", `${project.volume("broker-store")}:/store`, BROKER_IMAGE, "/store");
+    const store = await dockerOk(
+      "run",
+      "--rm",
+      "--entrypoint",
+      "ls",
+      "-v",
+      `${project.volume("broker-store")}:/store`,
+      BROKER_IMAGE,
+      "/store",
+    );
     assert.ok(store.split("\n").includes("commitlog"), store);
     assert.ok(!store.split("\n").includes("abort"), `abort file left behind:\n${store}`);
     await project.ok("up", "-d", "--wait", "broker");
-    const received = await runJavaClientOnHost(["--namesrv", "localhost:9876", "--topic", "DurableTopic", "--count", "500", "--mode", "consume", "--run-id", runId, "--group", runId]);
+    const received = await runJavaClientOnHost([
+      "--namesrv",
+      "localhost:9876",
+      "--topic",
+      "DurableTopic",
+      "--count",
+      "500",
+      "--mode",
+      "consume",
+      "--run-id",
+      runId,
+      "--group",
+      runId,
+    ]);
     assert.equal(received.code, 0, received.stdout + received.stderr);
     assert.match(received.stdout, /RECEIVED 500/);
   });
@@ -130,13 +214,32 @@ describe("single mode (compose/single.yml)", { skip }, () => {
     const gateway = networkInterfaces()["docker0"]?.find((a) => a.family === "IPv4")?.address ?? "172.17.0.1";
     await docker("rm", "-f", "rmqtest-broker-b");
     await dockerOk(
-      "run", "-d", "--name", "rmqtest-broker-b", "--memory", "1g", "--stop-timeout", "60",
-      "-e", `NAMESRV_ADDR=${gateway}:9876`, "-e", "BROKER_NAME=broker-b", "-e", "LISTEN_PORT=20911",
-      "-p", "20909:20909", "-p", "20911:20911", "-p", "20912:20912", BROKER_IMAGE,
+      "run",
+      "-d",
+      "--name",
+      "rmqtest-broker-b",
+      "--memory",
+      "1g",
+      "--stop-timeout",
+      "60",
+      "-e",
+      `NAMESRV_ADDR=${gateway}:9876`,
+      "-e",
+      "BROKER_NAME=broker-b",
+      "-e",
+      "LISTEN_PORT=20911",
+      "-p",
+      "20909:20909",
+      "-p",
+      "20911:20911",
+      "-p",
+      "20912:20912",
+      BROKER_IMAGE,
     );
     await waitHealthy("rmqtest-broker-b");
     const info = await request("127.0.0.1:9876", RequestCode.GET_BROKER_CLUSTER_INFO);
-    const table = (parseFastjson(info.body.toString()) as { brokerAddrTable: Record<string, { brokerAddrs: Record<string, string> }> }).brokerAddrTable;
+    const table = (parseFastjson(info.body.toString()) as { brokerAddrTable: Record<string, { brokerAddrs: Record<string, string> }> })
+      .brokerAddrTable;
     const address = table["broker-b"]?.brokerAddrs["0"];
     assert.match(address ?? "", /:20911$/, JSON.stringify(table));
     const runtime = await request(address!, RequestCode.GET_BROKER_RUNTIME_INFO);

@@ -4,7 +4,7 @@ import { resolveFor, GOOD_BROKER, GOOD_PROXY } from "./fixtures.ts";
 import { renderAnnotated, renderConfFile, renderArgFile, jvmArguments } from "../../src/configurator/render.ts";
 import { parseJsonConfig } from "../../src/configurator/json-config.ts";
 import { parseProperties } from "../../src/configurator/properties.ts";
-import { brokerPorts } from "../../src/configurator/semantics.ts";
+import { brokerPortsOf } from "../../src/configurator/semantics.ts";
 import { ROLES, loadCatalogue, rolesOf, upperSnake } from "../../src/catalogue/catalogue.ts";
 
 const value = (r: ReturnType<typeof resolveFor>, key: string) => r.settings.get(key)?.value;
@@ -21,7 +21,12 @@ test("a broker with only NAMESRV_ADDR gets working defaults", () => {
 });
 
 test("exact camelCase and UPPER_SNAKE forms both map to the catalogue key", () => {
-  const r = resolveFor("broker", { ...GOOD_BROKER, RMQ_BROKER_fileReservedTime: "48", RMQ_BROKER_DLEGER_GROUP: "g", RMQ_BROKER_BROKER_IP1: "10.1.2.3" });
+  const r = resolveFor("broker", {
+    ...GOOD_BROKER,
+    RMQ_BROKER_fileReservedTime: "48",
+    RMQ_BROKER_DLEGER_GROUP: "g",
+    RMQ_BROKER_BROKER_IP1: "10.1.2.3",
+  });
   assert.deepEqual(r.messages, []);
   assert.equal(value(r, "fileReservedTime"), "48");
   assert.equal(value(r, "dLegerGroup"), "g");
@@ -42,9 +47,13 @@ test("setting BROKER_IP1 alone also sets BROKER_IP2 (one variable per host)", ()
 });
 
 test("precedence: appliance defaults < mounted file < variables", () => {
-  const r = resolveFor("broker", { ...GOOD_BROKER, RMQ_BROKER_fileReservedTime: "24" }, {
-    conf: "# a comment\nfileReservedTime=48\nbrokerName=from-file\ndeleteWhen=04\n",
-  });
+  const r = resolveFor(
+    "broker",
+    { ...GOOD_BROKER, RMQ_BROKER_fileReservedTime: "24" },
+    {
+      conf: "# a comment\nfileReservedTime=48\nbrokerName=from-file\ndeleteWhen=04\n",
+    },
+  );
   assert.deepEqual(r.messages, []);
   assert.equal(value(r, "fileReservedTime"), "24");
   assert.deepEqual(r.settings.get("fileReservedTime")?.source, { kind: "env", variable: "RMQ_BROKER_fileReservedTime" });
@@ -57,7 +66,10 @@ test("enum case is normalised, and the log says so", () => {
   assert.deepEqual(r.messages, []);
   assert.equal(value(r, "brokerRole"), "SLAVE");
   assert.equal(value(r, "flushDiskType"), "SYNC_FLUSH");
-  assert.ok(r.notices.some((n) => n.includes("BROKER_ROLE") && n.includes("'slave' to 'SLAVE'")), r.notices.join("\n"));
+  assert.ok(
+    r.notices.some((n) => n.includes("BROKER_ROLE") && n.includes("'slave' to 'SLAVE'")),
+    r.notices.join("\n"),
+  );
 });
 
 test("booleans accept any case of true/false, normalised", () => {
@@ -86,20 +98,33 @@ test("a namesrv needs nothing and keeps its state on the store volume", () => {
 });
 
 test("keys the chosen RocketMQ version does not have are rejected", () => {
-  const r = resolveFor("broker", { ...GOOD_BROKER, RMQ_BROKER_enableControllerMode: "true", RMQ_BROKER_controllerAddr: "c:9878" }, { version: "4.9.7" });
-  assert.ok(r.messages.some((m) => m.includes("RMQ_BROKER_enableControllerMode") && m.includes("RocketMQ 4.9.7")), r.messages.join("\n"));
+  const r = resolveFor(
+    "broker",
+    { ...GOOD_BROKER, RMQ_BROKER_enableControllerMode: "true", RMQ_BROKER_controllerAddr: "c:9878" },
+    { version: "4.9.7" },
+  );
+  assert.ok(
+    r.messages.some((m) => m.includes("RMQ_BROKER_enableControllerMode") && m.includes("RocketMQ 4.9.7")),
+    r.messages.join("\n"),
+  );
 });
 
 test("ports: fast = listen-2, HA = listen+1 unless haListenPort is set", () => {
   const r = resolveFor("broker", { ...GOOD_BROKER, LISTEN_PORT: "20911" });
-  assert.deepEqual(brokerPorts(r.settings), { listen: 20911, fast: 20909, ha: 20912 });
+  assert.deepEqual(brokerPortsOf(r.settings), { listen: 20911, fast: 20909, ha: 20912 });
+  const moved = resolveFor("broker", { ...GOOD_BROKER, LISTEN_PORT: "20911", RMQ_BROKER_haListenPort: "30000" });
+  assert.deepEqual(moved.messages, []);
+  assert.deepEqual(brokerPortsOf(moved.settings), { listen: 20911, fast: 20909, ha: 30000 });
 });
 
 test("the rendered file is sorted key=value lines that parse back to the same settings", () => {
   const r = resolveFor("broker", { ...GOOD_BROKER, RMQ_BROKER_messageDelayLevel: "1s 5s 10s" });
   const text = renderConfFile(r);
   const parsed = parseProperties(text);
-  assert.deepEqual(parsed.map((p) => p.key), [...r.settings.keys()].sort());
+  assert.deepEqual(
+    parsed.map((p) => p.key),
+    [...r.settings.keys()].sort(),
+  );
   assert.equal(parsed.find((p) => p.key === "messageDelayLevel")?.value, "1s 5s 10s");
 });
 
@@ -113,7 +138,16 @@ test("print-config says where each value came from, on comment lines only", () =
 
 test("properties parsing follows java.util.Properties", () => {
   const parsed = parseProperties("a=1\n  b : 2\n! bang comment\nc 3\nd=x\\\n   y\ne=\\u0041\\tB\n#c=ignored\n");
-  assert.deepEqual(parsed.map((p) => [p.key, p.value, p.line]), [["a", "1", 1], ["b", "2", 2], ["c", "3", 4], ["d", "xy", 5], ["e", "A\tB", 7]]);
+  assert.deepEqual(
+    parsed.map((p) => [p.key, p.value, p.line]),
+    [
+      ["a", "1", 1],
+      ["b", "2", 2],
+      ["c", "3", 4],
+      ["d", "xy", 5],
+      ["e", "A\tB", 7],
+    ],
+  );
 });
 
 test("argfile quoting survives spaces, quotes and backslashes", () => {
@@ -121,10 +155,21 @@ test("argfile quoting survives spaces, quotes and backslashes", () => {
 });
 
 test("JVM arguments: heap, direct memory, JAVA_OPT_EXT last before the main class", () => {
-  const args = jvmArguments("broker", { heap: "400m", directMemory: "200m", decision: "" }, { rocketmqHome: "/opt/rocketmq", logbackFile: "/x.xml", confFile: "/tmp/rocketmq/broker.conf" }, "-Xmx512m -Dfoo=bar");
+  const args = jvmArguments(
+    "broker",
+    { heap: "400m", directMemory: "200m", decision: "" },
+    { rocketmqHome: "/opt/rocketmq", logbackFile: "/x.xml", confFile: "/tmp/rocketmq/broker.conf" },
+    "-Xmx512m -Dfoo=bar",
+  );
   assert.ok(args.includes("-Xms400m") && args.includes("-XX:MaxDirectMemorySize=200m"));
   const main = args.indexOf("org.apache.rocketmq.broker.BrokerStartup");
-  assert.deepEqual(args.slice(main - 2), ["-Xmx512m", "-Dfoo=bar", "org.apache.rocketmq.broker.BrokerStartup", "-c", "/tmp/rocketmq/broker.conf"]);
+  assert.deepEqual(args.slice(main - 2), [
+    "-Xmx512m",
+    "-Dfoo=bar",
+    "org.apache.rocketmq.broker.BrokerStartup",
+    "-c",
+    "/tmp/rocketmq/broker.conf",
+  ]);
 });
 
 test("every catalogue key has an UPPER_SNAKE alias that maps back to it", () => {
@@ -135,7 +180,12 @@ test("every catalogue key has an UPPER_SNAKE alias that maps back to it", () => 
 });
 
 test("DLEDGER_PEERS turns DLedger on and names the group after the broker group", () => {
-  const r = resolveFor("broker", { ...GOOD_BROKER, BROKER_NAME: "broker-x", DLEDGER_PEERS: "n0-a:40911;n1-b:40911;n2-c:40911", DLEDGER_SELF_ID: "n1" });
+  const r = resolveFor("broker", {
+    ...GOOD_BROKER,
+    BROKER_NAME: "broker-x",
+    DLEDGER_PEERS: "n0-a:40911;n1-b:40911;n2-c:40911",
+    DLEDGER_SELF_ID: "n1",
+  });
   assert.deepEqual(r.messages, []);
   assert.equal(value(r, "enableDLegerCommitLog"), "true");
   assert.equal(value(r, "dLegerGroup"), "broker-x");
@@ -162,9 +212,15 @@ test("a 5.x SYNC_MASTER waits for its slave (inSyncReplicas=2) unless told other
   const r = resolveFor("broker", { ...GOOD_BROKER, BROKER_ROLE: "SYNC_MASTER" });
   assert.deepEqual(r.messages, []);
   assert.equal(value(r, "inSyncReplicas"), "2");
-  assert.equal(value(resolveFor("broker", { ...GOOD_BROKER, BROKER_ROLE: "SYNC_MASTER", RMQ_BROKER_inSyncReplicas: "1" }), "inSyncReplicas"), "1");
+  assert.equal(
+    value(resolveFor("broker", { ...GOOD_BROKER, BROKER_ROLE: "SYNC_MASTER", RMQ_BROKER_inSyncReplicas: "1" }), "inSyncReplicas"),
+    "1",
+  );
   assert.equal(value(resolveFor("broker", { ...GOOD_BROKER, BROKER_ROLE: "ASYNC_MASTER" }), "inSyncReplicas"), undefined);
-  assert.equal(value(resolveFor("broker", { ...GOOD_BROKER, BROKER_ROLE: "SYNC_MASTER" }, { version: "4.9.7" }), "inSyncReplicas"), undefined);
+  assert.equal(
+    value(resolveFor("broker", { ...GOOD_BROKER, BROKER_ROLE: "SYNC_MASTER" }, { version: "4.9.7" }), "inSyncReplicas"),
+    undefined,
+  );
 });
 
 test("a proxy with only NAMESRV_ADDR gets cluster mode, the container's address and RocketMQ's ports", () => {
@@ -178,7 +234,13 @@ test("a proxy with only NAMESRV_ADDR gets cluster mode, the container's address 
 });
 
 test("the proxy's short variables map to ProxyConfig keys", () => {
-  const r = resolveFor("proxy", { ...GOOD_PROXY, BROKER_CLUSTER_NAME: "c1", GRPC_PORT: "9081", REMOTING_PORT: "9080", REMOTING_ACCESS_ADDR: "proxy.example.com" });
+  const r = resolveFor("proxy", {
+    ...GOOD_PROXY,
+    BROKER_CLUSTER_NAME: "c1",
+    GRPC_PORT: "9081",
+    REMOTING_PORT: "9080",
+    REMOTING_ACCESS_ADDR: "proxy.example.com",
+  });
   assert.deepEqual(r.messages, []);
   assert.equal(value(r, "rocketMQClusterName"), "c1");
   assert.equal(value(r, "grpcServerPort"), "9081");
@@ -213,7 +275,13 @@ test("print-config for the proxy: dropping the comment lines gives the JSON file
   const text = renderAnnotated(r);
   assert.match(text, /^# effective rmq-proxy\.json for RocketMQ 5\.5\.0/);
   assert.match(text, /# from GRPC_PORT\n {2}"grpcServerPort": 9081,\n/);
-  assert.equal(text.split("\n").filter((l) => !l.startsWith("#")).join("\n"), renderConfFile(r));
+  assert.equal(
+    text
+      .split("\n")
+      .filter((l) => !l.startsWith("#"))
+      .join("\n"),
+    renderConfFile(r),
+  );
 });
 
 test("a mounted rmq-proxy.json is read with line numbers; variables win over it", () => {
@@ -231,7 +299,13 @@ test("JSON config parsing keeps lines and values as written", () => {
   assert.ok("entries" in parsed);
   assert.deepEqual(
     parsed.entries.map((e) => [e.key, e.value, e.line, e.unsupported]),
-    [["a", 'x"y', 1, undefined], ["b", "12345678901234567890", 1, undefined], ["c", "", 3, "an array"], ["e", "", 4, "null"], ["f", "false", 4, undefined]],
+    [
+      ["a", 'x"y', 1, undefined],
+      ["b", "12345678901234567890", 1, undefined],
+      ["c", "", 3, "an array"],
+      ["e", "", 4, "null"],
+      ["f", "false", 4, undefined],
+    ],
   );
 });
 
@@ -247,10 +321,21 @@ test("variables for other images are ignored with a notice that names them", () 
 });
 
 test("JVM arguments for the proxy: its own jars first, ProxyStartup in cluster mode with the JSON file", () => {
-  const args = jvmArguments("proxy", { heap: "384m", directMemory: "128m", decision: "" }, { rocketmqHome: "/opt/rocketmq", logbackFile: "/opt/rocketmq/conf/rmq.proxy.logback.xml", confFile: "/tmp/rocketmq/rmq-proxy.json" }, undefined);
+  const args = jvmArguments(
+    "proxy",
+    { heap: "384m", directMemory: "128m", decision: "" },
+    { rocketmqHome: "/opt/rocketmq", logbackFile: "/opt/rocketmq/conf/rmq.proxy.logback.xml", confFile: "/tmp/rocketmq/rmq-proxy.json" },
+    undefined,
+  );
   assert.equal(args[args.indexOf("-cp") + 1], "/opt/rocketmq/lib-proxy/*:/opt/rocketmq/lib/*");
   assert.ok(args.includes("-Drmq.logback.configurationFile=/opt/rocketmq/conf/rmq.proxy.logback.xml"));
-  assert.deepEqual(args.slice(args.indexOf("org.apache.rocketmq.proxy.ProxyStartup")), ["org.apache.rocketmq.proxy.ProxyStartup", "-pc", "/tmp/rocketmq/rmq-proxy.json", "-pm", "cluster"]);
+  assert.deepEqual(args.slice(args.indexOf("org.apache.rocketmq.proxy.ProxyStartup")), [
+    "org.apache.rocketmq.proxy.ProxyStartup",
+    "-pc",
+    "/tmp/rocketmq/rmq-proxy.json",
+    "-pm",
+    "cluster",
+  ]);
 });
 
 test("RocketMQ 4.x has no proxy catalogue, 5.x has one", () => {

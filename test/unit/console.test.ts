@@ -1,21 +1,40 @@
-// The console's API without a cluster: configuration errors, login, sessions, CSRF, read-only mode, paging and
-// the OpenAPI document. The data comes from a fixed ClusterSource; its remoting side is tested against real brokers.
+// The console's API without a cluster: configuration errors, login, sessions, CSRF, read-only mode, paging, the
+// OpenAPI document, and that routes act on the cluster only through the ClusterSource. The data comes from a fixed
+// ClusterSource; RemotingClusterSource's name-server failover is checked over a fake client, the rest against real
+// brokers.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { buildConsole } from "../../src/console/app.ts";
-import type { ClusterSource, GroupSummary } from "../../src/console/cluster-source.ts";
+import { RemotingClusterSource, type ClusterSource, type GroupSummary } from "../../src/console/cluster-source.ts";
 import { ConsoleConfigError, consoleConfig } from "../../src/console/config.ts";
+import type { RemotingClient, RemotingResponse, RequestOptions } from "../../src/remoting/connection.ts";
+import type { DecodedMessage } from "../../src/remoting/message-codec.ts";
 
 const topics = [...Array.from({ length: 2000 }, (_, i) => `Topic${String(i).padStart(4, "0")}`), "%RETRY%GroupA", "%DLQ%GroupA", "TBW102"];
-const groups: GroupSummary[] = [...Array.from({ length: 2000 }, (_, i) => ({ name: `Group${String(i).padStart(4, "0")}`, brokers: ["broker-a"], system: false })), { name: "TOOLS_CONSUMER", brokers: ["broker-a"], system: true }];
+const groups: GroupSummary[] = [
+  ...Array.from({ length: 2000 }, (_, i) => ({ name: `Group${String(i).padStart(4, "0")}`, brokers: ["broker-a"], system: false })),
+  { name: "TOOLS_CONSUMER", brokers: ["broker-a"], system: true },
+];
 const uiDir = fileURLToPath(new URL("../../src/console/ui/", import.meta.url));
 /** The parts of a source these tests reach; the remoting side is tested against real brokers. */
 function source(created: string[] = []): ClusterSource {
   const fake: Partial<ClusterSource> = {
     overview: async () => ({
       namesrv: "ns:9876",
-      brokers: [{ cluster: "DefaultCluster", brokerName: "broker-a", brokerId: 0, address: "10.0.0.1:10911", role: "master", version: "V5_5_0", tpsIn: 1, tpsOut: 2, diskUsedRatio: 0.5 }],
+      brokers: [
+        {
+          cluster: "DefaultCluster",
+          brokerName: "broker-a",
+          brokerId: 0,
+          address: "10.0.0.1:10911",
+          role: "master",
+          version: "V5_5_0",
+          tpsIn: 1,
+          tpsOut: 2,
+          diskUsedRatio: 0.5,
+        },
+      ],
     }),
     topics: async () => topics,
     createTopic: async (name) => {
@@ -37,7 +56,10 @@ async function login(app: ReturnType<typeof buildConsole>, password = "correct h
 test("config: every bad variable is reported at once, naming the variable, the value and what is allowed", () => {
   const error = (() => {
     try {
-      consoleConfig({ NAMESRV_ADDR: "ns", CONSOLE_PORT: "80a", CONSOLE_READ_ONLY: "yes", CONSOLE_PASWORD: "x", CONSOLE_PASSWORD: "short" }, () => undefined);
+      consoleConfig(
+        { NAMESRV_ADDR: "ns", CONSOLE_PORT: "80a", CONSOLE_READ_ONLY: "yes", CONSOLE_PASWORD: "x", CONSOLE_PASSWORD: "short" },
+        () => undefined,
+      );
     } catch (e) {
       return e;
     }
@@ -53,17 +75,29 @@ test("config: every bad variable is reported at once, naming the variable, the v
 });
 
 test("config: a password from a _FILE, or a generated one when none is given", () => {
-  const fromFile = consoleConfig({ NAMESRV_ADDR: "ns:9876", CONSOLE_PASSWORD_FILE: "/run/secrets/pw" }, (p) => (p === "/run/secrets/pw" ? "from-the-file\n" : undefined));
+  const fromFile = consoleConfig({ NAMESRV_ADDR: "ns:9876", CONSOLE_PASSWORD_FILE: "/run/secrets/pw" }, (p) =>
+    p === "/run/secrets/pw" ? "from-the-file\n" : undefined,
+  );
   assert.equal(fromFile.password, "from-the-file");
   assert.equal(fromFile.passwordGenerated, false);
   const generated = consoleConfig({ NAMESRV_ADDR: "ns-1:9876;ns-2:9876" }, () => undefined);
   assert.equal(generated.passwordGenerated, true);
   assert.ok(generated.password.length >= 16);
   assert.equal(generated.port, 8082);
-  assert.throws(() => consoleConfig({ NAMESRV_ADDR: "ns:9876", CONSOLE_PASSWORD: "aaaaaaaa", CONSOLE_PASSWORD_FILE: "/x" }, () => "b"), /both set/);
-  assert.throws(() => consoleConfig({ CONSOLE_PORT: "" }, () => undefined), / 1 configuration error.*\n  NAMESRV_ADDR is not set: allowed: name servers/, "an empty value is no value; the missing address is named");
+  assert.throws(
+    () => consoleConfig({ NAMESRV_ADDR: "ns:9876", CONSOLE_PASSWORD: "aaaaaaaa", CONSOLE_PASSWORD_FILE: "/x" }, () => "b"),
+    /both set/,
+  );
+  assert.throws(
+    () => consoleConfig({ CONSOLE_PORT: "" }, () => undefined),
+    / 1 configuration error.*\n  NAMESRV_ADDR is not set: allowed: name servers/,
+    "an empty value is no value; the missing address is named",
+  );
   assert.throws(() => consoleConfig({ NAMESRV_ADDR: "ns:98765" }, () => undefined), /NAMESRV_ADDR="ns:98765": allowed: .*ports 1 to 65535/);
-  const parsed = consoleConfig({ NAMESRV_ADDR: "ns-1:9876 ; ns-2:9877", CONSOLE_READ_ONLY: "true", CONSOLE_PORT: "9000", CONSOLE_PASSWORD: "12345678" }, () => undefined);
+  const parsed = consoleConfig(
+    { NAMESRV_ADDR: "ns-1:9876 ; ns-2:9877", CONSOLE_READ_ONLY: "true", CONSOLE_PORT: "9000", CONSOLE_PASSWORD: "12345678" },
+    () => undefined,
+  );
   assert.deepEqual([parsed.namesrvAddr, parsed.readOnly, parsed.port, parsed.requestTimeoutMs], ["ns-1:9876;ns-2:9877", true, 9000, 3000]);
 });
 
@@ -80,10 +114,15 @@ test("after login: the cluster, and topics searched and paged", async () => {
   const { cookie } = await login(app);
   const cluster = (await app.inject({ url: "/api/cluster", headers: { cookie } })).json() as { brokers: { role: string }[] };
   assert.equal(cluster.brokers[0]!.role, "master");
-  const page = (await app.inject({ url: "/api/topics?search=topic19&page=2&pageSize=40", headers: { cookie } })).json() as { total: number; items: { name: string }[] };
+  const page = (await app.inject({ url: "/api/topics?search=topic19&page=2&pageSize=40", headers: { cookie } })).json() as {
+    total: number;
+    items: { name: string }[];
+  };
   assert.equal(page.total, 100);
   assert.deepEqual([page.items.length, page.items[0]!.name], [40, "Topic1940"]);
-  const dlq = (await app.inject({ url: "/api/topics?kind=dlq", headers: { cookie } })).json() as { items: { name: string; kind: string }[] };
+  const dlq = (await app.inject({ url: "/api/topics?kind=dlq", headers: { cookie } })).json() as {
+    items: { name: string; kind: string }[];
+  };
   assert.deepEqual(dlq.items, [{ name: "%DLQ%GroupA", kind: "dlq" }]);
   assert.equal((await app.inject({ url: "/api/topics?pageSize=100000", headers: { cookie } })).statusCode, 400);
 });
@@ -92,15 +131,41 @@ test("state-changing requests need the session's CSRF token; read-only mode refu
   const created: string[] = [];
   const app = buildConsole({ config, source: source(created) });
   const { cookie, csrfToken } = await login(app);
-  assert.equal((await app.inject({ method: "POST", url: "/api/topics", headers: { cookie }, payload: { name: "Orders" } })).statusCode, 403);
-  assert.equal((await app.inject({ method: "POST", url: "/api/topics", headers: { cookie, "x-csrf-token": "forged" }, payload: { name: "Orders" } })).statusCode, 403);
-  assert.equal((await app.inject({ method: "POST", url: "/api/topics", headers: { cookie, "x-csrf-token": csrfToken }, payload: { name: "bad name!" } })).statusCode, 400);
-  assert.equal((await app.inject({ method: "POST", url: "/api/topics", headers: { cookie, "x-csrf-token": csrfToken }, payload: { name: "Orders" } })).statusCode, 201);
+  assert.equal(
+    (await app.inject({ method: "POST", url: "/api/topics", headers: { cookie }, payload: { name: "Orders" } })).statusCode,
+    403,
+  );
+  assert.equal(
+    (await app.inject({ method: "POST", url: "/api/topics", headers: { cookie, "x-csrf-token": "forged" }, payload: { name: "Orders" } }))
+      .statusCode,
+    403,
+  );
+  assert.equal(
+    (
+      await app.inject({
+        method: "POST",
+        url: "/api/topics",
+        headers: { cookie, "x-csrf-token": csrfToken },
+        payload: { name: "bad name!" },
+      })
+    ).statusCode,
+    400,
+  );
+  assert.equal(
+    (await app.inject({ method: "POST", url: "/api/topics", headers: { cookie, "x-csrf-token": csrfToken }, payload: { name: "Orders" } }))
+      .statusCode,
+    201,
+  );
   assert.deepEqual(created, ["Orders"]);
 
   const readOnly = buildConsole({ config: { ...config, readOnly: true }, source: source(created) });
   const s = await login(readOnly);
-  const r = await readOnly.inject({ method: "POST", url: "/api/topics", headers: { cookie: s.cookie, "x-csrf-token": s.csrfToken }, payload: { name: "Other" } });
+  const r = await readOnly.inject({
+    method: "POST",
+    url: "/api/topics",
+    headers: { cookie: s.cookie, "x-csrf-token": s.csrfToken },
+    payload: { name: "Other" },
+  });
   assert.equal(r.statusCode, 403);
   assert.match(r.body, /read-only/);
   assert.deepEqual(created, ["Orders"]);
@@ -111,9 +176,22 @@ test("state-changing requests need the session's CSRF token; read-only mode refu
 
 test("the OpenAPI document lists the API from the routes' own schemas", async () => {
   const app = buildConsole({ config, source: source() });
-  const doc = (await app.inject({ url: "/openapi.json" })).json() as { openapi: string; paths: Record<string, Record<string, { summary?: string }>> };
+  const doc = (await app.inject({ url: "/openapi.json" })).json() as {
+    openapi: string;
+    paths: Record<string, Record<string, { summary?: string }>>;
+  };
   assert.equal(doc.openapi, "3.1.0");
-  for (const path of ["/api/cluster", "/api/ha", "/api/topics", "/api/topics/{name}", "/api/groups/{name}/reset-offset", "/api/messages", "/api/dlq/{group}/resend", "/api/diagnostics", "/api/login"]) {
+  for (const path of [
+    "/api/cluster",
+    "/api/ha",
+    "/api/topics",
+    "/api/topics/{name}",
+    "/api/groups/{name}/reset-offset",
+    "/api/messages",
+    "/api/dlq/{group}/resend",
+    "/api/diagnostics",
+    "/api/login",
+  ]) {
     assert.ok(doc.paths[path], `${path} is documented`);
   }
   assert.ok(doc.paths["/api/topics"]!.post!.summary);
@@ -123,7 +201,10 @@ test("the OpenAPI document lists the API from the routes' own schemas", async ()
 test("groups: 2,000 paged, system groups apart, each listed group's lag", async () => {
   const app = buildConsole({ config, source: source() });
   const { cookie } = await login(app);
-  const page = (await app.inject({ url: "/api/groups?page=3&pageSize=50", headers: { cookie } })).json() as { total: number; items: { name: string; lag: number }[] };
+  const page = (await app.inject({ url: "/api/groups?page=3&pageSize=50", headers: { cookie } })).json() as {
+    total: number;
+    items: { name: string; lag: number }[];
+  };
   assert.equal(page.total, 2000);
   assert.deepEqual([page.items[0]!.name, page.items[0]!.lag, page.items.length], ["Group0100", 100, 50]);
   const all = (await app.inject({ url: "/api/groups?system=true&search=TOOLS", headers: { cookie } })).json() as { total: number };
@@ -143,4 +224,158 @@ test("the UI page is public, under a strict Content-Security-Policy; /metrics ne
   assert.match(String(anonymous.headers["www-authenticate"]), /Basic/);
   const wrong = await app.inject({ url: "/metrics", headers: { authorization: `Basic ${Buffer.from("admin:nope").toString("base64")}` } });
   assert.equal(wrong.statusCode, 401);
+});
+
+const message = (over: Partial<DecodedMessage> = {}): DecodedMessage => ({
+  topic: "Orders",
+  brokerName: "broker-a",
+  queueId: 0,
+  queueOffset: 7,
+  commitLogOffset: 4096,
+  sysFlag: 0,
+  bornTimestamp: 1,
+  storeTimestamp: 2,
+  bornHost: "10.0.0.9:40000",
+  storeHost: "10.0.0.1:10911",
+  offsetMsgId: "0A00000100002A9F0000000000001000",
+  msgId: "AB12",
+  keys: ["k1"],
+  reconsumeTimes: 0,
+  properties: { KEYS: "k1" },
+  body: Buffer.from("hello"),
+  ...over,
+});
+
+test("messages, dead letters, offsets and connections: each route asks the source, never a name server itself", async () => {
+  const asked: string[] = [];
+  const record =
+    <T>(what: string, answer: T) =>
+    async (...args: unknown[]) => (asked.push(`${what} ${JSON.stringify(args)}`), answer);
+  const sent = { msgId: "AB12AB12AB12AB12", offsetMsgId: "", brokerName: "broker-a", queueId: 1, queueOffset: 41 };
+  const fake: Partial<ClusterSource> = {
+    group: async (name) => ({ name, lag: 3, consumeTps: 0, queues: [], errors: [] }),
+    consumers: record("consumers", {
+      connections: [{ clientId: "c1", clientAddr: "10.0.0.9:5000", language: "JAVA", version: 491 }],
+      consumeType: "CONSUME_PASSIVELY",
+      messageModel: "CLUSTERING",
+      subscriptions: [],
+    }),
+    producers: record("producers", [
+      { clientId: "p1", clientAddr: "10.0.0.8:5000", language: "JAVA", version: 491, brokerName: "broker-a" },
+    ]),
+    resetOffset: record("resetOffset", [{ brokerName: "broker-a", queueId: 0, offset: 7 }]),
+    sendMessage: record("sendMessage", sent),
+    messagesByKey: record("messagesByKey", [message()]),
+    messageById: record("messageById", message()),
+    deadLetters: record("deadLetters", { total: 5, messages: [message({ topic: "%DLQ%G" })] }),
+    resendDeadLetter: record("resendDeadLetter", sent),
+  };
+  const app = buildConsole({ config, source: fake as ClusterSource });
+  const { cookie, csrfToken } = await login(app);
+  const get = async (url: string) => (await app.inject({ url, headers: { cookie } })).json() as Record<string, unknown>;
+  const post = async (url: string, payload: object) =>
+    (await app.inject({ method: "POST", url, headers: { cookie, "x-csrf-token": csrfToken }, payload })).json() as Record<string, unknown>;
+
+  assert.deepEqual(
+    [(await get("/api/groups/G")).consumeType, (await get("/api/producers?group=P&topic=Orders")).connections],
+    ["CONSUME_PASSIVELY", [{ clientId: "p1", clientAddr: "10.0.0.8:5000", language: "JAVA", version: 491, brokerName: "broker-a" }]],
+  );
+  assert.deepEqual(await post("/api/groups/G/reset-offset", { topic: "Orders", timestamp: 5 }), {
+    queues: [{ brokerName: "broker-a", queueId: 0, offset: 7 }],
+  });
+  assert.equal((await post("/api/topics/Orders/messages", { body: "hi", tags: "TagA", keys: "k1  k2" })).msgId, "AB12AB12AB12AB12");
+  assert.deepEqual(
+    ((await get("/api/messages?topic=Orders&key=k1&max=5")).messages as { body: string }[]).map((m) => m.body),
+    ["hello"],
+  );
+  assert.equal((await get("/api/messages?topic=Orders&id=0A00000100002A9F0000000000001000")).total, 1);
+  assert.equal((await get("/api/dlq/G?max=10")).total, 5);
+  assert.deepEqual(await post("/api/dlq/G/resend", { msgId: "CD34CD34CD34CD34" }), { msgId: "AB12AB12AB12AB12", topic: "%RETRY%G" });
+  assert.deepEqual(asked, [
+    'consumers ["G"]',
+    'producers ["P","Orders"]',
+    'resetOffset ["G","Orders",5]',
+    'sendMessage [{"topic":"Orders","body":"hi","tags":"TagA","keys":["k1","k2"]}]',
+    'messagesByKey ["Orders","k1",5]',
+    'messageById ["Orders","0A00000100002A9F0000000000001000"]',
+    'deadLetters ["G",10]',
+    'resendDeadLetter ["G","CD34CD34CD34CD34"]',
+  ]);
+});
+
+/**
+ * A pooled client in front of two name servers, the first one down, and one broker; it records every request.
+ * ROUTE: broker-a's master 10.0.0.1:10911 serves Orders.
+ */
+function twoNamesrvs(answer: (address: string, code: number) => Partial<RemotingResponse> | undefined = () => undefined) {
+  const calls: { address: string; code: number; options: RequestOptions }[] = [];
+  const json = (value: unknown) => ({ body: Buffer.from(JSON.stringify(value)) });
+  const client = {
+    async request(address: string, code: number, options: RequestOptions = {}): Promise<RemotingResponse> {
+      calls.push({ address, code, options });
+      if (address === "ns-1:9876") throw new Error("ns-1:9876: connect ECONNREFUSED");
+      const own = answer(address, code);
+      if (own) return { code: 0, body: Buffer.alloc(0), ...own };
+      if (code === 106)
+        return {
+          code: 0,
+          ...json({
+            brokerAddrTable: { "broker-a": { brokerName: "broker-a", cluster: "C", brokerAddrs: { 0: "10.0.0.1:10911" } } },
+            clusterAddrTable: { C: ["broker-a"] },
+          }),
+        };
+      if (code === 105)
+        return {
+          code: 0,
+          ...json({
+            brokerDatas: [{ brokerName: "broker-a", brokerAddrs: { 0: "10.0.0.1:10911" } }],
+            queueDatas: [{ brokerName: "broker-a", perm: 6, readQueueNums: 1, writeQueueNums: 1 }],
+          }),
+        };
+      if (code === 28) return { code: 0, ...json({ table: { brokerVersionDesc: "V5_5_0" } }) };
+      return { code: 0, body: Buffer.alloc(0), extFields: { msgId: "0A00000100002A9F0000000000000100", queueId: "0", queueOffset: "1" } };
+    },
+  } as unknown as RemotingClient;
+  return { source: new RemotingClusterSource(client, "ns-1:9876; ns-2:9876", 0), calls };
+}
+
+test("the cluster source asks the name servers in turn, on its pooled client with its default timeout; a broker request is sent once", async () => {
+  const { source, calls } = twoNamesrvs();
+  const overview = await source.overview();
+  assert.equal(overview.namesrv, "ns-2:9876");
+  assert.deepEqual(
+    overview.brokers.map((b) => [b.brokerName, b.brokerId, b.role, b.version]),
+    [["broker-a", 0, "master", "V5_5_0"]],
+  );
+  assert.deepEqual(
+    calls.filter((c) => c.code === 106).map((c) => c.address),
+    ["ns-1:9876", "ns-2:9876"],
+  );
+  assert.ok(
+    calls.every((c) => c.options.timeoutMs === undefined),
+    "no timeout of its own: the client's default (CONSOLE_REQUEST_TIMEOUT_MS) applies",
+  );
+
+  calls.length = 0;
+  assert.equal((await source.sendMessage({ topic: "Orders", body: "x" })).brokerName, "broker-a");
+  assert.deepEqual(
+    calls.map((c) => `${c.address} ${c.code}`),
+    ["ns-1:9876 105", "ns-2:9876 105", "10.0.0.1:10911 10"],
+  );
+
+  // A send that fails may still have been stored: it is not tried again through the other name server.
+  const timingOut = twoNamesrvs((address, code) => {
+    if (code === 10) throw new Error(`${address}: no answer to request code 10 within 3000 ms`);
+    return undefined;
+  });
+  await assert.rejects(timingOut.source.sendMessage({ topic: "Orders", body: "x" }), /no answer to request code 10/);
+  assert.equal(timingOut.calls.filter((c) => c.code === 10).length, 1);
+
+  const { source: down } = twoNamesrvs((_address, code) =>
+    code === 105 || code === 106 ? { code: 1, remark: "down for the test" } : undefined,
+  );
+  await assert.rejects(
+    down.resetOffset("G", "Orders", 0),
+    /^NoNamesrvAnsweredError: no name server answered: ns-1:9876: connect ECONNREFUSED; ns-2:9876 has no route for topic Orders: code 1 \(down for the test\)/,
+  );
 });

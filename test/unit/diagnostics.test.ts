@@ -2,7 +2,15 @@
 // the hint for each way a dial fails, the problems visible without dialing, and the bounded fan-out.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { diagnose, hint, tcpDial, type BrokerAddress, type DiagnosticRow, type Dial, type DialResult } from "../../src/console/diagnostics.ts";
+import {
+  diagnose,
+  hint,
+  tcpDial,
+  type BrokerAddress,
+  type DiagnosticRow,
+  type Dial,
+  type DialResult,
+} from "../../src/console/diagnostics.ts";
 
 /** Answers from a table keyed by "host:port" (an error code, or "ok"); anything not listed connects. */
 function fakeDialer(answers: Record<string, string> = {}): Dial & { dialed: string[] } {
@@ -15,8 +23,17 @@ function fakeDialer(answers: Record<string, string> = {}): Dial & { dialed: stri
   return Object.assign(dial, { dialed });
 }
 
-const master = (address: string, config?: Record<string, string>, name = "broker-a"): BrokerAddress => ({ cluster: "DefaultCluster", brokerName: name, brokerId: 0, address, ...(config ? { config } : {}) });
-const slave = (address: string, config?: Record<string, string>, name = "broker-a"): BrokerAddress => ({ ...master(address, config, name), brokerId: 1 });
+const master = (address: string, config?: Record<string, string>, name = "broker-a"): BrokerAddress => ({
+  cluster: "DefaultCluster",
+  brokerName: name,
+  brokerId: 0,
+  address,
+  ...(config ? { config } : {}),
+});
+const slave = (address: string, config?: Record<string, string>, name = "broker-a"): BrokerAddress => ({
+  ...master(address, config, name),
+  brokerId: 1,
+});
 const rowOf = (rows: DiagnosticRow[], brokerId: number, kind: DiagnosticRow["kind"]) => {
   const row = rows.find((r) => r.brokerId === brokerId && r.kind === kind);
   assert.ok(row, `a ${kind} row for broker id ${brokerId}: ${JSON.stringify(rows)}`);
@@ -34,7 +51,13 @@ test("a master is dialed on its client port, fast port (listenPort−2) and HA p
   );
   assert.deepEqual(
     d.rows.map((r) => `${r.brokerId} ${r.kind} ${r.address}`),
-    ["0 client 203.0.113.10:10911", "0 fast 203.0.113.10:10909", "0 ha 198.51.100.7:10912", "1 client 203.0.113.11:10921", "1 fast 203.0.113.11:10919"],
+    [
+      "0 client 203.0.113.10:10911",
+      "0 fast 203.0.113.10:10909",
+      "0 ha 198.51.100.7:10912",
+      "1 client 203.0.113.11:10921",
+      "1 fast 203.0.113.11:10919",
+    ],
   );
   assert.deepEqual(dial.dialed.sort(), d.rows.map((r) => r.address).sort(), "every row is one dial");
   for (const r of d.rows) {
@@ -95,7 +118,10 @@ test("the HA port: its hint names BROKER_IP2, and says slaves dial it", async ()
   const ha = rowOf(d.rows, 0, "ha");
   assert.deepEqual([ha.address, ha.severity], ["172.18.0.9:10912", "error"]);
   assert.match(ha.hint!, /set BROKER_IP2 \(or BROKER_IP1\)/);
-  const refused = await diagnose([master("203.0.113.10:10911", { listenPort: "10911", haListenPort: "10912" })], fakeDialer({ "203.0.113.10:10912": "ECONNREFUSED" }));
+  const refused = await diagnose(
+    [master("203.0.113.10:10911", { listenPort: "10911", haListenPort: "10912" })],
+    fakeDialer({ "203.0.113.10:10912": "ECONNREFUSED" }),
+  );
   assert.match(rowOf(refused.rows, 0, "ha").hint!, /-p 10912:10912.*slaves dial this HA port/);
 });
 
@@ -120,23 +146,36 @@ test("problems visible without dialing: loopback, link-local, an address two bro
     ],
     fakeDialer(),
   );
-  const problem = (re: RegExp) => assert.ok(d.problems.some((p) => re.test(p)), `${re} in ${JSON.stringify(d.problems, null, 1)}`);
+  const problem = (re: RegExp) =>
+    assert.ok(
+      d.problems.some((p) => re.test(p)),
+      `${re} in ${JSON.stringify(d.problems, null, 1)}`,
+    );
   problem(/^loop \(id 0\) advertises 127\.0\.0\.1:10911, a loopback address .*set BROKER_IP1/);
   problem(/^linklocal \(id 0\) advertises the link-local address 169\.254\.3\.4:10911: set BROKER_IP1/);
   problem(/^twin-b \(id 0\) and twin-a \(id 0\) both advertise 203\.0\.113\.10:10911: .*BROKER_IP1 or LISTEN_PORT/);
-  problem(/^mapped \(id 0\) is registered at port 20911 but listens on 10911: a port mapped to a different host port; publish the triplet one-to-one \(-p 10911:10911\)/);
+  problem(
+    /^mapped \(id 0\) is registered at port 20911 but listens on 10911: a port mapped to a different host port; publish the triplet one-to-one \(-p 10911:10911\)/,
+  );
   assert.equal(d.problems.length, 4);
   // The rows are still there: the console dials what is advertised even when it looks wrong.
   assert.equal(d.rows.filter((r) => r.kind === "client").length, 5);
 });
 
 test("the note and the rows say reachability is the console's view, and when clients elsewhere may see something else", async () => {
-  const d = await diagnose([master("172.18.0.5:10911", { listenPort: "10911" }), master("203.0.113.10:10911", { listenPort: "10911" }, "broker-b")], fakeDialer());
+  const d = await diagnose(
+    [master("172.18.0.5:10911", { listenPort: "10911" }), master("203.0.113.10:10911", { listenPort: "10911" }, "broker-b")],
+    fakeDialer(),
+  );
   assert.match(d.note, /dialed from the console/);
   assert.match(d.note, /Clients elsewhere .* may see something different/);
   const container = d.rows.find((r) => r.brokerName === "broker-a" && r.kind === "client")!;
   assert.equal(container.reachable, true);
-  assert.match(container.elsewhere ?? "", /container address.*not from other hosts.*BROKER_IP1/, "reachable here, not necessarily from other hosts");
+  assert.match(
+    container.elsewhere ?? "",
+    /container address.*not from other hosts.*BROKER_IP1/,
+    "reachable here, not necessarily from other hosts",
+  );
   assert.equal(d.rows.find((r) => r.brokerName === "broker-b" && r.kind === "client")!.elsewhere, undefined);
 });
 
@@ -149,12 +188,17 @@ test("dials run with bounded concurrency and the rows keep the brokers' order", 
     inFlight--;
     return { ok: true, ms: 5 };
   };
-  const brokers = Array.from({ length: 40 }, (_, i) => master(`203.0.113.${i + 1}:10911`, undefined, `broker-${String(i).padStart(2, "0")}`));
+  const brokers = Array.from({ length: 40 }, (_, i) =>
+    master(`203.0.113.${i + 1}:10911`, undefined, `broker-${String(i).padStart(2, "0")}`),
+  );
   const d = await diagnose(brokers, dial);
   assert.equal(d.rows.length, 40 * 3);
   assert.ok(most <= 16, `at most 16 dials in flight, saw ${most}`);
   assert.ok(most > 1, "dials do run side by side");
-  assert.deepEqual([...new Set(d.rows.map((r) => r.brokerName))], brokers.map((b) => b.brokerName));
+  assert.deepEqual(
+    [...new Set(d.rows.map((r) => r.brokerName))],
+    brokers.map((b) => b.brokerName),
+  );
 });
 
 test("hint() on its own: one sentence per case", () => {
@@ -172,7 +216,11 @@ test("hint() on its own: one sentence per case", () => {
     assert.match(text, /\.$/, text);
     assert.equal(text.split(/\.\s+[A-Z]/).length, 1, `one sentence: ${text}`);
   }
-  assert.match(hint("client", "127.0.0.1", 10911, "ECONNREFUSED"), /loopback.*BROKER_IP1/, "a refused loopback address is the address's fault, not the port mapping's");
+  assert.match(
+    hint("client", "127.0.0.1", 10911, "ECONNREFUSED"),
+    /loopback.*BROKER_IP1/,
+    "a refused loopback address is the address's fault, not the port mapping's",
+  );
   assert.match(hint("client", "broker-a.example", 10911, "ENOTFOUND"), /does not resolve/);
 });
 

@@ -8,19 +8,15 @@ const { deflateSync } = zlib;
 import type { RemotingClient, RemotingResponse, RequestOptions } from "../../src/remoting/connection.ts";
 import { createSubscriptionGroup } from "../../src/remoting/groups.ts";
 import {
+  MAX_INFLATED_ANSWER_BYTES,
   MAX_INFLATED_BODY_BYTES,
-  consumerConnections,
   decodeMessages,
   decodeProperties,
   encodeProperties,
-  MAX_INFLATED_ANSWER_BYTES,
   offsetMsgId,
   parseOffsetMsgId,
-  queryMessagesByKey,
-  resetConsumerOffset,
-  sendMessage,
-  viewMessageById,
-} from "../../src/remoting/messages.ts";
+} from "../../src/remoting/message-codec.ts";
+import { consumerConnections, queryMessagesByKey, resetConsumerOffset, sendMessage, viewMessageById } from "../../src/remoting/messages.ts";
 
 const MAGIC_V1 = -626843481;
 const MAGIC_V2 = -626843477;
@@ -52,7 +48,24 @@ function stored(o: Stored): Buffer {
   const props = Buffer.from(encodeProperties(o.properties));
   const bornIp = o.bornIp ?? [10, 0, 0, 9];
   const storeIp = o.storeIp ?? [10, 0, 0, 1];
-  const size = 4 * 5 + 8 * 2 + 4 + 8 + bornIp.length + 4 + 8 + storeIp.length + 4 + 4 + 8 + 4 + body.length + (o.v2 ? 2 : 1) + topic.length + 2 + props.length;
+  const size =
+    4 * 5 +
+    8 * 2 +
+    4 +
+    8 +
+    bornIp.length +
+    4 +
+    8 +
+    storeIp.length +
+    4 +
+    4 +
+    8 +
+    4 +
+    body.length +
+    (o.v2 ? 2 : 1) +
+    topic.length +
+    2 +
+    props.length;
   const b = Buffer.alloc(size);
   let p = 0;
   const int = (v: number) => (p = b.writeInt32BE(v, p));
@@ -67,12 +80,12 @@ function stored(o: Stored): Buffer {
   long(o.commitLogOffset ?? 0);
   int(sysFlag);
   long(1_700_000_000_000);
-  bytes(bornIp), int(40000);
+  (bytes(bornIp), int(40000));
   long(o.storeTimestamp ?? 1_700_000_000_010);
-  bytes(storeIp), int(o.storePort ?? 10911);
+  (bytes(storeIp), int(o.storePort ?? 10911));
   int(o.reconsumeTimes ?? 0);
   long(0); // prepared transaction offset
-  int(body.length), bytes(body);
+  (int(body.length), bytes(body));
   p = o.v2 ? b.writeUInt16BE(topic.length, p) : b.writeUInt8(topic.length, p);
   bytes(topic);
   p = b.writeUInt16BE(props.length, p);
@@ -114,7 +127,17 @@ test("decodeMessages: v2 magic (2-byte topic length), IPv6 hosts, zlib with 5.x 
   const long = "é".repeat(3000);
   const buffer = Buffer.concat([
     // COMPRESSED | ZLIB type (0x300), as 5.x producers flag a compressed body; BORNHOST_V6 | STOREHOST_V6.
-    stored({ topic: "T".repeat(300), body: Buffer.from(long), properties: { KEYS: "a b", "ключ": "значение ✓" }, v2: true, sysFlag: 0x1 | 0x300 | 0x10 | 0x20, bornIp: ipv6, storeIp: ipv6, queueId: 5, commitLogOffset: 2 ** 33 }),
+    stored({
+      topic: "T".repeat(300),
+      body: Buffer.from(long),
+      properties: { KEYS: "a b", ключ: "значение ✓" },
+      v2: true,
+      sysFlag: 0x1 | 0x300 | 0x10 | 0x20,
+      bornIp: ipv6,
+      storeIp: ipv6,
+      queueId: 5,
+      commitLogOffset: 2 ** 33,
+    }),
     stored({ topic: "Plain", body: Buffer.from([0, 255, 1]), properties: {}, queueOffset: 9, reconsumeTimes: 3 }),
   ]);
   const [v2, v1] = decodeMessages(buffer);
@@ -124,11 +147,29 @@ test("decodeMessages: v2 magic (2-byte topic length), IPv6 hosts, zlib with 5.x 
   assert.deepEqual([v2.queueId, v2.commitLogOffset, v2.keys, v2.properties["ключ"]], [5, 2 ** 33, ["a", "b"], "значение ✓"]);
   assert.match(v2.bornHost, /^2001:0?db8:.*:40000$/);
   assert.match(v2.storeHost, /^2001:0?db8:.*:0*1:10911$/);
-  assert.deepEqual([v1.topic, [...v1.body], v1.queueOffset, v1.reconsumeTimes, v1.storeHost, v1.tags, v1.keys], ["Plain", [0, 255, 1], 9, 3, "10.0.0.1:10911", undefined, []]);
+  assert.deepEqual(
+    [v1.topic, [...v1.body], v1.queueOffset, v1.reconsumeTimes, v1.storeHost, v1.tags, v1.keys],
+    ["Plain", [0, 255, 1], 9, 3, "10.0.0.1:10911", undefined, []],
+  );
   assert.equal(v1.msgId, v1.offsetMsgId, "no UNIQ_KEY: the id is the broker's");
-  const [tagged] = decodeMessages(stored({ topic: "Orders", body: Buffer.from("plain"), properties: { KEYS: "k1 k2", TAGS: "TagA", UNIQ_KEY: "AB12" }, storeIp: [172, 18, 0, 5], commitLogOffset: 8192 }));
-  assert.deepEqual([tagged?.msgId, tagged?.keys, tagged?.tags, tagged?.offsetMsgId], ["AB12", ["k1", "k2"], "TagA", "AC12000500002A9F0000000000002000"]);
-  assert.throws(() => decodeMessages(buffer.subarray(0, buffer.length - 1)), /claims \d+ bytes/, "a truncated answer is an error, not a short list");
+  const [tagged] = decodeMessages(
+    stored({
+      topic: "Orders",
+      body: Buffer.from("plain"),
+      properties: { KEYS: "k1 k2", TAGS: "TagA", UNIQ_KEY: "AB12" },
+      storeIp: [172, 18, 0, 5],
+      commitLogOffset: 8192,
+    }),
+  );
+  assert.deepEqual(
+    [tagged?.msgId, tagged?.keys, tagged?.tags, tagged?.offsetMsgId],
+    ["AB12", ["k1", "k2"], "TagA", "AC12000500002A9F0000000000002000"],
+  );
+  assert.throws(
+    () => decodeMessages(buffer.subarray(0, buffer.length - 1)),
+    /claims \d+ bytes/,
+    "a truncated answer is an error, not a short list",
+  );
   assert.deepEqual(decodeMessages(Buffer.alloc(0)), []);
 });
 
@@ -155,7 +196,9 @@ test("compression bombs: 200 MiB of zeros, zlib or zstd, stay compressed with th
     { codec: "zlib", sysFlag: 0x1, storedBody: deflateSync(zeros) },
     ...(zstd ? [{ codec: "zstd", sysFlag: 0x1 | 0x200, storedBody: zstd(zeros) }] : []),
   ];
-  const records = Buffer.concat(bombs.map((b) => stored({ topic: "Bomb", body: Buffer.alloc(0), storedBody: b.storedBody, properties: {}, sysFlag: b.sysFlag })));
+  const records = Buffer.concat(
+    bombs.map((b) => stored({ topic: "Bomb", body: Buffer.alloc(0), storedBody: b.storedBody, properties: {}, sysFlag: b.sysFlag })),
+  );
   const buffersBefore = process.memoryUsage().arrayBuffers;
   const started = performance.now();
   const decoded = decodeMessages(records);
@@ -175,10 +218,18 @@ test("compression bombs: 200 MiB of zeros, zlib or zstd, stay compressed with th
 
 test("one answer's bodies share a budget: many small bombs in one frame inflate no further than it", () => {
   const threeMiB = deflateSync(Buffer.alloc(3 * 1024 * 1024));
-  const records = Buffer.concat(Array.from({ length: 8 }, () => stored({ topic: "Bombs", body: Buffer.alloc(0), storedBody: threeMiB, properties: {}, sysFlag: 0x1 })));
+  const records = Buffer.concat(
+    Array.from({ length: 8 }, () => stored({ topic: "Bombs", body: Buffer.alloc(0), storedBody: threeMiB, properties: {}, sysFlag: 0x1 })),
+  );
   const decoded = decodeMessages(records, { maxInflatedAnswerBytes: 10 * 1024 * 1024 });
-  assert.deepEqual(decoded.map((m) => m.compressed ?? "inflated"), ["inflated", "inflated", "inflated", "zlib", "zlib", "zlib", "zlib", "zlib"]);
-  assert.equal(decoded[3]!.bodyNote, `compressed (zlib), ${threeMiB.length} bytes; over what is left of the answer's 10 MiB display budget`);
+  assert.deepEqual(
+    decoded.map((m) => m.compressed ?? "inflated"),
+    ["inflated", "inflated", "inflated", "zlib", "zlib", "zlib", "zlib", "zlib"],
+  );
+  assert.equal(
+    decoded[3]!.bodyNote,
+    `compressed (zlib), ${threeMiB.length} bytes; over what is left of the answer's 10 MiB display budget`,
+  );
   assert.equal(MAX_INFLATED_ANSWER_BYTES, 16 * 1024 * 1024);
 });
 
@@ -187,17 +238,26 @@ test("the inflate limit is per call: a body of exactly the limit inflates, one b
   const record = stored({ topic: "T", body: text, properties: {}, sysFlag: 0x1 });
   assert.deepEqual(decodeMessages(record, { maxInflatedBytes: 4096 })[0]!.body, text);
   const [over] = decodeMessages(record, { maxInflatedBytes: 4095 });
-  assert.deepEqual([over?.compressed, over?.bodyNote], ["zlib", `compressed (zlib), ${deflateSync(text).length} bytes; over the 4095 bytes display limit`]);
+  assert.deepEqual(
+    [over?.compressed, over?.bodyNote],
+    ["zlib", `compressed (zlib), ${deflateSync(text).length} bytes; over the 4095 bytes display limit`],
+  );
   const lz4Frame = Buffer.from([4, 34, 77, 24, 0, 1, 2]);
-  const [lz4] = decodeMessages(stored({ topic: "L", body: text, storedBody: lz4Frame, properties: {}, sysFlag: 0x1 | 0x100 }), { maxInflatedBytes: 1 });
+  const [lz4] = decodeMessages(stored({ topic: "L", body: text, storedBody: lz4Frame, properties: {}, sysFlag: 0x1 | 0x100 }), {
+    maxInflatedBytes: 1,
+  });
   assert.deepEqual([lz4?.body, lz4?.bodyNote], [lz4Frame, "compressed (lz4), 7 bytes; the console has no LZ4 decoder"]);
-  const [corrupt] = decodeMessages(stored({ topic: "Z", body: text, storedBody: Buffer.from("not deflate"), properties: {}, sysFlag: 0x1 }));
+  const [corrupt] = decodeMessages(
+    stored({ topic: "Z", body: text, storedBody: Buffer.from("not deflate"), properties: {}, sysFlag: 0x1 }),
+  );
   assert.match(corrupt?.bodyNote ?? "", /^compressed \(zlib\), 11 bytes; does not decompress \(.+\)$/);
 });
 
 test("an IPv6 store host gives MessageDecoder's 28-byte offset id (56 hex digits), which parses back", () => {
   const ipv6 = [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
-  const [m] = decodeMessages(stored({ topic: "T", body: Buffer.from("x"), properties: {}, sysFlag: 0x20, storeIp: ipv6, commitLogOffset: 4096 }));
+  const [m] = decodeMessages(
+    stored({ topic: "T", body: Buffer.from("x"), properties: {}, sysFlag: 0x20, storeIp: ipv6, commitLogOffset: 4096 }),
+  );
   const id = "20010DB8000000000000000000000001" + "00002A9F" + "0000000000001000";
   assert.equal(m?.offsetMsgId, id);
   assert.equal(m?.msgId, id);
@@ -224,15 +284,33 @@ test("offset message ids: store IPv4, port and 64-bit commit log offset in 32 he
 
 test("sendMessage: SEND_MESSAGE to a master's writable queue, round robin, with the header fields and UNIQ_KEY of a producer", async () => {
   const { client, calls } = fakeClient((c) =>
-    c.code === 105 ? { body: ROUTE } : { extFields: { msgId: "0A00000100002A9F0000000000000100", queueId: c.options.extFields!.queueId!, queueOffset: "41" } },
+    c.code === 105
+      ? { body: ROUTE }
+      : { extFields: { msgId: "0A00000100002A9F0000000000000100", queueId: c.options.extFields!.queueId!, queueOffset: "41" } },
   );
   const before = Date.now();
   const results = [];
-  for (let i = 0; i < 4; i++) results.push(await sendMessage(client, "ns:9876", { topic: "Orders", body: `hi ${i}`, tags: "TagA", keys: ["k1", "k2"], properties: { user: "x" } }));
+  for (let i = 0; i < 4; i++)
+    results.push(
+      await sendMessage(client, "ns:9876", {
+        topic: "Orders",
+        body: `hi ${i}`,
+        tags: "TagA",
+        keys: ["k1", "k2"],
+        properties: { user: "x" },
+      }),
+    );
   const sends = calls.filter((c) => c.code === 10);
-  assert.deepEqual(calls.filter((c) => c.code === 105).map((c) => [c.address, c.options.extFields?.topic]), Array(4).fill(["ns:9876", "Orders"]));
+  assert.deepEqual(
+    calls.filter((c) => c.code === 105).map((c) => [c.address, c.options.extFields?.topic]),
+    Array(4).fill(["ns:9876", "Orders"]),
+  );
   assert.deepEqual(new Set(sends.map((c) => c.address)), new Set(["10.0.0.1:10911"]), "the master of the only writable broker");
-  assert.deepEqual(sends.map((c) => Number(c.options.extFields!.queueId) % 2).join(""), sends[0]!.options.extFields!.queueId === "0" ? "0101" : "1010", "queues in turn");
+  assert.deepEqual(
+    sends.map((c) => Number(c.options.extFields!.queueId) % 2).join(""),
+    sends[0]!.options.extFields!.queueId === "0" ? "0101" : "1010",
+    "queues in turn",
+  );
 
   const h = sends[0]!.options.extFields!;
   assert.deepEqual([h.topic, h.defaultTopic, h.sysFlag, h.flag, h.reconsumeTimes, h.batch], ["Orders", "TBW102", "0", "0", "0", "false"]);
@@ -245,31 +323,74 @@ test("sendMessage: SEND_MESSAGE to a master's writable queue, round robin, with 
   assert.equal(props.UNIQ_KEY, results[0]!.msgId, "the id returned is the UNIQ_KEY sent");
   assert.match(results[0]!.msgId, /^[0-9A-F]{32}$/);
   assert.equal(new Set(results.map((r) => r.msgId)).size, 4);
-  assert.deepEqual({ ...results[0]!, msgId: "" }, { msgId: "", offsetMsgId: "0A00000100002A9F0000000000000100", brokerName: "broker-a", queueId: Number(h.queueId), queueOffset: 41 });
+  assert.deepEqual(
+    { ...results[0]!, msgId: "" },
+    { msgId: "", offsetMsgId: "0A00000100002A9F0000000000000100", brokerName: "broker-a", queueId: Number(h.queueId), queueOffset: 41 },
+  );
 
   const binary = Buffer.from([0, 1, 254, 255]);
   await sendMessage(client, "ns:9876", { topic: "Orders", body: binary });
   assert.deepEqual(calls.at(-1)!.options.body, binary, "a Buffer body goes as it is");
   assert.equal(decodeProperties(calls.at(-1)!.options.extFields!.properties!).KEYS, undefined);
 
-  const refusing = fakeClient((c) => (c.code === 105 ? { body: ROUTE } : { code: 17, remark: "topic[Orders] not exist, apply first please!" }));
-  await assert.rejects(sendMessage(refusing.client, "ns:9876", { topic: "Orders", body: "x" }), /broker-a \(10\.0\.0\.1:10911\) refused the message: code 17 \(topic\[Orders\] not exist/);
+  const refusing = fakeClient((c) =>
+    c.code === 105 ? { body: ROUTE } : { code: 17, remark: "topic[Orders] not exist, apply first please!" },
+  );
+  await assert.rejects(
+    sendMessage(refusing.client, "ns:9876", { topic: "Orders", body: "x" }),
+    /broker-a \(10\.0\.0\.1:10911\) refused the message: code 17 \(topic\[Orders\] not exist/,
+  );
   const readOnly = fakeClient(() => ({ body: Buffer.from(ROUTE.toString().replace('"perm":6', '"perm":4')) }));
   await assert.rejects(sendMessage(readOnly.client, "ns:9876", { topic: "Orders", body: "x" }), /no writable queue/);
 });
 
+test("route lookups fail over between name servers (a list, or the NAMESRV_ADDR form); the broker request goes once", async () => {
+  const { client, calls } = fakeClient((c) => {
+    if (c.address === "ns-1:9876") return { code: 1, remark: "busy" };
+    return c.code === 105 ? { body: ROUTE } : { code: 2, remark: "system busy" };
+  });
+  for (const namesrvs of [["ns-1:9876", "ns-2:9876"], "ns-1:9876; ns-2:9876"]) {
+    calls.length = 0;
+    await assert.rejects(sendMessage(client, namesrvs, { topic: "Orders", body: "x" }), /refused the message: code 2/);
+    assert.deepEqual(
+      calls.map((c) => `${c.address} ${c.code}`),
+      ["ns-1:9876 105", "ns-2:9876 105", "10.0.0.1:10911 10"],
+    );
+  }
+});
+
 test("queryMessagesByKey asks every master and keeps only the key's messages, newest first; viewMessageById picks offset or key lookup", async () => {
   const record = (key: string, uniq: string, storeTimestamp: number, topic = "Orders") =>
-    stored({ topic, body: Buffer.from(key), properties: { KEYS: key, UNIQ_KEY: uniq }, storeTimestamp, storeIp: [10, 0, 0, 1], commitLogOffset: storeTimestamp });
+    stored({
+      topic,
+      body: Buffer.from(key),
+      properties: { KEYS: key, UNIQ_KEY: uniq },
+      storeTimestamp,
+      storeIp: [10, 0, 0, 1],
+      commitLogOffset: storeTimestamp,
+    });
   const { client, calls } = fakeClient((c) => {
     if (c.code === 105) return { body: ROUTE };
     if (c.code === 33) return { body: record("k", "U1", 100) };
     if (c.address === "10.0.0.3:10911") return { code: 22, remark: "can not find message, maybe time range not correct" };
     // The index is a hash: a broker may answer messages of other keys and topics too.
-    return { body: Buffer.concat([record("k", "U1", 100), record("other", "U2", 300), record("k", "U3", 200), record("k", "U4", 400, "Elsewhere")]) };
+    return {
+      body: Buffer.concat([
+        record("k", "U1", 100),
+        record("other", "U2", 300),
+        record("k", "U3", 200),
+        record("k", "U4", 400, "Elsewhere"),
+      ]),
+    };
   });
   const found = await queryMessagesByKey(client, "ns:9876", "Orders", "k", { maxNum: 10, beginTimestamp: 5, endTimestamp: 6 });
-  assert.deepEqual(found.map((m) => [m.msgId, m.brokerName]), [["U3", "broker-a"], ["U1", "broker-a"]]);
+  assert.deepEqual(
+    found.map((m) => [m.msgId, m.brokerName]),
+    [
+      ["U3", "broker-a"],
+      ["U1", "broker-a"],
+    ],
+  );
   const queries = calls.filter((c) => c.code === 12);
   assert.deepEqual(queries.map((c) => c.address).sort(), ["10.0.0.1:10911", "10.0.0.3:10911"], "every master, read-only ones too");
   assert.deepEqual(queries[0]!.options.extFields, { topic: "Orders", key: "k", maxNum: "10", beginTimestamp: "5", endTimestamp: "6" });
@@ -277,7 +398,10 @@ test("queryMessagesByKey asks every master and keeps only the key's messages, ne
   calls.length = 0;
   const byOffset = await viewMessageById(client, "ns:9876", "Orders", offsetMsgId("10.0.0.1:10911", 100));
   assert.equal(byOffset?.msgId, "U1");
-  assert.deepEqual(calls.filter((c) => c.code !== 105).map((c) => [c.address, c.code, c.options.extFields]), [["10.0.0.1:10911", 33, { offset: "100" }]]);
+  assert.deepEqual(
+    calls.filter((c) => c.code !== 105).map((c) => [c.address, c.code, c.options.extFields]),
+    [["10.0.0.1:10911", 33, { offset: "100" }]],
+  );
 
   calls.length = 0;
   // 32 hex digits too, but 10.0.0.99:1 is no broker of the topic.
@@ -285,12 +409,21 @@ test("queryMessagesByKey asks every master and keeps only the key's messages, ne
   assert.equal(byKey, undefined, "a producer id nobody stored");
   const uniqueQuery = calls.find((c) => c.code === 12);
   assert.equal(uniqueQuery?.options.extFields?._UNIQUE_KEY_QUERY, "true");
-  assert.equal(calls.some((c) => c.code === 33), false, "an id whose host is no broker of the topic is not read by offset");
+  assert.equal(
+    calls.some((c) => c.code === 33),
+    false,
+    "an id whose host is no broker of the topic is not read by offset",
+  );
 });
 
 test("consumerConnections: CONSUMER_NOT_ONLINE (206) is nobody, not an error; a body lists the clients", async () => {
   const offline = fakeClient(() => ({ code: 206, remark: "the consumer group[G] not online" }));
-  assert.deepEqual(await consumerConnections(offline.client, "b:10911", "G"), { connections: [], consumeType: null, messageModel: null, subscriptions: [] });
+  assert.deepEqual(await consumerConnections(offline.client, "b:10911", "G"), {
+    connections: [],
+    consumeType: null,
+    messageModel: null,
+    subscriptions: [],
+  });
   assert.deepEqual(offline.calls[0]!.options.extFields, { consumerGroup: "G" });
   const body =
     '{"connectionSet":[{"clientAddr":"10.0.0.9:5000","clientId":"10.0.0.9@1","language":"JAVA","version":491}],"consumeType":"CONSUME_PASSIVELY","messageModel":"CLUSTERING",' +
@@ -308,7 +441,12 @@ test("resetConsumerOffset: the broker's own offsets when it resets (5.x), else S
   // broker-a resets itself and answers a fastjson ResetOffsetBody (MessageQueue keys); broker-b says nobody is online.
   const { client, calls } = fakeClient((c) => {
     if (c.code === 105) return { body: ROUTE };
-    if (c.code === 222 && c.address === "10.0.0.1:10911") return { body: Buffer.from('{"offsetTable":{{"brokerName":"broker-a","queueId":1,"topic":"Orders"}:12,{"brokerName":"broker-a","queueId":0,"topic":"Orders"}:7}}') };
+    if (c.code === 222 && c.address === "10.0.0.1:10911")
+      return {
+        body: Buffer.from(
+          '{"offsetTable":{{"brokerName":"broker-a","queueId":1,"topic":"Orders"}:12,{"brokerName":"broker-a","queueId":0,"topic":"Orders"}:7}}',
+        ),
+      };
     if (c.code === 222) return { code: 206, remark: "Consumer not online, so can not reset offset" };
     if (c.code === 29) return { extFields: { offset: String(100 + Number(c.options.extFields!.queueId)) } };
     return {};
@@ -320,15 +458,32 @@ test("resetConsumerOffset: the broker's own offsets when it resets (5.x), else S
     { brokerName: "broker-b", queueId: 0, offset: 100 },
     { brokerName: "broker-b", queueId: 1, offset: 101 },
   ]);
-  assert.deepEqual(calls.find((c) => c.code === 222)!.options.extFields, { topic: "Orders", group: "G", timestamp: "1700000000000", isForce: "true" });
-  assert.deepEqual(calls.filter((c) => c.code === 29).map((c) => [c.address, c.options.extFields]), [0, 1].map((q) => ["10.0.0.3:10911", { topic: "Orders", queueId: String(q), timestamp: "1700000000000" }]));
-  assert.deepEqual(calls.filter((c) => c.code === 15).map((c) => c.options.extFields), [0, 1].map((q) => ({ consumerGroup: "G", topic: "Orders", queueId: String(q), commitOffset: String(100 + q) })));
+  assert.deepEqual(calls.find((c) => c.code === 222)!.options.extFields, {
+    topic: "Orders",
+    group: "G",
+    timestamp: "1700000000000",
+    isForce: "true",
+  });
+  assert.deepEqual(
+    calls.filter((c) => c.code === 29).map((c) => [c.address, c.options.extFields]),
+    [0, 1].map((q) => ["10.0.0.3:10911", { topic: "Orders", queueId: String(q), timestamp: "1700000000000" }]),
+  );
+  assert.deepEqual(
+    calls.filter((c) => c.code === 15).map((c) => c.options.extFields),
+    [0, 1].map((q) => ({ consumerGroup: "G", topic: "Orders", queueId: String(q), commitOffset: String(100 + q) })),
+  );
 });
 
 test("createSubscriptionGroup: UPDATE_AND_CREATE_SUBSCRIPTIONGROUP with the config as JSON, unset fields left to the broker", async () => {
   const { client, calls } = fakeClient(() => ({}));
   await createSubscriptionGroup(client, "b:10911", { groupName: "G", retryMaxTimes: 0, consumeEnable: undefined });
-  assert.deepEqual([calls[0]!.address, calls[0]!.code, JSON.parse(calls[0]!.options.body!.toString())], ["b:10911", 200, { groupName: "G", retryMaxTimes: 0 }]);
+  assert.deepEqual(
+    [calls[0]!.address, calls[0]!.code, JSON.parse(calls[0]!.options.body!.toString())],
+    ["b:10911", 200, { groupName: "G", retryMaxTimes: 0 }],
+  );
   const refusing = fakeClient(() => ({ code: 13, remark: "the group name is illegal" }));
-  await assert.rejects(createSubscriptionGroup(refusing.client, "b:10911", { groupName: "%bad" }), /b:10911 refused creating consumer group %bad: code 13/);
+  await assert.rejects(
+    createSubscriptionGroup(refusing.client, "b:10911", { groupName: "%bad" }),
+    /b:10911 refused creating consumer group %bad: code 13/,
+  );
 });

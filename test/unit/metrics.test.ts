@@ -1,11 +1,18 @@
 // The Prometheus exposition: rendering checked by a strict parser of text format 0.0.4 (HELP and TYPE before a
-// family's samples, escaped label values), the request counter, and the /metrics route's gathering of group lag
-// (system groups skipped, bounded fan-out, cached between scrapes) over a fake cluster source.
+// family's samples, escaped label values), the request counter, and the group lag /metrics reports: the cluster
+// source's gathering (system groups skipped, bounded fan-out, cached between scrapes) over fixed groups.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { buildConsole } from "../../src/console/app.ts";
-import type { BrokerView, ClusterSource, GroupDetail, GroupSummary } from "../../src/console/cluster-source.ts";
+import {
+  RemotingClusterSource,
+  type BrokerView,
+  type ClusterSource,
+  type GroupDetail,
+  type GroupSummary,
+} from "../../src/console/cluster-source.ts";
 import { HttpRequestCounter, renderMetrics, type MetricsInput } from "../../src/console/metrics.ts";
+import { RemotingClient } from "../../src/remoting/connection.ts";
 
 interface Sample {
   name: string;
@@ -42,7 +49,7 @@ function parseExposition(text: string): { types: Map<string, string>; help: Map<
     assert.ok(types.has(sampleName), `${sampleName} has no TYPE line before its samples`);
     assert.ok(help.has(sampleName), `${sampleName} has no HELP line`);
     const labels: Record<string, string> = {};
-    for (let rest = labelText; rest; ) {
+    for (let rest = labelText; rest;) {
       const pair = labelPair.exec(rest);
       assert.ok(pair, `bad labels in ${line}`);
       assert.ok(!(pair[1]! in labels), `label ${pair[1]} twice in ${line}`);
@@ -75,10 +82,25 @@ const broker = (over: Partial<BrokerView> = {}): BrokerView => ({
   ...over,
 });
 
-const queue = (topic: string, brokerName: string, queueId: number, lag: number) => ({ topic, brokerName, queueId, brokerOffset: 100 + lag, consumerOffset: 100, lag, lastTimestamp: 0 });
+const queue = (topic: string, brokerName: string, queueId: number, lag: number) => ({
+  topic,
+  brokerName,
+  queueId,
+  brokerOffset: 100 + lag,
+  consumerOffset: 100,
+  lag,
+  lastTimestamp: 0,
+});
 
 function input(over: Partial<MetricsInput> = {}): MetricsInput {
-  return { brokers: [broker()], groups: [], requests: new HttpRequestCounter(), memory: { rss: 52_428_800, heapUsed: 10_485_760 }, scrapeErrors: [], ...over };
+  return {
+    brokers: [broker()],
+    groups: [],
+    requests: new HttpRequestCounter(),
+    memory: { rss: 52_428_800, heapUsed: 10_485_760 },
+    scrapeErrors: [],
+    ...over,
+  };
 }
 
 test("brokers: up, info (role and version), TPS in and out, disk used; a broker that did not answer is up 0 with no figures", () => {
@@ -86,30 +108,71 @@ test("brokers: up, info (role and version), TPS in and out, disk used; a broker 
     input({
       brokers: [
         broker(),
-        broker({ brokerId: 1, address: "203.0.113.11:10911", role: "slave", version: null, tpsIn: null, tpsOut: null, diskUsedRatio: null, error: "no answer within 3000 ms" }),
+        broker({
+          brokerId: 1,
+          address: "203.0.113.11:10911",
+          role: "slave",
+          version: null,
+          tpsIn: null,
+          tpsOut: null,
+          diskUsedRatio: null,
+          error: "no answer within 3000 ms",
+        }),
       ],
     }),
   );
   const { types, samples } = parseExposition(text);
   const master = { cluster: "DefaultCluster", broker: "broker-a", broker_id: "0", address: "203.0.113.10:10911" };
   const slave = { ...master, broker_id: "1", address: "203.0.113.11:10911" };
-  assert.deepEqual(find(samples, "rocketmq_broker_up", master).map((s) => s.value), [1]);
-  assert.deepEqual(find(samples, "rocketmq_broker_up", slave).map((s) => s.value), [0]);
+  assert.deepEqual(
+    find(samples, "rocketmq_broker_up", master).map((s) => s.value),
+    [1],
+  );
+  assert.deepEqual(
+    find(samples, "rocketmq_broker_up", slave).map((s) => s.value),
+    [0],
+  );
   assert.deepEqual(find(samples, "rocketmq_broker_info", master)[0]?.labels, { ...master, role: "master", version: "V5_5_0" });
   assert.deepEqual(find(samples, "rocketmq_broker_info", slave)[0]?.labels, { ...slave, role: "slave", version: "unknown" });
-  assert.deepEqual(find(samples, "rocketmq_broker_put_tps").map((s) => [s.labels.broker_id, s.value]), [["0", 12.5]]);
-  assert.deepEqual(find(samples, "rocketmq_broker_get_tps").map((s) => [s.labels.broker_id, s.value]), [["0", 3]]);
-  assert.deepEqual(find(samples, "rocketmq_broker_disk_used_ratio").map((s) => [s.labels.broker_id, s.value]), [["0", 0.41]]);
-  for (const name of ["rocketmq_broker_up", "rocketmq_broker_info", "rocketmq_broker_put_tps", "rocketmq_broker_get_tps", "rocketmq_broker_disk_used_ratio"]) assert.equal(types.get(name), "gauge");
+  assert.deepEqual(
+    find(samples, "rocketmq_broker_put_tps").map((s) => [s.labels.broker_id, s.value]),
+    [["0", 12.5]],
+  );
+  assert.deepEqual(
+    find(samples, "rocketmq_broker_get_tps").map((s) => [s.labels.broker_id, s.value]),
+    [["0", 3]],
+  );
+  assert.deepEqual(
+    find(samples, "rocketmq_broker_disk_used_ratio").map((s) => [s.labels.broker_id, s.value]),
+    [["0", 0.41]],
+  );
+  for (const name of [
+    "rocketmq_broker_up",
+    "rocketmq_broker_info",
+    "rocketmq_broker_put_tps",
+    "rocketmq_broker_get_tps",
+    "rocketmq_broker_disk_used_ratio",
+  ])
+    assert.equal(types.get(name), "gauge");
 });
 
 test("label values with backslashes, quotes and newlines are escaped and read back intact", () => {
   const awkward = 'we"ird\\name\nline two';
   const requests = new HttpRequestCounter();
   requests.count('/api/topics/:name"x', "GET", 404);
-  const text = renderMetrics(input({ brokers: [broker({ brokerName: awkward, cluster: "C\\1" })], groups: [{ name: awkward, lag: 1, consumeTps: 0.5, errors: [], queues: [queue('T"1', "b", 0, 1)] }], requests }));
+  const text = renderMetrics(
+    input({
+      brokers: [broker({ brokerName: awkward, cluster: "C\\1" })],
+      groups: [{ name: awkward, lag: 1, consumeTps: 0.5, errors: [], queues: [queue('T"1', "b", 0, 1)] }],
+      requests,
+    }),
+  );
   assert.ok(text.includes('broker="we\\"ird\\\\name\\nline two"'), "escaped as the format says");
-  assert.equal(text.split("\n").filter((l) => l.includes("line two")).length, text.split("\n").filter((l) => l.includes("ird")).length, "no raw newline inside a label");
+  assert.equal(
+    text.split("\n").filter((l) => l.includes("line two")).length,
+    text.split("\n").filter((l) => l.includes("ird")).length,
+    "no raw newline inside a label",
+  );
   const { samples } = parseExposition(text);
   assert.equal(find(samples, "rocketmq_broker_up")[0]?.labels.broker, awkward);
   assert.equal(find(samples, "rocketmq_broker_up")[0]?.labels.cluster, "C\\1");
@@ -119,19 +182,42 @@ test("label values with backslashes, quotes and newlines are escaped and read ba
 
 test("group lag is the sum of per-queue lag per group and topic, across masters; consume TPS per group", () => {
   const groups: GroupDetail[] = [
-    { name: "orders", lag: 13, consumeTps: 4.5, errors: [], queues: [queue("Orders", "broker-a", 0, 5), queue("Orders", "broker-a", 1, 3), queue("Orders", "broker-b", 0, 2), queue("Refunds", "broker-a", 0, 3)] },
+    {
+      name: "orders",
+      lag: 13,
+      consumeTps: 4.5,
+      errors: [],
+      queues: [
+        queue("Orders", "broker-a", 0, 5),
+        queue("Orders", "broker-a", 1, 3),
+        queue("Orders", "broker-b", 0, 2),
+        queue("Refunds", "broker-a", 0, 3),
+      ],
+    },
     { name: "idle", lag: 0, consumeTps: 0, errors: [], queues: [queue("Orders", "broker-a", 0, 0)] },
   ];
   const { types, samples } = parseExposition(renderMetrics(input({ groups })));
   assert.equal(find(samples, "rocketmq_group_lag", { group: "orders", topic: "Orders" })[0]?.value, 10);
   assert.equal(find(samples, "rocketmq_group_lag", { group: "orders", topic: "Refunds" })[0]?.value, 3);
-  assert.equal(find(samples, "rocketmq_group_lag", { group: "idle", topic: "Orders" })[0]?.value, 0, "a caught-up group reports 0, not nothing");
-  assert.deepEqual(find(samples, "rocketmq_group_consume_tps").map((s) => [s.labels.group, s.value]), [["orders", 4.5], ["idle", 0]]);
+  assert.equal(
+    find(samples, "rocketmq_group_lag", { group: "idle", topic: "Orders" })[0]?.value,
+    0,
+    "a caught-up group reports 0, not nothing",
+  );
+  assert.deepEqual(
+    find(samples, "rocketmq_group_consume_tps").map((s) => [s.labels.group, s.value]),
+    [
+      ["orders", 4.5],
+      ["idle", 0],
+    ],
+  );
   assert.equal(types.get("rocketmq_group_lag"), "gauge");
 });
 
 test("when the groups could not be read there are no lag families, and the failed reads are counted", () => {
-  const { types, samples } = parseExposition(renderMetrics(input({ groups: null, scrapeErrors: ["no name server answered", "broker-a: timeout"] })));
+  const { types, samples } = parseExposition(
+    renderMetrics(input({ groups: null, scrapeErrors: ["no name server answered", "broker-a: timeout"] })),
+  );
   assert.equal(types.has("rocketmq_group_lag"), false);
   assert.equal(find(samples, "rocketmq_console_scrape_errors")[0]?.value, 2);
   assert.equal(find(samples, "rocketmq_broker_up")[0]?.value, 1);
@@ -161,10 +247,14 @@ test("the console's own figures: memory, heap, and a request counter by route, m
   assert.equal(find(samples, "rocketmq_console_http_requests_total", { status: "502" })[0]?.value, 1);
   assert.equal(find(samples, "rocketmq_console_resident_memory_bytes")[0]?.value, 52_428_800);
   assert.equal(find(samples, "rocketmq_console_heap_used_bytes")[0]?.value, 10_485_760);
-  for (const s of samples) assert.match(s.name, /^rocketmq_(console_)?[a-z_]+$/, "cluster figures are rocketmq_*, the console's own rocketmq_console_*");
+  for (const s of samples)
+    assert.match(s.name, /^rocketmq_(console_)?[a-z_]+$/, "cluster figures are rocketmq_*, the console's own rocketmq_console_*");
 });
 
-/** A cluster source with many user groups, two system groups and one group whose read fails; it records the calls. */
+/**
+ * The console's cluster source with its reads of the cluster replaced: many user groups, two system groups and one
+ * group whose read fails; it records the calls. What /metrics does with them is the source's own code.
+ */
 function fakeSource() {
   const calls = { group: 0, groups: 0, inFlight: 0, mostInFlight: 0, asked: [] as string[] };
   const summaries: GroupSummary[] = [
@@ -173,7 +263,7 @@ function fakeSource() {
     { name: "CID_RMQ_SYS_TRANS", brokers: ["broker-a"], system: true },
     { name: "broken", brokers: ["broker-a"], system: false },
   ];
-  const source: Partial<ClusterSource> = {
+  const reads: Partial<ClusterSource> = {
     overview: async () => ({ namesrv: "ns:9876", brokers: [broker()] }),
     groups: async () => {
       calls.groups++;
@@ -189,13 +279,15 @@ function fakeSource() {
       return { name, lag: 2, consumeTps: 1, errors: [], queues: [queue("Orders", "broker-a", 0, 2)] };
     },
   };
-  return { source: source as ClusterSource, calls };
+  // Own properties shadow the source's methods, for its own calls too; the client is never asked.
+  return { source: Object.assign(new RemotingClusterSource(new RemotingClient(), "ns:9876"), reads), calls };
 }
 
 test("/metrics: user groups only, bounded fan-out, cached between scrapes; the response is text format 0.0.4", async () => {
   const { source, calls } = fakeSource();
   const app = buildConsole({ config: { user: "admin", password: "correct horse", readOnly: false, sessionHours: 1 }, source });
-  const scrape = () => app.inject({ url: "/metrics", headers: { authorization: `Basic ${Buffer.from("admin:correct horse").toString("base64")}` } });
+  const scrape = () =>
+    app.inject({ url: "/metrics", headers: { authorization: `Basic ${Buffer.from("admin:correct horse").toString("base64")}` } });
   const first = await scrape();
   assert.equal(first.statusCode, 200);
   assert.match(String(first.headers["content-type"]), /^text\/plain; version=0\.0\.4/);
@@ -211,6 +303,10 @@ test("/metrics: user groups only, bounded fan-out, cached between scrapes; the r
   const second = parseExposition((await scrape()).body);
   assert.equal(calls.group, 31, "a scrape right after the first reads no group again");
   assert.equal(calls.groups, 1);
-  assert.equal(find(second.samples, "rocketmq_console_http_requests_total", { route: "/metrics", method: "GET", status: "200" })[0]?.value, 1, "the first scrape is counted");
+  assert.equal(
+    find(second.samples, "rocketmq_console_http_requests_total", { route: "/metrics", method: "GET", status: "200" })[0]?.value,
+    1,
+    "the first scrape is counted",
+  );
   await app.close();
 });

@@ -3,27 +3,48 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import { FastjsonError, MAX_DEPTH, parseFastjson } from "../../src/remoting/fastjson.ts";
-import { MAX_FRAME_BYTES, RESPONSE_FLAG, RemotingProtocolError, decodeCommands, encodeCommand, type RemotingCommand } from "../../src/remoting/codec.ts";
+import {
+  MAX_FRAME_BYTES,
+  RESPONSE_FLAG,
+  RemotingProtocolError,
+  decodeCommands,
+  encodeCommand,
+  type RemotingCommand,
+} from "../../src/remoting/codec.ts";
 import { RemotingClient, RemotingConnection, RemotingConnectionError, RemotingTimeoutError } from "../../src/remoting/connection.ts";
 import { clusterMasters, type ClusterInfo } from "../../src/remoting/cluster.ts";
 
 test("fastjson's numeric and object map keys are read", () => {
-  const clusterInfo = '{"brokerAddrTable":{"broker-a":{"brokerAddrs":{0:"172.18.0.3:10911",1:"172.18.0.4:10911"},"brokerName":"broker-a","cluster":"DefaultCluster"}},"clusterAddrTable":{"DefaultCluster":["broker-a"]}}';
+  const clusterInfo =
+    '{"brokerAddrTable":{"broker-a":{"brokerAddrs":{0:"172.18.0.3:10911",1:"172.18.0.4:10911"},"brokerName":"broker-a","cluster":"DefaultCluster"}},"clusterAddrTable":{"DefaultCluster":["broker-a"]}}';
   const parsed = parseFastjson(clusterInfo) as { brokerAddrTable: Record<string, { brokerAddrs: Record<string, string> }> };
   assert.deepEqual(parsed.brokerAddrTable["broker-a"]!.brokerAddrs, { "0": "172.18.0.3:10911", "1": "172.18.0.4:10911" });
-  const stats = parseFastjson('{"offsetTable":{{"brokerName":"b","queueId":0,"topic":"t"}:{"brokerOffset":5}},"consumeTps":0.0}') as { offsetTable: Record<string, unknown> };
+  const stats = parseFastjson('{"offsetTable":{{"brokerName":"b","queueId":0,"topic":"t"}:{"brokerOffset":5}},"consumeTps":0.0}') as {
+    offsetTable: Record<string, unknown>;
+  };
   assert.deepEqual(Object.keys(stats.offsetTable), ['{"brokerName":"b","queueId":0,"topic":"t"}']);
   assert.throws(() => parseFastjson("{0:}"), /fastjson/);
 });
 
 test("a request frame decodes back, split across reads or not, in both header forms", () => {
   for (const serializeType of ["JSON", "ROCKETMQ"] as const) {
-    const frame = encodeCommand({ code: 106, opaque: 7, flag: 0, remark: "hé", extFields: { a: "b", topic: "TopicTest" }, body: Buffer.from("xyz"), serializeType });
+    const frame = encodeCommand({
+      code: 106,
+      opaque: 7,
+      flag: 0,
+      remark: "hé",
+      extFields: { a: "b", topic: "TopicTest" },
+      body: Buffer.from("xyz"),
+      serializeType,
+    });
     assert.equal(frame.readInt32BE(0), frame.length - 4);
     const whole = decodeCommands(Buffer.concat([frame, frame.subarray(0, 5)]));
     assert.equal(whole.commands.length, 1, serializeType);
     const c = whole.commands[0]!;
-    assert.deepEqual([c.code, c.opaque, c.flag, c.remark, c.extFields, c.body.toString(), c.serializeType], [106, 7, 0, "hé", { a: "b", topic: "TopicTest" }, "xyz", serializeType]);
+    assert.deepEqual(
+      [c.code, c.opaque, c.flag, c.remark, c.extFields, c.body.toString(), c.serializeType],
+      [106, 7, 0, "hé", { a: "b", topic: "TopicTest" }, "xyz", serializeType],
+    );
     assert.equal(whole.rest.length, 5);
     // Byte by byte, as a slow network may deliver it.
     let rest: Buffer = Buffer.alloc(0);
@@ -80,7 +101,10 @@ test("captured frames arriving back to back and cut at any byte decode the same"
   for (let cut = 1; cut < stream.length; cut += 7) {
     const first = decodeCommands(stream.subarray(0, cut));
     const second = decodeCommands(Buffer.concat([first.rest, stream.subarray(cut)]));
-    assert.deepEqual([...first.commands, ...second.commands].map((c) => c.opaque), expected.commands.map((c) => c.opaque));
+    assert.deepEqual(
+      [...first.commands, ...second.commands].map((c) => c.opaque),
+      expected.commands.map((c) => c.opaque),
+    );
   }
 });
 
@@ -126,7 +150,10 @@ const jsonFrame = (header: string, body = Buffer.alloc(0)): Buffer => {
 
 test("the binary header that looped forever is refused at once, as a RemotingProtocolError", () => {
   const started = performance.now();
-  assert.throws(() => decodeCommands(HANG_FRAME), (e: Error) => e instanceof RemotingProtocolError && /value of -6 bytes/.test(e.message));
+  assert.throws(
+    () => decodeCommands(HANG_FRAME),
+    (e: Error) => e instanceof RemotingProtocolError && /value of -6 bytes/.test(e.message),
+  );
   assert.ok(performance.now() - started < 50);
 });
 
@@ -142,17 +169,26 @@ test("binary header lengths that are negative or larger than what is left are re
     ["a field cut short", binaryFrame({ fields: Buffer.from([0]) }), /key length of 2 bytes/],
   ];
   for (const [name, frame, message] of cases) {
-    assert.throws(() => decodeCommands(frame), (e: Error) => e instanceof RemotingProtocolError && message.test(e.message), name);
+    assert.throws(
+      () => decodeCommands(frame),
+      (e: Error) => e instanceof RemotingProtocolError && message.test(e.message),
+      name,
+    );
   }
   // The same builder with sane lengths decodes, so the refusals above are about the lengths alone.
-  const [ok] = decodeCommands(binaryFrame({ remark: Buffer.from("r"), fields: Buffer.concat([field(1, "k", 1, "v"), field(0, "", 0, "")]) })).commands;
+  const [ok] = decodeCommands(
+    binaryFrame({ remark: Buffer.from("r"), fields: Buffer.concat([field(1, "k", 1, "v"), field(0, "", 0, "")]) }),
+  ).commands;
   assert.deepEqual([ok?.remark, ok?.extFields], ["r", { k: "v", "": "" }]);
 });
 
 test("frames are capped: a length prefix over MAX_FRAME_BYTES (or the option) is refused before the frame arrives", () => {
   const gib = Buffer.alloc(4);
   gib.writeInt32BE(2 ** 30, 0);
-  assert.throws(() => decodeCommands(gib), (e: Error) => e instanceof RemotingProtocolError && /1073741824 bytes/.test(e.message));
+  assert.throws(
+    () => decodeCommands(gib),
+    (e: Error) => e instanceof RemotingProtocolError && /1073741824 bytes/.test(e.message),
+  );
   const atCap = Buffer.alloc(4);
   atCap.writeInt32BE(MAX_FRAME_BYTES - 4, 0);
   assert.equal(decodeCommands(atCap).rest.length, 4, "a frame of exactly the cap is waited for");
@@ -172,11 +208,25 @@ test("JSON headers: parse errors and mistyped fields are RemotingProtocolErrors;
     ['{"code":0,"opaque":1,"extFields":{"a":1}}', /extFields.a is 1, not a string/],
     ['{"code":0,"opaque":1,"extFields":["a"]}', /extFields is an array/],
   ];
-  for (const [header, message] of bad) assert.throws(() => decodeCommands(jsonFrame(header)), (e: Error) => e instanceof RemotingProtocolError && message.test(e.message), header);
+  for (const [header, message] of bad)
+    assert.throws(
+      () => decodeCommands(jsonFrame(header)),
+      (e: Error) => e instanceof RemotingProtocolError && message.test(e.message),
+      header,
+    );
 
-  const [c] = decodeCommands(jsonFrame('{"code":0,"opaque":1,"flag":1,"remark":null,"extFields":{"__proto__":"x","n":null,"toString":"y"}}')).commands;
+  const [c] = decodeCommands(
+    jsonFrame('{"code":0,"opaque":1,"flag":1,"remark":null,"extFields":{"__proto__":"x","n":null,"toString":"y"}}'),
+  ).commands;
   assert.equal(Object.getPrototypeOf(c!.extFields), Object.prototype);
-  assert.deepEqual(Object.entries(c!.extFields!), [["__proto__", "x"], ["toString", "y"]], "null values are left out, as fastjson does");
+  assert.deepEqual(
+    Object.entries(c!.extFields!),
+    [
+      ["__proto__", "x"],
+      ["toString", "y"],
+    ],
+    "null values are left out, as fastjson does",
+  );
   assert.equal(c!.remark, undefined);
   // The binary header: the same key through an assignment would have been dropped (or changed the prototype).
   const [b] = decodeCommands(binaryFrame({ fields: field(9, "__proto__", 1, "x") })).commands;
@@ -193,20 +243,41 @@ test("fastjson: a __proto__ key is an own key, nesting is bounded, bad strings a
 
   assert.deepEqual(parseFastjson("[".repeat(MAX_DEPTH) + "]".repeat(MAX_DEPTH)), JSON.parse("[".repeat(MAX_DEPTH) + "]".repeat(MAX_DEPTH)));
   for (const deep of ["[".repeat(MAX_DEPTH + 1) + "]".repeat(MAX_DEPTH + 1), "[".repeat(100_000), '{"a":'.repeat(100_000)]) {
-    assert.throws(() => parseFastjson(deep), (e: Error) => e instanceof FastjsonError && /nesting deeper than 64/.test(e.message));
+    assert.throws(
+      () => parseFastjson(deep),
+      (e: Error) => e instanceof FastjsonError && /nesting deeper than 64/.test(e.message),
+    );
   }
-  const bad = [String.raw`"\x"`, String.raw`"\u12"`, String.raw`"unterminated\"`, '"raw newline\n"', '"raw control \u0001"', "-", "1e", "{1:}", '{"a"', "[1,]", '"' + "a".repeat(1_000_000)];
+  const bad = [
+    String.raw`"\x"`,
+    String.raw`"\u12"`,
+    String.raw`"unterminated\"`,
+    '"raw newline\n"',
+    '"raw control \u0001"',
+    "-",
+    "1e",
+    "{1:}",
+    '{"a"',
+    "[1,]",
+    '"' + "a".repeat(1_000_000),
+  ];
   for (const text of bad) {
     assert.throws(() => parseFastjson(text), FastjsonError, text.slice(0, 20));
   }
-  assert.deepEqual(parseFastjson(String.raw`{"s":"a\"b\\","n":-1.5e3,1e2:[true,false,null]}`), { s: 'a"b\\', n: -1500, "100": [true, false, null] });
+  assert.deepEqual(parseFastjson(String.raw`{"s":"a\"b\\","n":-1.5e3,1e2:[true,false,null]}`), {
+    s: 'a"b\\',
+    n: -1500,
+    "100": [true, false, null],
+  });
 });
 
 /**
  * A server on 127.0.0.1 that hands each request (decoded) and its socket to `answer`. It keeps the sockets it
  * accepted, so a test can see how many connections the client opened and whether they are still open.
  */
-async function fakePeer(answer: (request: RemotingCommand, socket: Socket) => void): Promise<{ address: string; sockets: Socket[]; server: Server; close(): Promise<void> }> {
+async function fakePeer(
+  answer: (request: RemotingCommand, socket: Socket) => void,
+): Promise<{ address: string; sockets: Socket[]; server: Server; close(): Promise<void> }> {
   const sockets: Socket[] = [];
   const server = createServer((socket) => {
     sockets.push(socket);
@@ -231,8 +302,10 @@ async function fakePeer(answer: (request: RemotingCommand, socket: Socket) => vo
   };
 }
 
-const response = (request: RemotingCommand, body: Buffer): Buffer => encodeCommand({ code: 0, opaque: request.opaque, flag: RESPONSE_FLAG, body });
-const socketClosed = (socket: Socket): Promise<void> => new Promise((resolve) => (socket.closed ? resolve() : socket.once("close", () => resolve())));
+const response = (request: RemotingCommand, body: Buffer): Buffer =>
+  encodeCommand({ code: 0, opaque: request.opaque, flag: RESPONSE_FLAG, body });
+const socketClosed = (socket: Socket): Promise<void> =>
+  new Promise((resolve) => (socket.closed ? resolve() : socket.once("close", () => resolve())));
 
 test("a 12 MiB answer sent in 8 KiB pieces is received in linear time", async () => {
   const body = Buffer.alloc(12 * 1024 * 1024, 7);
@@ -269,7 +342,7 @@ test("answers cut into pieces of every size, small ones merged and large ones ke
     if (requests.length < bodies.length) return;
     // Every answer at once, as one stream cut at arbitrary places: prefixes and headers split across pieces too.
     const stream = Buffer.concat(requests.map((r, i) => response(r, bodies[i]!)));
-    for (let at = 0; at < stream.length; ) {
+    for (let at = 0; at < stream.length;) {
       const size = nextSize();
       socket.write(stream.subarray(at, (at += size)));
       await new Promise((resolve) => setImmediate(resolve));
@@ -299,7 +372,10 @@ test("a frame over the cap closes the connection as soon as its length prefix ar
       assert.equal(r.status, "rejected");
       const e = (r as PromiseRejectedResult).reason as Error;
       assert.ok(e instanceof RemotingConnectionError, String(e));
-      assert.match(e.message, /^127\.0\.0\.1:\d+: not a RocketMQ remoting peer \(remoting frame of 1073741824 bytes: .*\); connection closed$/);
+      assert.match(
+        e.message,
+        /^127\.0\.0\.1:\d+: not a RocketMQ remoting peer \(remoting frame of 1073741824 bytes: .*\); connection closed$/,
+      );
       assert.ok(e.cause instanceof RemotingProtocolError);
     }
     assert.ok(performance.now() - started < 1000);
@@ -354,7 +430,10 @@ test("a peer trickling a frame is not read longer than the first request waits, 
     const second = connection.request(28, { timeoutMs: 10_000 });
     const started = performance.now();
     await assert.rejects(first, RemotingTimeoutError);
-    await assert.rejects(second, (e: Error) => e instanceof RemotingConnectionError && /closed: no answer to request code 28 within 300 ms/.test(e.message));
+    await assert.rejects(
+      second,
+      (e: Error) => e instanceof RemotingConnectionError && /closed: no answer to request code 28 within 300 ms/.test(e.message),
+    );
     assert.ok(performance.now() - started < 1000, "the second request did not wait out its own 10 s");
     await socketClosed(peer.sockets[0]!);
   } finally {

@@ -2,7 +2,18 @@
 // Every path that reports a value is provoked with a distinctive secret, and the output searched for it.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Role } from "../../src/catalogue/catalogue.ts";
@@ -21,7 +32,16 @@ function assertHidden(texts: string[], what: string): void {
 }
 
 test("the catalogue marks secret keys, by name and by the list of those whose names do not say so", () => {
-  for (const key of ["innerClientAuthenticationCredentials", "tlsKeyPassword", "initAuthenticationUser", "metricsGrpcExporterHeader", "socksProxyConfig", "accessKey", "secretKey", "securityToken"]) {
+  for (const key of [
+    "innerClientAuthenticationCredentials",
+    "tlsKeyPassword",
+    "initAuthenticationUser",
+    "metricsGrpcExporterHeader",
+    "socksProxyConfig",
+    "accessKey",
+    "secretKey",
+    "securityToken",
+  ]) {
     assert.ok(isSecretKey(key), key);
   }
   for (const key of ["brokerName", "namesrvAddr", "tlsKeyPath", "authenticationMetadataProvider", "accessMessageInMemoryMaxRatio"]) {
@@ -45,26 +65,84 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { name: "a secret key with a trailing space", env: { RMQ_BROKER_innerClientAuthenticationCredentials: `${CREDENTIALS} ` }, expect: /^RMQ_BROKER_innerClientAuthenticationCredentials=<redacted> has leading or trailing whitespace/ },
-  { name: "a secret key with an inline comment", role: "proxy", env: { RMQ_PROXY_tlsKeyPassword: `${SECRET} # the key's password` }, expect: /^RMQ_PROXY_tlsKeyPassword=<redacted> contains an inline comment/ },
-  { name: "a secret key by its UPPER_SNAKE alias", env: { RMQ_BROKER_INIT_AUTHENTICATION_USER: `{"username":"admin",\n"password":"${SECRET}"}` }, expect: /^RMQ_BROKER_INIT_AUTHENTICATION_USER=<redacted> spans several lines/ },
+  {
+    name: "a secret key with a trailing space",
+    env: { RMQ_BROKER_innerClientAuthenticationCredentials: `${CREDENTIALS} ` },
+    expect: /^RMQ_BROKER_innerClientAuthenticationCredentials=<redacted> has leading or trailing whitespace/,
+  },
+  {
+    name: "a secret key with an inline comment",
+    role: "proxy",
+    env: { RMQ_PROXY_tlsKeyPassword: `${SECRET} # the key's password` },
+    expect: /^RMQ_PROXY_tlsKeyPassword=<redacted> contains an inline comment/,
+  },
+  {
+    name: "a secret key by its UPPER_SNAKE alias",
+    env: { RMQ_BROKER_INIT_AUTHENTICATION_USER: `{"username":"admin",\n"password":"${SECRET}"}` },
+    expect: /^RMQ_BROKER_INIT_AUTHENTICATION_USER=<redacted> spans several lines/,
+  },
   {
     name: "a _FILE secret whose content has a trailing space",
     env: { RMQ_BROKER_innerClientAuthenticationCredentials_FILE: "/run/secrets/inner" },
     files: { "/run/secrets/inner": `${CREDENTIALS} \n` },
     expect: /^RMQ_BROKER_innerClientAuthenticationCredentials_FILE=<redacted> has leading or trailing whitespace/,
   },
-  { name: "any bad value read from a _FILE", env: { LISTEN_PORT_FILE: "/run/secrets/port" }, files: { "/run/secrets/port": SECRET }, expect: /^LISTEN_PORT_FILE=<redacted> is not a whole number/ },
-  { name: "a container variable read from a _FILE", env: { JAVA_HEAP_FILE: "/run/secrets/heap" }, files: { "/run/secrets/heap": SECRET }, expect: /^JAVA_HEAP_FILE=<redacted> must match pattern/ },
-  { name: "a _FILE address list without ports", bare: true, env: { NAMESRV_ADDR_FILE: "/run/secrets/ns" }, files: { "/run/secrets/ns": `ns1:9876;${SECRET}` }, expect: /^NAMESRV_ADDR_FILE=<redacted> entry 2 has no port/ },
-  { name: "a _FILE controller list without ports", env: { CONTROLLER_ADDR_FILE: "/run/secrets/c" }, files: { "/run/secrets/c": SECRET }, expect: /^CONTROLLER_ADDR_FILE=<redacted> entry 1 has no port/ },
-  { name: "a _FILE DLedger peer list with a bad entry", env: { DLEDGER_PEERS_FILE: "/run/secrets/p", DLEDGER_SELF_ID: "n0" }, files: { "/run/secrets/p": `n0-h1:40911;x-${SECRET}` }, expect: /^DLEDGER_PEERS_FILE=<redacted> has entry 2 that is not n<number>-host:port/ },
-  { name: "a _FILE DLedger peer list with an id twice", env: { DLEDGER_PEERS_FILE: "/run/secrets/p", DLEDGER_SELF_ID: "n0" }, files: { "/run/secrets/p": `n0-${SECRET}:40911;n0-${SECRET}:40912` }, expect: /^DLEDGER_PEERS_FILE=<redacted> gives entry 2 an id listed before/ },
-  { name: "a self id missing from a _FILE DLedger peer list", env: { DLEDGER_PEERS_FILE: "/run/secrets/p", DLEDGER_SELF_ID: "n3" }, files: { "/run/secrets/p": `n0-${SECRET}:40911` }, expect: /^DLEDGER_SELF_ID="n3" with DLEDGER_PEERS_FILE=<redacted> names a member that is not listed;/ },
-  { name: "a _FILE DLedger port that clashes", env: { DLEDGER_PEERS_FILE: "/run/secrets/p", DLEDGER_SELF_ID: "n0" }, files: { "/run/secrets/p": `n0-${SECRET}:10911` }, expect: /^DLEDGER_PEERS_FILE=<redacted> with listenPort \(appliance default\)="10911" gives this node DLedger port <redacted>, which the broker already uses \(10909, 10911, 10912\)/ },
+  {
+    name: "any bad value read from a _FILE",
+    env: { LISTEN_PORT_FILE: "/run/secrets/port" },
+    files: { "/run/secrets/port": SECRET },
+    expect: /^LISTEN_PORT_FILE=<redacted> is not a whole number/,
+  },
+  {
+    name: "a container variable read from a _FILE",
+    env: { JAVA_HEAP_FILE: "/run/secrets/heap" },
+    files: { "/run/secrets/heap": SECRET },
+    expect: /^JAVA_HEAP_FILE=<redacted> must match pattern/,
+  },
+  {
+    name: "a _FILE address list without ports",
+    bare: true,
+    env: { NAMESRV_ADDR_FILE: "/run/secrets/ns" },
+    files: { "/run/secrets/ns": `ns1:9876;${SECRET}` },
+    expect: /^NAMESRV_ADDR_FILE=<redacted> entry 2 has no port/,
+  },
+  {
+    name: "a _FILE controller list without ports",
+    env: { CONTROLLER_ADDR_FILE: "/run/secrets/c" },
+    files: { "/run/secrets/c": SECRET },
+    expect: /^CONTROLLER_ADDR_FILE=<redacted> entry 1 has no port/,
+  },
+  {
+    name: "a _FILE DLedger peer list with a bad entry",
+    env: { DLEDGER_PEERS_FILE: "/run/secrets/p", DLEDGER_SELF_ID: "n0" },
+    files: { "/run/secrets/p": `n0-h1:40911;x-${SECRET}` },
+    expect: /^DLEDGER_PEERS_FILE=<redacted> has entry 2 that is not n<number>-host:port/,
+  },
+  {
+    name: "a _FILE DLedger peer list with an id twice",
+    env: { DLEDGER_PEERS_FILE: "/run/secrets/p", DLEDGER_SELF_ID: "n0" },
+    files: { "/run/secrets/p": `n0-${SECRET}:40911;n0-${SECRET}:40912` },
+    expect: /^DLEDGER_PEERS_FILE=<redacted> gives entry 2 an id listed before/,
+  },
+  {
+    name: "a self id missing from a _FILE DLedger peer list",
+    env: { DLEDGER_PEERS_FILE: "/run/secrets/p", DLEDGER_SELF_ID: "n3" },
+    files: { "/run/secrets/p": `n0-${SECRET}:40911` },
+    expect: /^DLEDGER_SELF_ID="n3" with DLEDGER_PEERS_FILE=<redacted> names a member that is not listed;/,
+  },
+  {
+    name: "a _FILE DLedger port that clashes",
+    env: { DLEDGER_PEERS_FILE: "/run/secrets/p", DLEDGER_SELF_ID: "n0" },
+    files: { "/run/secrets/p": `n0-${SECRET}:10911` },
+    expect:
+      /^DLEDGER_PEERS_FILE=<redacted> with listenPort \(appliance default\)="10911" gives this node DLedger port <redacted>, which the broker already uses \(10909, 10911, 10912\)/,
+  },
   {
     name: "a secret set both directly and by _FILE",
-    env: { RMQ_BROKER_innerClientAuthenticationCredentials: CREDENTIALS, RMQ_BROKER_innerClientAuthenticationCredentials_FILE: "/run/secrets/inner" },
+    env: {
+      RMQ_BROKER_innerClientAuthenticationCredentials: CREDENTIALS,
+      RMQ_BROKER_innerClientAuthenticationCredentials_FILE: "/run/secrets/inner",
+    },
     files: { "/run/secrets/inner": CREDENTIALS },
     expect: /RMQ_BROKER_innerClientAuthenticationCredentials and RMQ_BROKER_innerClientAuthenticationCredentials_FILE are both set/,
   },
@@ -79,53 +157,115 @@ const cases: Case[] = [
     files: { "/run/secrets/name": SECRET },
     expect: /both set brokerName, to different values/,
   },
-  { name: "a misspelt secret key", env: { RMQ_BROKER_innerClientAuthenticationCredential: CREDENTIALS }, expect: /^RMQ_BROKER_innerClientAuthenticationCredential sets unknown key .*did you mean 'innerClientAuthenticationCredentials'/ },
-  { name: "a misspelt secret key read from a _FILE", env: { RMQ_BROKER_innerClientAuthCredentials_FILE: "/run/secrets/inner" }, files: { "/run/secrets/inner": CREDENTIALS }, expect: /^RMQ_BROKER_innerClientAuthCredentials_FILE sets unknown key/ },
-  { name: "a misspelt prefix", role: "proxy", env: { RMQ_PROXI_tlsKeyPassword: SECRET }, expect: /^RMQ_PROXI_tlsKeyPassword is not a variable this image reads; did you mean RMQ_PROXY_/ },
+  {
+    name: "a misspelt secret key",
+    env: { RMQ_BROKER_innerClientAuthenticationCredential: CREDENTIALS },
+    expect: /^RMQ_BROKER_innerClientAuthenticationCredential sets unknown key .*did you mean 'innerClientAuthenticationCredentials'/,
+  },
+  {
+    name: "a misspelt secret key read from a _FILE",
+    env: { RMQ_BROKER_innerClientAuthCredentials_FILE: "/run/secrets/inner" },
+    files: { "/run/secrets/inner": CREDENTIALS },
+    expect: /^RMQ_BROKER_innerClientAuthCredentials_FILE sets unknown key/,
+  },
+  {
+    name: "a misspelt prefix",
+    role: "proxy",
+    env: { RMQ_PROXI_tlsKeyPassword: SECRET },
+    expect: /^RMQ_PROXI_tlsKeyPassword is not a variable this image reads; did you mean RMQ_PROXY_/,
+  },
   { name: "a misspelt appliance variable", env: { BROKER_PASWORD: SECRET }, expect: /^BROKER_PASWORD is not a variable this image reads/ },
-  { name: "JAVA_OPTS, which may carry -D passwords", env: { JAVA_OPTS: `-Dtls.server.keyPassword=${SECRET}` }, expect: /^JAVA_OPTS is not read by this image/ },
-  { name: "a misspelt secret key in a mounted file", conf: `innerClientAuthenticationCredential=${CREDENTIALS}\n`, expect: /^\/etc\/rocketmq\/broker\.conf:1 sets unknown key 'innerClientAuthenticationCredential'/ },
-  { name: "a bad secret in a mounted file", conf: `initAuthenticationUser={"username":"admin","password":"${SECRET}"} # admin\n`, expect: /^\/etc\/rocketmq\/broker\.conf:1 initAuthenticationUser=<redacted> contains an inline comment/ },
-  { name: "a secret set twice in a mounted file", conf: `innerClientAuthenticationCredentials=${CREDENTIALS}\ninnerClientAuthenticationCredentials=other\n`, expect: /^\/etc\/rocketmq\/broker\.conf:2=<redacted> sets innerClientAuthenticationCredentials again \(line 1 set another value\)/ },
-  { name: "a misspelt secret key in a mounted rmq-proxy.json", role: "proxy", conf: `{"tlsKeyPasword": "${SECRET}"}`, expect: /^\/etc\/rocketmq\/rmq-proxy\.json:1 sets unknown key 'tlsKeyPasword' .*; did you mean 'tlsKeyPassword'/ },
+  {
+    name: "JAVA_OPTS, which may carry -D passwords",
+    env: { JAVA_OPTS: `-Dtls.server.keyPassword=${SECRET}` },
+    expect: /^JAVA_OPTS is not read by this image/,
+  },
+  {
+    name: "a misspelt secret key in a mounted file",
+    conf: `innerClientAuthenticationCredential=${CREDENTIALS}\n`,
+    expect: /^\/etc\/rocketmq\/broker\.conf:1 sets unknown key 'innerClientAuthenticationCredential'/,
+  },
+  {
+    name: "a bad secret in a mounted file",
+    conf: `initAuthenticationUser={"username":"admin","password":"${SECRET}"} # admin\n`,
+    expect: /^\/etc\/rocketmq\/broker\.conf:1 initAuthenticationUser=<redacted> contains an inline comment/,
+  },
+  {
+    name: "a secret set twice in a mounted file",
+    conf: `innerClientAuthenticationCredentials=${CREDENTIALS}\ninnerClientAuthenticationCredentials=other\n`,
+    expect: /^\/etc\/rocketmq\/broker\.conf:2=<redacted> sets innerClientAuthenticationCredentials again \(line 1 set another value\)/,
+  },
+  {
+    name: "a misspelt secret key in a mounted rmq-proxy.json",
+    role: "proxy",
+    conf: `{"tlsKeyPasword": "${SECRET}"}`,
+    expect: /^\/etc\/rocketmq\/rmq-proxy\.json:1 sets unknown key 'tlsKeyPasword' .*; did you mean 'tlsKeyPassword'/,
+  },
 ];
 
 for (const c of cases) {
   test(`errors name the variable and the rule, not the secret: ${c.name}`, () => {
     const role = c.role ?? "broker";
-    const result = resolveFor(role, { ...(c.bare ? {} : role === "proxy" ? GOOD_PROXY : GOOD_BROKER), ...c.env }, { conf: c.conf, files: c.files });
-    assert.ok(result.messages.some((m) => c.expect.test(m)), `no message matches ${c.expect}:\n  ${result.messages.join("\n  ")}`);
+    const result = resolveFor(
+      role,
+      { ...(c.bare ? {} : role === "proxy" ? GOOD_PROXY : GOOD_BROKER), ...c.env },
+      { conf: c.conf, files: c.files },
+    );
+    assert.ok(
+      result.messages.some((m) => c.expect.test(m)),
+      `no message matches ${c.expect}:\n  ${result.messages.join("\n  ")}`,
+    );
     assertHidden(result.messages, "an error");
     assertHidden(result.notices, "a notice");
-    assertHidden(result.errors.map((e) => JSON.stringify(e)), "an error object");
+    assertHidden(
+      result.errors.map((e) => JSON.stringify(e)),
+      "an error object",
+    );
   });
 }
 
 test("non-secret values are still shown in errors", () => {
   const result = resolveFor("broker", { ...GOOD_BROKER, RMQ_BROKER_fileReservedTime: "48h" });
-  assert.ok(result.messages.some((m) => m.startsWith('RMQ_BROKER_fileReservedTime="48h" is not a whole number')), result.messages.join("\n"));
+  assert.ok(
+    result.messages.some((m) => m.startsWith('RMQ_BROKER_fileReservedTime="48h" is not a whole number')),
+    result.messages.join("\n"),
+  );
 });
 
 test("a notice about a value read from a _FILE does not quote it", () => {
-  const result = resolveFor("broker", { ...GOOD_BROKER, BROKER_ROLE_FILE: "/run/secrets/role", BROKER_ID: "1" }, { files: { "/run/secrets/role": "slave" } });
+  const result = resolveFor(
+    "broker",
+    { ...GOOD_BROKER, BROKER_ROLE_FILE: "/run/secrets/role", BROKER_ID: "1" },
+    { files: { "/run/secrets/role": "slave" } },
+  );
   assert.deepEqual(result.messages, []);
   assert.equal(result.settings.get("brokerRole")?.value, "SLAVE");
-  assert.ok(result.notices.some((n) => n.startsWith("BROKER_ROLE_FILE: normalised")), result.notices.join("\n"));
+  assert.ok(
+    result.notices.some((n) => n.startsWith("BROKER_ROLE_FILE: normalised")),
+    result.notices.join("\n"),
+  );
   assert.ok(!result.notices.some((n) => n.includes("slave")), result.notices.join("\n"));
 });
 
 test("print-config shows secrets as <redacted>; the file RocketMQ reads keeps them", () => {
-  const broker = resolveFor("broker", {
-    ...GOOD_BROKER,
-    RMQ_BROKER_authenticationEnabled: "true",
-    RMQ_BROKER_innerClientAuthenticationCredentials: CREDENTIALS,
-    RMQ_BROKER_initAuthenticationUser_FILE: "/run/secrets/init",
-    BROKER_NAME_FILE: "/run/secrets/name",
-  }, { files: { "/run/secrets/init": `{"username":"admin","password":"${SECRET}"}\n`, "/run/secrets/name": `b-${SECRET}` } });
+  const broker = resolveFor(
+    "broker",
+    {
+      ...GOOD_BROKER,
+      RMQ_BROKER_authenticationEnabled: "true",
+      RMQ_BROKER_innerClientAuthenticationCredentials: CREDENTIALS,
+      RMQ_BROKER_initAuthenticationUser_FILE: "/run/secrets/init",
+      BROKER_NAME_FILE: "/run/secrets/name",
+    },
+    { files: { "/run/secrets/init": `{"username":"admin","password":"${SECRET}"}\n`, "/run/secrets/name": `b-${SECRET}` } },
+  );
   assert.deepEqual(broker.messages, []);
   const annotated = renderAnnotated(broker);
   assertHidden([annotated], "print-config");
-  assert.match(annotated, /# from RMQ_BROKER_innerClientAuthenticationCredentials \(a secret: not shown\)\ninnerClientAuthenticationCredentials=<redacted>\n/);
+  assert.match(
+    annotated,
+    /# from RMQ_BROKER_innerClientAuthenticationCredentials \(a secret: not shown\)\ninnerClientAuthenticationCredentials=<redacted>\n/,
+  );
   assert.match(annotated, /# from RMQ_BROKER_initAuthenticationUser_FILE \(a secret: not shown\)\ninitAuthenticationUser=<redacted>\n/);
   assert.match(annotated, /\nbrokerName=<redacted>\n/);
   assert.match(annotated, /\ndLegerGroup=|\nauthenticationEnabled=true\n/, "other values are shown");
@@ -136,13 +276,29 @@ test("print-config shows secrets as <redacted>; the file RocketMQ reads keeps th
 });
 
 test("print-config for the proxy: secrets redacted as JSON strings, whatever the key's type", () => {
-  const proxy = resolveFor("proxy", { ...GOOD_PROXY, RMQ_PROXY_tlsKeyPassword: SECRET, RMQ_PROXY_innerClientAuthenticationCredentials: CREDENTIALS, GRPC_PORT_FILE: "/run/secrets/port" }, { files: { "/run/secrets/port": "9081" } });
+  const proxy = resolveFor(
+    "proxy",
+    {
+      ...GOOD_PROXY,
+      RMQ_PROXY_tlsKeyPassword: SECRET,
+      RMQ_PROXY_innerClientAuthenticationCredentials: CREDENTIALS,
+      GRPC_PORT_FILE: "/run/secrets/port",
+    },
+    { files: { "/run/secrets/port": "9081" } },
+  );
   assert.deepEqual(proxy.messages, []);
   const annotated = renderAnnotated(proxy);
   assertHidden([annotated], "print-config");
   assert.match(annotated, /\n {2}"tlsKeyPassword": "<redacted>",\n/);
   assert.match(annotated, /\n {2}"grpcServerPort": "<redacted>",\n/);
-  assert.doesNotThrow(() => JSON.parse(annotated.split("\n").filter((l) => !l.startsWith("#")).join("\n")));
+  assert.doesNotThrow(() =>
+    JSON.parse(
+      annotated
+        .split("\n")
+        .filter((l) => !l.startsWith("#"))
+        .join("\n"),
+    ),
+  );
   const file = JSON.parse(renderConfFile(proxy)) as Record<string, unknown>;
   assert.equal(file.tlsKeyPassword, SECRET);
   assert.equal(file.innerClientAuthenticationCredentials, CREDENTIALS);

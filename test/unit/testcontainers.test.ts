@@ -1,12 +1,20 @@
-// The Testcontainers module's pure parts: which address the broker advertises, how a failed start is reported,
-// and how free ports are chosen.
+// The Testcontainers module's parts that need no Docker: which address the broker advertises, how a failed start
+// is reported (the configurator's log lines), how free ports are chosen and each start attempt's container is
+// defined, and how a cluster asks its name servers (against a fake one).
 import assert from "node:assert/strict";
-import { createServer } from "node:net";
+import { createServer, type AddressInfo } from "node:net";
 import { test } from "node:test";
 import type Dockerode from "dockerode";
-import { advertisedHostOf } from "../../src/testcontainers/rocketmq-container.ts";
+import { DEFAULT_IMAGE, advertisedHostOf, choosePorts, namesrvDefinition } from "../../src/testcontainers/rocketmq-container.ts";
+import { RocketMQNode, StartedRocketMQCluster } from "../../src/testcontainers/rocketmq-cluster.ts";
 import { containerLogs, errorLines } from "../../src/testcontainers/ready.ts";
+import { CONFIGURATOR_MARKER, formatLogLine, parseLogLine } from "../../src/entrypoint/log-line.ts";
 import { freeConsecutivePorts, isPortClash } from "../../src/testcontainers/ports.ts";
+import { createLogger } from "../../src/entrypoint/log.ts";
+import { brokerPorts } from "../../src/remoting/ports.ts";
+import { RequestCode } from "../../src/remoting/codes.ts";
+import { NoNamesrvAnsweredError } from "../../src/remoting/namesrv.ts";
+import { RESPONSE_FLAG, decodeCommands, encodeCommand } from "../../src/remoting/codec.ts";
 
 function runtime(host: string, operatingSystem = "Debian GNU/Linux 12 (bookworm)") {
   return { info: { containerRuntime: { host, operatingSystem } } } as unknown as Parameters<typeof advertisedHostOf>[0];
@@ -64,6 +72,174 @@ test("free ports: consecutive, in 20000–32000, and never one that is taken", a
   } finally {
     server.close();
   }
-  assert.ok(isPortClash(new Error("driver failed programming external connectivity: Bind for 0.0.0.0:24097 failed: port is already allocated")));
+  assert.ok(
+    isPortClash(new Error("driver failed programming external connectivity: Bind for 0.0.0.0:24097 failed: port is already allocated")),
+  );
   assert.ok(!isPortClash(new Error("no such image")));
+});
+
+test("the configurator's log lines, as the image's logger writes them, are what errorLines reads back", () => {
+  let written = "";
+  const log = createLogger("text", { write: (s: string) => (written += s) });
+  log.error("RMQ_BROKER_x=\"1\" sets unknown key 'x'");
+  log.info("RocketMQ 5.5.0 broker");
+  log.error("1 configuration error(s); RocketMQ was not started.");
+  assert.deepEqual(errorLines(written), ["RMQ_BROKER_x=\"1\" sets unknown key 'x'", "1 configuration error(s); RocketMQ was not started."]);
+  const [first] = written.split("\n");
+  assert.deepEqual({ ...parseLogLine(first!), time: "" }, { time: "", level: "ERROR", message: "RMQ_BROKER_x=\"1\" sets unknown key 'x'" });
+});
+
+test("a log line is the configurator's only with its time, its level and the marker in front", () => {
+  const line = formatLogLine(new Date(0), "WARN", `a message that mentions ${CONFIGURATOR_MARKER} itself`);
+  assert.equal(line, "1970-01-01T00:00:00.000Z WARN  [configurator] a message that mentions [configurator] itself");
+  assert.deepEqual(parseLogLine(line), {
+    time: "1970-01-01T00:00:00.000Z",
+    level: "WARN",
+    message: "a message that mentions [configurator] itself",
+  });
+  for (const other of [
+    "2026-11-22 07:57:49 INFO main - The Name Server boot success. serializeType=JSON",
+    "ERROR [configurator] no time in front",
+    "2026-11-22T07:57:49.622Z ERROR something [configurator] between level and marker",
+    "",
+  ]) {
+    assert.equal(parseLogLine(other), undefined, other);
+  }
+});
+
+test("each start attempt's ports: the broker's triplet from brokerPorts, free, and the proxy's port apart from it", async () => {
+  for (let i = 0; i < 20; i++) {
+    const { broker, remoting } = await choosePorts(true);
+    assert.deepEqual(broker, brokerPorts(broker.listen));
+    assert.ok(broker.fast >= 20_000 && broker.ha < 32_000);
+    assert.ok(
+      remoting !== undefined && (remoting < broker.fast || remoting > broker.ha),
+      `${remoting} is inside ${broker.fast}..${broker.ha}`,
+    );
+  }
+  assert.equal((await choosePorts(false)).remoting, undefined);
+});
+
+test("each start attempt gets a container definition of its own: only that attempt's ports are published", () => {
+  const settings = { labels: { team: "a" }, networkMode: "tc-net", networkAliases: ["rocketmq"], startupTimeoutMs: 1000 };
+  const first = namesrvDefinition(
+    DEFAULT_IMAGE,
+    { broker: brokerPorts(20_002), remoting: 20_100 },
+    { ...settings, labels: { ...settings.labels, attempt: "1" } },
+  );
+  const second = namesrvDefinition(
+    DEFAULT_IMAGE,
+    { broker: brokerPorts(25_002) },
+    { ...settings, labels: { ...settings.labels, attempt: "2" } },
+  );
+  // What testcontainers sends to Docker's create call (no getter for it: its fields, read in this test only).
+  const published = (c: unknown) => {
+    const { createOpts, hostConfig } = c as {
+      createOpts: { Labels?: Record<string, string> };
+      hostConfig: { PortBindings?: Record<string, { HostPort: string }[]> };
+    };
+    return {
+      labels: createOpts.Labels,
+      bindings: Object.fromEntries(Object.entries(hostConfig.PortBindings ?? {}).map(([port, [b]]) => [port, b!.HostPort])),
+    };
+  };
+  assert.deepEqual(published(first), {
+    labels: { team: "a", attempt: "1" },
+    bindings: { "9876/tcp": "0", "20000/tcp": "20000", "20002/tcp": "20002", "20003/tcp": "20003", "8081/tcp": "0", "20100/tcp": "20100" },
+  });
+  assert.deepEqual(published(second), {
+    labels: { team: "a", attempt: "2" },
+    bindings: { "9876/tcp": "0", "25000/tcp": "25000", "25002/tcp": "25002", "25003/tcp": "25003" },
+  });
+});
+
+/** A name server on 127.0.0.1 that answers GET_BROKER_CLUSTER_INFO with `info`, or refuses it without one. */
+async function fakeNamesrv(info?: object): Promise<{ port: number; close(): Promise<void> }> {
+  const server = createServer((socket) => {
+    socket.on("error", () => undefined);
+    let buffered: Buffer = Buffer.alloc(0);
+    socket.on("data", (chunk) => {
+      const { commands, rest } = decodeCommands(Buffer.concat([buffered, chunk]));
+      buffered = rest;
+      for (const c of commands) {
+        const known = c.code === RequestCode.GET_BROKER_CLUSTER_INFO && info;
+        socket.write(
+          encodeCommand({
+            opaque: c.opaque,
+            flag: RESPONSE_FLAG,
+            ...(known ? { code: 0, body: Buffer.from(JSON.stringify(info)) } : { code: 1, remark: "not now" }),
+          }),
+        );
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { port: (server.address() as AddressInfo).port, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+/** A port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** A cluster of the given nodes, as StartedRocketMQCluster sees them after `docker inspect`; no Docker involved. */
+function clusterOf(nodes: { service: string; ip: string; namesrvPort?: number }[]): StartedRocketMQCluster {
+  const client = runtime("127.0.0.1") as unknown as ConstructorParameters<typeof StartedRocketMQCluster>[0];
+  const node = ({ service, ip, namesrvPort }: (typeof nodes)[number]) =>
+    new RocketMQNode(client, service, `project-${service}-1`, {
+      Id: service,
+      Config: { Env: [] },
+      NetworkSettings: {
+        Networks: { project_default: { IPAddress: ip } },
+        Ports: namesrvPort ? { "9876/tcp": [{ HostIp: "0.0.0.0", HostPort: String(namesrvPort) }] } : {},
+      },
+    } as unknown as Dockerode.ContainerInspectInfo);
+  return new StartedRocketMQCluster(client, {} as ConstructorParameters<typeof StartedRocketMQCluster>[1], "project", nodes.map(node));
+}
+
+test("a cluster asks each name server in turn, and finds the node that is master now", async () => {
+  const refusing = await fakeNamesrv();
+  const answering = await fakeNamesrv({
+    brokerAddrTable: {
+      "broker-a": { brokerName: "broker-a", brokerAddrs: { "0": "172.30.0.5:10911", "1": "172.30.0.6:11011" } },
+      "broker-b": { brokerName: "broker-b", brokerAddrs: { "1": "172.30.0.8:11011" } },
+    },
+    clusterAddrTable: { DefaultCluster: ["broker-a", "broker-b"] },
+  });
+  const cluster = clusterOf([
+    { service: "broker-a", ip: "172.30.0.5" },
+    { service: "broker-a-s", ip: "172.30.0.6" },
+    { service: "broker-b-s", ip: "172.30.0.8" },
+    { service: "namesrv-1", ip: "172.30.0.2", namesrvPort: refusing.port },
+    { service: "namesrv-2", ip: "172.30.0.3", namesrvPort: answering.port },
+  ]);
+  try {
+    assert.deepEqual(Object.keys((await cluster.clusterInfo()).brokerAddrTable ?? {}), ["broker-a", "broker-b"]);
+    assert.equal((await cluster.masterOf("broker-a")).service, "broker-a");
+    await assert.rejects(cluster.masterOf("broker-b"), /the name servers list no master for broker-b, only id 1 \(172\.30\.0\.8:11011\)/);
+    await assert.rejects(cluster.masterOf("broker-c"), /no master for broker-c nor any member of it/);
+    const none = clusterOf([{ service: "namesrv-1", ip: "172.30.0.2", namesrvPort: refusing.port }]);
+    await assert.rejects(none.clusterInfo(), (e) => e instanceof NoNamesrvAnsweredError && /code 1 \(not now\)/.test(e.message));
+  } finally {
+    await refusing.close();
+    await answering.close();
+  }
+});
+
+test("a cluster whose first name server is down asks the next one (a refused connect is an ordinary rejection)", async () => {
+  const answering = await fakeNamesrv({ brokerAddrTable: { "broker-a": { brokerAddrs: { "0": "172.30.0.5:10911" } } } });
+  const cluster = clusterOf([
+    { service: "broker-a", ip: "172.30.0.5" },
+    { service: "namesrv-1", ip: "172.30.0.2", namesrvPort: await closedPort() },
+    { service: "namesrv-2", ip: "172.30.0.3", namesrvPort: answering.port },
+  ]);
+  try {
+    assert.equal((await cluster.masterOf("broker-a")).service, "broker-a");
+  } finally {
+    await answering.close();
+  }
 });

@@ -144,7 +144,12 @@ function copyDependencies(dir: string, version: string, artifacts: string[], jar
 
 function resolveJars(version: string, work: string, roles: Role[]): string {
   const dir = join(work, "jars");
-  const failure = copyDependencies(work, version, roles.map((role) => ROLE_SOURCES[role].artifact), dir);
+  const failure = copyDependencies(
+    work,
+    version,
+    roles.map((role) => ROLE_SOURCES[role].artifact),
+    dir,
+  );
   if (failure !== null) throw new Error(`mvn could not fetch RocketMQ ${version}:\n${failure}`);
   return dir;
 }
@@ -272,7 +277,9 @@ function mergeRuns(role: Role, runs: GeneratorOutput[]): Record<string, Catalogu
   const out: Record<string, CatalogueKey> = {};
   for (const other of others) {
     const a = names.join("\n");
-    const b = Object.keys(other.keys).sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)).join("\n");
+    const b = Object.keys(other.keys)
+      .sort((x, y) => (x < y ? -1 : x > y ? 1 : 0))
+      .join("\n");
     if (a !== b) throw new Error(`${role}: the set of keys differs between generator runs`);
   }
   for (const name of names) {
@@ -348,9 +355,7 @@ function report(version: string, role: Role, keys: Record<string, CatalogueKey>)
     `  dynamicDefault (${dynamic.length}): ${dynamic.join(", ") || "none"}`,
     `  alias collisions: ${collisions.map((g) => g.join("/")).join(", ") || "none"}`,
     `  several value types: ${multiType.map((n) => `${n} ${keys[n]!.types!.join("|")}`).join(", ") || "none"}`,
-    `  different defaults per class: ${
-      multiDefault.map((n) => `${n} ${JSON.stringify(keys[n]!.defaults)}`).join(", ") || "none"
-    }`,
+    `  different defaults per class: ${multiDefault.map((n) => `${n} ${JSON.stringify(keys[n]!.defaults)}`).join(", ") || "none"}`,
   ];
   console.error(lines.join("\n"));
 }

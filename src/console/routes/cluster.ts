@@ -1,6 +1,6 @@
 // The cluster: brokers with role, version, TPS and disk; one broker's runtime figures and config; the HA view.
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import type { RouteContext } from "../app.ts";
+import type { RouteContext } from "../context.ts";
 import { errorSchema, stringMap } from "./schemas.ts";
 
 const brokerSchema = {
@@ -41,17 +41,29 @@ const haGroupSchema = {
     mode: { type: "string", enum: ["master-slave", "dledger", "controller"] },
     replication: { type: ["string", "null"] },
     members: { type: "array", items: haMemberSchema },
-    dledger: { type: "object", properties: { leaderId: { type: ["string", "null"] }, term: { type: ["number", "null"] }, peers: { type: ["string", "null"] } } },
+    dledger: {
+      type: "object",
+      properties: { leaderId: { type: ["string", "null"] }, term: { type: ["number", "null"] }, peers: { type: ["string", "null"] } },
+    },
     controller: {
       type: "object",
-      properties: { leader: { type: ["string", "null"] }, masterEpoch: { type: ["number", "null"] }, syncStateSetEpoch: { type: ["number", "null"] }, syncStateSet: { type: "array", items: { type: "integer" } } },
+      properties: {
+        leader: { type: ["string", "null"] },
+        masterEpoch: { type: ["number", "null"] },
+        syncStateSetEpoch: { type: ["number", "null"] },
+        syncStateSet: { type: "array", items: { type: "integer" } },
+      },
     },
     replicating: { type: "boolean" },
     error: { type: "string" },
   },
 } as const;
 
-const addressParam = { type: "object", properties: { address: { type: "string", pattern: "^[A-Za-z0-9.\\-_]+:\\d{1,5}$" } }, required: ["address"] } as const;
+const addressParam = {
+  type: "object",
+  properties: { address: { type: "string", pattern: "^[A-Za-z0-9.\\-_]+:\\d{1,5}$" } },
+  required: ["address"],
+} as const;
 
 export async function clusterRoutes(app: FastifyInstance, { source }: RouteContext): Promise<void> {
   app.get(
@@ -59,7 +71,14 @@ export async function clusterRoutes(app: FastifyInstance, { source }: RouteConte
     {
       schema: {
         summary: "Brokers by cluster, name and id, with role, address, version, TPS and disk use",
-        response: { 200: { type: "object", properties: { namesrv: { type: "string" }, brokers: { type: "array", items: brokerSchema } }, required: ["namesrv", "brokers"] }, 502: errorSchema },
+        response: {
+          200: {
+            type: "object",
+            properties: { namesrv: { type: "string" }, brokers: { type: "array", items: brokerSchema } },
+            required: ["namesrv", "brokers"],
+          },
+          502: errorSchema,
+        },
       },
     },
     () => source.overview(),
@@ -68,7 +87,8 @@ export async function clusterRoutes(app: FastifyInstance, { source }: RouteConte
   /** Only addresses the name server lists: the console is not a proxy to arbitrary hosts. */
   const known = async (address: string) => {
     const { brokers } = await source.overview();
-    if (!brokers.some((b) => b.address === address)) throw Object.assign(new Error(`${address} is not a broker the name server lists`), { statusCode: 404 });
+    if (!brokers.some((b) => b.address === address))
+      throw Object.assign(new Error(`${address} is not a broker the name server lists`), { statusCode: 404 });
   };
 
   const reads = {
@@ -91,7 +111,10 @@ export async function clusterRoutes(app: FastifyInstance, { source }: RouteConte
     {
       schema: {
         summary: "Replication per broker group: mode, slave lag in bytes, DLedger leader and term, controller SyncStateSet",
-        response: { 200: { type: "object", properties: { groups: { type: "array", items: haGroupSchema } }, required: ["groups"] }, 502: errorSchema },
+        response: {
+          200: { type: "object", properties: { groups: { type: "array", items: haGroupSchema } }, required: ["groups"] },
+          502: errorSchema,
+        },
       },
     },
     async () => ({ groups: await source.ha() }),

@@ -1,16 +1,31 @@
 // Consumer groups: searched and paged with the lag of the page's groups (bounded fan-out), one group's per-queue
 // progress and connections, and an offset reset to a point in time.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { RouteContext } from "../app.ts";
+import type { RouteContext } from "../context.ts";
 import { mapLimit } from "../limit.ts";
-import { consumerConnections, producerConnections, resetConsumerOffset, topicRoute } from "../../remoting/messages.ts";
 import { errorSchema, groupName, nameParam, page, pageQuery, paged, topicName } from "./schemas.ts";
 
-const connectionSchema = { type: "object", properties: { clientId: { type: "string" }, clientAddr: { type: "string" }, language: { type: "string" }, version: { type: ["number", "string"] } } } as const;
+const connectionSchema = {
+  type: "object",
+  properties: {
+    clientId: { type: "string" },
+    clientAddr: { type: "string" },
+    language: { type: "string" },
+    version: { type: ["number", "string"] },
+  },
+} as const;
 
 const queueSchema = {
   type: "object",
-  properties: { topic: { type: "string" }, brokerName: { type: "string" }, queueId: { type: "integer" }, brokerOffset: { type: "number" }, consumerOffset: { type: "number" }, lag: { type: "number" }, lastTimestamp: { type: "number" } },
+  properties: {
+    topic: { type: "string" },
+    brokerName: { type: "string" },
+    queueId: { type: "integer" },
+    brokerOffset: { type: "number" },
+    consumerOffset: { type: "number" },
+    lag: { type: "number" },
+    lastTimestamp: { type: "number" },
+  },
 } as const;
 
 export async function groupRoutes(app: FastifyInstance, { source }: RouteContext): Promise<void> {
@@ -19,9 +34,23 @@ export async function groupRoutes(app: FastifyInstance, { source }: RouteContext
     {
       schema: {
         summary: "Consumer groups, searched and paged, with each listed group's total lag",
-        querystring: { type: "object", properties: { ...pageQuery, system: { type: "boolean", default: false } }, additionalProperties: false },
+        querystring: {
+          type: "object",
+          properties: { ...pageQuery, system: { type: "boolean", default: false } },
+          additionalProperties: false,
+        },
         response: {
-          200: paged({ type: "object", properties: { name: { type: "string" }, brokers: { type: "array", items: { type: "string" } }, system: { type: "boolean" }, lag: { type: ["number", "null"] }, consumeTps: { type: ["number", "null"] }, error: { type: "string" } } }),
+          200: paged({
+            type: "object",
+            properties: {
+              name: { type: "string" },
+              brokers: { type: "array", items: { type: "string" } },
+              system: { type: "boolean" },
+              lag: { type: ["number", "null"] },
+              consumeTps: { type: ["number", "null"] },
+              error: { type: "string" },
+            },
+          }),
           502: errorSchema,
         },
       },
@@ -68,8 +97,8 @@ export async function groupRoutes(app: FastifyInstance, { source }: RouteContext
     },
     async (request: FastifyRequest<{ Params: { name: string }; Querystring: { topic?: string } }>) => {
       const detail = await source.group(request.params.name, request.query.topic);
-      const master = (await source.overview()).brokers.find((b) => b.role === "master" && !b.error);
-      const connection = master ? await consumerConnections(source.client, master.address, request.params.name).catch(() => undefined) : undefined;
+      // Who is connected is extra: the group's progress is shown without it.
+      const connection = await source.consumers(request.params.name).catch(() => undefined);
       return {
         ...detail,
         connections: connection?.connections ?? [],
@@ -85,16 +114,31 @@ export async function groupRoutes(app: FastifyInstance, { source }: RouteContext
       schema: {
         summary: "Move a group's offsets on a topic to a point in time (all masters); consumers online are told",
         params: nameParam("name", "consumer group"),
-        body: { type: "object", properties: { topic: topicName, timestamp: { type: "integer", minimum: 0, description: "milliseconds since the epoch" } }, required: ["topic", "timestamp"], additionalProperties: false },
+        body: {
+          type: "object",
+          properties: { topic: topicName, timestamp: { type: "integer", minimum: 0, description: "milliseconds since the epoch" } },
+          required: ["topic", "timestamp"],
+          additionalProperties: false,
+        },
         response: {
-          200: { type: "object", properties: { queues: { type: "array", items: { type: "object", properties: { brokerName: { type: "string" }, queueId: { type: "integer" }, offset: { type: "number" } } } } } },
+          200: {
+            type: "object",
+            properties: {
+              queues: {
+                type: "array",
+                items: {
+                  type: "object",
+                  properties: { brokerName: { type: "string" }, queueId: { type: "integer" }, offset: { type: "number" } },
+                },
+              },
+            },
+          },
           502: errorSchema,
         },
       },
     },
     async (request: FastifyRequest<{ Params: { name: string }; Body: { topic: string; timestamp: number } }>, _reply: FastifyReply) => {
-      const queues = await resetConsumerOffset(source.client, source.namesrvs[0]!, request.body.topic, request.params.name, request.body.timestamp);
-      return { queues };
+      return { queues: await source.resetOffset(request.params.name, request.body.topic, request.body.timestamp) };
     },
   );
 }
@@ -106,16 +150,28 @@ export async function producerRoutes(app: FastifyInstance, { source }: RouteCont
     {
       schema: {
         summary: "Producers connected as a producer group: asked of every master, or only of the masters that serve `topic`",
-        querystring: { type: "object", properties: { group: groupName, topic: topicName }, required: ["group"], additionalProperties: false },
-        response: { 200: { type: "object", properties: { connections: { type: "array", items: { type: "object", properties: { ...connectionSchema.properties, brokerName: { type: "string" } } } } } }, 502: errorSchema },
+        querystring: {
+          type: "object",
+          properties: { group: groupName, topic: topicName },
+          required: ["group"],
+          additionalProperties: false,
+        },
+        response: {
+          200: {
+            type: "object",
+            properties: {
+              connections: {
+                type: "array",
+                items: { type: "object", properties: { ...connectionSchema.properties, brokerName: { type: "string" } } },
+              },
+            },
+          },
+          502: errorSchema,
+        },
       },
     },
     async (request: FastifyRequest<{ Querystring: { group: string; topic?: string } }>) => {
-      const { group, topic } = request.query;
-      const serving = topic ? new Set((await topicRoute(source.client, source.namesrvs[0]!, topic)).brokerDatas.map((b) => b.brokerName)) : undefined;
-      const masters = (await source.overview()).brokers.filter((b) => b.role === "master" && !b.error && (!serving || serving.has(b.brokerName)));
-      const perBroker = await mapLimit(masters, 8, async (m) => (await producerConnections(source.client, m.address, group)).map((c) => ({ ...c, brokerName: m.brokerName })));
-      return { connections: perBroker.flat() };
+      return { connections: await source.producers(request.query.group, request.query.topic) };
     },
   );
 }

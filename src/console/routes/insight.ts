@@ -1,13 +1,10 @@
 // What the console adds beyond the dashboard: address diagnostics and Prometheus /metrics.
 import type { FastifyInstance } from "fastify";
-import type { RouteContext } from "../app.ts";
+import type { RouteContext } from "../context.ts";
 import { diagnose, tcpDial } from "../diagnostics.ts";
 import { mapLimit } from "../limit.ts";
 import { renderMetrics } from "../metrics.ts";
-import type { GroupDetail } from "../cluster-source.ts";
 import { errorSchema } from "./schemas.ts";
-
-const GROUP_LAG_CACHE_MS = 15_000;
 
 export async function insightRoutes(app: FastifyInstance, { source, requests }: RouteContext): Promise<void> {
   app.get(
@@ -48,34 +45,34 @@ export async function insightRoutes(app: FastifyInstance, { source, requests }: 
     },
     async () => {
       const { brokers } = await source.overview();
-      const withConfig = await mapLimit(brokers, 8, async (b) => ({ ...b, config: await source.brokerConfig(b.address).catch(() => undefined) }));
+      const withConfig = await mapLimit(brokers, 8, async (b) => ({
+        ...b,
+        config: await source.brokerConfig(b.address).catch(() => undefined),
+      }));
       return diagnose(withConfig, tcpDial(2000));
     },
   );
 
-  // Group lag for scrapes: every user group on every master is many requests, so it is cached for a while.
-  let groupLag: { at: number; value: Promise<{ groups: GroupDetail[] | null; errors: string[] }> } | undefined;
-  const gatherGroups = () => {
-    if (groupLag && Date.now() - groupLag.at < GROUP_LAG_CACHE_MS) return groupLag.value;
-    const value = (async () => {
+  app.get(
+    "/metrics",
+    {
+      config: { access: "session-or-basic" },
+      schema: {
+        summary: "Prometheus metrics: brokers, consumer group lag, the console itself (session or HTTP basic auth)",
+        response: { 200: { type: "string" } },
+      },
+    },
+    async (_request, reply) => {
       const errors: string[] = [];
-      try {
-        const groups = (await source.groups()).filter((g) => !g.system);
-        const details = await mapLimit(groups, 8, (g) => source.group(g.name).catch((e: Error) => (errors.push(e.message), null)));
-        return { groups: details.filter((d): d is GroupDetail => d !== null), errors };
-      } catch (e) {
-        return { groups: null, errors: [(e as Error).message] };
-      }
-    })();
-    groupLag = { at: Date.now(), value };
-    return value;
-  };
-
-  app.get("/metrics", { config: { access: "session-or-basic" }, schema: { summary: "Prometheus metrics: brokers, consumer group lag, the console itself (session or HTTP basic auth)", response: { 200: { type: "string" } } } }, async (_request, reply) => {
-    const errors: string[] = [];
-    const brokers = await source.overview().then((o) => o.brokers).catch((e: Error) => (errors.push(e.message), []));
-    const { groups, errors: groupErrors } = await gatherGroups();
-    const { rss, heapUsed } = process.memoryUsage();
-    return reply.type("text/plain; version=0.0.4; charset=utf-8").send(renderMetrics({ brokers, groups, requests, memory: { rss, heapUsed }, scrapeErrors: [...errors, ...groupErrors] }));
-  });
+      const brokers = await source
+        .overview()
+        .then((o) => o.brokers)
+        .catch((e: Error) => (errors.push(e.message), []));
+      const { groups, errors: groupErrors } = await source.groupsProgress();
+      const { rss, heapUsed } = process.memoryUsage();
+      return reply
+        .type("text/plain; version=0.0.4; charset=utf-8")
+        .send(renderMetrics({ brokers, groups, requests, memory: { rss, heapUsed }, scrapeErrors: [...errors, ...groupErrors] }));
+    },
+  );
 }

@@ -1,8 +1,8 @@
 // Messages: found by key (the broker's index) or by id (the producer's UNIQ_KEY or the broker's offset id), and
 // dead letters: a group's %DLQ% messages listed and sent again to that group's retry topic.
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import type { RouteContext } from "../app.ts";
-import { queryMessagesByKey, recentMessages, resendDlqMessage, viewMessageById, type DecodedMessage } from "../../remoting/messages.ts";
+import type { RouteContext } from "../context.ts";
+import type { DecodedMessage } from "../../remoting/message-codec.ts";
 import { errorSchema, nameParam, topicName } from "./schemas.ts";
 
 const BODY_PREVIEW = 4096;
@@ -26,20 +26,32 @@ const messageSchema = {
     properties: { type: "object", additionalProperties: { type: "string" } },
     body: { type: "string", description: `UTF-8 text of the body, at most ${BODY_PREVIEW} characters` },
     bodyBytes: { type: "integer" },
-    compressed: { type: "string", description: "Set when the body is shown as stored: a codec the console lacks (lz4), a corrupt body, or one over the display limit" },
+    compressed: {
+      type: "string",
+      description: "Set when the body is shown as stored: a codec the console lacks (lz4), a corrupt body, or one over the display limit",
+    },
     bodyNote: { type: "string", description: "Why a compressed body is shown as stored, with its size" },
   },
 } as const;
 
-const messagesResponse = { type: "object", properties: { total: { type: "integer" }, messages: { type: "array", items: messageSchema } }, required: ["messages"] } as const;
+const messagesResponse = {
+  type: "object",
+  properties: { total: { type: "integer" }, messages: { type: "array", items: messageSchema } },
+  required: ["messages"],
+} as const;
 
 function view(m: DecodedMessage) {
-  return { ...m, tags: m.tags ?? null, body: m.compressed ? `(${m.bodyNote ?? `${m.compressed}-compressed, ${m.body.length} bytes`})` : m.body.toString("utf8").slice(0, BODY_PREVIEW), bodyBytes: m.body.length };
+  return {
+    ...m,
+    tags: m.tags ?? null,
+    body: m.compressed
+      ? `(${m.bodyNote ?? `${m.compressed}-compressed, ${m.body.length} bytes`})`
+      : m.body.toString("utf8").slice(0, BODY_PREVIEW),
+    bodyBytes: m.body.length,
+  };
 }
 
 export async function messageRoutes(app: FastifyInstance, { source }: RouteContext): Promise<void> {
-  const namesrv = () => source.namesrvs[0]!;
-
   app.get(
     "/api/messages",
     {
@@ -47,7 +59,12 @@ export async function messageRoutes(app: FastifyInstance, { source }: RouteConte
         summary: "Find messages of a topic by key or by message id",
         querystring: {
           type: "object",
-          properties: { topic: topicName, key: { type: "string", minLength: 1, maxLength: 255 }, id: { type: "string", pattern: "^[0-9A-Fa-f]{16,64}$" }, max: { type: "integer", minimum: 1, maximum: 256, default: 64 } },
+          properties: {
+            topic: topicName,
+            key: { type: "string", minLength: 1, maxLength: 255 },
+            id: { type: "string", pattern: "^[0-9A-Fa-f]{16,64}$" },
+            max: { type: "integer", minimum: 1, maximum: 256, default: 64 },
+          },
           required: ["topic"],
           additionalProperties: false,
         },
@@ -58,10 +75,10 @@ export async function messageRoutes(app: FastifyInstance, { source }: RouteConte
       const { topic, key, id, max } = request.query;
       if (!key === !id) return reply.code(400).send({ error: "give either key or id" });
       if (id) {
-        const m = await viewMessageById(source.client, namesrv(), topic, id);
+        const m = await source.messageById(topic, id);
         return { total: m ? 1 : 0, messages: m ? [view(m)] : [] };
       }
-      const found = await queryMessagesByKey(source.client, namesrv(), topic, key!, { maxNum: max });
+      const found = await source.messagesByKey(topic, key!, max);
       return { total: found.length, messages: found.map(view) };
     },
   );
@@ -72,13 +89,16 @@ export async function messageRoutes(app: FastifyInstance, { source }: RouteConte
       schema: {
         summary: "A consumer group's dead letters (%DLQ%<group>), newest first",
         params: nameParam("group", "consumer group"),
-        querystring: { type: "object", properties: { max: { type: "integer", minimum: 1, maximum: 500, default: 100 } }, additionalProperties: false },
+        querystring: {
+          type: "object",
+          properties: { max: { type: "integer", minimum: 1, maximum: 500, default: 100 } },
+          additionalProperties: false,
+        },
         response: { 200: messagesResponse, 502: errorSchema },
       },
     },
     async (request: FastifyRequest<{ Params: { group: string }; Querystring: { max: number } }>) => {
-      const topic = `%DLQ%${request.params.group}`;
-      const { messages, total } = await recentMessages(source.client, namesrv(), topic, request.query.max);
+      const { messages, total } = await source.deadLetters(request.params.group, request.query.max);
       return { total, messages: messages.map(view) };
     },
   );
@@ -89,12 +109,22 @@ export async function messageRoutes(app: FastifyInstance, { source }: RouteConte
       schema: {
         summary: "Send a dead letter again to its group (through %RETRY%<group>)",
         params: nameParam("group", "consumer group"),
-        body: { type: "object", properties: { msgId: { type: "string", pattern: "^[0-9A-Fa-f]{16,64}$" } }, required: ["msgId"], additionalProperties: false },
-        response: { 200: { type: "object", properties: { msgId: { type: "string" }, topic: { type: "string" } } }, 404: errorSchema, 422: errorSchema, 502: errorSchema },
+        body: {
+          type: "object",
+          properties: { msgId: { type: "string", pattern: "^[0-9A-Fa-f]{16,64}$" } },
+          required: ["msgId"],
+          additionalProperties: false,
+        },
+        response: {
+          200: { type: "object", properties: { msgId: { type: "string" }, topic: { type: "string" } } },
+          404: errorSchema,
+          422: errorSchema,
+          502: errorSchema,
+        },
       },
     },
     async (request: FastifyRequest<{ Params: { group: string }; Body: { msgId: string } }>) => {
-      const sent = await resendDlqMessage(source.client, namesrv(), request.params.group, request.body.msgId);
+      const sent = await source.resendDeadLetter(request.params.group, request.body.msgId);
       return { msgId: sent.msgId, topic: `%RETRY%${request.params.group}` };
     },
   );

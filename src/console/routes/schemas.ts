@@ -7,7 +7,11 @@ export const topicName = { type: "string", pattern: "^[%|a-zA-Z0-9_-]{1,127}$" }
 export const groupName = { type: "string", pattern: "^[%|a-zA-Z0-9_-]{1,255}$" } as const;
 
 export const nameParam = (name: string, what: "topic" | "consumer group") =>
-  ({ type: "object", properties: { [name]: { ...(what === "topic" ? topicName : groupName), description: what } }, required: [name] }) as const;
+  ({
+    type: "object",
+    properties: { [name]: { ...(what === "topic" ? topicName : groupName), description: what } },
+    required: [name],
+  }) as const;
 
 /** Printable text: tags and keys travel in the message's property string, where \u0001 and \u0002 are separators. */
 export const printable = (maxLength: number) => ({ type: "string", maxLength, pattern: "^[^\\u0000-\\u001f\\u007f]*$" }) as const;
@@ -19,7 +23,11 @@ export const pageQuery = {
 } as const;
 
 export const paged = (items: object) =>
-  ({ type: "object", properties: { total: { type: "integer" }, page: { type: "integer" }, pageSize: { type: "integer" }, items: { type: "array", items } }, required: ["total", "page", "pageSize", "items"] }) as const;
+  ({
+    type: "object",
+    properties: { total: { type: "integer" }, page: { type: "integer" }, pageSize: { type: "integer" }, items: { type: "array", items } },
+    required: ["total", "page", "pageSize", "items"],
+  }) as const;
 
 export const stringMap = { type: "object", additionalProperties: { type: "string" } } as const;
 
@@ -27,5 +35,10 @@ export const stringMap = { type: "object", additionalProperties: { type: "string
 export function page<T>(all: T[], key: (item: T) => string, q: { search?: string; page: number; pageSize: number }) {
   const needle = q.search?.toLowerCase();
   const matching = needle ? all.filter((item) => key(item).toLowerCase().includes(needle)) : all;
-  return { total: matching.length, page: q.page, pageSize: q.pageSize, items: matching.slice((q.page - 1) * q.pageSize, q.page * q.pageSize) };
+  return {
+    total: matching.length,
+    page: q.page,
+    pageSize: q.pageSize,
+    items: matching.slice((q.page - 1) * q.pageSize, q.page * q.pageSize),
+  };
 }

@@ -1,7 +1,6 @@
 // Login, logout and the current session.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { RouteContext } from "../app.ts";
-import { sessionOf } from "../app.ts";
+import { sessionOf, type RouteContext } from "../context.ts";
 import { SESSION_COOKIE, cookieValue, sameSecret } from "../sessions.ts";
 import { errorSchema } from "./schemas.ts";
 
@@ -21,7 +20,12 @@ export async function sessionRoutes(app: FastifyInstance, context: RouteContext)
       config: { access: "public" },
       schema: {
         summary: "Log in; sets the session cookie and returns the CSRF token",
-        body: { type: "object", properties: { user: { type: "string", maxLength: 64 }, password: { type: "string", maxLength: 1024 } }, required: ["user", "password"], additionalProperties: false },
+        body: {
+          type: "object",
+          properties: { user: { type: "string", maxLength: 64 }, password: { type: "string", maxLength: 1024 } },
+          required: ["user", "password"],
+          additionalProperties: false,
+        },
         response: { 200: sessionSchema, 401: errorSchema, 429: errorSchema },
       },
     },
@@ -41,14 +45,22 @@ export async function sessionRoutes(app: FastifyInstance, context: RouteContext)
     },
   );
 
-  app.post("/api/logout", { config: { allowedWhenReadOnly: true }, schema: { summary: "End the session", response: { 204: { type: "null" } } } }, async (request, reply) => {
-    sessions.delete(cookieValue(request.headers.cookie, SESSION_COOKIE));
-    void reply.header("set-cookie", cookie("", 0));
-    return reply.code(204).send();
-  });
+  app.post(
+    "/api/logout",
+    { config: { allowedWhenReadOnly: true }, schema: { summary: "End the session", response: { 204: { type: "null" } } } },
+    async (request, reply) => {
+      sessions.delete(cookieValue(request.headers.cookie, SESSION_COOKIE));
+      void reply.header("set-cookie", cookie("", 0));
+      return reply.code(204).send();
+    },
+  );
 
-  app.get("/api/session", { schema: { summary: "The logged-in user, the CSRF token and whether the console is read-only", response: { 200: sessionSchema } } }, async (request) => {
-    const s = sessionOf(context, request)!;
-    return { user: s.user, csrfToken: s.csrfToken, readOnly: config.readOnly };
-  });
+  app.get(
+    "/api/session",
+    { schema: { summary: "The logged-in user, the CSRF token and whether the console is read-only", response: { 200: sessionSchema } } },
+    async (request) => {
+      const s = sessionOf(context, request)!;
+      return { user: s.user, csrfToken: s.csrfToken, readOnly: config.readOnly };
+    },
+  );
 }

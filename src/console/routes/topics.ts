@@ -1,8 +1,7 @@
 // Topics: searched and paged, created and deleted on every master, one topic's route and queue offsets, and a
 // test message sent to it.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { RouteContext } from "../app.ts";
-import { sendMessage } from "../../remoting/messages.ts";
+import type { RouteContext } from "../context.ts";
 import { errorSchema, nameParam, page, pageQuery, paged, printable, topicName } from "./schemas.ts";
 
 export type TopicKind = "normal" | "retry" | "dlq" | "system";
@@ -10,7 +9,11 @@ export type TopicKind = "normal" | "retry" | "dlq" | "system";
 export function topicKind(name: string): TopicKind {
   if (name.startsWith("%RETRY%")) return "retry";
   if (name.startsWith("%DLQ%")) return "dlq";
-  return /^(TBW102|SCHEDULE_TOPIC_XXXX|RMQ_SYS_.*|rmq_sys_.*|BenchmarkTest|OFFSET_MOVED_EVENT|SELF_TEST_TOPIC|TRANS_CHECK_MAX_TIME_TOPIC|DefaultCluster.*|.*_REPLY_TOPIC|%SYS%.*)$/.test(name) ? "system" : "normal";
+  return /^(TBW102|SCHEDULE_TOPIC_XXXX|RMQ_SYS_.*|rmq_sys_.*|BenchmarkTest|OFFSET_MOVED_EVENT|SELF_TEST_TOPIC|TRANS_CHECK_MAX_TIME_TOPIC|DefaultCluster.*|.*_REPLY_TOPIC|%SYS%.*)$/.test(
+    name,
+  )
+    ? "system"
+    : "normal";
 }
 
 export async function topicRoutes(app: FastifyInstance, { source }: RouteContext): Promise<void> {
@@ -19,12 +22,18 @@ export async function topicRoutes(app: FastifyInstance, { source }: RouteContext
     {
       schema: {
         summary: "Topics, searched and paged; kind tells users' topics from retry, dead-letter and system ones",
-        querystring: { type: "object", properties: { ...pageQuery, kind: { type: "string", enum: ["normal", "retry", "dlq", "system", "all"], default: "all" } }, additionalProperties: false },
+        querystring: {
+          type: "object",
+          properties: { ...pageQuery, kind: { type: "string", enum: ["normal", "retry", "dlq", "system", "all"], default: "all" } },
+          additionalProperties: false,
+        },
         response: { 200: paged({ type: "object", properties: { name: { type: "string" }, kind: { type: "string" } } }), 502: errorSchema },
       },
     },
     async (request: FastifyRequest<{ Querystring: { search?: string; page: number; pageSize: number; kind: TopicKind | "all" } }>) => {
-      const all = (await source.topics()).map((name) => ({ name, kind: topicKind(name) })).filter((t) => request.query.kind === "all" || t.kind === request.query.kind);
+      const all = (await source.topics())
+        .map((name) => ({ name, kind: topicKind(name) }))
+        .filter((t) => request.query.kind === "all" || t.kind === request.query.kind);
       return page(all, (t) => t.name, request.query);
     },
   );
@@ -64,10 +73,31 @@ export async function topicRoutes(app: FastifyInstance, { source }: RouteContext
             type: "object",
             properties: {
               name: { type: "string" },
-              brokers: { type: "array", items: { type: "object", properties: { brokerName: { type: "string" }, master: { type: ["string", "null"] }, readQueues: { type: "integer" }, writeQueues: { type: "integer" }, perm: { type: "integer" } } } },
+              brokers: {
+                type: "array",
+                items: {
+                  type: "object",
+                  properties: {
+                    brokerName: { type: "string" },
+                    master: { type: ["string", "null"] },
+                    readQueues: { type: "integer" },
+                    writeQueues: { type: "integer" },
+                    perm: { type: "integer" },
+                  },
+                },
+              },
               queues: {
                 type: "array",
-                items: { type: "object", properties: { brokerName: { type: "string" }, queueId: { type: "integer" }, minOffset: { type: "number" }, maxOffset: { type: "number" }, lastUpdateTimestamp: { type: "number" } } },
+                items: {
+                  type: "object",
+                  properties: {
+                    brokerName: { type: "string" },
+                    queueId: { type: "integer" },
+                    minOffset: { type: "number" },
+                    maxOffset: { type: "number" },
+                    lastUpdateTimestamp: { type: "number" },
+                  },
+                },
               },
               errors: { type: "array", items: { type: "string" } },
             },
@@ -81,7 +111,13 @@ export async function topicRoutes(app: FastifyInstance, { source }: RouteContext
 
   app.delete(
     "/api/topics/:name",
-    { schema: { summary: "Delete a topic from every broker and name server", params: nameParam("name", "topic"), response: { 204: { type: "null" }, 502: errorSchema } } },
+    {
+      schema: {
+        summary: "Delete a topic from every broker and name server",
+        params: nameParam("name", "topic"),
+        response: { 204: { type: "null" }, 502: errorSchema },
+      },
+    },
     async (request: FastifyRequest<{ Params: { name: string } }>, reply: FastifyReply) => {
       await source.deleteTopic(request.params.name);
       return reply.code(204).send();
@@ -96,19 +132,40 @@ export async function topicRoutes(app: FastifyInstance, { source }: RouteContext
         params: nameParam("name", "topic"),
         body: {
           type: "object",
-          properties: { body: { type: "string", maxLength: 65536 }, tags: printable(255), keys: { ...printable(255), description: "space-separated" } },
+          properties: {
+            body: { type: "string", maxLength: 65536 },
+            tags: printable(255),
+            keys: { ...printable(255), description: "space-separated" },
+          },
           required: ["body"],
           additionalProperties: false,
         },
         response: {
-          201: { type: "object", properties: { msgId: { type: "string" }, offsetMsgId: { type: "string" }, brokerName: { type: "string" }, queueId: { type: "integer" }, queueOffset: { type: "number" } } },
+          201: {
+            type: "object",
+            properties: {
+              msgId: { type: "string" },
+              offsetMsgId: { type: "string" },
+              brokerName: { type: "string" },
+              queueId: { type: "integer" },
+              queueOffset: { type: "number" },
+            },
+          },
           502: errorSchema,
         },
       },
     },
-    async (request: FastifyRequest<{ Params: { name: string }; Body: { body: string; tags?: string; keys?: string } }>, reply: FastifyReply) => {
+    async (
+      request: FastifyRequest<{ Params: { name: string }; Body: { body: string; tags?: string; keys?: string } }>,
+      reply: FastifyReply,
+    ) => {
       const { body, tags, keys } = request.body;
-      const sent = await sendMessage(source.client, source.namesrvs[0]!, { topic: request.params.name, body, tags: tags || undefined, keys: keys?.split(/\s+/).filter(Boolean) });
+      const sent = await source.sendMessage({
+        topic: request.params.name,
+        body,
+        tags: tags || undefined,
+        keys: keys?.split(/\s+/).filter(Boolean),
+      });
       return reply.code(201).send(sent);
     },
   );

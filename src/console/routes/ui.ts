@@ -4,13 +4,27 @@ import { readdirSync, readFileSync } from "node:fs";
 import { extname, join } from "node:path";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 
-const TYPES: Record<string, string> = { ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml" };
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+const TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".svg": "image/svg+xml",
+};
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 export async function uiRoutes(app: FastifyInstance, { dir }: { dir: string }): Promise<void> {
-  const files = new Map(readdirSync(dir).filter((f) => TYPES[extname(f)]).map((f) => [f, readFileSync(join(dir, f))]));
+  const files = new Map(
+    readdirSync(dir)
+      .filter((f) => TYPES[extname(f)])
+      .map((f) => [f, readFileSync(join(dir, f))]),
+  );
   const send = (reply: FastifyReply, file: string) =>
-    reply.header("content-type", TYPES[extname(file)]!).header("content-security-policy", CSP).header("cache-control", "no-cache").send(files.get(file));
+    reply
+      .header("content-type", TYPES[extname(file)]!)
+      .header("content-security-policy", CSP)
+      .header("cache-control", "no-cache")
+      .send(files.get(file));
   // Public: the page and its scripts hold no data; the page asks for a login before it calls the API.
   app.get("/", { config: { access: "public" } }, (_request, reply) => send(reply, "index.html"));
   app.get("/ui/:file", { config: { access: "public" } }, (request: FastifyRequest<{ Params: { file: string } }>, reply) =>

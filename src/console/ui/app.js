@@ -33,16 +33,49 @@ async function api(method, path, body) {
 const fmt = {
   num: (n, digits = 1) => (n === null || n === undefined ? "–" : Number(n).toLocaleString("en", { maximumFractionDigits: digits })),
   pct: (r) => (r === null || r === undefined ? "–" : `${(r * 100).toFixed(1)} %`),
-  bytes: (b) => (b === null || b === undefined ? "–" : b < 1024 ? `${b} B` : b < 1048576 ? `${(b / 1024).toFixed(1)} KiB` : `${(b / 1048576).toFixed(1)} MiB`),
-  time: (t) => (t ? new Date(t).toISOString().replace("T", " ").replace(/\.\d+Z$/, "Z") : "–"),
+  bytes: (b) =>
+    b === null || b === undefined
+      ? "–"
+      : b < 1024
+        ? `${b} B`
+        : b < 1048576
+          ? `${(b / 1024).toFixed(1)} KiB`
+          : `${(b / 1048576).toFixed(1)} MiB`,
+  time: (t) =>
+    t
+      ? new Date(t)
+          .toISOString()
+          .replace("T", " ")
+          .replace(/\.\d+Z$/, "Z")
+      : "–",
 };
 
 function table(columns, rows, attrs = {}) {
   return h(
     "table",
     attrs,
-    h("thead", {}, h("tr", {}, columns.map((c) => h("th", {}, c.title)))),
-    h("tbody", {}, rows.length ? rows.map((r) => h("tr", {}, columns.map((c) => h("td", { class: c.num ? "num" : "" }, c.cell(r))))) : h("tr", {}, h("td", { colspan: columns.length, class: "muted" }, "none"))),
+    h(
+      "thead",
+      {},
+      h(
+        "tr",
+        {},
+        columns.map((c) => h("th", {}, c.title)),
+      ),
+    ),
+    h(
+      "tbody",
+      {},
+      rows.length
+        ? rows.map((r) =>
+            h(
+              "tr",
+              {},
+              columns.map((c) => h("td", { class: c.num ? "num" : "" }, c.cell(r))),
+            ),
+          )
+        : h("tr", {}, h("td", { colspan: columns.length, class: "muted" }, "none")),
+    ),
   );
 }
 
@@ -62,7 +95,12 @@ function formValues(form) {
 function actionForm(attrs, fields, buttonText, action, { danger = false } = {}) {
   const out = h("div", {});
   const { readonlyOk, ...formAttrs } = attrs;
-  const form = h("form", formAttrs, ...fields, h("button", { type: "submit", class: danger ? "danger" : "", disabled: session?.readOnly && !readonlyOk }, buttonText));
+  const form = h(
+    "form",
+    formAttrs,
+    ...fields,
+    h("button", { type: "submit", class: danger ? "danger" : "", disabled: session?.readOnly && !readonlyOk }, buttonText),
+  );
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     out.replaceChildren(h("p", { class: "muted" }, "…"));
@@ -97,7 +135,11 @@ async function clusterPage() {
         { title: "TPS in", cell: (b) => fmt.num(b.tpsIn), num: true },
         { title: "TPS out", cell: (b) => fmt.num(b.tpsOut), num: true },
         { title: "Disk used", cell: (b) => fmt.pct(b.diskUsedRatio), num: true },
-        { title: "", cell: (b) => (b.error ? h("span", { class: "bad" }, b.error) : h("a", { href: `#/broker/${encodeURIComponent(b.address)}` }, "details")) },
+        {
+          title: "",
+          cell: (b) =>
+            b.error ? h("span", { class: "bad" }, b.error) : h("a", { href: `#/broker/${encodeURIComponent(b.address)}` }, "details"),
+        },
       ],
       brokers,
       { id: "brokers" },
@@ -106,8 +148,18 @@ async function clusterPage() {
 }
 
 async function brokerPage(address) {
-  const [runtime, config] = await Promise.all([api("GET", `/api/brokers/${encodeURIComponent(address)}/runtime`), api("GET", `/api/brokers/${encodeURIComponent(address)}/config`)]);
-  const kv = (o) => table([{ title: "Key", cell: ([k]) => k }, { title: "Value", cell: ([, v]) => h("pre", {}, v) }], Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
+  const [runtime, config] = await Promise.all([
+    api("GET", `/api/brokers/${encodeURIComponent(address)}/runtime`),
+    api("GET", `/api/brokers/${encodeURIComponent(address)}/config`),
+  ]);
+  const kv = (o) =>
+    table(
+      [
+        { title: "Key", cell: ([k]) => k },
+        { title: "Value", cell: ([, v]) => h("pre", {}, v) },
+      ],
+      Object.entries(o).sort(([a], [b]) => a.localeCompare(b)),
+    );
   page(`Broker ${address}`, h("h2", {}, "Runtime"), kv(runtime), h("h2", {}, "Configuration"), kv(config));
 }
 
@@ -119,10 +171,21 @@ async function haPage() {
       h(
         "div",
         { class: "card ha-group", "data-broker-name": g.brokerName, "data-replicating": String(g.replicating) },
-        h("h2", {}, `${g.cluster} / ${g.brokerName} `, h("span", { class: g.replicating ? "ok" : "bad" }, g.replicating ? "replicating" : "not replicating")),
+        h(
+          "h2",
+          {},
+          `${g.cluster} / ${g.brokerName} `,
+          h("span", { class: g.replicating ? "ok" : "bad" }, g.replicating ? "replicating" : "not replicating"),
+        ),
         h("p", { class: "muted" }, `mode ${g.mode}`, g.replication ? ` · ${g.replication}` : ""),
         g.dledger ? h("p", {}, `DLedger leader ${g.dledger.leaderId ?? "?"}, term ${g.dledger.term ?? "?"}`) : null,
-        g.controller ? h("p", {}, `controller leader ${g.controller.leader ?? "?"} · master epoch ${g.controller.masterEpoch ?? "?"} · SyncStateSet {${g.controller.syncStateSet.join(", ")}} (epoch ${g.controller.syncStateSetEpoch ?? "?"})`) : null,
+        g.controller
+          ? h(
+              "p",
+              {},
+              `controller leader ${g.controller.leader ?? "?"} · master epoch ${g.controller.masterEpoch ?? "?"} · SyncStateSet {${g.controller.syncStateSet.join(", ")}} (epoch ${g.controller.syncStateSetEpoch ?? "?"})`,
+            )
+          : null,
         g.error ? errorBox(g.error) : null,
         table(
           [
@@ -131,7 +194,10 @@ async function haPage() {
             { title: "Address", cell: (m) => m.address },
             { title: "Commit log max offset", cell: (m) => fmt.num(m.commitLogMaxOffset, 0), num: true },
             { title: "Behind master", cell: (m) => (m.brokerId === 0 ? "–" : fmt.bytes(m.lagBytes)), num: true },
-            { title: "In sync", cell: (m) => (m.inSync === null ? "?" : h("span", { class: m.inSync ? "ok" : "bad" }, m.inSync ? "yes" : "no")) },
+            {
+              title: "In sync",
+              cell: (m) => (m.inSync === null ? "?" : h("span", { class: m.inSync ? "ok" : "bad" }, m.inSync ? "yes" : "no")),
+            },
             { title: "", cell: (m) => (m.error ? h("span", { class: "bad" }, m.error) : "") },
           ],
           g.members,
@@ -158,7 +224,22 @@ async function topicsPage(params) {
   const pageNo = Number(params.get("page") ?? 1);
   const result = await api("GET", `/api/topics?${new URLSearchParams({ search, kind, page: pageNo, pageSize: 50 })}`);
   const go = (p, s = search, k = kind) => (location.hash = `#/topics?${new URLSearchParams({ search: s, kind: k, page: p })}`);
-  const searchForm = h("form", { id: "topic-search" }, field("Search", "search", { value: search, type: "search" }), h("label", {}, "Kind", h("select", { name: "kind" }, ["normal", "retry", "dlq", "system", "all"].map((k) => h("option", { value: k, selected: k === kind }, k)))), h("button", { type: "submit" }, "Find"));
+  const searchForm = h(
+    "form",
+    { id: "topic-search" },
+    field("Search", "search", { value: search, type: "search" }),
+    h(
+      "label",
+      {},
+      "Kind",
+      h(
+        "select",
+        { name: "kind" },
+        ["normal", "retry", "dlq", "system", "all"].map((k) => h("option", { value: k, selected: k === kind }, k)),
+      ),
+    ),
+    h("button", { type: "submit" }, "Find"),
+  );
   searchForm.addEventListener("submit", (ev) => {
     ev.preventDefault();
     const v = formValues(searchForm);
@@ -167,13 +248,33 @@ async function topicsPage(params) {
   page(
     "Topics",
     searchForm,
-    table([{ title: "Topic", cell: (t) => h("a", { href: `#/topic/${encodeURIComponent(t.name)}` }, t.name) }, { title: "Kind", cell: (t) => t.kind }], result.items, { id: "topics" }),
+    table(
+      [
+        { title: "Topic", cell: (t) => h("a", { href: `#/topic/${encodeURIComponent(t.name)}` }, t.name) },
+        { title: "Kind", cell: (t) => t.kind },
+      ],
+      result.items,
+      { id: "topics" },
+    ),
     pager(result, (p) => go(p)),
     h("h2", {}, "Create a topic"),
-    actionForm({ id: "create-topic" }, [field("Name", "name", { required: true, pattern: "[%|a-zA-Z0-9_\\-]{1,127}" }), field("Queues per broker", "queues", { type: "number", min: 1, max: 1024, value: 8 })], "Create on every master", async (v) => {
-      await api("POST", "/api/topics", { name: v.name, queues: Number(v.queues) });
-      return h("div", { class: "notice", role: "status" }, `topic ${v.name} created · `, h("a", { href: `#/topic/${encodeURIComponent(v.name)}` }, "open"));
-    }),
+    actionForm(
+      { id: "create-topic" },
+      [
+        field("Name", "name", { required: true, pattern: "[%|a-zA-Z0-9_\\-]{1,127}" }),
+        field("Queues per broker", "queues", { type: "number", min: 1, max: 1024, value: 8 }),
+      ],
+      "Create on every master",
+      async (v) => {
+        await api("POST", "/api/topics", { name: v.name, queues: Number(v.queues) });
+        return h(
+          "div",
+          { class: "notice", role: "status" },
+          `topic ${v.name} created · `,
+          h("a", { href: `#/topic/${encodeURIComponent(v.name)}` }, "open"),
+        );
+      },
+    ),
   );
 }
 
@@ -183,10 +284,25 @@ async function topicPage(name) {
     `Topic ${name}`,
     t.errors.length ? errorBox(t.errors.join("; ")) : null,
     h("h2", {}, "Route"),
-    table([{ title: "Broker", cell: (b) => b.brokerName }, { title: "Master", cell: (b) => b.master ?? "–" }, { title: "Read queues", cell: (b) => b.readQueues, num: true }, { title: "Write queues", cell: (b) => b.writeQueues, num: true }, { title: "Perm", cell: (b) => b.perm, num: true }], t.brokers),
+    table(
+      [
+        { title: "Broker", cell: (b) => b.brokerName },
+        { title: "Master", cell: (b) => b.master ?? "–" },
+        { title: "Read queues", cell: (b) => b.readQueues, num: true },
+        { title: "Write queues", cell: (b) => b.writeQueues, num: true },
+        { title: "Perm", cell: (b) => b.perm, num: true },
+      ],
+      t.brokers,
+    ),
     h("h2", {}, "Queues"),
     table(
-      [{ title: "Broker", cell: (q) => q.brokerName }, { title: "Queue", cell: (q) => q.queueId, num: true }, { title: "Min offset", cell: (q) => q.minOffset, num: true }, { title: "Max offset", cell: (q) => q.maxOffset, num: true }, { title: "Last write", cell: (q) => fmt.time(q.lastUpdateTimestamp) }],
+      [
+        { title: "Broker", cell: (q) => q.brokerName },
+        { title: "Queue", cell: (q) => q.queueId, num: true },
+        { title: "Min offset", cell: (q) => q.minOffset, num: true },
+        { title: "Max offset", cell: (q) => q.maxOffset, num: true },
+        { title: "Last write", cell: (q) => fmt.time(q.lastUpdateTimestamp) },
+      ],
       t.queues,
       { id: "queues" },
     ),
@@ -194,8 +310,27 @@ async function topicPage(name) {
     actionForm(
       { id: "update-topic" },
       [
-        field("Queues per broker", "queues", { type: "number", min: 1, max: 1024, required: true, value: Math.max(1, ...t.brokers.map((b) => b.writeQueues ?? 1)) }),
-        h("label", {}, "Permission", h("select", { name: "perm" }, ...[[6, "read and write"], [4, "read only"], [2, "write only"]].map(([value, text]) => h("option", { value, selected: t.brokers.every((b) => b.perm === value) }, text)))),
+        field("Queues per broker", "queues", {
+          type: "number",
+          min: 1,
+          max: 1024,
+          required: true,
+          value: Math.max(1, ...t.brokers.map((b) => b.writeQueues ?? 1)),
+        }),
+        h(
+          "label",
+          {},
+          "Permission",
+          h(
+            "select",
+            { name: "perm" },
+            ...[
+              [6, "read and write"],
+              [4, "read only"],
+              [2, "write only"],
+            ].map(([value, text]) => h("option", { value, selected: t.brokers.every((b) => b.perm === value) }, text)),
+          ),
+        ),
       ],
       "Update on every master",
       async (v) => {
@@ -204,21 +339,50 @@ async function topicPage(name) {
       },
     ),
     h("h2", {}, "Send a test message"),
-    actionForm({ id: "send-message" }, [field("Body", "body", { required: true, value: "hello from the console" }), field("Tags", "tags"), field("Keys (space-separated)", "keys")], "Send", async (v) => {
-      const r = await api("POST", `/api/topics/${encodeURIComponent(name)}/messages`, v);
-      return h("div", { class: "notice", role: "status", id: "sent" }, `sent: msgId ${r.msgId} · ${r.brokerName} queue ${r.queueId} offset ${r.queueOffset}`);
-    }),
+    actionForm(
+      { id: "send-message" },
+      [
+        field("Body", "body", { required: true, value: "hello from the console" }),
+        field("Tags", "tags"),
+        field("Keys (space-separated)", "keys"),
+      ],
+      "Send",
+      async (v) => {
+        const r = await api("POST", `/api/topics/${encodeURIComponent(name)}/messages`, v);
+        return h(
+          "div",
+          { class: "notice", role: "status", id: "sent" },
+          `sent: msgId ${r.msgId} · ${r.brokerName} queue ${r.queueId} offset ${r.queueOffset}`,
+        );
+      },
+    ),
     h("h2", {}, "Producers"),
     actionForm({ id: "producers", readonlyOk: true }, [field("Producer group", "group", { required: true })], "Show", async (v) => {
       const r = await api("GET", `/api/producers?${new URLSearchParams({ group: v.group, topic: name })}`);
-      return table([{ title: "Client", cell: (c) => c.clientId }, { title: "Address", cell: (c) => c.clientAddr }, { title: "Broker", cell: (c) => c.brokerName }, { title: "Language", cell: (c) => c.language }, { title: "Version", cell: (c) => c.version }], r.connections, { id: "producer-connections" });
+      return table(
+        [
+          { title: "Client", cell: (c) => c.clientId },
+          { title: "Address", cell: (c) => c.clientAddr },
+          { title: "Broker", cell: (c) => c.brokerName },
+          { title: "Language", cell: (c) => c.language },
+          { title: "Version", cell: (c) => c.version },
+        ],
+        r.connections,
+        { id: "producer-connections" },
+      );
     }),
     h("h2", {}, "Delete"),
-    actionForm({ id: "delete-topic" }, [], `Delete ${name} everywhere`, async () => {
-      if (!confirm(`Delete topic ${name} from every broker and name server?`)) return "cancelled";
-      await api("DELETE", `/api/topics/${encodeURIComponent(name)}`);
-      return `topic ${name} deleted`;
-    }, { danger: true }),
+    actionForm(
+      { id: "delete-topic" },
+      [],
+      `Delete ${name} everywhere`,
+      async () => {
+        if (!confirm(`Delete topic ${name} from every broker and name server?`)) return "cancelled";
+        await api("DELETE", `/api/topics/${encodeURIComponent(name)}`);
+        return `topic ${name} deleted`;
+      },
+      { danger: true },
+    ),
   );
 }
 
@@ -227,7 +391,12 @@ async function groupsPage(params) {
   const pageNo = Number(params.get("page") ?? 1);
   const result = await api("GET", `/api/groups?${new URLSearchParams({ search, page: pageNo, pageSize: 50 })}`);
   const go = (p, s = search) => (location.hash = `#/groups?${new URLSearchParams({ search: s, page: p })}`);
-  const searchForm = h("form", { id: "group-search" }, field("Search", "search", { value: search, type: "search" }), h("button", { type: "submit" }, "Find"));
+  const searchForm = h(
+    "form",
+    { id: "group-search" },
+    field("Search", "search", { value: search, type: "search" }),
+    h("button", { type: "submit" }, "Find"),
+  );
   searchForm.addEventListener("submit", (ev) => {
     ev.preventDefault();
     go(1, formValues(searchForm).search);
@@ -255,7 +424,14 @@ async function groupPage(name) {
   const topics = [...new Set(g.queues.map((q) => q.topic))];
   page(
     `Consumer group ${name}`,
-    h("p", {}, "Total lag ", h("strong", { id: "group-lag" }, fmt.num(g.lag, 0)), ` · consume TPS ${fmt.num(g.consumeTps)}`, g.consumeType ? ` · ${g.consumeType}, ${g.messageModel}` : ""),
+    h(
+      "p",
+      {},
+      "Total lag ",
+      h("strong", { id: "group-lag" }, fmt.num(g.lag, 0)),
+      ` · consume TPS ${fmt.num(g.consumeTps)}`,
+      g.consumeType ? ` · ${g.consumeType}, ${g.messageModel}` : "",
+    ),
     g.errors.length ? errorBox(g.errors.join("; ")) : null,
     h("h2", {}, "Queues"),
     table(
@@ -272,17 +448,43 @@ async function groupPage(name) {
       { id: "group-queues" },
     ),
     h("h2", {}, "Connections"),
-    table([{ title: "Client", cell: (c) => c.clientId }, { title: "Address", cell: (c) => c.clientAddr }, { title: "Language", cell: (c) => c.language }, { title: "Version", cell: (c) => c.version }], g.connections, { id: "connections" }),
+    table(
+      [
+        { title: "Client", cell: (c) => c.clientId },
+        { title: "Address", cell: (c) => c.clientAddr },
+        { title: "Language", cell: (c) => c.language },
+        { title: "Version", cell: (c) => c.version },
+      ],
+      g.connections,
+      { id: "connections" },
+    ),
     h("h2", {}, "Reset offset"),
     actionForm(
       { id: "reset-offset" },
       [
-        h("label", {}, "Topic", h("select", { name: "topic" }, topics.map((t) => h("option", { value: t }, t)))),
-        field("To the time (UTC)", "time", { type: "datetime-local", step: 1, required: true, value: new Date(Date.now() - 3600_000).toISOString().slice(0, 19) }),
+        h(
+          "label",
+          {},
+          "Topic",
+          h(
+            "select",
+            { name: "topic" },
+            topics.map((t) => h("option", { value: t }, t)),
+          ),
+        ),
+        field("To the time (UTC)", "time", {
+          type: "datetime-local",
+          step: 1,
+          required: true,
+          value: new Date(Date.now() - 3600_000).toISOString().slice(0, 19),
+        }),
       ],
       "Reset",
       async (v) => {
-        const r = await api("POST", `/api/groups/${encodeURIComponent(name)}/reset-offset`, { topic: v.topic, timestamp: Date.parse(`${v.time}Z`) });
+        const r = await api("POST", `/api/groups/${encodeURIComponent(name)}/reset-offset`, {
+          topic: v.topic,
+          timestamp: Date.parse(`${v.time}Z`),
+        });
         return `offsets reset on ${r.queues.length} queue(s)`;
       },
     ),
@@ -304,19 +506,23 @@ function messagesTable(messages, { resendGroup } = {}) {
             {
               title: "",
               cell: (m) =>
-                h("button", {
-                  type: "button",
-                  disabled: session?.readOnly,
-                  onclick: async (ev) => {
-                    const b = ev.target;
-                    try {
-                      const r = await api("POST", `/api/dlq/${encodeURIComponent(resendGroup)}/resend`, { msgId: m.msgId });
-                      b.replaceWith(h("span", { class: "ok" }, `resent as ${r.msgId}`));
-                    } catch (e) {
-                      b.replaceWith(errorBox(e));
-                    }
+                h(
+                  "button",
+                  {
+                    type: "button",
+                    disabled: session?.readOnly,
+                    onclick: async (ev) => {
+                      const b = ev.target;
+                      try {
+                        const r = await api("POST", `/api/dlq/${encodeURIComponent(resendGroup)}/resend`, { msgId: m.msgId });
+                        b.replaceWith(h("span", { class: "ok" }, `resent as ${r.msgId}`));
+                      } catch (e) {
+                        b.replaceWith(errorBox(e));
+                      }
+                    },
                   },
-                }, "Resend to the group"),
+                  "Resend to the group",
+                ),
             },
           ]
         : []),
@@ -330,7 +536,14 @@ async function messagesPage(params) {
   const topic = params.get("topic") ?? "";
   const key = params.get("key") ?? "";
   const id = params.get("id") ?? "";
-  const form = h("form", { id: "message-search" }, field("Topic", "topic", { value: topic, required: true }), field("Key", "key", { value: key }), field("or message id", "id", { value: id }), h("button", { type: "submit" }, "Find"));
+  const form = h(
+    "form",
+    { id: "message-search" },
+    field("Topic", "topic", { value: topic, required: true }),
+    field("Key", "key", { value: key }),
+    field("or message id", "id", { value: id }),
+    h("button", { type: "submit" }, "Find"),
+  );
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
     const v = formValues(form);
@@ -345,12 +558,22 @@ async function messagesPage(params) {
       results = errorBox(e);
     }
   }
-  page("Messages", h("p", { class: "muted" }, "Find messages by key (RocketMQ's index) or by id (the producer's message id or the broker's offset id)."), form, results);
+  page(
+    "Messages",
+    h("p", { class: "muted" }, "Find messages by key (RocketMQ's index) or by id (the producer's message id or the broker's offset id)."),
+    form,
+    results,
+  );
 }
 
 async function dlqPage(params) {
   const group = params.get("group") ?? "";
-  const form = h("form", { id: "dlq-search" }, field("Consumer group", "group", { value: group, required: true }), h("button", { type: "submit" }, "Show dead letters"));
+  const form = h(
+    "form",
+    { id: "dlq-search" },
+    field("Consumer group", "group", { value: group, required: true }),
+    h("button", { type: "submit" }, "Show dead letters"),
+  );
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
     location.hash = `#/dlq?${new URLSearchParams({ group: formValues(form).group })}`;
@@ -359,7 +582,12 @@ async function dlqPage(params) {
   if (group) {
     try {
       const r = await api("GET", `/api/dlq/${encodeURIComponent(group)}`);
-      results = h("div", {}, h("p", { class: "muted" }, `${r.total} message(s) in %DLQ%${group}; newest first`), messagesTable(r.messages, { resendGroup: group }));
+      results = h(
+        "div",
+        {},
+        h("p", { class: "muted" }, `${r.total} message(s) in %DLQ%${group}; newest first`),
+        messagesTable(r.messages, { resendGroup: group }),
+      );
     } catch (e) {
       results = errorBox(e);
     }
@@ -368,7 +596,14 @@ async function dlqPage(params) {
   page(
     "Dead letters",
     form,
-    dlqTopics.items.length ? h("p", { class: "muted" }, "Groups with dead letters: ", dlqTopics.items.map((t) => h("a", { href: `#/dlq?group=${encodeURIComponent(t.name.slice(5))}` }, `${t.name.slice(5)} `))) : null,
+    dlqTopics.items.length
+      ? h(
+          "p",
+          { class: "muted" },
+          "Groups with dead letters: ",
+          dlqTopics.items.map((t) => h("a", { href: `#/dlq?group=${encodeURIComponent(t.name.slice(5))}` }, `${t.name.slice(5)} `)),
+        )
+      : null,
     results,
   );
 }
@@ -383,14 +618,33 @@ async function diagnosticsPage() {
         { title: "Broker", cell: (r) => `${r.brokerName} (${r.brokerId})` },
         { title: "Port", cell: (r) => r.kind },
         { title: "Address", cell: (r) => r.address ?? "–" },
-        { title: "From the console", cell: (r) => h("span", { class: r.reachable ? "ok" : r.severity === "warning" ? "muted" : "bad" }, r.reachable ? `reachable (${r.connectMs} ms)` : `${r.error ?? "unreachable"}${r.severity === "warning" ? " (warning)" : ""}`) },
+        {
+          title: "From the console",
+          cell: (r) =>
+            h(
+              "span",
+              { class: r.reachable ? "ok" : r.severity === "warning" ? "muted" : "bad" },
+              r.reachable ? `reachable (${r.connectMs} ms)` : `${r.error ?? "unreachable"}${r.severity === "warning" ? " (warning)" : ""}`,
+            ),
+        },
         { title: "Likely fix", cell: (r) => r.hint ?? "" },
         { title: "From other hosts", cell: (r) => h("span", { class: "muted" }, r.elsewhere ?? "") },
       ],
       d.rows,
       { id: "diagnostics" },
     ),
-    d.problems.length ? h("div", {}, h("h2", {}, "Problems seen without dialing"), h("ul", { class: "bad" }, d.problems.map((p) => h("li", {}, p)))) : null,
+    d.problems.length
+      ? h(
+          "div",
+          {},
+          h("h2", {}, "Problems seen without dialing"),
+          h(
+            "ul",
+            { class: "bad" },
+            d.problems.map((p) => h("li", {}, p)),
+          ),
+        )
+      : null,
   );
 }
 
@@ -442,9 +696,15 @@ async function route() {
     }
   }
   document.getElementById("nav").hidden = false;
-  document.getElementById("who").replaceChildren(`${session.user}${session.readOnly ? " (read-only)" : ""} `, h("button", { type: "button", id: "logout", onclick: logout }, "Log out"));
+  document
+    .getElementById("who")
+    .replaceChildren(
+      `${session.user}${session.readOnly ? " (read-only)" : ""} `,
+      h("button", { type: "button", id: "logout", onclick: logout }, "Log out"),
+    );
   const [path, query = ""] = (location.hash.slice(1) || "/cluster").split("?");
-  for (const a of document.querySelectorAll("#nav a")) a.classList.toggle("active", path.startsWith(a.getAttribute("href").slice(1).replace(/s$/, "")));
+  for (const a of document.querySelectorAll("#nav a"))
+    a.classList.toggle("active", path.startsWith(a.getAttribute("href").slice(1).replace(/s$/, "")));
   const match = routes.map(([re, render]) => [re.exec(path), render]).find(([m]) => m);
   main.replaceChildren(h("p", { class: "muted" }, "Loading…"));
   try {

@@ -12,7 +12,11 @@ interface AliOnsMessage {
   keys: string[];
 }
 interface AliOns {
-  Producer: new (options: Record<string, unknown>) => { ready(): Promise<void>; send(m: AliOnsMessage): Promise<SendResult>; close(): Promise<void> };
+  Producer: new (options: Record<string, unknown>) => {
+    ready(): Promise<void>;
+    send(m: AliOnsMessage): Promise<SendResult>;
+    close(): Promise<void>;
+  };
   Consumer: new (options: Record<string, unknown>) => {
     ready(): Promise<void>;
     subscribe(topic: string, expression: string, handler: (m: { body: Buffer }) => Promise<void>): void;
@@ -31,7 +35,13 @@ const httpclient = {
 
 const quietLogger = { info() {}, warn() {}, debug() {}, error() {} };
 
-async function roundTripInThisProcess(nameSrv: string, topic: string, count: number, runId: string, timeoutMs = 120_000): Promise<RoundTripResult> {
+async function roundTripInThisProcess(
+  nameSrv: string,
+  topic: string,
+  count: number,
+  runId: string,
+  timeoutMs = 120_000,
+): Promise<RoundTripResult> {
   const common = { httpclient, nameSrv, logger: quietLogger };
   const producer = new aliOns.Producer({ ...common, producerGroup: `${runId}-producer` });
   await producer.ready();

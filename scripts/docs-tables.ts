@@ -1,14 +1,14 @@
-// Writes the generated parts of the README and docs/keys-<version>.md from the catalogue and the appliance's
+// Writes the generated tables of the docs pages and docs/keys-<version>.md from the catalogue and the appliance's
 // variable definitions, so that no table is typed by hand.
 //
-//   npm run readme               rewrites the README blocks between <!-- generated:NAME --> and
-//                                <!-- /generated:NAME -->, and docs/keys-<version>.md for every catalogue
-//   npm run readme -- --check    changes nothing; exits 1 naming each block or file that is out of date
+//   npm run docs               rewrites each block between <!-- generated:NAME --> and <!-- /generated:NAME --> in
+//                              the page BLOCK_PAGES names, and docs/keys-<version>.md for every catalogue
+//   npm run docs -- --check    changes nothing; exits 1 naming each block or file that is out of date
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, posix, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { ROLES, loadCatalogueFile, rolesOf, supportedVersions, upperSnake, type KeySpec, type Role } from "./catalogue.ts";
+import { ROLES, loadCatalogueFile, rolesOf, supportedVersions, upperSnake, type KeySpec, type Role } from "../src/catalogue/catalogue.ts";
 import {
   ADVERTISED_ADDRESS_KEY,
   APPLIANCE_DEFAULTS,
@@ -18,16 +18,35 @@ import {
   KEY_VARIABLES,
   defaultConfFile,
   prefixOf,
-} from "../configurator/variables.ts";
-import { DEFAULT_ROCKETMQ_VERSION } from "../images/versions.ts";
-import { CONSOLE_SCHEMA, CONSOLE_VARIABLE_SUMMARIES } from "../console/config.ts";
+} from "../src/configurator/variables.ts";
+import { DEFAULT_ROCKETMQ_VERSION } from "../src/images/versions.ts";
+import { CONSOLE_SCHEMA, CONSOLE_VARIABLE_SUMMARIES } from "../src/console/config.ts";
 
-const REPO_ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
-const README = join(REPO_ROOT, "README.md");
+export const REPO_ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
 const DOCS_DIR = join(REPO_ROOT, "docs");
 
 export const BLOCK_NAMES = ["variables", "keys", "versions", "console"] as const;
 export type BlockName = (typeof BLOCK_NAMES)[number];
+
+/** The page each block lives in, relative to the repository root. A block's links are relative to its page. */
+export const BLOCK_PAGES: Record<BlockName, string> = {
+  variables: "docs/configuration.md",
+  keys: "docs/configuration.md",
+  versions: "docs/configuration.md",
+  console: "docs/console.md",
+};
+
+/** The hand-written pages that may hold blocks: README.md and docs/*.md, except the generated key lists. */
+export function markdownPages(root: string = REPO_ROOT): string[] {
+  const dir = join(root, "docs");
+  const docs = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith(".md") && !/^keys-.+\.md$/.test(f))
+        .sort()
+        .map((f) => `docs/${f}`)
+    : [];
+  return ["README.md", ...docs];
+}
 
 const ROLE_TITLE: Record<Role, string> = { broker: "broker", namesrv: "name server", proxy: "proxy" };
 
@@ -118,6 +137,11 @@ function docsPath(version: string): string {
   return `docs/keys-${version}.md`;
 }
 
+/** A markdown link to `target` (a path from the repository root) from the page `from`, showing the path. */
+function link(from: string, target: string): string {
+  return `[${target}](${posix.relative(posix.dirname(from), target)})`;
+}
+
 /** Explains the `${...}` placeholders that occur in the defaults shown. */
 function placeholderLegend(defaults: Iterable<string | null>): string | undefined {
   const known: Record<string, string> = {
@@ -145,7 +169,7 @@ function notes(rows: string[][], defaults: Iterable<string | null>): string[] {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// README blocks
+// Blocks
 
 function renderVariables(version: string): string {
   const rows: string[][] = [];
@@ -177,7 +201,10 @@ function renderVariables(version: string): string {
     `Short variables and container settings (types and defaults from the RocketMQ ${version} catalogue; a default in`,
     "this table is the appliance's own where it sets one):",
     "",
-    table(["Variable", "Image", `Key in ${roles.map((r) => CONF_FILE_NAME[r]).join(" / ")}`, "Type / allowed", "Default", "Description"], rows),
+    table(
+      ["Variable", "Image", `Key in ${roles.map((r) => CONF_FILE_NAME[r]).join(" / ")}`, "Type / allowed", "Default", "Description"],
+      rows,
+    ),
     "",
     ...notes(rows, shown).flatMap((n) => [n, ""]),
     `Every variable above, and every ${roles.map((r) => code(`${prefixOf(r)}*`)).join(" / ")} variable, also has a \`_FILE\``,
@@ -200,7 +227,10 @@ function renderKeys(version: string): string {
       .filter(([, spec]) => spec.important)
       .sort(([a], [b]) => byName(a, b));
     if (!important.length) {
-      out.push(`RocketMQ ${version} flags no ${ROLE_TITLE[role]} key as important; all ${counts.get(role)} are in the full list below.`, "");
+      out.push(
+        `RocketMQ ${version} flags no ${ROLE_TITLE[role]} key as important; all ${counts.get(role)} are in the full list below.`,
+        "",
+      );
       continue;
     }
     out.push(
@@ -220,10 +250,10 @@ function renderKeys(version: string): string {
   }
   for (const n of notes(allRows, shown)) out.push(n, "");
   const others = supportedVersions().filter((v) => v !== version);
+  const page = BLOCK_PAGES.keys;
   out.push(
     `The full list of ${countsText(version)} of RocketMQ ${version} is in`,
-    `[${docsPath(version)}](${docsPath(version)})` +
-      (others.length ? `; other versions: ${others.map((v) => `[${docsPath(v)}](${docsPath(v)})`).join(", ")}.` : "."),
+    link(page, docsPath(version)) + (others.length ? `; other versions: ${others.map((v) => link(page, docsPath(v))).join(", ")}.` : "."),
   );
   return out.join("\n");
 }
@@ -237,7 +267,7 @@ function renderVersions(): string {
       const missing = ROLES.filter((role) => !rolesOf(v).includes(role));
       const mark = v === DEFAULT_ROCKETMQ_VERSION ? " (default; `latest`)" : "";
       const none = missing.length ? ` (no ${list(missing)} image: RocketMQ ${v} has none)` : "";
-      return `- RocketMQ ${v}${mark}: ${counts.join(", ")}${none} — [${docsPath(v)}](${docsPath(v)})`;
+      return `- RocketMQ ${v}${mark}: ${counts.join(", ")}${none} — ${link(BLOCK_PAGES.versions, docsPath(v))}`;
     });
   return ["Catalogues (the keys an image validates against: those of the RocketMQ version it was built with):", "", ...lines].join("\n");
 }
@@ -248,12 +278,17 @@ function renderConsoleVariables(): string {
   const rows = Object.entries(CONSOLE_VARIABLE_SUMMARIES).map(([name, summary]) => {
     const p = (CONSOLE_SCHEMA.properties as Record<string, { description: string; default?: string | number | boolean }>)[name];
     if (!p) throw new Error(`${name} has a summary but no schema entry`);
-    return [code(name), required.includes(name) ? "(required)" : p.default !== undefined ? code(String(p.default)) : "", p.description, summary];
+    return [
+      code(name),
+      required.includes(name) ? "(required)" : p.default !== undefined ? code(String(p.default)) : "",
+      p.description,
+      summary,
+    ];
   });
   return table(["Variable", "Default", "Allowed", "Description"], rows);
 }
 
-export function renderReadmeBlocks(): Record<BlockName, string> {
+export function renderBlocks(): Record<BlockName, string> {
   const version = DEFAULT_ROCKETMQ_VERSION;
   return { variables: renderVariables(version), keys: renderKeys(version), versions: renderVersions(), console: renderConsoleVariables() };
 }
@@ -264,13 +299,13 @@ export function renderReadmeBlocks(): Record<BlockName, string> {
 function renderKeyDoc(version: string): string {
   const roles = rolesOf(version);
   const out = [
-    `<!-- Generated by \`npm run readme\` from the catalogue (src/catalogue/versions/${version}.json); do not edit. -->`,
+    `<!-- Generated by \`npm run docs\` from the catalogue (src/catalogue/versions/${version}.json); do not edit. -->`,
     `# RocketMQ ${version}: every configuration key`,
     "",
     `${countsText(version)}, read from the config classes of RocketMQ ${version}.`,
     `Set a key with ${roles.map((r) => code(`${prefixOf(r)}<key>`)).join(" / ")} (exact spelling), with the alias shown`,
     `(\`RMQ_BROKER_<ALIAS>\`), or in a mounted ${roles.map((r) => code(CONF_FILE_NAME[r])).join(" / ")}. Defaults are RocketMQ's; the appliance`,
-    "replaces a few of them (see the README). “Important” is RocketMQ's own `@ImportantField` flag.",
+    `replaces a few of them (see ${link(docsPath(version), BLOCK_PAGES.variables)}). “Important” is RocketMQ's own \`@ImportantField\` flag.`,
     "",
   ];
   const all: (string | null)[] = [];
@@ -302,34 +337,68 @@ function markers(name: string): [string, string] {
   return [`<!-- generated:${name} -->`, `<!-- /generated:${name} -->`];
 }
 
-/** The README with each block replaced; throws when a marker is missing. */
-function fillReadme(readme: string, blocks: Record<string, string>): string {
-  let text = readme;
-  for (const [name, body] of Object.entries(blocks)) {
-    const [open, close] = markers(name);
-    const start = text.indexOf(open);
-    const end = text.indexOf(close, start + open.length);
-    if (start < 0 || end < 0) throw new Error(`README.md lacks the markers ${open} … ${close}`);
-    text = `${text.slice(0, start + open.length)}\n${body}\n${text.slice(end)}`;
+/** The blocks of each page that holds any, by page. */
+function blocksByPage(): Map<string, [BlockName, string][]> {
+  const pages = new Map<string, [BlockName, string][]>();
+  for (const [name, body] of Object.entries(renderBlocks()) as [BlockName, string][]) {
+    const page = BLOCK_PAGES[name];
+    pages.set(page, [...(pages.get(page) ?? []), [name, body]]);
   }
-  return text;
+  return pages;
 }
 
-/** What is out of date: README blocks by name, docs files by path, stale docs files. Empty when all is current. */
-export function outdated(root: string = REPO_ROOT): string[] {
+/** Where the block's body starts and ends in `text`, or undefined when a marker is missing. */
+function span(text: string, name: string): [number, number] | undefined {
+  const [open, close] = markers(name);
+  const start = text.indexOf(open);
+  const end = text.indexOf(close, start + open.length);
+  return start < 0 || end < 0 ? undefined : [start + open.length, end];
+}
+
+/** The page with each of its blocks replaced; throws when a marker is missing. */
+function fillPage(page: string, text: string, blocks: [BlockName, string][]): string {
+  let out = text;
+  for (const [name, body] of blocks) {
+    const at = span(out, name);
+    if (!at) throw new Error(`${page} lacks the markers ${markers(name).join(" … ")}`);
+    out = `${out.slice(0, at[0])}\n${body}\n${out.slice(at[1])}`;
+  }
+  return out;
+}
+
+/** Blocks opened in a page they do not belong to (a copy left behind by a move), and unknown block names. */
+function strayMarkers(root: string): string[] {
   const problems: string[] = [];
-  const readmePath = join(root, "README.md");
-  const readme = existsSync(readmePath) ? readFileSync(readmePath, "utf8") : undefined;
-  if (readme === undefined) problems.push("README.md does not exist");
-  else {
-    for (const [name, body] of Object.entries(renderReadmeBlocks())) {
-      const [open, close] = markers(name);
-      const start = readme.indexOf(open);
-      const end = readme.indexOf(close, start + open.length);
-      if (start < 0 || end < 0) problems.push(`README.md: block '${name}' has no ${open} … ${close} markers`);
-      else if (readme.slice(start + open.length, end) !== `\n${body}\n`) problems.push(`README.md: block '${name}' is out of date`);
+  for (const page of markdownPages(root).filter((p) => existsSync(join(root, p)))) {
+    const text = readFileSync(join(root, page), "utf8");
+    for (const m of text.matchAll(/<!-- generated:([\w-]+) -->/g)) {
+      const name = m[1]!;
+      const home = (BLOCK_PAGES as Record<string, string>)[name];
+      if (home === undefined)
+        problems.push(`${page}: block '${name}' is not generated by scripts/docs-tables.ts; known blocks: ${BLOCK_NAMES.join(", ")}`);
+      else if (home !== page) problems.push(`${page}: block '${name}' belongs in ${home}; remove its markers from ${page}`);
     }
   }
+  return problems;
+}
+
+/** What is out of date: blocks by page and name, docs files by path, stale docs files. Empty when all is current. */
+export function outdated(root: string = REPO_ROOT): string[] {
+  const problems: string[] = [];
+  for (const [page, blocks] of blocksByPage()) {
+    const full = join(root, page);
+    if (!existsSync(full)) {
+      problems.push(`${page} does not exist`);
+      continue;
+    }
+    const text = readFileSync(full, "utf8");
+    for (const [name, body] of blocks) {
+      const at = span(text, name);
+      if (!at) problems.push(`${page}: block '${name}' has no ${markers(name).join(" … ")} markers`);
+      else if (text.slice(at[0], at[1]) !== `\n${body}\n`) problems.push(`${page}: block '${name}' is out of date`);
+    }
+  }
+  problems.push(...strayMarkers(root));
   const docs = renderKeyDocs();
   for (const [path, text] of Object.entries(docs)) {
     const full = join(root, path);
@@ -349,25 +418,29 @@ function staleDocs(root: string, docs: Record<string, string>): string[] {
     .filter((p) => !(p in docs));
 }
 
+function writeIfChanged(path: string, text: string): void {
+  const full = join(REPO_ROOT, path);
+  if (existsSync(full) && readFileSync(full, "utf8") === text) return;
+  mkdirSync(dirname(full), { recursive: true });
+  writeFileSync(full, text);
+  process.stdout.write(`updated ${path}\n`);
+}
+
 function write(): void {
-  const readme = readFileSync(README, "utf8");
-  const filled = fillReadme(readme, renderReadmeBlocks());
-  if (filled !== readme) {
-    writeFileSync(README, filled);
-    process.stdout.write("updated README.md\n");
+  for (const [page, blocks] of blocksByPage()) {
+    const full = join(REPO_ROOT, page);
+    if (!existsSync(full)) throw new Error(`${page} does not exist; it holds the blocks ${blocks.map(([name]) => name).join(", ")}`);
+    writeIfChanged(page, fillPage(page, readFileSync(full, "utf8"), blocks));
   }
   mkdirSync(DOCS_DIR, { recursive: true });
   const docs = renderKeyDocs();
-  for (const [path, text] of Object.entries(docs)) {
-    const full = join(REPO_ROOT, path);
-    if (existsSync(full) && readFileSync(full, "utf8") === text) continue;
-    writeFileSync(full, text);
-    process.stdout.write(`updated ${path}\n`);
-  }
+  for (const [path, text] of Object.entries(docs)) writeIfChanged(path, text);
   for (const stale of staleDocs(REPO_ROOT, docs)) {
     rmSync(join(REPO_ROOT, stale));
     process.stdout.write(`removed ${stale}\n`);
   }
+  // Markers elsewhere are reported, not removed: the text around them is hand-written.
+  for (const p of strayMarkers(REPO_ROOT)) process.stderr.write(`${p}\n`);
 }
 
 function cli(argv: string[]): number {
@@ -375,12 +448,13 @@ function cli(argv: string[]): number {
   try {
     if (!values.check) {
       write();
-      return 0;
+      return strayMarkers(REPO_ROOT).length ? 1 : 0;
     }
     const problems = outdated();
     for (const p of problems) process.stderr.write(`${p}\n`);
-    if (problems.some((p) => p.includes("markers"))) process.stderr.write("add the missing markers to README.md, then run `npm run readme`\n");
-    else if (problems.length) process.stderr.write("run `npm run readme` to regenerate\n");
+    if (problems.some((p) => p.includes("markers")))
+      process.stderr.write("put each block's markers in the page BLOCK_PAGES names (scripts/docs-tables.ts), then run `npm run docs`\n");
+    else if (problems.length) process.stderr.write("run `npm run docs` to regenerate\n");
     return problems.length ? 1 : 0;
   } catch (e) {
     process.stderr.write(`${(e as Error).message}\n`);
@@ -391,4 +465,3 @@ function cli(argv: string[]): number {
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   process.exitCode = cli(process.argv.slice(2));
 }
-

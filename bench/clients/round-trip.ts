@@ -13,13 +13,22 @@ export interface RoundTripResult {
 export type RoundTrip = (address: string, topic: string, count: number, runId: string) => Promise<RoundTripResult>;
 
 /** Runs the round trip of the client module at `moduleUrl` in a child process and resolves its result. */
-export function inChildProcess(moduleUrl: string, client: string, ...[address, topic, count, runId]: Parameters<RoundTrip>): Promise<RoundTripResult> {
+export function inChildProcess(
+  moduleUrl: string,
+  client: string,
+  ...[address, topic, count, runId]: Parameters<RoundTrip>
+): Promise<RoundTripResult> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [fileURLToPath(moduleUrl), address, topic, String(count), runId], { timeout: 180_000 }, (error, stdout, stderr) => {
-      const line = stdout.split("\n").find((l) => l.startsWith("{"));
-      if (error || !line) reject(new Error(`${client} round trip failed: ${error?.message ?? "no result"}\n${stdout}${stderr}`));
-      else resolve(JSON.parse(line) as RoundTripResult);
-    });
+    execFile(
+      process.execPath,
+      [fileURLToPath(moduleUrl), address, topic, String(count), runId],
+      { timeout: 180_000 },
+      (error, stdout, stderr) => {
+        const line = stdout.split("\n").find((l) => l.startsWith("{"));
+        if (error || !line) reject(new Error(`${client} round trip failed: ${error?.message ?? "no result"}\n${stdout}${stderr}`));
+        else resolve(JSON.parse(line) as RoundTripResult);
+      },
+    );
   });
 }
 

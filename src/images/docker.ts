@@ -1,0 +1,85 @@
+// What every image build shares: the repository root, the context label that makes a build skip when nothing
+// changed, the esbuild settings of the Node bundles, and the Docker calls.
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { relative, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type Docker from "dockerode";
+import type { ImageRole } from "./versions.ts";
+
+export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+export const CONTEXT_LABEL = "org.rocketmq-appliance.context";
+
+export interface BuiltImage {
+  role: ImageRole | "console";
+  name: string;
+  tags: string[];
+  skipped: boolean;
+  sizeBytes: number;
+}
+
+export const NODE_BUNDLE = {
+  bundle: true,
+  platform: "node",
+  target: "node22",
+  format: "esm",
+  minify: true,
+  legalComments: "none",
+  logLevel: "warning",
+  // CommonJS dependencies (pino, ajv, fastify) call require(): give the ESM bundle one.
+  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+} as const;
+
+export function hashTree(dir: string, extra: string): string {
+  const hash = createHash("sha256").update(extra);
+  const walk = (d: string): void => {
+    for (const entry of readdirSync(d).sort()) {
+      const path = join(d, entry);
+      const st = statSync(path);
+      if (st.isDirectory()) walk(path);
+      else hash.update(`${relative(dir, path)}\0${st.mode & 0o111 ? "x" : "-"}\0`).update(readFileSync(path));
+    }
+  };
+  walk(dir);
+  return hash.digest("hex").slice(0, 24);
+}
+
+export async function inspect(docker: Docker, name: string): Promise<Docker.ImageInspectInfo | undefined> {
+  try {
+    return await docker.getImage(name).inspect();
+  } catch {
+    return undefined;
+  }
+}
+
+export async function dockerBuild(
+  docker: Docker,
+  context: string,
+  o: { target: string; tags: string[]; hash: string; buildargs: Record<string, string> },
+): Promise<void> {
+  const stream = await docker.buildImage(
+    { context, src: readdirSync(context) },
+    {
+      t: o.tags[0],
+      target: o.target,
+      buildargs: o.buildargs,
+      labels: { [CONTEXT_LABEL]: o.hash },
+      rm: true,
+      forcerm: true,
+    },
+  );
+  await new Promise<void>((resolve, reject) => {
+    docker.modem.followProgress(
+      stream,
+      (err, output: { error?: string }[]) => {
+        const failed = err ?? output.find((o) => o.error)?.error;
+        if (failed) reject(new Error(`docker build of ${o.tags[0]} failed: ${String(failed)}`));
+        else resolve();
+      },
+      (event: { stream?: string; status?: string }) => {
+        if (event.stream) process.stderr.write(event.stream);
+        else if (event.status) process.stderr.write(`${event.status}\n`);
+      },
+    );
+  });
+}

@@ -1,0 +1,44 @@
+// RocketMQ's remoting request codes (RequestCode.java and the DLedger/controller extensions): the one table every
+// part of this project uses. Codes are the wire's; names are RocketMQ's own.
+export const RequestCode = {
+  SEND_MESSAGE: 10,
+  QUERY_MESSAGE: 12,
+  UPDATE_CONSUMER_OFFSET: 15,
+  UPDATE_AND_CREATE_TOPIC: 17,
+  GET_ALL_TOPIC_CONFIG: 21,
+  GET_BROKER_CONFIG: 26,
+  GET_BROKER_RUNTIME_INFO: 28,
+  SEARCH_OFFSET_BY_TIMESTAMP: 29,
+  VIEW_MESSAGE_BY_ID: 33,
+  CONSUMER_SEND_MSG_BACK: 36,
+  REGISTER_BROKER: 103,
+  GET_ROUTEINFO_BY_TOPIC: 105,
+  GET_BROKER_CLUSTER_INFO: 106,
+  UPDATE_AND_CREATE_SUBSCRIPTIONGROUP: 200,
+  GET_ALL_SUBSCRIPTIONGROUP_CONFIG: 201,
+  GET_TOPIC_STATS_INFO: 202,
+  GET_CONSUMER_CONNECTION_LIST: 203,
+  GET_PRODUCER_CONNECTION_LIST: 204,
+  GET_ALL_TOPIC_LIST_FROM_NAMESERVER: 206,
+  GET_CONSUME_STATS: 208,
+  DELETE_TOPIC_IN_BROKER: 215,
+  DELETE_TOPIC_IN_NAMESRV: 216,
+  INVOKE_BROKER_TO_RESET_OFFSET: 222,
+  QUERY_CONSUME_QUEUE: 321,
+  GET_BROKER_HA_STATUS: 907,
+  CONTROLLER_GET_METADATA_INFO: 1005,
+  CONTROLLER_GET_SYNC_STATE_DATA: 1006,
+  DLEDGER_METADATA: 50000,
+  DLEDGER_HEART_BEAT: 51002,
+} as const;
+
+export type RequestCodeName = keyof typeof RequestCode;
+
+/** Response codes this project tells apart (ResponseCode.java); every other non-zero code is a refusal. */
+export const ResponseCode = {
+  SUCCESS: 0,
+  SYSTEM_ERROR: 1,
+  SYSTEM_BUSY: 2,
+  REQUEST_CODE_NOT_SUPPORTED: 3,
+  TOPIC_NOT_EXIST: 17,
+} as const;
