@@ -11,6 +11,7 @@ import { CONSOLE_IMAGE } from "../src/images/console.ts";
 import { buildConsole } from "../src/console/app.ts";
 import { RemotingClusterSource } from "../src/console/cluster-source.ts";
 import { RemotingClient } from "../src/remoting/connection.ts";
+import { RequestCode } from "../src/remoting/codes.ts";
 import { mapLimit } from "../src/console/limit.ts";
 
 const { values } = parseArgs({ options: { topics: { type: "string", default: "2000" }, groups: { type: "string", default: "2000" } } });
@@ -57,7 +58,7 @@ try {
     Array.from({ length: Number(values.topics) }, (_, i) => `BenchTopic${i}`),
     16,
     (topic) =>
-      client.request(broker, 17, {
+      client.request(broker, RequestCode.UPDATE_AND_CREATE_TOPIC, {
         extFields: {
           topic,
           defaultTopic: "TBW102",
@@ -75,7 +76,7 @@ try {
     Array.from({ length: Number(values.groups) }, (_, i) => `BenchGroup${i}`),
     16,
     (groupName) =>
-      client.request(broker, 200, {
+      client.request(broker, RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP, {
         body: Buffer.from(
           JSON.stringify({
             groupName,

@@ -12,6 +12,7 @@ import {
   type RemotingCommand,
 } from "../../src/remoting/codec.ts";
 import { RemotingClient, RemotingConnection, RemotingConnectionError, RemotingTimeoutError } from "../../src/remoting/connection.ts";
+import { RequestCode } from "../../src/remoting/codes.ts";
 import { clusterMasters, type ClusterInfo } from "../../src/remoting/cluster.ts";
 
 test("fastjson's numeric and object map keys are read", () => {
@@ -320,7 +321,7 @@ test("a 12 MiB answer sent in 8 KiB pieces is received in linear time", async ()
   const connection = new RemotingConnection(peer.address);
   try {
     const started = performance.now();
-    const r = await connection.request(28, { timeoutMs: 10_000 });
+    const r = await connection.request(RequestCode.GET_BROKER_RUNTIME_INFO, { timeoutMs: 10_000 });
     const ms = performance.now() - started;
     assert.equal(r.body.length, body.length);
     assert.ok(r.body.equals(body));
@@ -350,7 +351,7 @@ test("answers cut into pieces of every size, small ones merged and large ones ke
   });
   const connection = new RemotingConnection(peer.address);
   try {
-    const answers = await Promise.all(bodies.map(() => connection.request(28, { timeoutMs: 10_000 })));
+    const answers = await Promise.all(bodies.map(() => connection.request(RequestCode.GET_BROKER_RUNTIME_INFO, { timeoutMs: 10_000 })));
     answers.forEach((a, i) => assert.ok(a.body.equals(bodies[i]!), `answer ${i}`));
   } finally {
     connection.close();
@@ -367,7 +368,10 @@ test("a frame over the cap closes the connection as soon as its length prefix ar
   const connection = new RemotingConnection(peer.address);
   try {
     const started = performance.now();
-    const results = await Promise.allSettled([connection.request(28, { timeoutMs: 5000 }), connection.request(28, { timeoutMs: 5000 })]);
+    const results = await Promise.allSettled([
+      connection.request(RequestCode.GET_BROKER_RUNTIME_INFO, { timeoutMs: 5000 }),
+      connection.request(RequestCode.GET_BROKER_RUNTIME_INFO, { timeoutMs: 5000 }),
+    ]);
     for (const r of results) {
       assert.equal(r.status, "rejected");
       const e = (r as PromiseRejectedResult).reason as Error;
@@ -381,7 +385,11 @@ test("a frame over the cap closes the connection as soon as its length prefix ar
     assert.ok(performance.now() - started < 1000);
     assert.equal(connection.closed, true);
     await socketClosed(peer.sockets[0]!);
-    await assert.rejects(connection.request(28), RemotingConnectionError, "a closed connection refuses new requests");
+    await assert.rejects(
+      connection.request(RequestCode.GET_BROKER_RUNTIME_INFO),
+      RemotingConnectionError,
+      "a closed connection refuses new requests",
+    );
   } finally {
     connection.close();
     await peer.close();
@@ -393,7 +401,10 @@ test("the looping frame over the wire closes the connection with the reason, wit
   const client = new RemotingClient({ timeoutMs: 5000 });
   try {
     const started = performance.now();
-    await assert.rejects(client.request(peer.address, 28), /not a RocketMQ remoting peer \(binary remoting header: a value of -6 bytes/);
+    await assert.rejects(
+      client.request(peer.address, RequestCode.GET_BROKER_RUNTIME_INFO),
+      /not a RocketMQ remoting peer \(binary remoting header: a value of -6 bytes/,
+    );
     assert.ok(performance.now() - started < 1000);
   } finally {
     client.close();
@@ -405,9 +416,9 @@ test("a peer that stops answering: the connection closes when its requests have 
   const peer = await fakePeer(() => undefined);
   const client = new RemotingClient({ timeoutMs: 200 });
   try {
-    await assert.rejects(client.request(peer.address, 28), RemotingTimeoutError);
+    await assert.rejects(client.request(peer.address, RequestCode.GET_BROKER_RUNTIME_INFO), RemotingTimeoutError);
     await socketClosed(peer.sockets[0]!);
-    await assert.rejects(client.request(peer.address, 28), RemotingTimeoutError);
+    await assert.rejects(client.request(peer.address, RequestCode.GET_BROKER_RUNTIME_INFO), RemotingTimeoutError);
     assert.equal(peer.sockets.length, 2, "the second request went on a new connection");
   } finally {
     client.close();
@@ -425,9 +436,9 @@ test("a peer trickling a frame is not read longer than the first request waits, 
   });
   const connection = new RemotingConnection(peer.address);
   try {
-    const first = connection.request(28, { timeoutMs: 300 });
+    const first = connection.request(RequestCode.GET_BROKER_RUNTIME_INFO, { timeoutMs: 300 });
     await new Promise((resolve) => setTimeout(resolve, 150));
-    const second = connection.request(28, { timeoutMs: 10_000 });
+    const second = connection.request(RequestCode.GET_BROKER_RUNTIME_INFO, { timeoutMs: 10_000 });
     const started = performance.now();
     await assert.rejects(first, RemotingTimeoutError);
     await assert.rejects(
