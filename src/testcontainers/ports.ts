@@ -35,3 +35,12 @@ export async function freeConsecutivePorts(count: number, avoid: ReadonlySet<num
 export function isPortClash(error: unknown): boolean {
   return /port is already allocated|address already in use/i.test(String((error as Error)?.message ?? error));
 }
+
+/**
+ * The compose files' PUBLISH_ADDR for a test whose Docker host is `host`: loopback when the tests reach Docker on
+ * this machine's loopback, all interfaces otherwise (tests in a container reach the host's ports through its
+ * bridge gateway, e.g. 172.17.0.1, where a 127.0.0.1 binding is not reachable).
+ */
+export function publishAddressFor(host: string): string {
+  return /^(localhost|127(\.\d{1,3}){3}|::1|\[::1\])$/i.test(host) ? "127.0.0.1" : "0.0.0.0";
+}

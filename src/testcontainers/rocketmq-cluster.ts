@@ -17,7 +17,7 @@ import { brokersOf, clusterInfo, masterOf, type ClusterInfo } from "../remoting/
 import { splitAddress, splitNamesrvList } from "../remoting/address.ts";
 import { fromAnyNamesrv } from "../remoting/namesrv.ts";
 import { HealthyOrExitedWaitStrategy } from "./ready.ts";
-import { isPortClash } from "./ports.ts";
+import { isPortClash, publishAddressFor } from "./ports.ts";
 import { createTopic, type TopicOptions } from "../remoting/topics.ts";
 
 export const CLUSTER_MODES = ["single", "2m-noslave", "2m-2s-async", "2m-2s-sync", "dledger", "controller"] as const;
@@ -70,7 +70,7 @@ export class RocketMQCluster {
     const files = [`${this.mode}.yml`, ...(this.proxy ? ["proxy.yml"] : [])];
     const environment = new DockerComposeEnvironment(COMPOSE_DIR, files)
       .withProjectName(project)
-      .withEnvironment({ ROCKETMQ_VERSION: this.version ?? "latest" })
+      .withEnvironment({ ROCKETMQ_VERSION: this.version ?? "latest", PUBLISH_ADDR: publishAddressFor(client.info.containerRuntime.host) })
       .withDefaultWaitStrategy(new HealthyOrExitedWaitStrategy())
       .withStartupTimeout(this.startupTimeoutMs);
     let started: StartedDockerComposeEnvironment;
@@ -85,9 +85,15 @@ export class RocketMQCluster {
       }
       throw e;
     }
-    const cluster = new StartedRocketMQCluster(client, started, project, await nodesOf(client, project));
-    for (const topic of this.topics) await cluster.createTopic(topic.name, topic.options);
-    return cluster;
+    try {
+      const cluster = new StartedRocketMQCluster(client, started, project, await nodesOf(client, project));
+      for (const topic of this.topics) await cluster.createTopic(topic.name, topic.options);
+      return cluster;
+    } catch (e) {
+      // Nothing is left running for a start that failed: the caller has no handle to stop it with.
+      await started.down({ removeVolumes: true }).catch(() => {});
+      throw e;
+    }
   }
 }
 

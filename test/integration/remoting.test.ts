@@ -107,23 +107,24 @@ describe("remoting client against a real broker", { skip }, () => {
   test("a paused broker times the request out; after unpause the connection answers again", async () => {
     const docker = (await getContainerRuntimeClient()).container.dockerode.getContainer(rocketmq.getBrokerContainer().getId());
     await docker.pause();
-    const started = Date.now();
     const consoleClient = new RemotingClient({ timeoutMs: 1000 });
     try {
+      // Only the waits are timed: pausing and unpausing take the engine seconds on a busy machine.
+      const started = Date.now();
       await assert.rejects(
         client.request(rocketmq.getBrokerAddr(), RequestCode.GET_BROKER_RUNTIME_INFO, { timeoutMs: 1000 }),
         RemotingTimeoutError,
       );
+      assert.ok(Date.now() - started < 2500, `the request gave up after ${Date.now() - started} ms`);
       // The console's cluster page: the paused broker is shown with its error, within the timeout.
       const pageStarted = Date.now();
       const overview = await new RemotingClusterSource(consoleClient, rocketmq.getNamesrvAddr()).overview();
-      assert.ok(Date.now() - pageStarted < 1500, `the page took ${Date.now() - pageStarted} ms`);
+      assert.ok(Date.now() - pageStarted < 2500, `the page took ${Date.now() - pageStarted} ms`);
       assert.match(overview.brokers[0]!.error ?? "", /no answer .* within 1000 ms/);
     } finally {
       consoleClient.close();
       await docker.unpause();
     }
-    assert.ok(Date.now() - started < 3500, "the timeouts bound the waits");
     assert.equal((await client.request(rocketmq.getBrokerAddr(), RequestCode.GET_BROKER_RUNTIME_INFO)).code, 0);
   });
 

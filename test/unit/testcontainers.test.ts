@@ -9,7 +9,7 @@ import { DEFAULT_IMAGE, advertisedHostOf, choosePorts, namesrvDefinition } from 
 import { RocketMQNode, StartedRocketMQCluster } from "../../src/testcontainers/rocketmq-cluster.ts";
 import { containerLogs, errorLines } from "../../src/testcontainers/ready.ts";
 import { CONFIGURATOR_MARKER, formatLogLine, parseLogLine } from "../../src/entrypoint/log-line.ts";
-import { freeConsecutivePorts, isPortClash } from "../../src/testcontainers/ports.ts";
+import { freeConsecutivePorts, isPortClash, publishAddressFor } from "../../src/testcontainers/ports.ts";
 import { createLogger } from "../../src/entrypoint/log.ts";
 import { brokerPorts } from "../../src/remoting/ports.ts";
 import { RequestCode } from "../../src/remoting/codes.ts";
@@ -76,6 +76,12 @@ test("free ports: consecutive, in 20000–32000, and never one that is taken", a
     isPortClash(new Error("driver failed programming external connectivity: Bind for 0.0.0.0:24097 failed: port is already allocated")),
   );
   assert.ok(!isPortClash(new Error("no such image")));
+});
+
+test("a cluster's ports are published on loopback only when the tests reach Docker through loopback", () => {
+  for (const host of ["localhost", "127.0.0.1", "::1"]) assert.equal(publishAddressFor(host), "127.0.0.1", host);
+  // In a container, testcontainers reaches the host's ports through the bridge gateway.
+  for (const host of ["172.17.0.1", "host.docker.internal", "docker-host"]) assert.equal(publishAddressFor(host), "0.0.0.0", host);
 });
 
 test("the configurator's log lines, as the image's logger writes them, are what errorLines reads back", () => {
