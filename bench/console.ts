@@ -3,7 +3,6 @@
 // is paused (bounded by the request timeout).
 //   node bench/console.ts [-- --topics 2000 --groups 2000]
 import { execFileSync } from "node:child_process";
-import { cpus, totalmem } from "node:os";
 import { parseArgs } from "node:util";
 import { RocketMQContainer } from "../src/testcontainers/index.ts";
 import { buildImages } from "../src/images/build.ts";
@@ -13,16 +12,17 @@ import { RemotingClusterSource } from "../src/console/cluster-source.ts";
 import { RemotingClient } from "../src/remoting/connection.ts";
 import { RequestCode } from "../src/remoting/codes.ts";
 import { mapLimit } from "../src/console/limit.ts";
+import { machineLine, writeResult } from "./results.ts";
 
 const { values } = parseArgs({ options: { topics: { type: "string", default: "2000" }, groups: { type: "string", default: "2000" } } });
 process.env.TESTCONTAINERS_RYUK_DISABLED ??= "true";
 const docker = (...args: string[]) => execFileSync("docker", args, { encoding: "utf8" }).trim();
 
 await buildImages();
-console.log(
-  `machine: ${cpus().length} x ${cpus()[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Docker ${docker("info", "--format", "{{.ServerVersion}}")}, Node ${process.version}`,
-);
-console.log(`console image: ${(Number(docker("image", "inspect", "-f", "{{.Size}}", CONSOLE_IMAGE)) / 1e6).toFixed(0)} MB`);
+console.log(`machine: ${machineLine()}`);
+const figures: Record<string, number> = { topics: Number(values.topics), groups: Number(values.groups) };
+figures.imageMegabytes = Math.round(Number(docker("image", "inspect", "-f", "{{.Size}}", CONSOLE_IMAGE)) / 1e6);
+console.log(`console image: ${figures.imageMegabytes} MB`);
 
 const rocketmq = await new RocketMQContainer().start();
 const client = new RemotingClient({ timeoutMs: 10_000 });
@@ -47,6 +47,7 @@ try {
   await new Promise((r) => setTimeout(r, 5000));
   const pid = docker("inspect", "-f", "{{.State.Pid}}", name);
   const rss = /VmRSS:\s+(\d+) kB/.exec(execFileSync("cat", [`/proc/${pid}/status`], { encoding: "utf8" }))?.[1];
+  figures.idleRssMiB = Math.round(Number(rss) / 1024);
   console.log(
     `console container idle: RSS ${(Number(rss) / 1024).toFixed(1)} MiB (VmRSS of PID 1), docker stats ${docker("stats", "--no-stream", "--format", "{{.MemUsage}}", name)}`,
   );
@@ -106,14 +107,16 @@ try {
     if (expectOk && r.statusCode !== 200) throw new Error(`${url}: ${r.statusCode} ${r.body}`);
     return { ms: performance.now() - started, total: (r.json() as { total?: number }).total, status: r.statusCode };
   };
-  for (const url of [
-    "/api/topics?page=1&pageSize=50",
-    "/api/topics?search=BenchTopic19&page=2&pageSize=50",
-    "/api/groups?page=1&pageSize=50",
-    "/api/groups?page=40&pageSize=50",
-  ]) {
+  for (const [key, url] of [
+    ["topicsPage", "/api/topics?page=1&pageSize=50"],
+    ["topicsSearch", "/api/topics?search=BenchTopic19&page=2&pageSize=50"],
+    ["groupsPage", "/api/groups?page=1&pageSize=50"],
+    ["groupsLastPage", "/api/groups?page=40&pageSize=50"],
+  ] as const) {
     const first = await time(url);
     const again = await time(url);
+    figures[`${key}.firstMs`] = Math.round(first.ms);
+    figures[`${key}.cachedMs`] = Math.round(again.ms);
     console.log(`${url}: ${first.total} in all; first load ${first.ms.toFixed(0)} ms, again ${again.ms.toFixed(0)} ms`);
   }
   docker("pause", rocketmq.getBrokerContainer().getId());
@@ -121,7 +124,9 @@ try {
   const paused = await time("/api/cluster", false);
   docker("unpause", rocketmq.getBrokerContainer().getId());
   console.log(`/api/cluster with the broker paused (request timeout 1000 ms): HTTP ${paused.status} in ${paused.ms.toFixed(0)} ms`);
+  figures.pausedBrokerClusterPageMs = Math.round(paused.ms);
   await app.close();
+  writeResult("console", figures);
 } finally {
   client.close();
   await rocketmq.stop();

@@ -21,11 +21,21 @@ import {
 } from "../src/configurator/variables.ts";
 import { DEFAULT_ROCKETMQ_VERSION } from "../src/images/versions.ts";
 import { CONSOLE_SCHEMA, CONSOLE_VARIABLE_SUMMARIES } from "../src/console/config.ts";
+import { AUTH_SCHEMA, AUTH_VARIABLE_SUMMARIES } from "../src/configurator/auth.ts";
+import { readResult, type BenchName, type BenchResult } from "../bench/results.ts";
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
 const DOCS_DIR = join(REPO_ROOT, "docs");
 
-export const BLOCK_NAMES = ["variables", "keys", "versions", "console"] as const;
+export const BLOCK_NAMES = [
+  "variables",
+  "keys",
+  "versions",
+  "console",
+  "figures-images",
+  "figures-testcontainers",
+  "figures-console",
+] as const;
 export type BlockName = (typeof BLOCK_NAMES)[number];
 
 /** The page each block lives in, relative to the repository root. A block's links are relative to its page. */
@@ -34,6 +44,9 @@ export const BLOCK_PAGES: Record<BlockName, string> = {
   keys: "docs/configuration.md",
   versions: "docs/configuration.md",
   console: "docs/console.md",
+  "figures-images": "docs/development.md",
+  "figures-testcontainers": "docs/testcontainers.md",
+  "figures-console": "docs/console.md",
 };
 
 /** The hand-written pages that may hold blocks: README.md and docs/*.md, except the generated key lists. */
@@ -192,6 +205,18 @@ function renderVariables(version: string): string {
     const allowed = p.enum ? p.enum.map(code).join(", ") : p.description;
     rows.push([code(name), "all", "—", allowed, p.default !== undefined ? code(p.default) : "", summary]);
   }
+  const authProps = AUTH_SCHEMA.properties as Record<string, { description: string; default?: string | boolean }>;
+  for (const [name, summary] of Object.entries(AUTH_VARIABLE_SUMMARIES)) {
+    const p = authProps[name]!;
+    rows.push([
+      code(name),
+      "broker, proxy",
+      "several (docs/security.md)",
+      p.description,
+      p.default !== undefined ? code(String(p.default)) : "",
+      summary,
+    ]);
+  }
 
   const defaults = table(
     ["Key", "Image", "Value", "Why"],
@@ -288,9 +313,108 @@ function renderConsoleVariables(): string {
   return table(["Variable", "Default", "Allowed", "Description"], rows);
 }
 
+// ---------------------------------------------------------------------------------------------------------
+// Figures, from the benches' results files (bench/results/<bench>.json)
+
+const BENCH_COMMAND: Record<BenchName, string> = {
+  images: "node bench/images.ts",
+  testcontainers: "npm run bench",
+  console: "node bench/console.ts",
+};
+
+/** The figures of one bench, or the command that measures them when it has not been run. */
+function renderFigures(bench: BenchName, body: (f: (name: string) => number, r: BenchResult) => string[]): string {
+  const result = readResult(bench, join(REPO_ROOT, "bench", "results"));
+  if (!result) return `Not measured yet: \`${BENCH_COMMAND[bench]}\` writes \`bench/results/${bench}.json\`, then \`npm run docs\`.`;
+  const f = (name: string): number => {
+    const value = result.figures[name];
+    if (value === undefined) throw new Error(`bench/results/${bench}.json has no figure ${name}; run ${BENCH_COMMAND[bench]} again`);
+    return value;
+  };
+  return [
+    `Measured by \`${BENCH_COMMAND[bench]}\` on ${result.measuredOn} (${result.machine}); the figures are in`,
+    `\`bench/results/${bench}.json\`.`,
+    "",
+    ...body(f, result),
+  ].join("\n");
+}
+
+const seconds = (s: number) => `${s.toFixed(1)} s`;
+
+function renderImageFigures(): string {
+  return renderFigures("images", (f) => [
+    table(
+      ["Image", "Size (`docker image ls`)"],
+      [
+        [code("rocketmq-appliance/broker"), `${f("broker.megabytes")} MB`],
+        [
+          code("rocketmq-appliance/namesrv"),
+          `${f("namesrv.megabytes")} MB${f("namesrvSharesBrokerLayers") ? ", the same layers as the broker, so both together take " + f("broker.megabytes") + " MB" : ""}`,
+        ],
+        [code("rocketmq-appliance/proxy"), `${f("proxy.megabytes")} MB: the broker's layers plus one with the proxy's own jars`],
+        [
+          code("rocketmq-appliance/console"),
+          `${f("console.megabytes")} MB: no base image, only the stripped Node binary, the C libraries it links and the bundled console (\`docker/console/Dockerfile\`)`,
+        ],
+      ],
+    ),
+    "",
+    `\`docker compose -f compose/single.yml up -d --wait\` reaches healthy in ${seconds(f("single.upSeconds"))} (median of ${f("runs")}).`,
+  ]);
+}
+
+function renderTestcontainersFigures(): string {
+  return renderFigures("testcontainers", (f) => [
+    `Median of ${f("runs")}, from \`start()\` to the first message consumed with ali-ons:`,
+    "",
+    table(
+      ["", "`start()`", "first message consumed"],
+      [
+        [
+          "`new RocketMQContainer().start()` (name server and broker)",
+          seconds(f("container.startSeconds")),
+          seconds(f("container.firstMessageSeconds")),
+        ],
+        [
+          '`new RocketMQCluster("2m-2s-async").start()` (2 name servers, 2 masters, 2 slaves)',
+          seconds(f("cluster2m2sAsync.startSeconds")),
+          seconds(f("cluster2m2sAsync.firstMessageSeconds")),
+        ],
+      ],
+    ),
+  ]);
+}
+
+function renderConsoleFigures(): string {
+  return renderFigures("console", (f) => [
+    `The image is ${f("imageMegabytes")} MB and ${f("idleRssMiB")} MiB resident when idle. With one broker holding ${f("topics").toLocaleString("en")} topics and`,
+    `${f("groups").toLocaleString("en")} consumer groups:`,
+    "",
+    table(
+      ["Page", "First load", "Again (cached)"],
+      [
+        ["Topics, first page of 50", `${f("topicsPage.firstMs")} ms`, `${f("topicsPage.cachedMs")} ms`],
+        ["Topics, searched, second page", `${f("topicsSearch.firstMs")} ms`, `${f("topicsSearch.cachedMs")} ms`],
+        ["Consumer groups with each listed group's lag, first page", `${f("groupsPage.firstMs")} ms`, `${f("groupsPage.cachedMs")} ms`],
+        ["Consumer groups, last page", `${f("groupsLastPage.firstMs")} ms`, `${f("groupsLastPage.cachedMs")} ms`],
+      ],
+    ),
+    "",
+    `With the broker paused, the cluster page answers after the 1 s request timeout (${f("pausedBrokerClusterPageMs")} ms).`,
+  ]);
+}
+
 export function renderBlocks(): Record<BlockName, string> {
   const version = DEFAULT_ROCKETMQ_VERSION;
-  return { variables: renderVariables(version), keys: renderKeys(version), versions: renderVersions(), console: renderConsoleVariables() };
+  return {
+    variables: renderVariables(version),
+    keys: renderKeys(version),
+    versions: renderVersions(),
+    console: renderConsoleVariables(),
+    "figures-images": renderImageFigures(),
+    "figures-testcontainers": renderTestcontainersFigures(),
+    "figures-console": renderConsoleFigures(),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 // A round trip through the npm `ali-ons` client (pure JavaScript, remoting protocol): a second client we did
 // not write, from the Node ecosystem our users test with.
 import { createRequire } from "node:module";
-import { inChildProcess, retryUntil, runIfMain, type RoundTripResult } from "./round-trip.ts";
+import { inChildProcess, retryUntil, runIfMain, type RoundTripOptions, type RoundTripResult } from "./round-trip.ts";
 
 const require = createRequire(import.meta.url);
 // ali-ons ships no type declarations; these are the few members used here.
@@ -40,9 +40,11 @@ async function roundTripInThisProcess(
   topic: string,
   count: number,
   runId: string,
-  timeoutMs = 120_000,
+  { credentials, timeoutMs = 120_000 }: RoundTripOptions = {},
 ): Promise<RoundTripResult> {
-  const common = { httpclient, nameSrv, logger: quietLogger };
+  const deadline = Date.now() + timeoutMs;
+  // ali-ons signs as RocketMQ's AclClientRPCHook does when given accessKey and secretKey.
+  const common = { httpclient, nameSrv, logger: quietLogger, ...credentials };
   const producer = new aliOns.Producer({ ...common, producerGroup: `${runId}-producer` });
   await producer.ready();
   let sent = 0;
@@ -51,7 +53,7 @@ async function roundTripInThisProcess(
       const message = new aliOns.Message(topic, "ali-ons", `${runId}-${i}`);
       message.keys = [`${runId}-${i}`];
       // A topic created a moment ago may not be routed yet ("No topic route info"): retry for a while.
-      const result = await retryUntil(() => producer.send(message), Date.now() + 30_000);
+      const result = await retryUntil(() => producer.send(message), Math.min(Date.now() + 30_000, deadline));
       if (result.sendStatus === "SEND_OK") sent++;
     }
   } finally {
@@ -63,7 +65,7 @@ async function roundTripInThisProcess(
   consumer.on("error", () => {});
   try {
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, timeoutMs);
+      const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
       consumer.subscribe(topic, "*", async (m) => {
         const body = m.body.toString();
         if (body.startsWith(`${runId}-`)) seen.add(body);
@@ -83,8 +85,14 @@ async function roundTripInThisProcess(
  * Runs the round trip in a child process: ali-ons keeps sockets and timers alive after close(), which would
  * keep a test file's process from exiting.
  */
-export function aliOnsRoundTrip(nameSrv: string, topic: string, count: number, runId: string): Promise<RoundTripResult> {
-  return inChildProcess(import.meta.url, "ali-ons", nameSrv, topic, count, runId);
+export function aliOnsRoundTrip(
+  nameSrv: string,
+  topic: string,
+  count: number,
+  runId: string,
+  options?: RoundTripOptions,
+): Promise<RoundTripResult> {
+  return inChildProcess(import.meta.url, "ali-ons", nameSrv, topic, count, runId, options);
 }
 
 runIfMain(import.meta.url, roundTripInThisProcess);

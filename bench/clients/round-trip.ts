@@ -3,26 +3,50 @@
 // closed, which would keep a test file's process from exiting.
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import type { Credentials } from "../../src/remoting/auth.ts";
 
 export interface RoundTripResult {
   sent: number;
   received: number;
 }
 
+export interface RoundTripOptions {
+  /** Sign the client's requests (ACL); they reach the child process by environment, never argv. */
+  credentials?: Credentials;
+  /** The longest the round trip may take, retries included; default 120 s. */
+  timeoutMs?: number;
+}
+
 /** Sends `count` messages whose bodies start with `runId`, then receives them; `address` is what the client dials. */
-export type RoundTrip = (address: string, topic: string, count: number, runId: string) => Promise<RoundTripResult>;
+export type RoundTrip = (
+  address: string,
+  topic: string,
+  count: number,
+  runId: string,
+  options?: RoundTripOptions,
+) => Promise<RoundTripResult>;
+
+const ACCESS_KEY_VAR = "ROUNDTRIP_ACCESS_KEY";
+const SECRET_KEY_VAR = "ROUNDTRIP_SECRET_KEY";
+const TIMEOUT_VAR = "ROUNDTRIP_TIMEOUT_MS";
 
 /** Runs the round trip of the client module at `moduleUrl` in a child process and resolves its result. */
 export function inChildProcess(
   moduleUrl: string,
   client: string,
-  ...[address, topic, count, runId]: Parameters<RoundTrip>
+  ...[address, topic, count, runId, options = {}]: Parameters<RoundTrip>
 ): Promise<RoundTripResult> {
+  const { credentials, timeoutMs = 120_000 } = options;
+  const env = {
+    ...process.env,
+    [TIMEOUT_VAR]: String(timeoutMs),
+    ...(credentials && { [ACCESS_KEY_VAR]: credentials.accessKey, [SECRET_KEY_VAR]: credentials.secretKey }),
+  };
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
       [fileURLToPath(moduleUrl), address, topic, String(count), runId],
-      { timeout: 180_000 },
+      { timeout: timeoutMs + 60_000, env },
       (error, stdout, stderr) => {
         const line = stdout.split("\n").find((l) => l.startsWith("{"));
         if (error || !line) reject(new Error(`${client} round trip failed: ${error?.message ?? "no result"}\n${stdout}${stderr}`));
@@ -36,7 +60,10 @@ export function inChildProcess(
 export function runIfMain(moduleUrl: string, roundTrip: RoundTrip): void {
   if (process.argv[1] !== fileURLToPath(moduleUrl)) return;
   const [address, topic, count, runId] = process.argv.slice(2) as [string, string, string, string];
-  roundTrip(address, topic, Number(count), runId).then(
+  const accessKey = process.env[ACCESS_KEY_VAR];
+  const secretKey = process.env[SECRET_KEY_VAR];
+  const credentials = accessKey && secretKey ? { accessKey, secretKey } : undefined;
+  roundTrip(address, topic, Number(count), runId, { credentials, timeoutMs: Number(process.env[TIMEOUT_VAR] ?? 120_000) }).then(
     (result) => {
       process.stdout.write(`${JSON.stringify(result)}\n`);
       process.exit(0);

@@ -1,5 +1,6 @@
 // Rendering: the effective config file RocketMQ reads, the annotated print-config view, and the JVM's argfile.
 import { REDACTED, type Role } from "../catalogue/catalogue.ts";
+import { innerCredentials } from "../remoting/auth.ts";
 import { jsonValue } from "./json-config.ts";
 import { renderProperty } from "./properties.ts";
 import { describeSource, type Resolution } from "./resolve.ts";
@@ -30,6 +31,18 @@ function renderLines(resolution: Resolution, redact: boolean, comment?: (key: st
 /** The file RocketMQ reads: secrets in clear, so it is written for the JVM's user alone. */
 export function renderConfFile(resolution: Resolution): string {
   return renderLines(resolution, false).join("\n") + "\n";
+}
+
+/**
+ * mqadmin's `conf/tools.yml` (under its rocketmq.home.dir): the node's own credentials, so that `mqadmin` in the
+ * container signs as the admin when authentication is on; undefined when it is off.
+ */
+export function renderToolsYml(resolution: Resolution): string | undefined {
+  if (resolution.settings.get("authenticationEnabled")?.value !== "true") return undefined;
+  const credentials = innerCredentials(resolution.settings.get("innerClientAuthenticationCredentials")?.value);
+  if (!credentials) return undefined;
+  // JSON strings are YAML double-quoted scalars.
+  return `accessKey: ${JSON.stringify(credentials.accessKey)}\nsecretKey: ${JSON.stringify(credentials.secretKey)}\n`;
 }
 
 /**

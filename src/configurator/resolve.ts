@@ -18,6 +18,7 @@ import {
   type ContainerSettings,
 } from "./variables.ts";
 import { checkSemantics } from "./semantics.ts";
+import { AUTH_VARIABLES, applyAuth } from "./auth.ts";
 import type { ConfigError, Setting, Source } from "./types.ts";
 
 export interface ResolveInput {
@@ -85,6 +86,7 @@ export function resolve(input: ResolveInput): Resolution {
 
   applyConfFile(input, container, settings, errors, notices);
   applyVariables(input, variables, settings, errors, notices);
+  notices.push(...applyAuth(role, catalogue, variables, settings, errors));
   applyModeDefaults(role, catalogue, settings);
 
   if (role === "broker") {
@@ -206,7 +208,7 @@ function applyVariables(
   const prefix = prefixOf(role);
   const shortNames = new Map(KEY_VARIABLES[role].map((v) => [v.name, v.key]));
   const allShortNames = new Set(ROLES.flatMap((r) => KEY_VARIABLES[r].map((v) => v.name)));
-  const known = [...allShortNames, ...CONTAINER_VARIABLES, ...IMAGE_VARIABLES];
+  const known = [...allShortNames, ...CONTAINER_VARIABLES, ...AUTH_VARIABLES, ...IMAGE_VARIABLES];
   /** The other images a variable is for: by their RMQ_<ROLE>_ prefix or their short names. */
   const otherImages = (name: string): Role[] =>
     ROLES.filter((r) => r !== role && (name.startsWith(prefixOf(r)) || KEY_VARIABLES[r].some((v) => v.name === name)));
@@ -235,7 +237,7 @@ function applyVariables(
       errors.push({
         subject: v.shownAs,
         problem: `is not a variable this image reads${suggestion}`,
-        allowed: `${[...shortNames.keys()].join(", ")}, ${CONTAINER_VARIABLES.join(", ")}, or ${prefix}<key>`,
+        allowed: `${[...shortNames.keys()].join(", ")}, ${CONTAINER_VARIABLES.join(", ")}, ${AUTH_VARIABLES.join(", ")}, or ${prefix}<key>`,
       });
       continue;
     } else {

@@ -6,6 +6,7 @@ import { REDACTED } from "../catalogue/catalogue.ts";
 import { checkSchema, didYouMean, readVariables } from "../configurator/env.ts";
 import type { ConfigError } from "../configurator/types.ts";
 import { splitNamesrvList } from "../remoting/address.ts";
+import type { Credentials } from "../remoting/auth.ts";
 
 export interface ConsoleConfig {
   namesrvAddr: string;
@@ -20,6 +21,8 @@ export interface ConsoleConfig {
   /** Mark the session cookie Secure: for a console served over TLS (behind a TLS-terminating proxy). */
   secureCookie: boolean;
   loginLimits: { perClient: number; global: number; windowMs: number };
+  /** What the console signs its requests to brokers and proxies with, for clusters with authentication on. */
+  clusterCredentials: Credentials | undefined;
 }
 
 /**
@@ -56,6 +59,19 @@ export const CONSOLE_SCHEMA = {
     CONSOLE_SECURE_COOKIE: { type: "boolean", default: false, description: "true or false" },
     CONSOLE_LOGIN_ATTEMPTS: { type: "integer", minimum: 1, maximum: 1000, default: 10, description: "an integer from 1 to 1000" },
     CONSOLE_LOGIN_BACKOFF_SECONDS: { type: "integer", minimum: 1, maximum: 3600, default: 60, description: "an integer from 1 to 3600" },
+    CONSOLE_CLUSTER_USER: {
+      type: "string",
+      pattern: "^[A-Za-z0-9._-]{1,64}$",
+      default: "admin",
+      description: "1 to 64 letters, digits, dots, dashes or underscores",
+    },
+    CONSOLE_CLUSTER_PASSWORD: {
+      type: "string",
+      minLength: 8,
+      maxLength: 128,
+      description: "8 to 128 characters; CONSOLE_CLUSTER_PASSWORD or CONSOLE_CLUSTER_PASSWORD_FILE, not both",
+    },
+    CONSOLE_CLUSTER_PASSWORD_FILE: { type: "string", description: "a readable file holding the password (its last newline is dropped)" },
   },
 } as const;
 
@@ -77,6 +93,10 @@ export const CONSOLE_VARIABLE_SUMMARIES: Record<ConsoleVariable, string> = {
   CONSOLE_LOGIN_ATTEMPTS:
     "Failed logins (or failed basic auth on /metrics) one client address may make per back-off window; ten times as many from all addresses together. Past it every attempt gets 429 with `retry-after` until the window ends.",
   CONSOLE_LOGIN_BACKOFF_SECONDS: "The back-off window of CONSOLE_LOGIN_ATTEMPTS.",
+  CONSOLE_CLUSTER_USER:
+    "The RocketMQ user the console signs its requests to brokers with, on a cluster with authentication on (AUTH_ENABLED); used with CONSOLE_CLUSTER_PASSWORD.",
+  CONSOLE_CLUSTER_PASSWORD: "That user's password. Unset: the console's requests are unsigned, as an open cluster needs.",
+  CONSOLE_CLUSTER_PASSWORD_FILE: "The cluster password from a file, e.g. a Docker secret.",
 };
 
 const VARIABLES = Object.keys(CONSOLE_SCHEMA.properties);
@@ -105,6 +125,8 @@ interface Settings {
   CONSOLE_SECURE_COOKIE: boolean;
   CONSOLE_LOGIN_ATTEMPTS: number;
   CONSOLE_LOGIN_BACKOFF_SECONDS: number;
+  CONSOLE_CLUSTER_USER: string;
+  CONSOLE_CLUSTER_PASSWORD?: string;
 }
 
 export class ConsoleConfigError extends Error {
@@ -131,7 +153,7 @@ export function consoleConfig(env: Record<string, string | undefined>, readFile:
   // An empty value is no value (compose passes `VAR=` for an unset shell variable in some forms).
   const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value));
   // Checked even when other variables are wrong, so that every problem is reported at once.
-  const variables = readVariables(given, readFile, (name) => name === "CONSOLE_PASSWORD", errors);
+  const variables = readVariables(given, readFile, (name) => name === "CONSOLE_PASSWORD" || name === "CONSOLE_CLUSTER_PASSWORD", errors);
   const settings = checkSchema<Settings>(CONSOLE_SCHEMA, variables, errors);
   if (settings && splitNamesrvList(settings.NAMESRV_ADDR).some((address) => Number(address.split(":").pop()) > 65535)) {
     errors.push({
@@ -162,6 +184,10 @@ export function consoleConfig(env: Record<string, string | undefined>, readFile:
     sessionHours: settings.CONSOLE_SESSION_HOURS,
     secureCookie: settings.CONSOLE_SECURE_COOKIE,
     loginLimits: loginLimits(settings.CONSOLE_LOGIN_ATTEMPTS, settings.CONSOLE_LOGIN_BACKOFF_SECONDS),
+    clusterCredentials:
+      settings.CONSOLE_CLUSTER_PASSWORD === undefined
+        ? undefined
+        : { accessKey: settings.CONSOLE_CLUSTER_USER, secretKey: settings.CONSOLE_CLUSTER_PASSWORD },
   };
 }
 

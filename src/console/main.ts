@@ -23,7 +23,7 @@ try {
   process.exit(e instanceof ConsoleConfigError ? 2 : 70);
 }
 
-const client = new RemotingClient({ timeoutMs: config.requestTimeoutMs });
+const client = new RemotingClient({ timeoutMs: config.requestTimeoutMs, credentials: config.clusterCredentials });
 // Next to the bundle in the image (/opt/console/ui), next to this file in the source tree.
 const uiDir = fileURLToPath(new URL("./ui/", import.meta.url));
 const app = buildConsole({

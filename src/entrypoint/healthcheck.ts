@@ -9,6 +9,7 @@ import { loadCatalogue } from "../catalogue/catalogue.ts";
 import { parseProperties } from "../configurator/properties.ts";
 import { CONF_FILE_NAME } from "../configurator/variables.ts";
 import { brokerConfig, brokerRuntimeInfo } from "../remoting/admin.ts";
+import { innerCredentials, type Credentials } from "../remoting/auth.ts";
 import { splitAddress, splitNamesrvList, tcpConnect } from "../remoting/address.ts";
 import { brokersOf, clusterInfo, masterOf } from "../remoting/cluster.ts";
 import { RemotingClient } from "../remoting/connection.ts";
@@ -17,7 +18,8 @@ import { brokerPorts } from "../remoting/ports.ts";
 import { topicRoute } from "../remoting/route.ts";
 
 export async function healthcheck(runtimeDir: string): Promise<number> {
-  const client = new RemotingClient();
+  // With authentication on, brokers and proxies answer only signed requests: signed as the node signs its own.
+  const client = new RemotingClient({ credentials: ownCredentials(runtimeDir) });
   try {
     const message = await check(runtimeDir, client);
     process.stdout.write(`healthy: ${message}\n`);
@@ -30,10 +32,30 @@ export async function healthcheck(runtimeDir: string): Promise<number> {
   }
 }
 
+/** The node's own inner-client credentials (AUTH_ENABLED sets them), from the file RocketMQ reads; none for a name server. */
+function ownCredentials(runtimeDir: string): Credentials | undefined {
+  const role = process.env.RMQ_ROLE;
+  try {
+    if (role === "proxy") {
+      const conf = JSON.parse(readFileSync(`${runtimeDir}/${CONF_FILE_NAME.proxy}`, "utf8")) as Record<string, unknown>;
+      return conf.authenticationEnabled === true ? innerCredentials(String(conf.innerClientAuthenticationCredentials ?? "")) : undefined;
+    }
+    if (role !== "broker") return undefined;
+    const conf = propertiesFile(`${runtimeDir}/${CONF_FILE_NAME.broker}`);
+    return conf.get("authenticationEnabled") === "true" ? innerCredentials(conf.get("innerClientAuthenticationCredentials")) : undefined;
+  } catch {
+    return undefined; // check() reports the missing or unreadable file
+  }
+}
+
+function propertiesFile(path: string): Map<string, string> {
+  return new Map(parseProperties(readFileSync(path, "utf8")).map((p) => [p.key, p.value]));
+}
+
 async function check(runtimeDir: string, client: RemotingClient): Promise<string> {
   const role = process.env.RMQ_ROLE;
   if (role === "proxy") return checkProxy(runtimeDir, client);
-  const conf = new Map(parseProperties(readFileSync(`${runtimeDir}/${role}.conf`, "utf8")).map((p) => [p.key, p.value]));
+  const conf = propertiesFile(`${runtimeDir}/${role}.conf`);
   const port = conf.get("listenPort");
   if (role === "namesrv") {
     await clusterInfo(`127.0.0.1:${port}`, client);

@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import type { Logger } from "pino";
 import { REDACTED, ROLES, loadCatalogue, type Role } from "../catalogue/catalogue.ts";
 import { resolve, formatError, describeSource, shownValue, type Resolution } from "../configurator/resolve.ts";
-import { renderAnnotated, renderArgFile, renderConfFile, jvmArguments } from "../configurator/render.ts";
+import { renderAnnotated, renderArgFile, renderConfFile, renderToolsYml, jvmArguments } from "../configurator/render.ts";
 import { parseMemoryLimit, sizeMemory } from "../configurator/jvm.ts";
 import { brokerPortsOf } from "../configurator/semantics.ts";
 import { ADVERTISED_ADDRESS_KEY, CONF_FILE_NAME, LOGS_DIR, STORE_DIR } from "../configurator/variables.ts";
@@ -107,6 +107,14 @@ async function prepare(log: Logger, resolution: Resolution): Promise<number> {
 
   writePrivateFile(confFile, renderConfFile(resolution));
   writePrivateFile(`${RUNTIME_DIR}/jvm.args`, renderArgFile(args));
+  // mqadmin (docker/rootfs/opt/rocketmq/bin/mqadmin) reads it from there when it exists.
+  const toolsYml = renderToolsYml(resolution);
+  rmSync(`${RUNTIME_DIR}/tools`, { recursive: true, force: true });
+  if (toolsYml) {
+    const problem = makePrivateDir(`${RUNTIME_DIR}/tools/conf`);
+    if (problem) log.warn(`mqadmin in this container will not sign its requests: ${problem}`);
+    else writePrivateFile(`${RUNTIME_DIR}/tools/conf/tools.yml`, toolsYml);
+  }
 
   log.info(`RocketMQ ${resolution.version} ${role}; JVM memory: ${memory.decision}`);
   if (role === "broker") logBrokerAddresses(log, resolution);

@@ -1,4 +1,5 @@
 // One-shot remoting requests (health checks, diagnostics, test set-up): a fresh connection per request.
+import type { Credentials } from "./auth.ts";
 import { RemotingConnection, type Requester, type RemotingResponse, type RequestOptions } from "./connection.ts";
 
 /** One request on a fresh connection, closed afterwards. */
@@ -13,3 +14,9 @@ export async function request(address: string, code: number, options: RequestOpt
 
 /** `request` as a Requester, for the vocabulary's functions when no pooled client is at hand. */
 export const oneShot: Requester = { request };
+
+/** `requester` with every request signed by `credentials` (unless a request brings its own); itself without them. */
+export function signing(requester: Requester, credentials: Credentials | undefined): Requester {
+  if (!credentials) return requester;
+  return { request: (address, code, options = {}) => requester.request(address, code, { credentials, ...options }) };
+}

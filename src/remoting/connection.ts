@@ -6,6 +6,7 @@
 // received, and a peer that stops answering, or trickles a frame, is not read any longer than the requests wait.
 import { Socket } from "node:net";
 import { splitAddress } from "./address.ts";
+import { signedExtFields, type Credentials } from "./auth.ts";
 import {
   MAX_FRAME_BYTES,
   RESPONSE_FLAG,
@@ -33,6 +34,8 @@ export interface RequestOptions {
   body?: Buffer;
   timeoutMs?: number;
   serializeType?: SerializeTypeName;
+  /** Signs the request (ACL): brokers and proxies with authentication on refuse unsigned ones. */
+  credentials?: Credentials;
 }
 
 export class RemotingTimeoutError extends Error {
@@ -202,9 +205,8 @@ export class RemotingConnection {
     }
     // Closed while connecting (a protocol error, a timeout): the request was rejected already.
     if (this.closedBecause) return response;
-    this.socket.write(
-      encodeCommand({ code, opaque, flag: 0, extFields: options.extFields, body: options.body, serializeType: options.serializeType }),
-    );
+    const extFields = options.credentials ? signedExtFields(options.extFields, options.body, options.credentials) : options.extFields;
+    this.socket.write(encodeCommand({ code, opaque, flag: 0, extFields, body: options.body, serializeType: options.serializeType }));
     return response;
   }
 
@@ -270,10 +272,13 @@ export class RemotingConnection {
 export class RemotingClient implements Requester {
   private readonly connections = new Map<string, RemotingConnection>();
   private readonly defaultTimeoutMs: number;
+  private readonly credentials: Credentials | undefined;
   private readonly connectionOptions: ConnectionOptions;
 
-  constructor(options: { timeoutMs?: number } & ConnectionOptions = {}) {
+  /** `credentials` sign every request unless a request brings its own. */
+  constructor(options: { timeoutMs?: number; credentials?: Credentials } & ConnectionOptions = {}) {
     this.defaultTimeoutMs = options.timeoutMs ?? 3000;
+    this.credentials = options.credentials;
     this.connectionOptions = { maxFrameBytes: options.maxFrameBytes };
   }
 
@@ -283,7 +288,7 @@ export class RemotingClient implements Requester {
       connection = new RemotingConnection(address, options.timeoutMs ?? this.defaultTimeoutMs, this.connectionOptions);
       this.connections.set(address, connection);
     }
-    return connection.request(code, { timeoutMs: this.defaultTimeoutMs, ...options });
+    return connection.request(code, { timeoutMs: this.defaultTimeoutMs, credentials: this.credentials, ...options });
   }
 
   close(): void {

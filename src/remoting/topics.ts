@@ -1,7 +1,8 @@
 // Topics for tests, created over the remoting protocol (no JVM start per topic, unlike mqadmin): on every broker
 // of the cluster, then confirmed by the name server, so a client started next finds the route at once.
 import { brokersOf, clusterInfo } from "./cluster.ts";
-import { oneShot } from "./client.ts";
+import { oneShot, signing } from "./client.ts";
+import type { Credentials } from "./auth.ts";
 import type { Requester } from "./connection.ts";
 import { topicRoute } from "./route.ts";
 import { RequestCode } from "./codes.ts";
@@ -25,11 +26,13 @@ export interface CreateTopicOptions extends TopicOptions {
   timeoutMs?: number;
   /** A pooled client (the console's, with its request timeout); default one connection per request, 10 s each. */
   requester?: Requester;
+  /** Signs the requests (brokers with authentication on refuse unsigned ones). */
+  credentials?: Credentials;
 }
 
 export async function createTopic(namesrvAddr: string, topic: string, options: CreateTopicOptions = {}): Promise<void> {
   const queues = String(options.queues ?? 4);
-  const requester = options.requester ?? oneShot;
+  const requester = signing(options.requester ?? oneShot, options.credentials);
   const perRequest = options.requester ? {} : { timeoutMs: 10_000 };
   const info = await clusterInfo(namesrvAddr, requester);
   const brokers = brokersOf(info);

@@ -3,3 +3,4 @@ export { RocketMQContainer, StartedRocketMQContainer, DEFAULT_IMAGE, type Broker
 export { RocketMQCluster, StartedRocketMQCluster, RocketMQNode, CLUSTER_MODES, type ClusterMode } from "./rocketmq-cluster.ts";
 export { ContainerExitedError } from "./ready.ts";
 export type { TopicOptions } from "../remoting/topics.ts";
+export type { Credentials } from "../remoting/auth.ts";

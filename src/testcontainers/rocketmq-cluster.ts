@@ -19,6 +19,7 @@ import { fromAnyNamesrv } from "../remoting/namesrv.ts";
 import { HealthyOrExitedWaitStrategy } from "./ready.ts";
 import { isPortClash, publishAddressFor } from "./ports.ts";
 import { createTopic, type TopicOptions } from "../remoting/topics.ts";
+import type { Credentials } from "../remoting/auth.ts";
 
 export const CLUSTER_MODES = ["single", "2m-noslave", "2m-2s-async", "2m-2s-sync", "dledger", "controller"] as const;
 export type ClusterMode = (typeof CLUSTER_MODES)[number];
@@ -32,6 +33,7 @@ export class RocketMQCluster {
   private proxy = false;
   private startupTimeoutMs = 300_000;
   private readonly topics: { name: string; options: TopicOptions }[] = [];
+  private auth: Credentials | undefined;
 
   private readonly mode: ClusterMode;
 
@@ -59,6 +61,16 @@ export class RocketMQCluster {
     return this;
   }
 
+  /**
+   * Every broker and the proxy with RocketMQ 5's ACL 2.0 (AUTH_ENABLED, as `AUTH_ENABLED=true AUTH_ADMIN_PASSWORD=…
+   * docker compose up` does): anonymous clients are refused; topics and the console sign as `user`.
+   */
+  withAuth(password: string, user = "admin"): this {
+    if (password.length < 8) throw new Error("withAuth: the password needs at least 8 characters");
+    this.auth = { accessKey: user, secretKey: password };
+    return this;
+  }
+
   withStartupTimeout(ms: number): this {
     this.startupTimeoutMs = ms;
     return this;
@@ -70,7 +82,11 @@ export class RocketMQCluster {
     const files = [`${this.mode}.yml`, ...(this.proxy ? ["proxy.yml"] : [])];
     const environment = new DockerComposeEnvironment(COMPOSE_DIR, files)
       .withProjectName(project)
-      .withEnvironment({ ROCKETMQ_VERSION: this.version ?? "latest", PUBLISH_ADDR: publishAddressFor(client.info.containerRuntime.host) })
+      .withEnvironment({
+        ROCKETMQ_VERSION: this.version ?? "latest",
+        PUBLISH_ADDR: publishAddressFor(client.info.containerRuntime.host),
+        ...(this.auth ? { AUTH_ENABLED: "true", AUTH_ADMIN_USER: this.auth.accessKey, AUTH_ADMIN_PASSWORD: this.auth.secretKey } : {}),
+      })
       .withDefaultWaitStrategy(new HealthyOrExitedWaitStrategy())
       .withStartupTimeout(this.startupTimeoutMs);
     let started: StartedDockerComposeEnvironment;
@@ -86,7 +102,7 @@ export class RocketMQCluster {
       throw e;
     }
     try {
-      const cluster = new StartedRocketMQCluster(client, started, project, await nodesOf(client, project));
+      const cluster = new StartedRocketMQCluster(client, started, project, await nodesOf(client, project), this.auth);
       for (const topic of this.topics) await cluster.createTopic(topic.name, topic.options);
       return cluster;
     } catch (e) {
@@ -103,12 +119,25 @@ export class StartedRocketMQCluster {
   /** The compose project name. */
   readonly project: string;
   private readonly nodeList: RocketMQNode[];
+  private readonly credentials: Credentials | undefined;
 
-  constructor(client: ContainerRuntimeClient, environment: StartedDockerComposeEnvironment, project: string, nodes: RocketMQNode[]) {
+  constructor(
+    client: ContainerRuntimeClient,
+    environment: StartedDockerComposeEnvironment,
+    project: string,
+    nodes: RocketMQNode[],
+    credentials?: Credentials,
+  ) {
     this.client = client;
     this.environment = environment;
     this.project = project;
     this.nodeList = nodes;
+    this.credentials = credentials;
+  }
+
+  /** With withAuth(): the super user's credentials, as RocketMQ clients take them. */
+  getCredentials(): Credentials | undefined {
+    return this.credentials && { ...this.credentials };
   }
 
   /** Every name server, `host:port;host:port`, for clients in the test process. */
@@ -173,8 +202,10 @@ export class StartedRocketMQCluster {
   /** Creates a topic on every broker of the cluster and waits until the name servers route it. */
   async createTopic(topic: string, options: TopicOptions = {}): Promise<void> {
     const rocketmq5 = !(this.nodeList[0]?.rocketmqVersion() ?? "").startsWith("4.");
-    const [namesrv] = splitNamesrvList(this.getNamesrvAddr());
-    await createTopic(namesrv!, topic, { ...options, rocketmq5 });
+    // Any name server that answers: each lists every broker.
+    await fromAnyNamesrv(splitNamesrvList(this.getNamesrvAddr()), (namesrv) =>
+      createTopic(namesrv, topic, { ...options, rocketmq5, credentials: this.credentials }),
+    );
   }
 
   /** Removes the cluster, its network and its volumes. */

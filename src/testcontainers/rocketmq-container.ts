@@ -26,6 +26,7 @@ import { HealthyOrExitedWaitStrategy } from "./ready.ts";
 import { freeConsecutivePorts, isPortClash } from "./ports.ts";
 import { brokerPorts, DEFAULT_LISTEN_PORT, type BrokerPorts } from "../remoting/ports.ts";
 import { createTopic, type TopicOptions } from "../remoting/topics.ts";
+import type { Credentials } from "../remoting/auth.ts";
 
 export const DEFAULT_IMAGE = "rocketmq-appliance/broker:latest";
 export const NAMESRV_PORT = 9876;
@@ -82,6 +83,7 @@ export class RocketMQContainer {
   private readonly networkAliases: string[] = [];
   private readonly labels: Record<string, string> = {};
   private startupTimeoutMs = DEFAULT_STARTUP_TIMEOUT_MS;
+  private auth: { user: string; password: string } | undefined;
 
   constructor(image: string = DEFAULT_IMAGE) {
     this.image = image;
@@ -148,6 +150,16 @@ export class RocketMQContainer {
     return this;
   }
 
+  /**
+   * Turns on RocketMQ 5's ACL 2.0 (the images' AUTH_ENABLED) on the broker and the proxy: `user` is the super user
+   * that clients sign with (getCredentials()); anonymous clients are refused. The password is at least 8 characters.
+   */
+  withAuth(password: string, user = "admin"): this {
+    if (password.length < 8) throw new Error("withAuth: the password needs at least 8 characters");
+    this.auth = { user, password };
+    return this;
+  }
+
   /** How long each container may take to become healthy; default 120 s. */
   withStartupTimeout(startupTimeoutMs: number): this {
     this.startupTimeoutMs = startupTimeoutMs;
@@ -191,11 +203,14 @@ export class RocketMQContainer {
       const version = envOf(owner).RMQ_VERSION ?? "";
       const cluster = String(this.brokerConfig.brokerClusterName ?? "DefaultCluster");
       const brokerName = String(this.brokerConfig.brokerName ?? "broker-a");
+      const authEnv: Record<string, string> = this.auth
+        ? { AUTH_ENABLED: "true", AUTH_ADMIN_USER: this.auth.user, AUTH_ADMIN_PASSWORD: this.auth.password }
+        : {};
       // The broker and the proxy join the name server's network namespace and fail fast if it exits.
       const alongside = (image: string, name: string, memoryGiB: number, env: Record<string, string>) =>
         new GenericContainer(image)
           .withNetworkMode(`container:${namesrv.getId()}`)
-          .withEnvironment({ NAMESRV_ADDR: `127.0.0.1:${NAMESRV_PORT}`, ...env })
+          .withEnvironment({ NAMESRV_ADDR: `127.0.0.1:${NAMESRV_PORT}`, ...authEnv, ...env })
           .withLabels(settings.labels)
           .withHealthCheck(HEALTH_CHECK)
           .withResourcesQuota({ memory: memoryGiB })
@@ -231,6 +246,7 @@ export class RocketMQContainer {
         brokerName,
         rocketmqVersion: version,
         networkAliases: settings.networkAliases,
+        credentials: this.auth && { accessKey: this.auth.user, secretKey: this.auth.password },
       });
       for (const topic of this.topics) await result.createTopic(topic.name, topic.options);
       return result;
@@ -287,6 +303,8 @@ export interface RocketMQAddresses {
   brokerName: string;
   rocketmqVersion: string;
   networkAliases: string[];
+  /** With withAuth(): what clients sign with. */
+  credentials: Credentials | undefined;
 }
 
 export class StartedRocketMQContainer extends AbstractStartedContainer {
@@ -352,6 +370,14 @@ export class StartedRocketMQContainer extends AbstractStartedContainer {
     return this.addresses.rocketmqVersion;
   }
 
+  /**
+   * With withAuth(): the super user's credentials, as RocketMQ clients take them (Java `SessionCredentials`, ali-ons
+   * `accessKey`/`secretKey`; rocketmq-client-nodejs `sessionCredentials` calls the secret `accessSecret`).
+   */
+  getCredentials(): Credentials | undefined {
+    return this.addresses.credentials && { ...this.addresses.credentials };
+  }
+
   /** The broker's own container, for its logs or exec. */
   getBrokerContainer(): StartedTestContainer {
     return this.broker;
@@ -363,7 +389,11 @@ export class StartedRocketMQContainer extends AbstractStartedContainer {
 
   /** Creates a topic on the broker and waits until the name server routes it. */
   async createTopic(topic: string, options: TopicOptions = {}): Promise<void> {
-    await createTopic(this.getNamesrvAddr(), topic, { ...options, rocketmq5: !this.addresses.rocketmqVersion.startsWith("4.") });
+    await createTopic(this.getNamesrvAddr(), topic, {
+      ...options,
+      rocketmq5: !this.addresses.rocketmqVersion.startsWith("4."),
+      credentials: this.addresses.credentials,
+    });
   }
 
   /**

@@ -1,7 +1,7 @@
 // A round trip through the proxy's gRPC port with npm `rocketmq-client-nodejs`, Apache RocketMQ's own Node.js
 // client for RocketMQ 5 (gRPC only): a producer sends, a simple consumer receives and acknowledges.
 import { Producer, SimpleConsumer } from "rocketmq-client-nodejs";
-import { inChildProcess, retryUntil, runIfMain, type RoundTripResult } from "../../bench/clients/round-trip.ts";
+import { inChildProcess, retryUntil, runIfMain, type RoundTripOptions, type RoundTripResult } from "../../bench/clients/round-trip.ts";
 
 // The client's default logger fails on a second shutdown; this one keeps warnings and errors on stderr.
 // No namespace: the types require the option, the client defaults it to "".
@@ -12,12 +12,15 @@ async function roundTripInThisProcess(
   topic: string,
   count: number,
   runId: string,
-  timeoutMs = 120_000,
+  { credentials, timeoutMs = 120_000 }: RoundTripOptions = {},
 ): Promise<RoundTripResult> {
   const deadline = Date.now() + timeoutMs;
+  // The client calls the secret accessSecret; it signs each call with them (MQv2-HMAC-SHA1).
+  const signed = credentials ? { sessionCredentials: { accessKey: credentials.accessKey, accessSecret: credentials.secretKey } } : {};
   // Subscribed before anything is sent, so the new consumer group starts where the messages are.
   const consumer = new SimpleConsumer({
     ...common,
+    ...signed,
     endpoints,
     consumerGroup: `${runId}-consumer`,
     subscriptions: new Map().set(topic, "*"),
@@ -27,7 +30,7 @@ async function roundTripInThisProcess(
   const seen = new Set<string>();
   let sent = 0;
   try {
-    const producer = new Producer({ ...common, endpoints });
+    const producer = new Producer({ ...common, ...signed, endpoints });
     await retryUntil(() => producer.startup(), deadline);
     try {
       for (let i = 0; i < count; i++) {
@@ -40,7 +43,12 @@ async function roundTripInThisProcess(
       await producer.shutdown();
     }
     while (seen.size < count && Date.now() < deadline) {
-      for (const message of await consumer.receive(16, 30_000)) {
+      // A long poll that finds nothing in time can end as DEADLINE_EXCEEDED (gRPC code 4): poll again.
+      const messages = await consumer.receive(16, 30_000).catch((e: { code?: number }) => {
+        if (e.code === 4 && Date.now() < deadline) return [];
+        throw e;
+      });
+      for (const message of messages) {
         const body = message.body.toString();
         if (body.startsWith(`${runId}-`)) seen.add(body);
         await consumer.ack(message);
@@ -57,8 +65,14 @@ async function roundTripInThisProcess(
  * alive after shutdown(), which would keep a test file's process from exiting. `endpoints`: the proxy's gRPC
  * address, e.g. localhost:8081.
  */
-export function grpcRoundTrip(endpoints: string, topic: string, count: number, runId: string): Promise<RoundTripResult> {
-  return inChildProcess(import.meta.url, "gRPC", endpoints, topic, count, runId);
+export function grpcRoundTrip(
+  endpoints: string,
+  topic: string,
+  count: number,
+  runId: string,
+  options?: RoundTripOptions,
+): Promise<RoundTripResult> {
+  return inChildProcess(import.meta.url, "gRPC", endpoints, topic, count, runId, options);
 }
 
 runIfMain(import.meta.url, roundTripInThisProcess);

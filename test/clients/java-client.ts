@@ -58,10 +58,16 @@ function jdkTool(name: "java" | "javac"): string {
 }
 
 /** Runs a command to completion; rejects with a readable message if it cannot be started. */
-function runTool(command: string, args: string[], what: string, opts: { cwd?: string; timeoutMs?: number } = {}): Promise<ToolResult> {
+function runTool(
+  command: string,
+  args: string[],
+  what: string,
+  opts: { cwd?: string; timeoutMs?: number; env?: Record<string, string> } = {},
+): Promise<ToolResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: opts.cwd ?? REPO_ROOT,
+      env: { ...process.env, ...opts.env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
@@ -206,17 +212,28 @@ function timeoutSecondsOf(args: string[]): number {
 /**
  * Runs RoundTrip with the host's `java` (JAVA_HOME/bin/java if set). Builds first if needed.
  * Default timeout: RoundTrip's own --timeout-seconds plus 30 s; on expiry the JVM is killed
- * and the result has code 124.
+ * and the result has code 124. `credentials` sign its requests (ACL); the secret goes by environment, not argv.
  */
-export async function runJavaClientOnHost(args: string[], opts: { timeoutMs?: number } = {}): Promise<JavaClientResult> {
+export async function runJavaClientOnHost(
+  args: string[],
+  opts: { timeoutMs?: number; credentials?: { accessKey: string; secretKey: string } } = {},
+): Promise<JavaClientResult> {
   const { dir } = await prepareJavaClient();
   const classpath = [path.join(dir, "classes"), path.join(dir, "lib", "*")].join(path.delimiter);
   const timeoutMs = opts.timeoutMs ?? (timeoutSecondsOf(args) + 30) * 1000;
   return runTool(
     jdkTool("java"),
-    ["-Xms64m", "-Xmx256m", "-cp", classpath, "RoundTrip", ...args],
+    [
+      "-Xms64m",
+      "-Xmx256m",
+      "-cp",
+      classpath,
+      "RoundTrip",
+      ...args,
+      ...(opts.credentials ? ["--access-key", opts.credentials.accessKey, "--secret-key-env", "ROUNDTRIP_SECRET_KEY"] : []),
+    ],
     "run the RoundTrip client (install a JRE >= 11 or set JAVA_HOME)",
-    { timeoutMs },
+    { timeoutMs, env: opts.credentials ? { ROUNDTRIP_SECRET_KEY: opts.credentials.secretKey } : {} },
   );
 }
 

@@ -7,11 +7,15 @@ import { after, before, describe, test } from "node:test";
 import { buildImages } from "../../src/images/build.ts";
 import { DEFAULT_ROCKETMQ_VERSION } from "../../src/images/versions.ts";
 import { javaClientContainerCommand, prepareJavaClient, runJavaClientOnHost, type JavaClientResult } from "../clients/java-client.ts";
-import { ComposeProject, REPO_ROOT, docker, dockerOk, eventually, uniqueId } from "./harness.ts";
+import { ComposeProject, REPO_ROOT, docker, dockerOk, eventually, sh, uniqueId } from "./harness.ts";
 import { request } from "../../src/remoting/client.ts";
-import { RequestCode } from "../../src/remoting/codes.ts";
+import { RequestCode, ResponseCode } from "../../src/remoting/codes.ts";
+import type { Credentials } from "../../src/remoting/auth.ts";
 import { CONSOLE_URL, consoleLogin, generatedPassword } from "./console.ts";
 import { ANONYMOUS_ATTACKS, runAttacks } from "../attacks/console.ts";
+
+/** The admin password of the clusters with AUTH_ENABLED: CI fails when this value appears in the test output. */
+export const TEST_PASSWORD = "S3cr3t-VALUE-xyz";
 
 /** What RoundTrip --route prints: clusters → broker names, broker name → { id → address }. */
 export interface Topology {
@@ -44,11 +48,16 @@ export class ClusterUnderTest {
   /** Name server list for clients on the compose network. */
   readonly networkNamesrv: string;
 
-  constructor(mode: string, options: { version?: string; networkNamesrv: string; files?: string[] }) {
+  /** With auth: what every client of the tests signs with (the admin of AUTH_ENABLED). */
+  readonly credentials: Credentials | undefined;
+
+  constructor(mode: string, options: { version?: string; networkNamesrv: string; files?: string[]; auth?: boolean }) {
     this.version = options.version ?? DEFAULT_ROCKETMQ_VERSION;
-    this.label = `${[mode, ...(options.files ?? [])].join(" + ")} (RocketMQ ${this.version})`;
+    this.label = `${[mode, ...(options.files ?? []), ...(options.auth ? ["AUTH_ENABLED"] : [])].join(" + ")} (RocketMQ ${this.version})`;
+    this.credentials = options.auth ? { accessKey: "admin", secretKey: TEST_PASSWORD } : undefined;
     this.project = new ComposeProject(`rmqtest-${mode}-${this.version.replace(/\./g, "")}`, mode, {
-      env: { ROCKETMQ_VERSION: this.version },
+      // From the shell, as a user would: AUTH_ENABLED=true AUTH_ADMIN_PASSWORD=... docker compose up.
+      env: { ROCKETMQ_VERSION: this.version, ...(options.auth ? { AUTH_ENABLED: "true", AUTH_ADMIN_PASSWORD: TEST_PASSWORD } : {}) },
       overlays: options.files,
     });
     this.networkNamesrv = options.networkNamesrv;
@@ -91,7 +100,7 @@ export class ClusterUnderTest {
     await eventually(
       async () => {
         for (const addr of slaves) {
-          const r = await request(addr, RequestCode.GET_ALL_TOPIC_CONFIG);
+          const r = await request(addr, RequestCode.GET_ALL_TOPIC_CONFIG, { credentials: this.credentials });
           assert.ok(r.body.toString("utf8").includes(`"${topic}"`), `${addr} does not know ${topic} yet`);
         }
       },
@@ -122,23 +131,31 @@ export class ClusterUnderTest {
     return JSON.parse(line.slice("CLUSTER ".length)) as Topology;
   }
 
-  hostClient(args: string[]): Promise<JavaClientResult> {
-    return runJavaClientOnHost(["--namesrv", "localhost:9876", ...args]);
+  /** RoundTrip on the host through localhost:9876, signed with the cluster's credentials unless `anonymous`. */
+  hostClient(args: string[], options: { anonymous?: boolean } = {}): Promise<JavaClientResult> {
+    return runJavaClientOnHost(["--namesrv", "localhost:9876", ...args], { credentials: options.anonymous ? undefined : this.credentials });
   }
 
   /** RoundTrip in a container on the cluster's network, dialling the name servers by service name. */
   containerClient(args: string[]): Promise<JavaClientResult> {
-    const { binds, cmd } = javaClientContainerCommand(["--namesrv", this.networkNamesrv, ...args]);
-    return docker(
-      "run",
-      "--rm",
-      "--network",
-      this.project.network,
-      ...binds.flatMap((b) => ["-v", b]),
-      "--entrypoint",
-      cmd[0]!,
-      "rocketmq-appliance/broker:latest",
-      ...cmd.slice(1),
+    const signed = this.credentials ? ["--access-key", this.credentials.accessKey, "--secret-key-env", "ROUNDTRIP_SECRET_KEY"] : [];
+    const { binds, cmd } = javaClientContainerCommand(["--namesrv", this.networkNamesrv, ...args, ...signed]);
+    return sh(
+      "docker",
+      [
+        "run",
+        "--rm",
+        "--network",
+        this.project.network,
+        ...binds.flatMap((b) => ["-v", b]),
+        // The secret by name: docker copies it from its own environment, so it is on no command line.
+        ...(this.credentials ? ["-e", "ROUNDTRIP_SECRET_KEY"] : []),
+        "--entrypoint",
+        cmd[0]!,
+        "rocketmq-appliance/broker:latest",
+        ...cmd.slice(1),
+      ],
+      { env: { ROUNDTRIP_SECRET_KEY: this.credentials?.secretKey } },
     );
   }
 
@@ -222,6 +239,8 @@ export function parseSendStats(stdout: string): SendStats {
 export interface ModeSpec {
   mode: string;
   version?: string;
+  /** Brought up with AUTH_ENABLED=true and an admin password from the shell; every client signs. */
+  auth?: boolean;
   networkNamesrv: string;
   overlays?: string[];
   /** Checks the topology right after `up`, e.g. exact broker names and ids. */
@@ -235,7 +254,12 @@ export interface ModeSpec {
  * round-tripped from the host through localhost:9876 and from a container on the compose network.
  */
 export function describeMode(spec: ModeSpec, skip: string | undefined): void {
-  const cluster = new ClusterUnderTest(spec.mode, { version: spec.version, networkNamesrv: spec.networkNamesrv, files: spec.overlays });
+  const cluster = new ClusterUnderTest(spec.mode, {
+    version: spec.version,
+    networkNamesrv: spec.networkNamesrv,
+    files: spec.overlays,
+    auth: spec.auth,
+  });
   describe(cluster.label, { skip }, () => {
     before(async () => {
       const seconds = await cluster.up();
@@ -254,6 +278,18 @@ export function describeMode(spec: ModeSpec, skip: string | undefined): void {
       cluster.roundTrip("host", "HostTopic", 1000));
     test(`a client in a container on the network round-trips 1000 messages through ${spec.networkNamesrv}`, () =>
       cluster.roundTrip("container", "NetworkTopic", 1000));
+    if (spec.auth) {
+      test("AUTH_ENABLED: every broker refuses a client without credentials (NO_PERMISSION, code 16)", async () => {
+        const r = await cluster.hostClient(["--topic", "HostTopic", "--count", "1", "--mode", "send", "--timeout-seconds", "40"], {
+          anonymous: true,
+        });
+        assert.notEqual(r.code, 0, r.stdout);
+        assert.match(r.stderr, /CODE: 16\b/, r.stderr);
+        for (const address of Object.values((await cluster.topology()).brokers).flatMap((b) => Object.values(b.addrs))) {
+          assert.equal((await request(address, RequestCode.GET_BROKER_RUNTIME_INFO)).code, ResponseCode.NO_PERMISSION, address);
+        }
+      });
+    }
     test("the console at localhost:8082 asks for a login; after it, it lists every broker with its role and version", async () => {
       assert.equal((await fetch(`${CONSOLE_URL}/api/cluster`)).status, 401);
       assert.match(await (await fetch(`${CONSOLE_URL}/`)).text(), /RocketMQ console/);

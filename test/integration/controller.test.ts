@@ -1,6 +1,7 @@
-// compose/controller.yml end to end with the official Java client: topology, round trips, failover.
+// compose/controller.yml end to end with the official Java client: topology, round trips, failover, under AUTH_ENABLED.
 import { dockerAvailability } from "./harness.ts";
 import { describeMode } from "./cluster.ts";
 import { controller } from "./modes.ts";
 
-describeMode(controller(), await dockerAvailability());
+// With AUTH_ENABLED (ACL 2.0): election, replication, failover and the console work with every client signing.
+describeMode({ ...controller(), auth: true }, await dockerAvailability());

@@ -1,6 +1,8 @@
-// compose/dledger.yml end to end with the official Java client: topology, round trips, failover.
+// compose/dledger.yml end to end with the official Java client: topology, round trips, failover, under AUTH_ENABLED.
 import { dockerAvailability } from "./harness.ts";
 import { describeMode } from "./cluster.ts";
 import { dledger } from "./modes.ts";
 
-describeMode(dledger(), await dockerAvailability());
+// With AUTH_ENABLED (ACL 2.0): replication, failover and the console work with every client signing;
+// RocketMQ 4.9.7 runs this mode open (rocketmq-4.test.ts).
+describeMode({ ...dledger(), auth: true }, await dockerAvailability());

@@ -67,7 +67,9 @@ function leaderKillTest(
 function proxyTests(cluster: ClusterUnderTest): void {
   test("the gRPC client (npm rocketmq-client-nodejs) round-trips 200 messages through the proxy at localhost:8081", async () => {
     await cluster.createTopic("GrpcTopic");
-    const { sent, received } = await grpcRoundTrip("localhost:8081", "GrpcTopic", 200, uniqueId("grpc"));
+    const { sent, received } = await grpcRoundTrip("localhost:8081", "GrpcTopic", 200, uniqueId("grpc"), {
+      credentials: cluster.credentials,
+    });
     assert.equal(sent, 200);
     assert.equal(received, 200);
   });
@@ -167,7 +169,7 @@ export function twoMastersTwoSlaves(replication: "async" | "sync", version?: str
       if (!cluster.version.startsWith("4.")) {
         test("the HA status request shows each master's slave connected and in sync, and each slave's master", async () => {
           const t = await cluster.topology();
-          const client = new RemotingClient();
+          const client = new RemotingClient({ credentials: cluster.credentials });
           try {
             for (const [name, { addrs }] of Object.entries(t.brokers)) {
               const master = await haStatus(client, addrs["0"]!);

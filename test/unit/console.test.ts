@@ -101,6 +101,24 @@ test("config: a password from a _FILE, or a generated one when none is given", (
   assert.deepEqual([parsed.namesrvAddr, parsed.readOnly, parsed.port, parsed.requestTimeoutMs], ["ns-1:9876;ns-2:9877", true, 9000, 3000]);
 });
 
+test("config: the cluster user the console signs with, its password from a _FILE; none means unsigned requests", () => {
+  assert.equal(consoleConfig({ NAMESRV_ADDR: "ns:9876" }, () => undefined).clusterCredentials, undefined);
+  const signed = consoleConfig(
+    { NAMESRV_ADDR: "ns:9876", CONSOLE_CLUSTER_USER: "console", CONSOLE_CLUSTER_PASSWORD_FILE: "/run/secrets/cluster" },
+    (p) => (p === "/run/secrets/cluster" ? "cluster-S3cr3t\n" : undefined),
+  );
+  assert.deepEqual(signed.clusterCredentials, { accessKey: "console", secretKey: "cluster-S3cr3t" });
+  assert.deepEqual(consoleConfig({ NAMESRV_ADDR: "ns:9876", CONSOLE_CLUSTER_PASSWORD: "12345678" }, () => undefined).clusterCredentials, {
+    accessKey: "admin",
+    secretKey: "12345678",
+  });
+  assert.throws(
+    () => consoleConfig({ NAMESRV_ADDR: "ns:9876", CONSOLE_CLUSTER_PASSWORD_FILE: "/x" }, () => "short-S"),
+    (e: Error) =>
+      /CONSOLE_CLUSTER_PASSWORD_FILE=<redacted>: allowed: 8 to 128 characters/.test(e.message) && !e.message.includes("short-S"),
+  );
+});
+
 test("nothing but login, health and the API document answers without a session", async () => {
   const app = buildConsole({ config, source: source() });
   for (const url of ["/api/cluster", "/api/topics", "/api/session"]) assert.equal((await app.inject({ url })).statusCode, 401, url);

@@ -253,21 +253,7 @@ const properties: Record<string, () => void> = {
       settings(2_000),
     );
   },
-  "decodeMessages: random bytes and records cut short end quickly, throwing Errors only"() {
-    fc.assert(
-      fc.property(
-        messageInput,
-        (input) =>
-          void timed(
-            "decodeMessages",
-            () => decodeMessages(input, { maxInflatedBytes: 4096 }),
-            (e) => e instanceof Error,
-          ),
-      ),
-      settings(20_000),
-    );
-  },
-  "decodeMessages: records cut short are refused with the decoder's own error"() {
+  "decodeMessages: random bytes and records cut short end quickly, refused with the decoder's own error"() {
     // Not Buffer's RangeError (a field read past the end) nor a TypeError (an IPv6 host cut short).
     fc.assert(
       fc.property(

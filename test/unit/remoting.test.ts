@@ -13,6 +13,7 @@ import {
 } from "../../src/remoting/codec.ts";
 import { RemotingClient, RemotingConnection, RemotingConnectionError, RemotingTimeoutError } from "../../src/remoting/connection.ts";
 import { RequestCode } from "../../src/remoting/codes.ts";
+import { signedExtFields } from "../../src/remoting/auth.ts";
 import { clusterMasters, type ClusterInfo } from "../../src/remoting/cluster.ts";
 
 test("fastjson's numeric and object map keys are read", () => {
@@ -469,5 +470,42 @@ test("a request the peer ignores times out alone when the peer answers others si
   } finally {
     connection.close();
     await peer.close();
+  }
+});
+
+test("requests are signed as RocketMQ's AclClientRPCHook signs them (vectors from rocketmq-client 5.5.0)", () => {
+  const credentials = { accessKey: "admin", secretKey: "S3cret-pw-é" };
+  // Fields sorted by name in Java's order (upper case first), non-ASCII values and key, and the body.
+  const fields = signedExtFields({ topic: "Orders", Zeta: "z", a: "ü-1" }, Buffer.from("body-bytes"), credentials);
+  assert.deepEqual(fields, { topic: "Orders", Zeta: "z", a: "ü-1", AccessKey: "admin", Signature: "13Gk97GNVITHrWkINbIvW8PQ0dc=" });
+  assert.equal(signedExtFields(undefined, undefined, credentials).Signature, "vywcmF778JP+ogDGqo9HcKyIrGY=");
+  // A stale Signature is not signed over, and an AccessKey is the signer's.
+  assert.deepEqual(signedExtFields({ Signature: "old", AccessKey: "someone" }, Buffer.alloc(0), credentials), {
+    AccessKey: "admin",
+    Signature: "vywcmF778JP+ogDGqo9HcKyIrGY=",
+  });
+});
+
+test("a client with credentials signs every request on the wire", async () => {
+  const seen: Record<string, string>[] = [];
+  const server = createServer((socket) => {
+    socket.on("data", (data) => {
+      for (const c of decodeCommands(data).commands) {
+        seen.push(c.extFields ?? {});
+        socket.write(encodeCommand({ code: 0, opaque: c.opaque, flag: RESPONSE_FLAG }));
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const client = new RemotingClient({ credentials: { accessKey: "admin", secretKey: "S3cret-pw-é" } });
+  try {
+    const address = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    await client.request(address, RequestCode.GET_BROKER_CLUSTER_INFO);
+    await client.request(address, RequestCode.GET_BROKER_CLUSTER_INFO, { credentials: { accessKey: "other", secretKey: "x" } });
+    assert.deepEqual(seen[0], { AccessKey: "admin", Signature: "vywcmF778JP+ogDGqo9HcKyIrGY=" });
+    assert.equal(seen[1]!.AccessKey, "other");
+  } finally {
+    client.close();
+    server.close();
   }
 });

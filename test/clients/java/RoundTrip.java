@@ -33,7 +33,12 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.apache.rocketmq.acl.common.AclClientRPCHook;
+import org.apache.rocketmq.acl.common.SessionCredentials;
+import org.apache.rocketmq.client.consumer.DefaultMQPullConsumer;
 import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
+import org.apache.rocketmq.client.consumer.PullResult;
+import org.apache.rocketmq.client.exception.MQBrokerException;
 import org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus;
 import org.apache.rocketmq.client.consumer.listener.MessageListenerConcurrently;
 import org.apache.rocketmq.client.impl.MQClientAPIImpl;
@@ -45,6 +50,8 @@ import org.apache.rocketmq.common.TopicConfig;
 import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
 import org.apache.rocketmq.common.message.Message;
 import org.apache.rocketmq.common.message.MessageExt;
+import org.apache.rocketmq.common.message.MessageQueue;
+import org.apache.rocketmq.remoting.RPCHook;
 import org.apache.rocketmq.remoting.protocol.body.ClusterInfo;
 import org.apache.rocketmq.remoting.protocol.route.BrokerData;
 import org.apache.rocketmq.remoting.protocol.route.QueueData;
@@ -59,7 +66,7 @@ public final class RoundTrip {
 
     static final String USAGE =
         "usage: RoundTrip --namesrv host:port --topic T --count N\n"
-            + "         [--mode send|consume|both|route]  (default both)\n"
+            + "         [--mode send|consume|both|route|pull-once]  (default both; pull-once: one pull, the broker's answer)\n"
             + "         [--group G]            producer group G-producer, consumer group G-consumer (default roundtrip)\n"
             + "         [--run-id ID]          body/key prefix; required for --mode consume (default random)\n"
             + "         [--tag-prefix P]       tag messages P-<runId> and consume only that tag (default: tag RoundTrip, consume *)\n"
@@ -68,7 +75,8 @@ public final class RoundTrip {
             + "         [--queues Q]           queue count for --create-topic (default 4)\n"
             + "         [--route]              print CLUSTER {json} (cluster + topic route) at the end\n"
             + "         [--interval-ms MS]     pause between sends, for send loops that run while a node is killed\n"
-            + "         [--until-ok]           resend a message until it is SEND_OK (so every id has an acknowledged copy)\n";
+            + "         [--until-ok]           resend a message until it is SEND_OK (so every id has an acknowledged copy)\n"
+            + "         [--access-key AK --secret-key-env VAR]  sign requests (ACL) as AK with the secret in $VAR\n";
 
     // ---------------------------------------------------------------- options
 
@@ -84,6 +92,8 @@ public final class RoundTrip {
     int queues = 4;
     boolean route;
     int intervalMs;
+    String accessKey;
+    String secretKey;
     boolean untilOk;
 
     long deadline;
@@ -215,11 +225,13 @@ public final class RoundTrip {
                 case "--timeout-seconds": timeoutSeconds = parseInt(k, v, 1); break;
                 case "--queues": queues = parseInt(k, v, 1); break;
                 case "--interval-ms": intervalMs = parseInt(k, v, 0); break;
+                case "--access-key": accessKey = v; break;
+                case "--secret-key-env": secretKey = System.getenv(v); break;
                 default: throw new IllegalArgumentException("unknown option: " + k);
             }
         }
-        if (!mode.equals("send") && !mode.equals("consume") && !mode.equals("both") && !mode.equals("route")) {
-            throw new IllegalArgumentException("--mode must be send, consume, both or route");
+        if (!mode.equals("send") && !mode.equals("consume") && !mode.equals("both") && !mode.equals("route") && !mode.equals("pull-once")) {
+            throw new IllegalArgumentException("--mode must be send, consume, both, route or pull-once");
         }
         if (namesrv == null || namesrv.isEmpty()) {
             throw new IllegalArgumentException("--namesrv is required");
@@ -227,7 +239,7 @@ public final class RoundTrip {
         if (!mode.equals("route") && (topic == null || topic.isEmpty())) {
             throw new IllegalArgumentException("--topic is required");
         }
-        if (!mode.equals("route") && count < 0) {
+        if (!mode.equals("route") && !mode.equals("pull-once") && count < 0) {
             throw new IllegalArgumentException("--count is required");
         }
         if (mode.equals("consume") && runId == null) {
@@ -239,6 +251,28 @@ public final class RoundTrip {
         if (tagPrefix != null && tagPrefix.isEmpty()) {
             tagPrefix = null;
         }
+    }
+
+    /** Signs every request (ACL) when --access-key is given; the secret comes from an environment variable, not argv. */
+    RPCHook rpcHook() {
+        if (accessKey == null) {
+            return null;
+        }
+        if (secretKey == null) {
+            throw new IllegalArgumentException("--access-key needs --secret-key-env naming a set variable");
+        }
+        return new AclClientRPCHook(new SessionCredentials(accessKey, secretKey));
+    }
+
+    /** RocketMQ's ResponseCode.NO_PERMISSION: the ACL refused the request. */
+    static final int NO_PERMISSION = 16;
+
+    static Throwable rootCause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t;
     }
 
     static int parseInt(String k, String v, int min) {
@@ -296,9 +330,12 @@ public final class RoundTrip {
         DefaultMQProducer producer = null;
         int code = EXIT_OK;
         try {
+            if (mode.equals("pull-once")) {
+                return pullOnce();
+            }
             boolean needProducer = createTopic || route || !mode.equals("consume");
             if (needProducer) {
-                producer = new DefaultMQProducer(group + "-producer");
+                producer = new DefaultMQProducer(group + "-producer", rpcHook());
                 producer.setNamesrvAddr(namesrv);
                 producer.setVipChannelEnabled(false);
                 producer.setSendMsgTimeout(5000);
@@ -473,10 +510,19 @@ public final class RoundTrip {
                     }
                     break;
                 } catch (Exception e) {
+                    Throwable cause = rootCause(e);
+                    if (cause instanceof MQBrokerException && ((MQBrokerException) cause).getResponseCode() == NO_PERMISSION) {
+                        // The broker's ACL refused this client: retrying cannot help.
+                        log("send of " + id + " refused: " + firstLine(cause.toString()));
+                        out.println("SENT " + sent + " ok=" + ok);
+                        return EXIT_FAIL;
+                    }
                     // e.g. "No route info of this topic" right after a broker registered,
                     // or a broker restarting: wait and try the same message again.
                     retries++;
-                    String m = e.getClass().getSimpleName() + ": " + firstLine(e.getMessage());
+                    String m = cause == e
+                        ? e.getClass().getSimpleName() + ": " + firstLine(e.getMessage())
+                        : e.getClass().getSimpleName() + " caused by " + firstLine(cause.toString());
                     if (!m.equals(lastError)) {
                         log("send of " + id + " failed, retrying: " + m);
                         lastError = m;
@@ -512,6 +558,30 @@ public final class RoundTrip {
 
     // --------------------------------------------------------------- consume
 
+    /**
+     * One pull from the topic's first queue as consumer group G-consumer: `PULLED <status> <n>`, or the broker's
+     * refusal (an ACL check) on stderr with exit 1. Unlike the push consumer, whose pulls fail quietly in the
+     * background, it shows what the broker answered.
+     */
+    int pullOnce() throws Exception {
+        DefaultMQPullConsumer consumer = new DefaultMQPullConsumer(group + "-consumer", rpcHook());
+        consumer.setNamesrvAddr(namesrv);
+        consumer.setVipChannelEnabled(false);
+        consumer.start();
+        try {
+            MessageQueue mq = consumer.fetchSubscribeMessageQueues(topic).stream()
+                .sorted((a, b) -> a.compareTo(b)).findFirst().orElseThrow();
+            PullResult r = consumer.pull(mq, "*", 0, 32, 10_000);
+            out.println("PULLED " + r.getPullStatus() + " " + (r.getMsgFoundList() == null ? 0 : r.getMsgFoundList().size()));
+            return EXIT_OK;
+        } catch (Exception e) {
+            log("pull refused: " + e);
+            return EXIT_FAIL;
+        } finally {
+            shutdownQuietly(consumer::shutdown, "pull consumer");
+        }
+    }
+
     int consume() throws Exception {
         long t0 = System.currentTimeMillis();
         String prefix = runId + "-";
@@ -520,7 +590,7 @@ public final class RoundTrip {
         AtomicLong foreignCount = new AtomicLong();
         // A push consumer: it pulls with the PULL_MESSAGE request that 4.x and 5.x brokers both serve (the lite
         // pull consumer uses LITE_PULL_MESSAGE, which 4.x brokers reject).
-        DefaultMQPushConsumer consumer = new DefaultMQPushConsumer(group + "-consumer");
+        DefaultMQPushConsumer consumer = new DefaultMQPushConsumer(group + "-consumer", rpcHook());
         consumer.setNamesrvAddr(namesrv);
         consumer.setVipChannelEnabled(false);
         consumer.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);

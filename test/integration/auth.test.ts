@@ -1,0 +1,159 @@
+// AUTH_ENABLED against real RocketMQ 5.5.0 (broker and proxy from the Testcontainers module's withAuth): the
+// broker's own refusals of anonymous and wrongly signed clients, and round trips with credentials, through clients
+// we did not write (the official Java client, ali-ons, rocketmq-client-nodejs via the proxy), a user limited by
+// an ACL, mqadmin and the health check signing as the admin, the console's signed requests, and no password in
+// any log or print-config.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { aliOnsRoundTrip } from "../../bench/clients/ali-ons-client.ts";
+import { RemotingClusterSource } from "../../src/console/cluster-source.ts";
+import { request } from "../../src/remoting/client.ts";
+import { RequestCode, ResponseCode } from "../../src/remoting/codes.ts";
+import { RemotingClient } from "../../src/remoting/connection.ts";
+import { RocketMQContainer, type StartedRocketMQContainer } from "../../src/testcontainers/index.ts";
+import { grpcRoundTrip } from "../clients/grpc-client.ts";
+import { prepareJavaClient, runJavaClientOnHost } from "../clients/java-client.ts";
+import { docker, dockerAvailability, ensureImages, uniqueId } from "./harness.ts";
+
+const skip = await dockerAvailability();
+/** CI fails when this value appears anywhere in the test output. */
+const PASSWORD = "S3cr3t-VALUE-xyz";
+const ALICE = { accessKey: "alice", secretKey: "alice-pw-2718281" };
+
+describe("AUTH_ENABLED: ACL 2.0 on a RocketMQ 5.5.0 broker and proxy", { skip }, () => {
+  let rocketmq: StartedRocketMQContainer;
+  let admin: { accessKey: string; secretKey: string };
+  before(async () => {
+    await Promise.all([ensureImages(), prepareJavaClient()]);
+    // Healthy only if the image's health check signs its requests; the topics only if the module signs too.
+    rocketmq = await new RocketMQContainer().withAuth(PASSWORD).withProxy().withTopics("AuthTopic", "OtherTopic").start();
+    admin = rocketmq.getCredentials()!;
+  });
+  after(() => rocketmq?.stop());
+
+  test("the broker refuses anonymous and wrongly signed requests itself (NO_PERMISSION) and answers the admin", async () => {
+    // Compared, never printed: the value must not reach the output even when this fails.
+    assert.ok(admin.accessKey === "admin" && admin.secretKey === PASSWORD, "getCredentials() gives the admin and the password");
+    const broker = rocketmq.getBrokerAddr();
+    const anonymous = await request(broker, RequestCode.GET_BROKER_RUNTIME_INFO);
+    assert.equal(anonymous.code, ResponseCode.NO_PERMISSION, anonymous.remark);
+    const wrong = await request(broker, RequestCode.GET_BROKER_RUNTIME_INFO, {
+      credentials: { accessKey: "admin", secretKey: "not-the-password" },
+    });
+    assert.equal(wrong.code, ResponseCode.NO_PERMISSION, wrong.remark);
+    assert.equal((await request(broker, RequestCode.GET_BROKER_RUNTIME_INFO, { credentials: admin })).code, ResponseCode.SUCCESS);
+    // Name servers have no ACL in RocketMQ: routes stay public (the broker checks who uses them).
+    assert.equal((await request(rocketmq.getNamesrvAddr(), RequestCode.GET_BROKER_CLUSTER_INFO)).code, ResponseCode.SUCCESS);
+  });
+
+  test("the official Java client is refused without credentials and round-trips 1000 messages with the admin's", async () => {
+    const namesrv = rocketmq.getNamesrvAddr();
+    const anonymous = await runJavaClientOnHost([
+      "--namesrv",
+      namesrv,
+      "--topic",
+      "AuthTopic",
+      "--count",
+      "1",
+      "--mode",
+      "send",
+      "--timeout-seconds",
+      "40",
+    ]);
+    assert.notEqual(anonymous.code, 0, anonymous.stdout);
+    assert.match(anonymous.stderr, /CODE: 16\b/, anonymous.stderr);
+
+    const runId = uniqueId("auth");
+    const r = await runJavaClientOnHost(
+      ["--namesrv", namesrv, "--topic", "AuthTopic", "--count", "1000", "--run-id", runId, "--group", uniqueId("g")],
+      { credentials: admin },
+    );
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /SENT 1000 ok=1000/);
+    assert.match(r.stdout, /RECEIVED 1000\b/);
+  });
+
+  test("a user allowed to publish to AuthTopic only is refused on OtherTopic, and as a consumer without SUB", async () => {
+    // mqadmin in the container signs as the admin (the image writes its tools.yml).
+    const broker = rocketmq.getBrokerAddr();
+    await rocketmq.mqadmin("createUser", "-b", broker, "-u", ALICE.accessKey, "-p", ALICE.secretKey);
+    await rocketmq.mqadmin("createAcl", "-b", broker, "-s", `User:${ALICE.accessKey}`, "-r", "Topic:AuthTopic", "-a", "Pub", "-d", "Allow");
+    const namesrv = rocketmq.getNamesrvAddr();
+    const send = (topic: string) =>
+      runJavaClientOnHost(["--namesrv", namesrv, "--topic", topic, "--count", "5", "--mode", "send", "--timeout-seconds", "40"], {
+        credentials: ALICE,
+      });
+    const allowed = await send("AuthTopic");
+    assert.match(allowed.stdout, /SENT 5 ok=5/, allowed.stdout + allowed.stderr);
+    const refused = await send("OtherTopic");
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /CODE: 16\b/, refused.stderr);
+
+    const pull = (credentials: { accessKey: string; secretKey: string }) =>
+      runJavaClientOnHost(
+        ["--namesrv", namesrv, "--topic", "AuthTopic", "--mode", "pull-once", "--group", "alice-group", "--timeout-seconds", "40"],
+        {
+          credentials,
+        },
+      );
+    const consumer = await pull(ALICE);
+    assert.equal(consumer.code, 1, consumer.stdout);
+    assert.match(consumer.stderr, /pull refused: .*CODE: 16\b/, consumer.stderr);
+    assert.match((await pull(admin)).stdout, /PULLED FOUND \d+/);
+  });
+
+  test("ali-ons signs with accessKey/secretKey on the name server path", async () => {
+    assert.deepEqual(await aliOnsRoundTrip(rocketmq.getNamesrvAddr(), "AuthTopic", 50, uniqueId("ons"), { credentials: admin }), {
+      sent: 50,
+      received: 50,
+    });
+  });
+
+  test("rocketmq-client-nodejs through the proxy: credentials round-trip, none are refused", async () => {
+    const endpoint = rocketmq.getProxyEndpoint();
+    assert.deepEqual(await grpcRoundTrip(endpoint, "AuthTopic", 50, uniqueId("grpc"), { credentials: admin }), { sent: 50, received: 50 });
+    await assert.rejects(grpcRoundTrip(endpoint, "AuthTopic", 1, uniqueId("grpc-anon"), { timeoutMs: 15_000 }), (e: Error) => {
+      assert.match(e.message, /UNAUTHORIZED|authenticat|username|40[13]/i);
+      return true;
+    });
+  });
+
+  test("the console's client signs as its cluster user: the broker's page has no error; unsigned, the refusal is shown", async () => {
+    const signed = new RemotingClient({ credentials: admin });
+    const unsigned = new RemotingClient();
+    try {
+      const ok = await new RemotingClusterSource(signed, rocketmq.getNamesrvAddr()).overview();
+      assert.equal(ok.brokers[0]!.error, undefined, JSON.stringify(ok.brokers[0]));
+      assert.equal(ok.brokers[0]!.version, "V5_5_0");
+      assert.ok((await new RemotingClusterSource(signed, rocketmq.getNamesrvAddr()).topics()).includes("AuthTopic"));
+      const refused = await new RemotingClusterSource(unsigned, rocketmq.getNamesrvAddr()).overview();
+      assert.match(refused.brokers[0]!.error ?? "", /16|permission|username/i);
+    } finally {
+      signed.close();
+      unsigned.close();
+    }
+  });
+
+  test("the password is in no log and no print-config; the files holding it are the JVM user's alone", async () => {
+    for (const container of [rocketmq.getBrokerContainer(), rocketmq.getProxyContainer()!]) {
+      const logs = await docker("logs", container.getId());
+      assert.equal(logs.code, 0);
+      assert.ok(!(logs.stdout + logs.stderr).includes(PASSWORD), "a log shows the password");
+      const printed = await container.exec(["docker-entrypoint", "print-config"]);
+      assert.equal(printed.exitCode, 0, printed.output);
+      assert.ok(!printed.output.includes(PASSWORD), "print-config shows the password");
+      assert.match(printed.output, /innerClientAuthenticationCredentials.*<redacted>/);
+      const files = [
+        "/tmp/rocketmq",
+        "/tmp/rocketmq/jvm.args",
+        "/tmp/rocketmq/tools/conf/tools.yml",
+        "/tmp/rocketmq/broker.conf",
+        "/tmp/rocketmq/rmq-proxy.json",
+      ];
+      const modes = await container.exec(["sh", "-c", `stat -c '%a %n' ${files.join(" ")} 2>/dev/null; true`]);
+      const lines = modes.stdout.trim().split("\n");
+      assert.equal(lines.length, 4, modes.stdout); // the directory, the argfile, tools.yml and the node's config file
+      for (const line of lines) assert.match(line, /^(600|700) /, modes.stdout);
+    }
+  });
+});
