@@ -26,7 +26,7 @@ describe("AUTH_ENABLED: ACL 2.0 on a RocketMQ 5.5.0 broker and proxy", { skip },
   before(async () => {
     await Promise.all([ensureImages(), prepareJavaClient()]);
     // Healthy only if the image's health check signs its requests; the topics only if the module signs too.
-    rocketmq = await new RocketMQContainer().withAuth(PASSWORD).withProxy().withTopics("AuthTopic", "OtherTopic").start();
+    rocketmq = await new RocketMQContainer().withAuth(PASSWORD).withProxy().withTopics("AuthTopic", "OtherTopic", "GrpcAuthTopic").start();
     admin = rocketmq.getCredentials()!;
   });
   after(() => rocketmq?.stop());
@@ -111,8 +111,11 @@ describe("AUTH_ENABLED: ACL 2.0 on a RocketMQ 5.5.0 broker and proxy", { skip },
 
   test("rocketmq-client-nodejs through the proxy: credentials round-trip, none are refused", async () => {
     const endpoint = rocketmq.getProxyEndpoint();
-    assert.deepEqual(await grpcRoundTrip(endpoint, "AuthTopic", 50, uniqueId("grpc"), { credentials: admin }), { sent: 50, received: 50 });
-    await assert.rejects(grpcRoundTrip(endpoint, "AuthTopic", 1, uniqueId("grpc-anon"), { timeoutMs: 15_000 }), (e: Error) => {
+    assert.deepEqual(await grpcRoundTrip(endpoint, "GrpcAuthTopic", 50, uniqueId("grpc"), { credentials: admin }), {
+      sent: 50,
+      received: 50,
+    });
+    await assert.rejects(grpcRoundTrip(endpoint, "GrpcAuthTopic", 1, uniqueId("grpc-anon"), { timeoutMs: 15_000 }), (e: Error) => {
       assert.match(e.message, /UNAUTHORIZED|authenticat|username|40[13]/i);
       return true;
     });
