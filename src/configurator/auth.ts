@@ -96,8 +96,7 @@ export function applyAuth(
     });
     return [];
   }
-  const password = variables.get("AUTH_ADMIN_PASSWORD");
-  if (!auth.AUTH_ADMIN_PASSWORD || !password) {
+  if (!auth.AUTH_ADMIN_PASSWORD) {
     errors.push({
       subject: "AUTH_ADMIN_PASSWORD",
       problem: "is not set, and AUTH_ENABLED=true needs it",
