@@ -281,6 +281,15 @@ export class RemotingClusterSource implements ClusterSource {
         }
       })
     ).flat();
+    // The group's own topics first, its retry topic after them: brokers answer in hash order.
+    const retry = (t: string) => (t.startsWith("%RETRY%") ? 1 : 0);
+    queues.sort(
+      (a, b) =>
+        retry(a.topic) - retry(b.topic) ||
+        a.topic.localeCompare(b.topic) ||
+        a.brokerName.localeCompare(b.brokerName) ||
+        a.queueId - b.queueId,
+    );
     return { name, lag: queues.reduce((sum, q) => sum + q.lag, 0), consumeTps, queues, errors };
   }
 

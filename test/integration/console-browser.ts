@@ -160,8 +160,12 @@ export function browserTour(cluster: ClusterUnderTest): void {
   test("browser: reset the group's offsets to an hour ago → every message is unconsumed again", async () => {
     await open(`${CONSOLE_URL}/#/group/${encodeURIComponent(`${group}-consumer`)}`);
     await page.locator("#reset-offset").waitFor();
+    await page.selectOption('#reset-offset select[name="topic"]', topic);
     await page.click('#reset-offset button[type="submit"]'); // the form's default time: an hour ago
-    await page.locator("text=offsets reset on 8 queue(s)").waitFor({ timeout: 30_000 });
+    // The form's answer, success or error, appears beside it: the assertion shows whichever came.
+    const answer = page.locator('#reset-offset + div [role="status"], #reset-offset + div [role="alert"]').first();
+    await answer.waitFor({ timeout: 30_000 });
+    assert.equal(await answer.innerText(), "offsets reset on 8 queue(s)");
     await shot("11-group-reset");
     await groupLag(311); // 10 + 1 + 300 messages since the topic was created
   });
