@@ -22,6 +22,7 @@ import {
 import { DEFAULT_ROCKETMQ_VERSION } from "../src/images/versions.ts";
 import { CONSOLE_SCHEMA, CONSOLE_VARIABLE_SUMMARIES } from "../src/console/config.ts";
 import { AUTH_SCHEMA, AUTH_VARIABLE_SUMMARIES } from "../src/configurator/auth.ts";
+import { BOOTSTRAP_SCHEMA, BOOTSTRAP_VARIABLE_SUMMARIES } from "../src/bootstrap/command.ts";
 import { readResult, type BenchName, type BenchResult } from "../bench/results.ts";
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
@@ -216,6 +217,11 @@ function renderVariables(version: string): string {
       p.default !== undefined ? code(String(p.default)) : "",
       summary,
     ]);
+  }
+  const bootstrapProps = BOOTSTRAP_SCHEMA.properties as Record<string, { description: string; default?: number | string }>;
+  for (const [name, summary] of Object.entries(BOOTSTRAP_VARIABLE_SUMMARIES)) {
+    const p = bootstrapProps[name]!;
+    rows.push([code(name), "broker, proxy", "—", p.description, p.default !== undefined ? code(String(p.default)) : "", summary]);
   }
 
   const defaults = table(

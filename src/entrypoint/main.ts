@@ -2,6 +2,7 @@
 // shell entrypoint execs java (so the JVM is PID 1 and gets SIGTERM). Nothing is written when anything is wrong.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import type { Logger } from "pino";
+import { bootstrapCommand } from "../bootstrap/command.ts";
 import { REDACTED, ROLES, loadCatalogue, type Role } from "../catalogue/catalogue.ts";
 import { resolve, formatError, describeSource, shownValue, type Resolution } from "../configurator/resolve.ts";
 import { renderAnnotated, renderArgFile, renderConfFile, renderToolsYml, jvmArguments } from "../configurator/render.ts";
@@ -182,6 +183,18 @@ async function waitForCluster(log: Logger, resolution: Resolution): Promise<bool
 export async function main(argv: string[]): Promise<number> {
   const command = argv[0] ?? "prepare";
   if (command === "healthcheck") return healthcheck(RUNTIME_DIR);
+  if (command === "bootstrap") {
+    // Node is PID 1 here (the entrypoint execs it), and PID 1 gets no default SIGTERM action.
+    for (const signal of ["SIGTERM", "SIGINT"] as const) process.once(signal, () => process.exit(0));
+    const mark = `${RUNTIME_DIR}/bootstrap.applied`;
+    return bootstrapCommand({
+      env: process.env,
+      readFile: readOptional,
+      version: process.env.RMQ_VERSION ?? "",
+      log: createLogger(process.env.RMQ_LOG_FORMAT === "json" ? "json" : "text"),
+      onApplied: () => makePrivateDir(RUNTIME_DIR) ?? writePrivateFile(mark, `${new Date().toISOString()}\n`),
+    });
+  }
 
   const resolution = resolveFromEnvironment();
   const log = createLogger(resolution.container.RMQ_LOG_FORMAT);
@@ -195,7 +208,7 @@ export async function main(argv: string[]): Promise<number> {
       return ok ? 0 : EXIT_CONFIG;
     }
     default:
-      log.error(`unknown command '${command}'; commands: prepare, print-config, validate, healthcheck`);
+      log.error(`unknown command '${command}'; commands: prepare, print-config, validate, healthcheck, bootstrap`);
       return EXIT_CONFIG;
   }
 }

@@ -1,7 +1,7 @@
 // Consumer-group configuration over the remoting protocol, for the console and the tests: create or replace a
 // group's SubscriptionGroupConfig on a broker (retries, broadcast, consume switch) without mqadmin's JVM start.
 // Brokers keep group configs per broker: call it on every master that serves the group's topics.
-import type { RemotingClient } from "./connection.ts";
+import type { Requester } from "./connection.ts";
 import { AdminRequestError } from "./admin.ts";
 import { RequestCode } from "./codes.ts";
 
@@ -24,7 +24,7 @@ export interface SubscriptionGroupSettings {
  * Creates `groupName` on `broker`, or replaces its configuration: the broker stores the JSON it is given, with
  * RocketMQ's defaults (16 retries, consume enabled, broadcast allowed) for every field left out.
  */
-export async function createSubscriptionGroup(client: RemotingClient, broker: string, settings: SubscriptionGroupSettings): Promise<void> {
+export async function createSubscriptionGroup(client: Requester, broker: string, settings: SubscriptionGroupSettings): Promise<void> {
   const config = Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
   const r = await client.request(broker, RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP, {
     body: Buffer.from(JSON.stringify(config), "utf8"),

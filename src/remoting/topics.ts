@@ -22,6 +22,11 @@ export interface TopicOptions {
  */
 export interface CreateTopicOptions extends TopicOptions {
   rocketmq5?: boolean;
+  /**
+   * Read queues when they differ from `queues`: more read than write queues keeps the messages in queues being
+   * removed readable until they are consumed.
+   */
+  readQueues?: number;
   /** How long to wait for the name server to route the topic. Default 30 s. */
   timeoutMs?: number;
   /** A pooled client (the console's, with its request timeout); default one connection per request, 10 s each. */
@@ -41,7 +46,7 @@ export async function createTopic(namesrvAddr: string, topic: string, options: C
   const extFields: Record<string, string> = {
     topic,
     defaultTopic: "TBW102",
-    readQueueNums: queues,
+    readQueueNums: String(options.readQueues ?? queues),
     writeQueueNums: queues,
     perm: String(options.perm ?? 6),
     topicFilterType: "SINGLE_TAG",

@@ -11,6 +11,7 @@
 // that attempt's ports: another process may take a port between the check and the start, and then start()
 // tries again with new ones.
 import { randomUUID } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import type Dockerode from "dockerode";
 import {
   AbstractStartedContainer,
@@ -84,6 +85,7 @@ export class RocketMQContainer {
   private readonly labels: Record<string, string> = {};
   private startupTimeoutMs = DEFAULT_STARTUP_TIMEOUT_MS;
   private auth: { user: string; password: string } | undefined;
+  private readonly bootstrapFiles: string[] = [];
 
   constructor(image: string = DEFAULT_IMAGE) {
     this.image = image;
@@ -157,6 +159,16 @@ export class RocketMQContainer {
   withAuth(password: string, user = "admin"): this {
     if (password.length < 8) throw new Error("withAuth: the password needs at least 8 characters");
     this.auth = { user, password };
+    return this;
+  }
+
+  /**
+   * A bootstrap file on this host (YAML or JSON: users and policies, topics, consumer groups; docs/security.md),
+   * applied once the broker is healthy as the image's `bootstrap` command applies it. start() fails with every
+   * problem the file has. A `passwordFile` in it names a file inside the container: use `password` here.
+   */
+  withBootstrapFile(path: string): this {
+    this.bootstrapFiles.push(path);
     return this;
   }
 
@@ -249,6 +261,7 @@ export class RocketMQContainer {
         credentials: this.auth && { accessKey: this.auth.user, secretKey: this.auth.password },
       });
       for (const topic of this.topics) await result.createTopic(topic.name, topic.options);
+      for (const file of this.bootstrapFiles) await result.bootstrap(await readFile(file, "utf8"));
       return result;
     } catch (e) {
       for (const c of [...started.reverse(), namesrv]) await c.stop().catch(() => undefined);
@@ -394,6 +407,30 @@ export class StartedRocketMQContainer extends AbstractStartedContainer {
       rocketmq5: !this.addresses.rocketmqVersion.startsWith("4."),
       credentials: this.addresses.credentials,
     });
+  }
+
+  /**
+   * Applies a bootstrap file's text (see withBootstrapFile) with the image's `bootstrap` command, signing as the
+   * admin under withAuth(); resolves with its report, fails with every problem it found. Idempotent: applying the
+   * same text again changes nothing.
+   */
+  async bootstrap(content: string): Promise<string> {
+    // Readable by root alone (it may hold passwords), removed after the run.
+    const target = `/tmp/bootstrap-${randomUUID()}.yml`;
+    await this.broker.copyContentToContainer([{ content, target, mode: 0o600 }]);
+    const r = await this.broker.exec(
+      [
+        "env",
+        `BOOTSTRAP_FILE=${target}`,
+        `NAMESRV_ADDR=127.0.0.1:${NAMESRV_PORT}`,
+        "sh",
+        "-c",
+        'docker-entrypoint bootstrap; s=$?; rm -f "$BOOTSTRAP_FILE"; exit $s',
+      ],
+      { user: "root" },
+    );
+    if (r.exitCode !== 0) throw new Error(`bootstrap exited with ${r.exitCode}:\n${r.output}`);
+    return r.output;
   }
 
   /**

@@ -5,7 +5,13 @@
 // any log or print-config.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { aliOnsRoundTrip } from "../../bench/clients/ali-ons-client.ts";
+import { getAcl, getUser } from "../../src/remoting/acl.ts";
+import { subscriptionGroups, type SubscriptionGroup } from "../../src/remoting/admin.ts";
+import { topicRoute } from "../../src/remoting/route.ts";
 import { RemotingClusterSource } from "../../src/console/cluster-source.ts";
 import { request } from "../../src/remoting/client.ts";
 import { RequestCode, ResponseCode } from "../../src/remoting/codes.ts";
@@ -19,14 +25,48 @@ const skip = await dockerAvailability();
 /** CI fails when this value appears anywhere in the test output. */
 const PASSWORD = "S3cr3t-VALUE-xyz";
 const ALICE = { accessKey: "alice", secretKey: "alice-pw-2718281" };
+const BOB = { accessKey: "bob", secretKey: "B0b-pw-1414213" };
+
+/** What the bootstrap tests declare: bob may publish to BootTopic and consume as BootGroup-consumer (the Java client's name for --group BootGroup). */
+function bootstrapText(queues: number, { bobPolicies = 2, extra = "" } = {}): string {
+  const policies = [
+    "      - resource: Topic:BootTopic\n        actions: [Pub, Sub]",
+    "      - resource: Group:BootGroup-*\n        actions: [Sub]",
+  ].slice(0, bobPolicies);
+  return [
+    "users:",
+    `  - username: ${BOB.accessKey}`,
+    `    password: ${BOB.secretKey}`,
+    "    policies:",
+    ...policies,
+    "topics:",
+    "  - name: BootTopic",
+    `    queues: ${queues}`,
+    "  - name: BootFifo",
+    "    type: FIFO",
+    "groups:",
+    "  - name: BootGroup-consumer",
+    "    retryMaxTimes: 3",
+    "    orderly: true",
+    extra,
+  ].join("\n");
+}
 
 describe("AUTH_ENABLED: ACL 2.0 on a RocketMQ 5.5.0 broker and proxy", { skip }, () => {
   let rocketmq: StartedRocketMQContainer;
   let admin: { accessKey: string; secretKey: string };
+  let bootstrapFile: string;
   before(async () => {
     await Promise.all([ensureImages(), prepareJavaClient()]);
     // Healthy only if the image's health check signs its requests; the topics only if the module signs too.
-    rocketmq = await new RocketMQContainer().withAuth(PASSWORD).withProxy().withTopics("AuthTopic", "OtherTopic", "GrpcAuthTopic").start();
+    bootstrapFile = join(mkdtempSync(join(tmpdir(), "bootstrap-")), "bootstrap.yml");
+    writeFileSync(bootstrapFile, bootstrapText(2));
+    rocketmq = await new RocketMQContainer()
+      .withAuth(PASSWORD)
+      .withProxy()
+      .withTopics("AuthTopic", "OtherTopic", "GrpcAuthTopic")
+      .withBootstrapFile(bootstrapFile)
+      .start();
     admin = rocketmq.getCredentials()!;
   });
   after(() => rocketmq?.stop());
@@ -134,6 +174,78 @@ describe("AUTH_ENABLED: ACL 2.0 on a RocketMQ 5.5.0 broker and proxy", { skip },
     } finally {
       signed.close();
       unsigned.close();
+    }
+  });
+
+  test("bootstrap file: users with policies, topics and groups are there at start(); bob publishes to BootTopic only", async () => {
+    const broker = rocketmq.getBrokerAddr();
+    const signed = new RemotingClient({ credentials: admin });
+    try {
+      const route = await topicRoute(signed, rocketmq.getNamesrvAddr(), "BootTopic");
+      assert.deepEqual(
+        route.queueDatas.map((q) => [q.readQueueNums, q.writeQueueNums]),
+        [[2, 2]],
+      );
+      const user = await getUser(signed, broker, BOB.accessKey);
+      assert.equal(user?.userType, "Normal");
+      assert.ok(user?.password === BOB.secretKey, "bob's password is the file's");
+      const acl = await getAcl(signed, broker, `User:${BOB.accessKey}`);
+      assert.deepEqual(acl?.policies.flatMap((p) => p.entries.map((e) => e.resource)).sort(), ["Group:BootGroup-*", "Topic:BootTopic"]);
+      const group = (await subscriptionGroups(signed, broker)).find((g) => g.groupName === "BootGroup-consumer") as
+        (SubscriptionGroup & { consumeMessageOrderly?: boolean }) | undefined;
+      assert.equal(group?.retryMaxTimes, 3);
+      assert.equal(group?.consumeMessageOrderly, true);
+    } finally {
+      signed.close();
+    }
+    const namesrv = rocketmq.getNamesrvAddr();
+    const runId = uniqueId("boot");
+    const r = await runJavaClientOnHost(
+      ["--namesrv", namesrv, "--topic", "BootTopic", "--count", "20", "--run-id", runId, "--group", "BootGroup", "--timeout-seconds", "60"],
+      { credentials: BOB },
+    );
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /RECEIVED 20\b/);
+    const refused = await runJavaClientOnHost(
+      ["--namesrv", namesrv, "--topic", "AuthTopic", "--count", "1", "--mode", "send", "--timeout-seconds", "40"],
+      { credentials: BOB },
+    );
+    assert.match(refused.stderr, /CODE: 16\b/, refused.stderr);
+  });
+
+  test("bootstrap again: the same file changes nothing; a new queue count and a dropped policy are applied; a bad file changes nothing", async () => {
+    const same = await rocketmq.bootstrap(bootstrapText(2));
+    assert.match(same, /user bob: unchanged/, same);
+    const changed = await rocketmq.bootstrap(bootstrapText(4, { bobPolicies: 1 }));
+    assert.match(changed, /user bob: updated/, changed);
+    const shrunk = await rocketmq.bootstrap(bootstrapText(1, { bobPolicies: 1 }));
+    assert.match(shrunk, /4 read queues kept/, shrunk);
+    const bad = "topics:\n  - name: NeverCreated\n  - name: BootTopic\n    queues: 0\ngroups:\n  - name: G\n    orderly: maybe\n";
+    await assert.rejects(rocketmq.bootstrap(bad), (e: Error) => {
+      assert.match(e.message, /exited with 2/);
+      assert.match(e.message, /bootstrap-[^:]*\.yml:4:13: topics\[1\]\.queues: must be a whole number/);
+      assert.match(e.message, /:7:14: groups\[0\]\.orderly: must be true or false/);
+      assert.match(e.message, /2 problem\(s\); nothing was applied/);
+      return true;
+    });
+    for (const output of [same, changed, shrunk]) assert.ok(!output.includes(BOB.secretKey) && !output.includes(PASSWORD), output);
+
+    const signed = new RemotingClient({ credentials: admin });
+    try {
+      const route = await topicRoute(signed, rocketmq.getNamesrvAddr(), "BootTopic");
+      // Write queues shrink at once; read queues stay until the removed queues' messages are consumed.
+      assert.deepEqual(
+        route.queueDatas.map((q) => [q.readQueueNums, q.writeQueueNums]),
+        [[4, 1]],
+      );
+      await assert.rejects(topicRoute(signed, rocketmq.getNamesrvAddr(), "NeverCreated"), /no route/);
+      const acl = await getAcl(signed, rocketmq.getBrokerAddr(), `User:${BOB.accessKey}`);
+      assert.deepEqual(
+        acl?.policies.flatMap((p) => p.entries.map((e) => e.resource)),
+        ["Topic:BootTopic"],
+      );
+    } finally {
+      signed.close();
     }
   });
 

@@ -1,16 +1,21 @@
 // One compose cluster mode under test: bring it up (timed), read the topology the name server reports, round-trip
 // messages with the official Java client from the host and from a container, and kill nodes in a send loop.
 import assert from "node:assert/strict";
-import { appendFileSync, mkdirSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { buildImages } from "../../src/images/build.ts";
 import { DEFAULT_ROCKETMQ_VERSION } from "../../src/images/versions.ts";
 import { javaClientContainerCommand, prepareJavaClient, runJavaClientOnHost, type JavaClientResult } from "../clients/java-client.ts";
 import { ComposeProject, REPO_ROOT, docker, dockerOk, eventually, sh, uniqueId } from "./harness.ts";
-import { request } from "../../src/remoting/client.ts";
+import { oneShot, request } from "../../src/remoting/client.ts";
 import { RequestCode, ResponseCode } from "../../src/remoting/codes.ts";
 import type { Credentials } from "../../src/remoting/auth.ts";
+import { getUser } from "../../src/remoting/acl.ts";
+import { subscriptionGroups } from "../../src/remoting/admin.ts";
+import { RemotingClient } from "../../src/remoting/connection.ts";
+import { topicRoute } from "../../src/remoting/route.ts";
 import { CONSOLE_URL, consoleLogin, generatedPassword } from "./console.ts";
 import { ANONYMOUS_ATTACKS, runAttacks } from "../attacks/console.ts";
 
@@ -51,13 +56,26 @@ export class ClusterUnderTest {
   /** With auth: what every client of the tests signs with (the admin of AUTH_ENABLED). */
   readonly credentials: Credentials | undefined;
 
-  constructor(mode: string, options: { version?: string; networkNamesrv: string; files?: string[]; auth?: boolean }) {
+  /** With bootstrap: the file the compose file's `bootstrap` service watches (rewrite it in place). */
+  readonly bootstrapFile: string | undefined;
+
+  constructor(mode: string, options: { version?: string; networkNamesrv: string; files?: string[]; auth?: boolean; bootstrap?: boolean }) {
     this.version = options.version ?? DEFAULT_ROCKETMQ_VERSION;
-    this.label = `${[mode, ...(options.files ?? []), ...(options.auth ? ["AUTH_ENABLED"] : [])].join(" + ")} (RocketMQ ${this.version})`;
+    const extras = [...(options.auth ? ["AUTH_ENABLED"] : []), ...(options.bootstrap ? ["bootstrap"] : [])];
+    this.label = `${[mode, ...(options.files ?? []), ...extras].join(" + ")} (RocketMQ ${this.version})`;
     this.credentials = options.auth ? { accessKey: "admin", secretKey: TEST_PASSWORD } : undefined;
+    if (options.bootstrap) {
+      this.bootstrapFile = join(mkdtempSync(join(tmpdir(), "bootstrap-")), "bootstrap.yml");
+      // Read by the image's user (uid 3000) through the bind mount.
+      writeFileSync(this.bootstrapFile, modeBootstrapText(2), { mode: 0o644 });
+    }
     this.project = new ComposeProject(`rmqtest-${mode}-${this.version.replace(/\./g, "")}`, mode, {
       // From the shell, as a user would: AUTH_ENABLED=true AUTH_ADMIN_PASSWORD=... docker compose up.
-      env: { ROCKETMQ_VERSION: this.version, ...(options.auth ? { AUTH_ENABLED: "true", AUTH_ADMIN_PASSWORD: TEST_PASSWORD } : {}) },
+      env: {
+        ROCKETMQ_VERSION: this.version,
+        ...(options.auth ? { AUTH_ENABLED: "true", AUTH_ADMIN_PASSWORD: TEST_PASSWORD } : {}),
+        ...(this.bootstrapFile ? { COMPOSE_PROFILES: "bootstrap", BOOTSTRAP_FILE: this.bootstrapFile, BOOTSTRAP_WATCH_SECONDS: "2" } : {}),
+      },
       overlays: options.files,
     });
     this.networkNamesrv = options.networkNamesrv;
@@ -131,9 +149,11 @@ export class ClusterUnderTest {
     return JSON.parse(line.slice("CLUSTER ".length)) as Topology;
   }
 
-  /** RoundTrip on the host through localhost:9876, signed with the cluster's credentials unless `anonymous`. */
-  hostClient(args: string[], options: { anonymous?: boolean } = {}): Promise<JavaClientResult> {
-    return runJavaClientOnHost(["--namesrv", "localhost:9876", ...args], { credentials: options.anonymous ? undefined : this.credentials });
+  /** RoundTrip on the host through localhost:9876, signed with the cluster's credentials (or others) unless `anonymous`. */
+  hostClient(args: string[], options: { anonymous?: boolean; credentials?: Credentials } = {}): Promise<JavaClientResult> {
+    return runJavaClientOnHost(["--namesrv", "localhost:9876", ...args], {
+      credentials: options.anonymous ? undefined : (options.credentials ?? this.credentials),
+    });
   }
 
   /** RoundTrip in a container on the cluster's network, dialling the name servers by service name. */
@@ -236,11 +256,37 @@ export function parseSendStats(stdout: string): SendStats {
   return { sent: Number(sent[1]), ok: Number(sent[2]), maxGapMs: parsed.maxGapMs, byBroker: parsed.byBroker };
 }
 
+/** A user of the bootstrap file; consumes as BootGroup-consumer (the Java client's name for --group BootGroup). */
+export const CAROL = { accessKey: "carol", secretKey: "C4rol-pw-1732050" };
+
+/** The bootstrap file of the mode tests: carol with her policies, BootTopic with `queues` queues, BootGroup-consumer. */
+export function modeBootstrapText(queues: number): string {
+  return [
+    "users:",
+    `  - username: ${CAROL.accessKey}`,
+    `    password: ${CAROL.secretKey}`,
+    "    policies:",
+    "      - resource: Topic:BootTopic",
+    "        actions: [Pub, Sub]",
+    "      - resource: Group:BootGroup-*",
+    "        actions: [Sub]",
+    "topics:",
+    "  - name: BootTopic",
+    `    queues: ${queues}`,
+    "groups:",
+    "  - name: BootGroup-consumer",
+    "    retryMaxTimes: 3",
+    "",
+  ].join("\n");
+}
+
 export interface ModeSpec {
   mode: string;
   version?: string;
   /** Brought up with AUTH_ENABLED=true and an admin password from the shell; every client signs. */
   auth?: boolean;
+  /** With the compose file's `bootstrap` service (profile) and modeBootstrapText (users need auth). */
+  bootstrap?: boolean;
   networkNamesrv: string;
   overlays?: string[];
   /** Checks the topology right after `up`, e.g. exact broker names and ids. */
@@ -259,6 +305,7 @@ export function describeMode(spec: ModeSpec, skip: string | undefined): void {
     networkNamesrv: spec.networkNamesrv,
     files: spec.overlays,
     auth: spec.auth,
+    bootstrap: spec.bootstrap,
   });
   describe(cluster.label, { skip }, () => {
     before(async () => {
@@ -290,6 +337,7 @@ export function describeMode(spec: ModeSpec, skip: string | undefined): void {
         }
       });
     }
+    if (spec.bootstrap) bootstrapTests(cluster);
     test("the console at localhost:8082 asks for a login; after it, it lists every broker with its role and version", async () => {
       assert.equal((await fetch(`${CONSOLE_URL}/api/cluster`)).status, 401);
       assert.match(await (await fetch(`${CONSOLE_URL}/`)).text(), /RocketMQ console/);
@@ -334,4 +382,56 @@ export function report(line: string): void {
   process.stdout.write(`# ${line}\n`);
   mkdirSync(join(REPO_ROOT, "test-artifacts"), { recursive: true });
   appendFileSync(join(REPO_ROOT, "test-artifacts", "figures.txt"), `${new Date().toISOString()} ${line}\n`);
+}
+
+/**
+ * The compose file's `bootstrap` service: healthy once its file is applied on every broker (users and groups on
+ * masters and slaves alike, the topic on every master), a user of the file round-trips, and an edit of the file is
+ * applied while it runs.
+ */
+function bootstrapTests(cluster: ClusterUnderTest): void {
+  test("the bootstrap service applied its file on every broker; its user carol round-trips through BootTopic", async () => {
+    const client = new RemotingClient({ credentials: cluster.credentials });
+    try {
+      const t = await cluster.topology();
+      const route = await topicRoute(client, "localhost:9876", "BootTopic");
+      assert.deepEqual(
+        route.queueDatas.map((q) => [q.brokerName, q.writeQueueNums]).sort(),
+        Object.keys(t.brokers)
+          .sort()
+          .map((name) => [name, 2]),
+      );
+      for (const address of Object.values(t.brokers).flatMap((b) => Object.values(b.addrs))) {
+        const user = await getUser(client, address, CAROL.accessKey);
+        assert.equal(user?.username, CAROL.accessKey, `carol on ${address}`);
+        const groups = await subscriptionGroups(client, address);
+        assert.equal(groups.find((g) => g.groupName === "BootGroup-consumer")?.retryMaxTimes, 3, `BootGroup-consumer on ${address}`);
+      }
+    } finally {
+      client.close();
+    }
+    const r = await cluster.hostClient(["--topic", "BootTopic", "--count", "50", "--group", "BootGroup", "--run-id", uniqueId("carol")], {
+      credentials: CAROL,
+    });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /RECEIVED 50\b/);
+  });
+
+  test("an edit of the bootstrap file is applied while the service runs: BootTopic gets 3 write queues", async () => {
+    writeFileSync(cluster.bootstrapFile!, modeBootstrapText(3)); // in place: the bind mount sees the same file
+    await eventually(
+      async () => {
+        const route = await topicRoute(oneShot, "localhost:9876", "BootTopic");
+        assert.deepEqual(
+          route.queueDatas.map((q) => q.writeQueueNums),
+          route.queueDatas.map(() => 3),
+        );
+      },
+      60_000,
+      1000,
+    );
+    const logs = await docker("logs", cluster.container("bootstrap"));
+    assert.match(logs.stdout + logs.stderr, /topic BootTopic: applied \(3 queue/);
+    assert.ok(!(logs.stdout + logs.stderr).includes(CAROL.secretKey), "the bootstrap log shows a password");
+  });
 }

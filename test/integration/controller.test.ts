@@ -4,4 +4,4 @@ import { describeMode } from "./cluster.ts";
 import { controller } from "./modes.ts";
 
 // With AUTH_ENABLED (ACL 2.0): election, replication, failover and the console work with every client signing.
-describeMode({ ...controller(), auth: true }, await dockerAvailability());
+describeMode({ ...controller(), auth: true, bootstrap: true }, await dockerAvailability());

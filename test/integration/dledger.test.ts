@@ -5,4 +5,4 @@ import { dledger } from "./modes.ts";
 
 // With AUTH_ENABLED (ACL 2.0): replication, failover and the console work with every client signing;
 // RocketMQ 4.9.7 runs this mode open (rocketmq-4.test.ts).
-describeMode({ ...dledger(), auth: true }, await dockerAvailability());
+describeMode({ ...dledger(), auth: true, bootstrap: true }, await dockerAvailability());

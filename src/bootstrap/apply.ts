@@ -1,0 +1,167 @@
+// Applies a validated bootstrap file to a running cluster, idempotently: what exists and matches is left alone,
+// what differs is updated, what is missing is created. Nothing the file does not name is touched. Users, ACLs and
+// consumer groups live in each broker's own store, so they are written to every broker (as `mqadmin -c` does);
+// topics are created on every broker and confirmed by the name server.
+import {
+  createAcl,
+  createUser,
+  deleteAcl,
+  getAcl,
+  getUser,
+  updateAcl,
+  updateUser,
+  type AclInfo,
+  type PolicyEntry,
+} from "../remoting/acl.ts";
+import { brokersOf, clusterInfo, type BrokerMember } from "../remoting/cluster.ts";
+import type { Requester } from "../remoting/connection.ts";
+import { createSubscriptionGroup } from "../remoting/groups.ts";
+import { fromAnyNamesrv } from "../remoting/namesrv.ts";
+import { NoRouteError, topicRoute } from "../remoting/route.ts";
+import { createTopic } from "../remoting/topics.ts";
+import type { BootstrapSpec, GroupSpec, PolicySpec, TopicSpec, UserSpec } from "./spec.ts";
+
+export interface ApplyOptions {
+  requester: Requester;
+  namesrvs: readonly string[];
+  rocketmq5: boolean;
+  /** One line per declaration: what was done. */
+  report(line: string): void;
+}
+
+/** Brokers take the file's declarations; slaves of 4.x refuse writes and copy from their masters instead. */
+async function onEveryBroker(brokers: BrokerMember[], write: (b: BrokerMember) => Promise<void>): Promise<void> {
+  const failures: string[] = [];
+  await Promise.all(
+    brokers.map((b) =>
+      write(b).catch((e: Error) => {
+        if (b.brokerId === 0) failures.push(e.message);
+      }),
+    ),
+  );
+  if (failures.length) throw new Error(failures.join("; "));
+}
+
+const entriesOf = (acl: AclInfo | undefined): PolicyEntry[] =>
+  (acl?.policies ?? []).filter((p) => (p.policyType ?? "Custom") === "Custom").flatMap((p) => p.entries ?? []);
+
+const sameEntry = (a: PolicyEntry, b: PolicySpec): boolean =>
+  a.decision?.toLowerCase() === b.decision.toLowerCase() &&
+  [...a.actions]
+    .map((x) => x.toLowerCase())
+    .sort()
+    .join() ===
+    [...b.actions]
+      .map((x) => x.toLowerCase())
+      .sort()
+      .join() &&
+  [...(a.sourceIps ?? [])].sort().join() === [...b.sourceIps].sort().join();
+
+/** Returns what was done on this broker: created, updated or nothing. */
+async function applyUser(requester: Requester, broker: string, user: UserSpec): Promise<"created" | "updated" | "unchanged"> {
+  let outcome: "created" | "updated" | "unchanged" = "unchanged";
+  const info = { username: user.username, password: user.password, userType: user.userType, userStatus: user.userStatus };
+  const existing = await getUser(requester, broker, user.username);
+  if (!existing) {
+    await createUser(requester, broker, info);
+    outcome = "created";
+  } else if (
+    existing.password !== user.password ||
+    existing.userType?.toLowerCase() !== user.userType.toLowerCase() ||
+    existing.userStatus?.toLowerCase() !== user.userStatus.toLowerCase()
+  ) {
+    await updateUser(requester, broker, info);
+    outcome = "updated";
+  }
+
+  const subject = `User:${user.username}`;
+  const acl = await getAcl(requester, broker, subject);
+  const current = entriesOf(acl);
+  const wanted = user.policies;
+  const changed = wanted.filter((w) => !current.some((c) => c.resource === w.resource && sameEntry(c, w)));
+  const stale = current.filter((c) => !wanted.some((w) => w.resource === c.resource));
+  if (changed.length) {
+    const body: AclInfo = {
+      subject,
+      policies: [
+        {
+          policyType: "Custom",
+          entries: changed.map((p) => ({ resource: p.resource, actions: p.actions, decision: p.decision, sourceIps: p.sourceIps })),
+        },
+      ],
+    };
+    await (acl ? updateAcl : createAcl)(requester, broker, body);
+  }
+  for (const entry of stale) await deleteAcl(requester, broker, subject, entry.resource);
+  if ((changed.length || stale.length) && outcome === "unchanged") outcome = "updated";
+  return outcome;
+}
+
+/** The most read queues any broker has now: fewer would hide messages still in the queues being removed. */
+async function currentReadQueues(requester: Requester, namesrvs: readonly string[], topic: string): Promise<number> {
+  try {
+    const { value: route } = await fromAnyNamesrv(namesrvs, (ns) => topicRoute(requester, ns, topic));
+    return Math.max(0, ...route.queueDatas.map((q) => q.readQueueNums));
+  } catch (e) {
+    const failures = (e as { failures?: string[] }).failures ?? [];
+    if (failures.length && failures.every((f) => /has no route/.test(f))) return 0;
+    if (e instanceof NoRouteError) return 0;
+    throw e;
+  }
+}
+
+async function applyTopic(options: ApplyOptions, topic: TopicSpec): Promise<string> {
+  const { requester, namesrvs } = options;
+  const read = await currentReadQueues(requester, namesrvs, topic.name);
+  const readQueues = Math.max(read, topic.queues);
+  await fromAnyNamesrv(namesrvs, (ns) =>
+    createTopic(ns, topic.name, {
+      queues: topic.queues,
+      readQueues,
+      perm: topic.perm,
+      messageType: topic.messageType,
+      rocketmq5: options.rocketmq5,
+      requester,
+    }),
+  );
+  const shape = `${topic.queues} queue(s), ${topic.messageType}, perm ${topic.perm}`;
+  if (!read) return `topic ${topic.name}: created (${shape})`;
+  return readQueues > topic.queues
+    ? `topic ${topic.name}: applied (${shape}); ${readQueues} read queues kept until the removed queues are consumed`
+    : `topic ${topic.name}: applied (${shape})`;
+}
+
+async function applyGroup(options: ApplyOptions, brokers: BrokerMember[], group: GroupSpec): Promise<string> {
+  await onEveryBroker(brokers, (b) =>
+    createSubscriptionGroup(options.requester, b.address, {
+      groupName: group.name,
+      retryMaxTimes: group.retryMaxTimes,
+      consumeMessageOrderly: group.orderly,
+      consumeEnable: group.consumeEnable,
+      consumeBroadcastEnable: group.broadcast,
+    }),
+  );
+  return `consumer group ${group.name}: applied`;
+}
+
+/** Applies `spec`; throws on the first declaration a master refuses (what came before it stays applied). */
+export async function applyBootstrap(spec: BootstrapSpec, options: ApplyOptions): Promise<void> {
+  if (spec.users.length && !options.rocketmq5) {
+    throw new Error("users and policies need RocketMQ 5 with AUTH_ENABLED=true (ACL 2.0); this cluster runs RocketMQ 4");
+  }
+  const { value: info } = await fromAnyNamesrv(options.namesrvs, (ns) => clusterInfo(ns, options.requester));
+  const brokers = brokersOf(info);
+  if (!brokers.some((b) => b.brokerId === 0)) throw new Error("the name servers list no master broker");
+
+  // Users first: their policies may name the topics and groups that follow.
+  for (const user of spec.users) {
+    const outcomes = new Set<string>();
+    await onEveryBroker(brokers, async (b) => {
+      outcomes.add(await applyUser(options.requester, b.address, user));
+    });
+    const what = outcomes.has("created") ? "created" : outcomes.has("updated") ? "updated" : "unchanged";
+    options.report(`user ${user.username}: ${what} (${user.policies.length} polic${user.policies.length === 1 ? "y" : "ies"})`);
+  }
+  for (const topic of spec.topics) options.report(await applyTopic(options, topic));
+  for (const group of spec.groups) options.report(await applyGroup(options, brokers, group));
+}

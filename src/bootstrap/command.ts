@@ -1,0 +1,206 @@
+// `docker-entrypoint bootstrap`: a one-shot run that applies the bootstrap file (BOOTSTRAP_FILE, or its text in
+// BOOTSTRAP) to the cluster at NAMESRV_ADDR, signing as the admin when AUTH_ADMIN_PASSWORD is set. Every problem with the variables or the file
+// is reported before anything is applied; then it waits for a master and applies, idempotently.
+import type { Logger } from "pino";
+import { AUTH_SCHEMA } from "../configurator/auth.ts";
+import { checkSchema, readVariables } from "../configurator/env.ts";
+import { formatError } from "../configurator/resolve.ts";
+import type { ConfigError } from "../configurator/types.ts";
+import { splitNamesrvList } from "../remoting/address.ts";
+import { oneShot, signing } from "../remoting/client.ts";
+import { brokersOf, clusterInfo } from "../remoting/cluster.ts";
+import { fromAnyNamesrv, NoNamesrvAnsweredError } from "../remoting/namesrv.ts";
+import type { Requester } from "../remoting/connection.ts";
+import { applyBootstrap } from "./apply.ts";
+import { formatProblem, parseBootstrap, type BootstrapSpec } from "./spec.ts";
+
+export const BOOTSTRAP_SCHEMA = {
+  type: "object",
+  required: ["BOOTSTRAP", "NAMESRV_ADDR"],
+  properties: {
+    BOOTSTRAP: {
+      type: "string",
+      description: "the bootstrap file's text (YAML or JSON), or BOOTSTRAP_FILE: the file's path in the container; one of the two",
+    },
+    NAMESRV_ADDR: {
+      type: "string",
+      pattern: "^[^;\\s]+:\\d+(;[^;\\s]+:\\d+)*$",
+      description: "host:port of the name servers, separated by ';'",
+    },
+    BOOTSTRAP_WATCH_SECONDS: {
+      type: "integer",
+      minimum: 0,
+      maximum: 86400,
+      default: 0,
+      description: "0 (apply once and exit) or up to 86400: keep running and look at the file and the brokers this often",
+    },
+    BOOTSTRAP_WAIT_SECONDS: {
+      type: "integer",
+      minimum: 0,
+      maximum: 3600,
+      default: 300,
+      description: "0 to 3600: how long to wait for a name server that lists a master broker",
+    },
+    AUTH_ADMIN_USER: AUTH_SCHEMA.properties.AUTH_ADMIN_USER,
+    AUTH_ADMIN_PASSWORD: AUTH_SCHEMA.properties.AUTH_ADMIN_PASSWORD,
+  },
+} as const;
+
+/** What each variable does, for the docs' table (`npm run docs`). */
+export const BOOTSTRAP_VARIABLE_SUMMARIES: Record<"BOOTSTRAP" | "BOOTSTRAP_WAIT_SECONDS" | "BOOTSTRAP_WATCH_SECONDS", string> = {
+  BOOTSTRAP:
+    "`bootstrap` command only: the users, policies, topics and consumer groups to apply (docs/security.md#bootstrap-file); usually `BOOTSTRAP_FILE`, a mounted file or secret. It also takes NAMESRV_ADDR and, on a cluster with AUTH_ENABLED, AUTH_ADMIN_USER and AUTH_ADMIN_PASSWORD(_FILE).",
+  BOOTSTRAP_WAIT_SECONDS: "`bootstrap` command only: how long it waits for a name server that lists a master broker.",
+  BOOTSTRAP_WATCH_SECONDS:
+    "`bootstrap` command only: 0 applies the file once and exits; more keeps it running (the compose files' `bootstrap` service), applying the file again when it or the set of brokers changes.",
+};
+
+interface BootstrapSettings {
+  BOOTSTRAP: string;
+  NAMESRV_ADDR: string;
+  BOOTSTRAP_WAIT_SECONDS: number;
+  BOOTSTRAP_WATCH_SECONDS: number;
+  AUTH_ADMIN_USER: string;
+  AUTH_ADMIN_PASSWORD?: string;
+}
+
+const EXIT_CONFIG = 2;
+const EXIT_FAILED = 1;
+
+export interface BootstrapEnvironment {
+  env: Record<string, string | undefined>;
+  readFile(path: string): string | undefined;
+  /** The image's RocketMQ version: users and policies need 5.x. */
+  version: string;
+  log: Logger;
+  /** Between two looks at the name servers while waiting; tests shorten it. */
+  intervalMs?: number;
+  /** Watch mode: called after each successful apply (the container's health check looks for its mark). */
+  onApplied?: () => void;
+}
+
+async function waitForMaster(
+  namesrvs: string[],
+  requester: typeof oneShot,
+  seconds: number,
+  log: Logger,
+  intervalMs: number,
+): Promise<boolean> {
+  const deadline = Date.now() + seconds * 1000;
+  let nextLog = 0;
+  for (;;) {
+    let problem: string;
+    try {
+      const { value } = await fromAnyNamesrv(namesrvs, async (ns) => {
+        const masters = brokersOf(await clusterInfo(ns, requester)).filter((b) => b.brokerId === 0);
+        if (!masters.length) throw new Error(`${ns} lists no master broker yet`);
+        return masters;
+      });
+      log.info(`master broker(s) ${value.map((m) => `${m.brokerName} (${m.address})`).join(", ")} found; applying the bootstrap file`);
+      return true;
+    } catch (e) {
+      problem = e instanceof NoNamesrvAnsweredError ? e.failures.join("; ") : (e as Error).message;
+    }
+    if (Date.now() >= deadline) {
+      log.error(`no master broker after ${seconds} s (${problem}); nothing was applied`);
+      return false;
+    }
+    if (Date.now() >= nextLog) {
+      log.info(`waiting for a master broker: ${problem}`);
+      nextLog = Date.now() + 10_000;
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+interface Loaded {
+  settings?: BootstrapSettings;
+  spec?: BootstrapSpec;
+  /** The file's text, to notice a change. */
+  text?: string;
+  problems: string[];
+}
+
+/** The variables and the file, checked; every problem at once. Read again on each look in watch mode. */
+function load(env: Record<string, string | undefined>, readFile: (path: string) => string | undefined, version: string): Loaded {
+  const errors: ConfigError[] = [];
+  const variables = readVariables(env, readFile, (name) => name === "AUTH_ADMIN_PASSWORD" || name === "BOOTSTRAP", errors);
+  const settings = checkSchema<BootstrapSettings>(BOOTSTRAP_SCHEMA, variables, errors);
+  const problems = errors.map(formatError);
+  // Problems name the file as the user gave it: its path, or the variable that holds its text.
+  const source = variables.get("BOOTSTRAP")?.fromFile ? (env.BOOTSTRAP_FILE ?? "BOOTSTRAP_FILE") : "BOOTSTRAP";
+  if (!settings) return { problems };
+  const adminUser = settings.AUTH_ADMIN_PASSWORD ? settings.AUTH_ADMIN_USER : undefined;
+  const { spec, problems: fileProblems } = parseBootstrap(settings.BOOTSTRAP, { readFile, adminUser });
+  problems.push(...fileProblems.map((p) => formatProblem(source, p)));
+  if (spec?.users.length && version.startsWith("4.")) {
+    problems.push(`${source}: users and policies need RocketMQ 5 (ACL 2.0); this image runs RocketMQ ${version}`);
+  }
+  if (spec?.users.length && !settings.AUTH_ADMIN_PASSWORD) {
+    problems.push(`${source}: users and policies are managed as the admin: set AUTH_ADMIN_PASSWORD (or AUTH_ADMIN_PASSWORD_FILE)`);
+  }
+  return { settings, spec, text: settings.BOOTSTRAP, problems };
+}
+
+/** What the last apply reached: a new broker (a replaced volume, a new group) gets the file again. */
+async function brokerSet(namesrvs: string[], requester: Requester): Promise<string> {
+  const { value } = await fromAnyNamesrv(namesrvs, (ns) => clusterInfo(ns, requester));
+  return brokersOf(value)
+    .map((b) => b.address)
+    .sort()
+    .join(",");
+}
+
+export async function bootstrapCommand(options: BootstrapEnvironment): Promise<number> {
+  const { env, readFile, version, log, intervalMs = 2000 } = options;
+  const first = load(env, readFile, version);
+  for (const problem of first.problems) log.error(problem);
+  const { settings, spec } = first;
+  if (first.problems.length || !settings || !spec) {
+    log.error(`${first.problems.length} problem(s); nothing was applied. The bootstrap file's format: docs/security.md#bootstrap-file`);
+    return EXIT_CONFIG;
+  }
+
+  const namesrvs = splitNamesrvList(settings.NAMESRV_ADDR);
+  const credentials = settings.AUTH_ADMIN_PASSWORD
+    ? { accessKey: settings.AUTH_ADMIN_USER, secretKey: settings.AUTH_ADMIN_PASSWORD }
+    : undefined;
+  const requester = signing(oneShot, credentials);
+  const rocketmq5 = !version.startsWith("4.");
+  if (!(await waitForMaster(namesrvs, requester, settings.BOOTSTRAP_WAIT_SECONDS, log, intervalMs))) return EXIT_FAILED;
+  const apply = async (s: BootstrapSpec): Promise<boolean> => {
+    if (!s.users.length && !s.topics.length && !s.groups.length) log.info("the bootstrap file declares nothing (is BOOTSTRAP_FILE set?)");
+    try {
+      await applyBootstrap(s, { requester, namesrvs, rocketmq5, report: (line) => log.info(line) });
+      log.info(`bootstrap applied: ${s.users.length} user(s), ${s.topics.length} topic(s), ${s.groups.length} consumer group(s)`);
+      return true;
+    } catch (e) {
+      log.error(`bootstrap stopped: ${(e as Error).message}`);
+      return false;
+    }
+  };
+
+  const watchSeconds = settings.BOOTSTRAP_WATCH_SECONDS;
+  if (!watchSeconds) return (await apply(spec)) ? 0 : EXIT_FAILED;
+
+  // Watch mode: apply again when the file or the set of brokers changes; a bad edit is reported and skipped.
+  let applied = "";
+  let reported = "";
+  for (;;) {
+    const now = load(env, readFile, version);
+    const brokers = await brokerSet(namesrvs, requester).catch(() => undefined);
+    const state = `${now.text}\n${brokers}`;
+    if (now.problems.length) {
+      if (now.text !== reported) {
+        for (const problem of now.problems) log.error(problem);
+        log.error(`${now.problems.length} problem(s) in the changed file; it was not applied, the last one stays`);
+        reported = now.text ?? "";
+      }
+    } else if (brokers !== undefined && state !== applied && now.spec && (await apply(now.spec))) {
+      applied = state;
+      reported = "";
+      options.onApplied?.();
+    }
+    await new Promise((r) => setTimeout(r, watchSeconds * 1000));
+  }
+}
