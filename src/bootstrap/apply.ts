@@ -2,24 +2,14 @@
 // what differs is updated, what is missing is created. Nothing the file does not name is touched. Users, ACLs and
 // consumer groups live in each broker's own store, so they are written to every broker (as `mqadmin -c` does);
 // topics are created on every broker and confirmed by the name server.
-import {
-  createAcl,
-  createUser,
-  deleteAcl,
-  getAcl,
-  getUser,
-  updateAcl,
-  updateUser,
-  type AclInfo,
-  type PolicyEntry,
-} from "../remoting/acl.ts";
+import { ensurePolicies, ensureUser } from "../remoting/acl.ts";
 import { brokersOf, clusterInfo, type BrokerMember } from "../remoting/cluster.ts";
 import type { Requester } from "../remoting/connection.ts";
 import { createSubscriptionGroup } from "../remoting/groups.ts";
 import { fromAnyNamesrv } from "../remoting/namesrv.ts";
 import { NoRouteError, topicRoute } from "../remoting/route.ts";
 import { createTopic } from "../remoting/topics.ts";
-import type { BootstrapSpec, GroupSpec, PolicySpec, TopicSpec, UserSpec } from "./spec.ts";
+import type { BootstrapSpec, GroupSpec, TopicSpec, UserSpec } from "./spec.ts";
 
 export interface ApplyOptions {
   requester: Requester;
@@ -42,59 +32,12 @@ async function onEveryBroker(brokers: BrokerMember[], write: (b: BrokerMember) =
   if (failures.length) throw new Error(failures.join("; "));
 }
 
-const entriesOf = (acl: AclInfo | undefined): PolicyEntry[] =>
-  (acl?.policies ?? []).filter((p) => (p.policyType ?? "Custom") === "Custom").flatMap((p) => p.entries ?? []);
-
-const sameEntry = (a: PolicyEntry, b: PolicySpec): boolean =>
-  a.decision?.toLowerCase() === b.decision.toLowerCase() &&
-  [...a.actions]
-    .map((x) => x.toLowerCase())
-    .sort()
-    .join() ===
-    [...b.actions]
-      .map((x) => x.toLowerCase())
-      .sort()
-      .join() &&
-  [...(a.sourceIps ?? [])].sort().join() === [...b.sourceIps].sort().join();
-
 /** Returns what was done on this broker: created, updated or nothing. */
 async function applyUser(requester: Requester, broker: string, user: UserSpec): Promise<"created" | "updated" | "unchanged"> {
-  let outcome: "created" | "updated" | "unchanged" = "unchanged";
-  const info = { username: user.username, password: user.password, userType: user.userType, userStatus: user.userStatus };
-  const existing = await getUser(requester, broker, user.username);
-  if (!existing) {
-    await createUser(requester, broker, info);
-    outcome = "created";
-  } else if (
-    existing.password !== user.password ||
-    existing.userType?.toLowerCase() !== user.userType.toLowerCase() ||
-    existing.userStatus?.toLowerCase() !== user.userStatus.toLowerCase()
-  ) {
-    await updateUser(requester, broker, info);
-    outcome = "updated";
-  }
-
-  const subject = `User:${user.username}`;
-  const acl = await getAcl(requester, broker, subject);
-  const current = entriesOf(acl);
-  const wanted = user.policies;
-  const changed = wanted.filter((w) => !current.some((c) => c.resource === w.resource && sameEntry(c, w)));
-  const stale = current.filter((c) => !wanted.some((w) => w.resource === c.resource));
-  if (changed.length) {
-    const body: AclInfo = {
-      subject,
-      policies: [
-        {
-          policyType: "Custom",
-          entries: changed.map((p) => ({ resource: p.resource, actions: p.actions, decision: p.decision, sourceIps: p.sourceIps })),
-        },
-      ],
-    };
-    await (acl ? updateAcl : createAcl)(requester, broker, body);
-  }
-  for (const entry of stale) await deleteAcl(requester, broker, subject, entry.resource);
-  if ((changed.length || stale.length) && outcome === "unchanged") outcome = "updated";
-  return outcome;
+  const outcome = await ensureUser(requester, broker, user);
+  const entries = user.policies.map((p) => ({ resource: p.resource, actions: p.actions, decision: p.decision, sourceIps: p.sourceIps }));
+  const aclChanged = await ensurePolicies(requester, broker, `User:${user.username}`, entries);
+  return outcome === "unchanged" && aclChanged ? "updated" : outcome;
 }
 
 /** The most read queues any broker has now: fewer would hide messages still in the queues being removed. */

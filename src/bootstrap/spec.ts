@@ -4,7 +4,7 @@
 import { isIP } from "node:net";
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node, type Pair, type YAMLMap } from "yaml";
 import { closest } from "../configurator/suggest.ts";
-import { ACTIONS, type Action } from "../remoting/acl.ts";
+import { ACTIONS, PASSWORD_PATTERN, RESOURCE_PATTERN, USERNAME_PATTERN, type Action } from "../remoting/acl.ts";
 
 /** Bytes; a declaration of users, topics and groups is far smaller. */
 export const MAX_FILE_BYTES = 1024 * 1024;
@@ -73,10 +73,10 @@ export function formatProblem(source: string, p: BootstrapProblem): string {
 
 // RocketMQ's TopicValidator: these characters, at most 127 (topics) or 255 (groups).
 const NAME = /^[%|a-zA-Z0-9_-]+$/;
+const USERNAME = new RegExp(USERNAME_PATTERN);
+const RESOURCE = new RegExp(RESOURCE_PATTERN);
+const PRINTABLE_ASCII = new RegExp(PASSWORD_PATTERN);
 const RESERVED_TOPIC = /^(TBW102|SCHEDULE_TOPIC_XXXX|OFFSET_MOVED_EVENT|RMQ_SYS_.*|rmq_sys_.*|%.*)$/;
-const USERNAME = /^[A-Za-z0-9_.@-]{1,64}$/;
-const RESOURCE = /^(\*|(Cluster|Namespace|Topic|Group):(\*|[%|a-zA-Z0-9_-]+\*?))$/;
-const PRINTABLE_ASCII = /^[\x21-\x7e]{8,128}$/;
 
 class Checker {
   readonly problems: BootstrapProblem[] = [];

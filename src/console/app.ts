@@ -16,6 +16,7 @@ import { uiRoutes } from "./routes/ui.ts";
 import { openApi } from "./openapi.ts";
 import { HttpRequestCounter } from "./metrics.ts";
 import { insightRoutes } from "./routes/insight.ts";
+import { userRoutes } from "./routes/users.ts";
 
 export interface ConsoleOptions {
   config: RouteConfig;
@@ -102,6 +103,7 @@ export function buildConsole(options: ConsoleOptions): FastifyInstance {
   void app.register(producerRoutes, context);
   void app.register(messageRoutes, context);
   void app.register(insightRoutes, context);
+  void app.register(userRoutes, context);
   if (options.uiDir) void app.register(uiRoutes, { dir: options.uiDir });
   app.get("/openapi.json", { config: { access: "public" } }, async () => openApi(routes));
   return app;

@@ -37,6 +37,17 @@ import {
   type SendResult,
 } from "../remoting/messages.ts";
 import type { DecodedMessage } from "../remoting/message-codec.ts";
+import {
+  customEntries,
+  deleteUser,
+  ensurePolicies,
+  ensureUser,
+  listAcls,
+  listUsers,
+  type PolicyEntry,
+  type UserStatus,
+  type UserType,
+} from "../remoting/acl.ts";
 import type { RemotingClient } from "../remoting/connection.ts";
 import { createTopic } from "../remoting/topics.ts";
 import { mapLimit } from "./limit.ts";
@@ -106,6 +117,32 @@ export interface HaGroup {
   error?: string;
 }
 
+/** An ACL 2.0 user as the brokers hold it (never its password), with its own policy entries. */
+export interface UserView {
+  username: string;
+  userType: string | null;
+  userStatus: string | null;
+  /** How many of the cluster's brokers hold the user: users and ACLs live in each broker's store. */
+  brokers: number;
+  policies: PolicyEntry[];
+}
+
+export interface UsersView {
+  /** The cluster's brokers, masters and slaves: a user held by fewer is missing somewhere. */
+  brokers: number;
+  users: UserView[];
+  /** Brokers that could not be read, with why (e.g. authentication is off there). */
+  errors: string[];
+}
+
+export interface UserChange {
+  username: string;
+  /** Needed to create the user; left out, an existing user keeps its password. */
+  password?: string;
+  userType: UserType;
+  userStatus: UserStatus;
+}
+
 /** What /metrics reports of the consumer groups: null when they could not be listed; `errors` names failed reads. */
 export interface GroupsProgress {
   groups: GroupDetail[] | null;
@@ -146,6 +183,14 @@ export interface ClusterSource {
   /** Sends a dead letter again to its group alone, through %RETRY%<group>. */
   resendDeadLetter(group: string, msgId: string): Promise<SendResult>;
   ha(): Promise<HaGroup[]>;
+  /** ACL 2.0 users and their policies, from every broker. */
+  users(): Promise<UsersView>;
+  /** Creates or updates the user on every broker. */
+  updateUser(user: UserChange): Promise<void>;
+  /** Makes the user's policy entries exactly these, on every broker. */
+  updatePolicies(username: string, entries: PolicyEntry[]): Promise<void>;
+  /** Deletes the user and its ACL from every broker. */
+  deleteUser(username: string): Promise<void>;
 }
 
 /** RocketMQ's own consumer groups (tools, the broker's internal consumers); listed apart from the users'. */
@@ -479,6 +524,64 @@ export class RemotingClusterSource implements ClusterSource {
 
   private async route(topic: string): Promise<TopicRoute> {
     return (await this.fromAnyNamesrv((ns) => topicRoute(this.client, ns, topic))).value;
+  }
+
+  async users(): Promise<UsersView> {
+    const { info } = await this.clusterInfo();
+    const brokers = brokersOf(info);
+    const errors: string[] = [];
+    const byName = new Map<string, UserView>();
+    const perBroker = await mapLimit(brokers, 8, async (b) => {
+      try {
+        return { b, users: await listUsers(this.client, b.address), acls: await listAcls(this.client, b.address) };
+      } catch (e) {
+        errors.push(`${b.brokerName}/${b.brokerId}: ${(e as Error).message}`);
+        return undefined;
+      }
+    });
+    // Masters first: where brokers disagree, a master's copy is shown.
+    for (const read of perBroker.filter((r) => r !== undefined).sort((x, y) => x.b.brokerId - y.b.brokerId)) {
+      for (const u of read.users) {
+        const seen = byName.get(u.username);
+        if (seen) {
+          seen.brokers++;
+          continue;
+        }
+        const acl = read.acls.find((a) => a.subject === `User:${u.username}`);
+        byName.set(u.username, {
+          username: u.username,
+          userType: u.userType ?? null,
+          userStatus: u.userStatus ?? null,
+          brokers: 1,
+          policies: customEntries(acl),
+        });
+      }
+    }
+    return { brokers: brokers.length, users: [...byName.values()].sort((a, b) => a.username.localeCompare(b.username)), errors };
+  }
+
+  updateUser(user: UserChange): Promise<void> {
+    return this.onEveryBroker(`user ${user.username}`, (address) => ensureUser(this.client, address, user).then(() => undefined));
+  }
+
+  updatePolicies(username: string, entries: PolicyEntry[]): Promise<void> {
+    return this.onEveryBroker(`the policies of ${username}`, (address) =>
+      ensurePolicies(this.client, address, `User:${username}`, entries).then(() => undefined),
+    );
+  }
+
+  deleteUser(username: string): Promise<void> {
+    return this.onEveryBroker(`user ${username}`, (address) => deleteUser(this.client, address, username));
+  }
+
+  /** Users and ACLs are per broker: a change goes to every master and slave; any that fails is named. */
+  private async onEveryBroker(what: string, change: (address: string) => Promise<void>): Promise<void> {
+    const { info } = await this.clusterInfo();
+    const failures: string[] = [];
+    await mapLimit(brokersOf(info), 8, (b) =>
+      change(b.address).catch((e: Error) => failures.push(`${b.brokerName}/${b.brokerId}: ${e.message}`)),
+    );
+    if (failures.length) throw new Error(`${what} was not changed everywhere: ${failures.join("; ")}`);
   }
 
   private fromAnyNamesrv<T>(read: (namesrv: string) => Promise<T>): Promise<{ namesrv: string; value: T }> {

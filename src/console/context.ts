@@ -9,7 +9,7 @@ import { SESSION_COOKIE, cookieValue, type Sessions } from "./sessions.ts";
 
 /** The settings the HTTP side uses; the rest of ConsoleConfig is for main.ts. */
 export type RouteConfig = Pick<ConsoleConfig, "user" | "password" | "readOnly" | "sessionHours"> &
-  Partial<Pick<ConsoleConfig, "secureCookie" | "loginLimits">>;
+  Partial<Pick<ConsoleConfig, "secureCookie" | "loginLimits" | "clusterCredentials">>;
 
 export interface RouteContext {
   source: ClusterSource;

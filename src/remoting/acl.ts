@@ -17,6 +17,13 @@ export interface UserInfo {
   userStatus?: UserStatus;
 }
 
+/** Names this project accepts for users (RocketMQ takes any non-blank string; these survive URLs, logs and YAML). */
+export const USERNAME_PATTERN = "^[A-Za-z0-9_.@-]{1,64}$";
+/** 8 to 128 printable ASCII characters without spaces: for the admin and every user declared or created here. */
+export const PASSWORD_PATTERN = "^[\\x21-\\x7e]{8,128}$";
+/** `*`, or a resource type followed by `:name`, `:prefix*` or `:*` (RocketMQ's Resource.of). */
+export const RESOURCE_PATTERN = "^(\\*|(Cluster|Namespace|Topic|Group):(\\*|[%|a-zA-Z0-9_-]+\\*?))$";
+
 export const ACTIONS = ["All", "Pub", "Sub", "Create", "Update", "Delete", "Get", "List"] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -102,4 +109,57 @@ export async function deleteAcl(requester: Requester, broker: string, subject: s
     subject,
     ...(resource ? { resource } : {}),
   });
+}
+
+const lower = (values: readonly string[] | undefined): string =>
+  [...(values ?? [])]
+    .map((v) => v.toLowerCase())
+    .sort()
+    .join();
+const sameEntry = (a: PolicyEntry, b: PolicyEntry): boolean =>
+  a.decision?.toLowerCase() === b.decision.toLowerCase() &&
+  lower(a.actions) === lower(b.actions) &&
+  lower(a.sourceIps) === lower(b.sourceIps);
+
+/** The subject's own (Custom) entries; Default policies are RocketMQ's. */
+export const customEntries = (acl: AclInfo | undefined): PolicyEntry[] =>
+  (acl?.policies ?? []).filter((p) => (p.policyType ?? "Custom") === "Custom").flatMap((p) => p.entries ?? []);
+
+/**
+ * Makes `broker` hold the user as given: created when missing, updated where its password, type or status differ.
+ * Without a password an existing user keeps its own, and a missing one cannot be created.
+ */
+export async function ensureUser(
+  requester: Requester,
+  broker: string,
+  user: { username: string; password?: string; userType: UserType; userStatus: UserStatus },
+): Promise<"created" | "updated" | "unchanged"> {
+  const existing = await getUser(requester, broker, user.username);
+  if (!existing) {
+    if (user.password === undefined)
+      throw new Error(`user ${user.username} does not exist on ${broker}: a password is needed to create it`);
+    await createUser(requester, broker, user);
+    return "created";
+  }
+  const differs =
+    (user.password !== undefined && existing.password !== user.password) ||
+    existing.userType?.toLowerCase() !== user.userType.toLowerCase() ||
+    existing.userStatus?.toLowerCase() !== user.userStatus.toLowerCase();
+  if (!differs) return "unchanged";
+  await updateUser(requester, broker, user);
+  return "updated";
+}
+
+/** Makes the subject's ACL on `broker` exactly `wanted` (by resource); returns whether anything changed. */
+export async function ensurePolicies(requester: Requester, broker: string, subject: string, wanted: PolicyEntry[]): Promise<boolean> {
+  const acl = await getAcl(requester, broker, subject);
+  const current = customEntries(acl);
+  const changed = wanted.filter((w) => !current.some((c) => c.resource === w.resource && sameEntry(c, w)));
+  const stale = current.filter((c) => !wanted.some((w) => w.resource === c.resource));
+  if (changed.length) {
+    const body: AclInfo = { subject, policies: [{ policyType: "Custom", entries: changed }] };
+    await (acl ? updateAcl : createAcl)(requester, broker, body);
+  }
+  for (const entry of stale) await deleteAcl(requester, broker, subject, entry.resource);
+  return changed.length > 0 || stale.length > 0;
 }

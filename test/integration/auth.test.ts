@@ -249,6 +249,43 @@ describe("AUTH_ENABLED: ACL 2.0 on a RocketMQ 5.5.0 broker and proxy", { skip },
     }
   });
 
+  test("the console's users page source: a user created, given policies, listed without its password, deleted, on the broker", async () => {
+    const client = new RemotingClient({ credentials: admin });
+    const source = new RemotingClusterSource(client, rocketmq.getNamesrvAddr());
+    const DAVE = { accessKey: "dave", secretKey: "D4ve-pw-1618033" };
+    try {
+      await source.updateUser({ username: DAVE.accessKey, password: DAVE.secretKey, userType: "Normal", userStatus: "enable" });
+      await source.updatePolicies(DAVE.accessKey, [{ resource: "Topic:AuthTopic", actions: ["Pub"], decision: "Allow", sourceIps: [] }]);
+      let view = await source.users();
+      assert.deepEqual(view.errors, []);
+      const dave = view.users.find((u) => u.username === DAVE.accessKey);
+      assert.deepEqual(
+        { ...dave, policies: dave?.policies.map((p) => `${p.decision} ${p.actions.join("+")} ${p.resource}`) },
+        { username: "dave", userType: "Normal", userStatus: "enable", brokers: 1, policies: ["Allow Pub Topic:AuthTopic"] },
+      );
+      assert.ok(!JSON.stringify(view).includes(DAVE.secretKey) && !JSON.stringify(view).includes(PASSWORD), "a password in the list");
+      // The broker enforces what the page set: dave may send to AuthTopic, and is refused once disabled.
+      const send = () =>
+        runJavaClientOnHost(
+          ["--namesrv", rocketmq.getNamesrvAddr(), "--topic", "AuthTopic", "--count", "3", "--mode", "send", "--timeout-seconds", "40"],
+          { credentials: DAVE },
+        );
+      assert.match((await send()).stdout, /SENT 3 ok=3/);
+      await source.updateUser({ username: DAVE.accessKey, userType: "Normal", userStatus: "disable" });
+      const refused = await send();
+      assert.notEqual(refused.code, 0);
+      await source.deleteUser(DAVE.accessKey);
+      view = await source.users();
+      assert.equal(
+        view.users.find((u) => u.username === DAVE.accessKey),
+        undefined,
+      );
+      assert.ok(view.users.some((u) => u.username === "admin" && u.userType === "Super"));
+    } finally {
+      client.close();
+    }
+  });
+
   test("the password is in no log and no print-config; the files holding it are the JVM user's alone", async () => {
     for (const container of [rocketmq.getBrokerContainer(), rocketmq.getProxyContainer()!]) {
       const logs = await docker("logs", container.getId());

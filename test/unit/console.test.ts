@@ -397,3 +397,81 @@ test("the cluster source asks the name servers in turn, on its pooled client wit
     /^NoNamesrvAnsweredError: no name server answered: ns-1:9876: connect ECONNREFUSED; ns-2:9876 has no route for topic Orders: code 1 \(down for the test\)/,
   );
 });
+
+test("users: listed without passwords; created, given policies and deleted through the source; bad input and self-lockout refused", async () => {
+  const calls: string[] = [];
+  const fake = {
+    ...source(),
+    users: async () => ({
+      brokers: 2,
+      users: [
+        {
+          username: "alice",
+          userType: "Normal",
+          userStatus: "enable",
+          brokers: 2,
+          password: "leaked-if-not-dropped",
+          policies: [{ resource: "Topic:orders", actions: ["Pub"], decision: "Allow", sourceIps: [] }],
+        },
+      ],
+      errors: [],
+    }),
+    updateUser: async (u: object) => void calls.push(`user ${JSON.stringify(u)}`),
+    updatePolicies: async (name: string, entries: object) => void calls.push(`policies ${name} ${JSON.stringify(entries)}`),
+    deleteUser: async (name: string) => void calls.push(`delete ${name}`),
+  } as unknown as ClusterSource;
+  const app = buildConsole({
+    config: { ...config, clusterCredentials: { accessKey: "admin", secretKey: "x-secret-x" } },
+    source: fake,
+    uiDir,
+  });
+  const { cookie, csrfToken } = await login(app);
+  const send = (method: "PUT" | "DELETE", url: string, payload?: object) =>
+    app.inject({ method, url, headers: { cookie, "x-csrf-token": csrfToken }, ...(payload ? { payload } : {}) });
+
+  const listed = await app.inject({ method: "GET", url: "/api/users", headers: { cookie } });
+  assert.equal(listed.statusCode, 200);
+  assert.doesNotMatch(listed.body, /leaked-if-not-dropped/);
+  assert.equal((listed.json() as { users: { policies: unknown[] }[] }).users[0]!.policies.length, 1);
+
+  assert.equal((await send("PUT", "/api/users/bob", { password: "B0b-secret-pw" })).statusCode, 204);
+  assert.equal(
+    (await send("PUT", "/api/users/bob/policies", { policies: [{ resource: "Group:billing-*", actions: ["Sub"] }] })).statusCode,
+    204,
+  );
+  assert.equal((await send("DELETE", "/api/users/bob")).statusCode, 204);
+  assert.deepEqual(calls, [
+    'user {"username":"bob","password":"B0b-secret-pw","userType":"Normal","userStatus":"enable"}',
+    'policies bob [{"resource":"Group:billing-*","actions":["Sub"],"decision":"Allow","sourceIps":[]}]',
+    "delete bob",
+  ]);
+
+  const refused = [
+    await send("PUT", "/api/users/bob", { password: "short" }),
+    await send("PUT", "/api/users/bob%2F..", { password: "B0b-secret-pw" }),
+    await send("PUT", "/api/users/bob/policies", { policies: [{ resource: "Topic:a b", actions: ["Pub"] }] }),
+    await send("PUT", "/api/users/bob/policies", { policies: [{ resource: "Topic:a", actions: ["Any"] }] }),
+    await send("PUT", "/api/users/bob/policies", { policies: [{ resource: "Topic:a", actions: ["Pub"], sourceIps: ["10.0.0.300"] }] }),
+    await send("PUT", "/api/users/bob/policies", {
+      policies: [
+        { resource: "Topic:a", actions: ["Pub"] },
+        { resource: "Topic:a", actions: ["Sub"] },
+      ],
+    }),
+  ];
+  assert.deepEqual(
+    refused.map((r) => r.statusCode),
+    [400, 400, 400, 400, 400, 400],
+  );
+  assert.ok(refused.every((r) => !r.body.includes("short")));
+  const self = [
+    await send("PUT", "/api/users/admin", { password: "N3w-admin-pw", userType: "Super" }),
+    await send("DELETE", "/api/users/admin"),
+  ];
+  assert.deepEqual(
+    self.map((r) => r.statusCode),
+    [409, 409],
+  );
+  assert.match(self[1]!.body, /signs its requests as admin/);
+  assert.equal(calls.length, 3, "nothing refused reached the cluster");
+});

@@ -648,6 +648,145 @@ async function diagnosticsPage() {
   );
 }
 
+const ACTIONS = ["All", "Pub", "Sub", "Create", "Update", "Delete", "Get", "List"];
+const listOf = (text) =>
+  String(text ?? "")
+    .split(/[\s,]+/)
+    .filter(Boolean);
+const select = (name, options, value) =>
+  h(
+    "select",
+    { name },
+    options.map((o) => h("option", { value: o, selected: o === value }, o)),
+  );
+
+async function usersPage() {
+  const r = await api("GET", "/api/users");
+  page(
+    "Users",
+    h(
+      "p",
+      { class: "muted" },
+      `RocketMQ 5's ACL 2.0 users (AUTH_ENABLED), on ${r.brokers} broker(s): each broker keeps its own copy, and every change here goes to all of them.`,
+    ),
+    r.errors.length ? errorBox(r.errors.join("; ")) : null,
+    table(
+      [
+        { title: "User", cell: (u) => h("a", { href: `#/user/${encodeURIComponent(u.username)}` }, u.username) },
+        { title: "Type", cell: (u) => u.userType ?? "–" },
+        { title: "Status", cell: (u) => u.userStatus ?? "–" },
+        {
+          title: "Brokers",
+          cell: (u) => h("span", { class: u.brokers === r.brokers ? "" : "bad" }, `${u.brokers} of ${r.brokers}`),
+          num: true,
+        },
+        { title: "Policies", cell: (u) => u.policies.map((p) => `${p.decision} ${p.actions.join("+")} on ${p.resource}`).join("; ") },
+      ],
+      r.users,
+      { id: "users" },
+    ),
+    h("h2", {}, "Create a user"),
+    actionForm(
+      { id: "create-user" },
+      [
+        field("User", "username", { required: true, pattern: "[A-Za-z0-9_.@\\-]{1,64}", autocomplete: "off" }),
+        field("Password", "password", { type: "password", required: true, minlength: 8, maxlength: 128, autocomplete: "new-password" }),
+        h("label", {}, "Type", select("userType", ["Normal", "Super"], "Normal")),
+      ],
+      "Create",
+      async (v) => {
+        await api("PUT", `/api/users/${encodeURIComponent(v.username)}`, { password: v.password, userType: v.userType });
+        location.hash = `#/user/${encodeURIComponent(v.username)}`;
+        return `user ${v.username} created`;
+      },
+    ),
+  );
+}
+
+async function userPage(name) {
+  const r = await api("GET", "/api/users");
+  const user = r.users.find((u) => u.username === name);
+  if (!user) return page(`User ${name}`, errorBox(`no broker holds user ${name}`), h("a", { href: "#/users" }, "to the users"));
+  const save = (policies) => api("PUT", `/api/users/${encodeURIComponent(name)}/policies`, { policies });
+  page(
+    `User ${name}`,
+    h("p", { class: "muted" }, `${user.userType ?? "–"}, ${user.userStatus ?? "–"}, on ${user.brokers} of ${r.brokers} broker(s)`),
+    h("h2", {}, "Policies"),
+    h("p", { class: "muted" }, "No matching entry means deny; the most specific resource wins (a name beats a prefix*, which beats *)."),
+    table(
+      [
+        { title: "Resource", cell: (p) => p.resource },
+        { title: "Actions", cell: (p) => p.actions.join(", ") },
+        { title: "Decision", cell: (p) => h("span", { class: p.decision === "Deny" ? "bad" : "" }, p.decision) },
+        { title: "Source IPs", cell: (p) => (p.sourceIps ?? []).join(", ") || "any" },
+        {
+          title: "",
+          cell: (p) =>
+            actionForm({ class: "inline" }, [], "Remove", async () => {
+              await save(user.policies.filter((q) => q.resource !== p.resource));
+              await route();
+            }),
+        },
+      ],
+      user.policies,
+      { id: "policies" },
+    ),
+    h("h3", {}, "Add or replace the entry of a resource"),
+    actionForm(
+      { id: "add-policy" },
+      [
+        field("Resource", "resource", { required: true, placeholder: "Topic:orders, Group:billing-*, Topic:*" }),
+        field("Actions", "actions", { required: true, placeholder: ACTIONS.join(", ") }),
+        h("label", {}, "Decision", select("decision", ["Allow", "Deny"], "Allow")),
+        field("Source IPs", "sourceIps", { placeholder: "any, or 10.0.0.0/8, 192.168.1.7" }),
+      ],
+      "Save",
+      async (v) => {
+        const entry = { resource: v.resource.trim(), actions: listOf(v.actions), decision: v.decision, sourceIps: listOf(v.sourceIps) };
+        await save([...user.policies.filter((q) => q.resource !== entry.resource), entry]);
+        await route();
+        return "saved";
+      },
+    ),
+    h("h2", {}, "Password, type and status"),
+    actionForm(
+      { id: "update-user" },
+      [
+        field("New password (empty: unchanged)", "password", {
+          type: "password",
+          minlength: 8,
+          maxlength: 128,
+          autocomplete: "new-password",
+        }),
+        h("label", {}, "Type", select("userType", ["Normal", "Super"], user.userType ?? "Normal")),
+        h("label", {}, "Status", select("userStatus", ["enable", "disable"], user.userStatus ?? "enable")),
+      ],
+      "Update",
+      async (v) => {
+        await api("PUT", `/api/users/${encodeURIComponent(name)}`, {
+          ...(v.password ? { password: v.password } : {}),
+          userType: v.userType,
+          userStatus: v.userStatus,
+        });
+        return `user ${name} updated`;
+      },
+    ),
+    h("h2", {}, "Delete"),
+    actionForm(
+      { id: "delete-user" },
+      [],
+      `Delete ${name} everywhere`,
+      async () => {
+        if (!confirm(`Delete user ${name} and its policies from every broker?`)) return "cancelled";
+        await api("DELETE", `/api/users/${encodeURIComponent(name)}`);
+        location.hash = "#/users";
+        return `user ${name} deleted`;
+      },
+      { danger: true },
+    ),
+  );
+}
+
 // --- shell ---------------------------------------------------------------------------------------------------
 
 function showLogin(message) {
@@ -685,6 +824,8 @@ const routes = [
   [/^\/messages$/, (_m, q) => messagesPage(q)],
   [/^\/dlq$/, (_m, q) => dlqPage(q)],
   [/^\/diagnostics$/, () => diagnosticsPage()],
+  [/^\/users$/, () => usersPage()],
+  [/^\/user\/(.+)$/, (m) => userPage(decodeURIComponent(m[1]))],
 ];
 
 async function route() {
