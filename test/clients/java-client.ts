@@ -247,3 +247,22 @@ export function javaClientContainerCommand(args: string[]): { binds: string[]; c
     cmd: ["java", "-cp", `${JAVA_CLIENT_MOUNT}/classes:${JAVA_CLIENT_MOUNT}/lib/*`, "RoundTrip", ...args],
   };
 }
+
+/** The arguments of a fresh round trip: `count` messages sent and consumed by a new group named after the run. */
+export function roundTripArgs(namesrv: string, topic: string, count: number, runId: string): string[] {
+  return [
+    "--namesrv",
+    namesrv,
+    "--topic",
+    topic,
+    "--count",
+    String(count),
+    "--mode",
+    "both",
+    "--run-id",
+    runId,
+    "--group",
+    runId,
+    "--create-topic",
+  ];
+}

@@ -84,14 +84,15 @@ export class ClusterUnderTest {
   /** `up -d --wait` from nothing; returns the seconds it took to be healthy. */
   async up(): Promise<number> {
     await Promise.all([ensureImagesOf(this.version), prepareJavaClient()]);
-    await this.project.run("down", "-v", "--remove-orphans");
+    await this.project.run("down", "-v", "--remove-orphans", "-t", "1");
     const started = Date.now();
     await this.project.ok("up", "-d", "--wait");
     return (Date.now() - started) / 1000;
   }
 
   async down(): Promise<void> {
-    await this.project.run("down", "-v", "--remove-orphans");
+    // The data goes with the volumes: no graceful shutdown to wait for (a broker's takes up to 15 s).
+    await this.project.run("down", "-v", "--remove-orphans", "-t", "1");
   }
 
   container(service: string): string {

@@ -1,17 +1,20 @@
 // The layouts of compose/hosts/ as on several machines: each "host" is a separate compose project whose services
 // share one network namespace with one address (like a machine), and the hosts share nothing but one network.
-// Every node is configured only through the host files: HOST, HOST_IP and the cluster's addresses.
+// Every node is configured only through the host files: HOST, HOST_IP, the cluster's addresses and the admin's password.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ComposeProject, docker, dockerAvailability, dockerOk, uniqueId } from "./harness.ts";
-import { brokerIds, ensureImagesOf, report, type Topology } from "./cluster.ts";
+import { ComposeProject, docker, dockerAvailability, dockerOk, sh, uniqueId } from "./harness.ts";
+import { TEST_PASSWORD, brokerIds, ensureImagesOf, report, type Topology } from "./cluster.ts";
 import { DEFAULT_ROCKETMQ_VERSION } from "../../src/images/versions.ts";
-import { javaClientContainerCommand, prepareJavaClient, runJavaClientOnHost } from "../clients/java-client.ts";
+import { javaClientContainerCommand, prepareJavaClient, roundTripArgs, runJavaClientOnHost } from "../clients/java-client.ts";
 
 const skip = await dockerAvailability();
+
+/** The layouts turn authentication on: every client signs as the admin of cluster.env. */
+const ADMIN = { accessKey: "admin", secretKey: TEST_PASSWORD };
 
 /** Hosts 10.77.<subnet>.11, .12, ... on network rmqtest-lan-<layout>, each running `layout` from compose/hosts. */
 class SimulatedHosts {
@@ -25,7 +28,10 @@ class SimulatedHosts {
     const dir = mkdtempSync(join(tmpdir(), `rmq-hosts-${layout}-`));
     const ips = Array.from({ length: count }, (_, i) => `10.77.${subnet}.${11 + i}`);
     const cluster = join(dir, "cluster.env");
-    writeFileSync(cluster, ips.map((ip, i) => `HOST_${i + 1}_IP=${ip}\n`).join(""));
+    // As a user fills cluster.env: the hosts' addresses and the admin's password (authentication is on there).
+    writeFileSync(cluster, `${ips.map((ip, i) => `HOST_${i + 1}_IP=${ip}\n`).join("")}AUTH_ADMIN_PASSWORD=${TEST_PASSWORD}\n`, {
+      mode: 0o600,
+    });
     this.hosts = ips.map((ip, i) => {
       const name = `host-${i + 1}`;
       const box = `rmqtest-${layout}-${name}`;
@@ -75,13 +81,15 @@ class SimulatedHosts {
   }
 
   async down(): Promise<void> {
-    await Promise.all(this.hosts.map((h) => h.project.run("down", "-v", "--remove-orphans")));
+    await Promise.all(this.hosts.map((h) => h.project.run("down", "-v", "--remove-orphans", "-t", "1")));
     await docker("rm", "-f", ...this.hosts.map((h) => h.box));
     await docker("network", "rm", this.network);
   }
 
   async topology(namesrv = this.namesrv): Promise<Topology> {
-    const r = await runJavaClientOnHost(["--namesrv", namesrv, "--topic", "TopologyProbe", "--count", "0", "--mode", "route"]);
+    const r = await runJavaClientOnHost(["--namesrv", namesrv, "--topic", "TopologyProbe", "--count", "0", "--mode", "route"], {
+      credentials: ADMIN,
+    });
     const line = r.stdout.split("\n").find((l) => l.startsWith("CLUSTER "));
     assert.ok(line, r.stdout + r.stderr);
     return JSON.parse(line.slice("CLUSTER ".length)) as Topology;
@@ -90,21 +98,7 @@ class SimulatedHosts {
   /** Round trip from the docker host (outside every simulated host) through all name servers. */
   async roundTrip(topic: string, count: number): Promise<void> {
     const runId = uniqueId("lan");
-    const r = await runJavaClientOnHost([
-      "--namesrv",
-      this.namesrv,
-      "--topic",
-      topic,
-      "--count",
-      String(count),
-      "--mode",
-      "both",
-      "--run-id",
-      runId,
-      "--group",
-      runId,
-      "--create-topic",
-    ]);
+    const r = await runJavaClientOnHost([...roundTripArgs(this.namesrv, topic, count, runId), "--create-topic"], { credentials: ADMIN });
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, new RegExp(`RECEIVED ${count}\\b`));
   }
@@ -129,30 +123,30 @@ describe("two hosts (compose/hosts/2m-2s.yml), sharing only a network", { skip }
   test("a client in a container on the shared network round-trips 1000 messages", async () => {
     const runId = uniqueId("lanc");
     const { binds, cmd } = javaClientContainerCommand([
-      "--namesrv",
-      twoHosts.namesrv,
-      "--topic",
-      "LanTopic2",
-      "--count",
-      "1000",
-      "--mode",
-      "both",
-      "--run-id",
-      runId,
-      "--group",
-      runId,
+      ...roundTripArgs(twoHosts.namesrv, "LanTopic2", 1000, runId),
       "--create-topic",
+      "--access-key",
+      ADMIN.accessKey,
+      "--secret-key-env",
+      "ROUNDTRIP_SECRET_KEY",
     ]);
-    const r = await docker(
-      "run",
-      "--rm",
-      "--network",
-      twoHosts.network,
-      ...binds.flatMap((b) => ["-v", b]),
-      "--entrypoint",
-      cmd[0]!,
-      "rocketmq-appliance/broker:latest",
-      ...cmd.slice(1),
+    const r = await sh(
+      "docker",
+      [
+        "run",
+        "--rm",
+        "--network",
+        twoHosts.network,
+        ...binds.flatMap((b) => ["-v", b]),
+        // The secret by name: docker copies it from its own environment, so it is on no command line.
+        "-e",
+        "ROUNDTRIP_SECRET_KEY",
+        "--entrypoint",
+        cmd[0]!,
+        "rocketmq-appliance/broker:latest",
+        ...cmd.slice(1),
+      ],
+      { env: { ROUNDTRIP_SECRET_KEY: ADMIN.secretKey } },
     );
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /RECEIVED 1000\b/);
@@ -161,11 +155,13 @@ describe("two hosts (compose/hosts/2m-2s.yml), sharing only a network", { skip }
   test("replication crosses hosts: with host-1's master stopped, broker-a's messages are read from host-2", async () => {
     const runId = uniqueId("xh");
     const base = ["--namesrv", twoHosts.namesrv, "--topic", "CrossHostTopic", "--count", "600", "--run-id", runId];
-    const sent = await runJavaClientOnHost([...base, "--mode", "send", "--create-topic"]);
+    const sent = await runJavaClientOnHost([...base, "--mode", "send", "--create-topic"], { credentials: ADMIN });
     assert.equal(sent.code, 0, sent.stdout + sent.stderr);
     assert.match(sent.stdout, /"broker-a":[1-9]/);
     await twoHosts.hosts[0]!.project.ok("stop", "master");
-    const got = await runJavaClientOnHost([...base, "--mode", "consume", "--group", uniqueId("g"), "--timeout-seconds", "90"]);
+    const got = await runJavaClientOnHost([...base, "--mode", "consume", "--group", uniqueId("g"), "--timeout-seconds", "90"], {
+      credentials: ADMIN,
+    });
     assert.equal(got.code, 0, got.stdout + got.stderr);
     assert.match(got.stdout, /RECEIVED 600\b/);
   });
@@ -201,23 +197,26 @@ describe("three hosts, three DLedger groups (compose/hosts/dledger-3x3.yml), sha
       .map((h) => `${h.ip}:9876`)
       .join(";");
     const runId = uniqueId("down");
-    const r = await runJavaClientOnHost([
-      "--namesrv",
-      survivors,
-      "--topic",
-      "Lan3Topic",
-      "--count",
-      "600",
-      "--mode",
-      "both",
-      "--until-ok",
-      "--run-id",
-      runId,
-      "--group",
-      runId,
-      "--timeout-seconds",
-      "150",
-    ]);
+    const r = await runJavaClientOnHost(
+      [
+        "--namesrv",
+        survivors,
+        "--topic",
+        "Lan3Topic",
+        "--count",
+        "600",
+        "--mode",
+        "both",
+        "--until-ok",
+        "--run-id",
+        runId,
+        "--group",
+        runId,
+        "--timeout-seconds",
+        "150",
+      ],
+      { credentials: ADMIN },
+    );
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /RECEIVED 600\b/);
     report(

@@ -9,7 +9,7 @@ import { RequestCode } from "../../src/remoting/codes.ts";
 import { parseFastjson } from "../../src/remoting/fastjson.ts";
 import { RocketMQContainer, type StartedRocketMQContainer } from "../../src/testcontainers/index.ts";
 import { brokerConfig, brokerRuntimeInfo, consumeStats, haStatus, subscriptionGroups, topicList } from "../../src/remoting/admin.ts";
-import { prepareJavaClient, runJavaClientOnHost } from "../clients/java-client.ts";
+import { prepareJavaClient, runJavaClientOnHost, roundTripArgs } from "../clients/java-client.ts";
 import { RemotingClusterSource } from "../../src/console/cluster-source.ts";
 import { dockerAvailability, ensureImages, uniqueId } from "./harness.ts";
 
@@ -53,20 +53,7 @@ describe("remoting client against a real broker", { skip }, () => {
   test("admin reads: topics, runtime, config, consumer groups with per-queue lag, HA status", async () => {
     const runId = uniqueId("admin");
     const group = `${runId}-consumer`; // RoundTrip's consumer group is <--group>-consumer
-    const r = await runJavaClientOnHost([
-      "--namesrv",
-      rocketmq.getNamesrvAddr(),
-      "--topic",
-      "AdminTopic",
-      "--count",
-      "50",
-      "--mode",
-      "both",
-      "--run-id",
-      runId,
-      "--group",
-      runId,
-    ]);
+    const r = await runJavaClientOnHost(roundTripArgs(rocketmq.getNamesrvAddr(), "AdminTopic", 50, runId));
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const broker = rocketmq.getBrokerAddr();
     assert.ok((await topicList(client, rocketmq.getNamesrvAddr())).includes("AdminTopic"));

@@ -5,7 +5,7 @@ import { mkdtempSync, chmodSync } from "node:fs";
 import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
 import { ComposeProject, docker, dockerAvailability, dockerOk, ensureImages, uniqueId } from "./harness.ts";
-import { prepareJavaClient, runJavaClientOnHost, javaClientContainerCommand } from "../clients/java-client.ts";
+import { prepareJavaClient, runJavaClientOnHost, javaClientContainerCommand, roundTripArgs } from "../clients/java-client.ts";
 import { aliOnsRoundTrip } from "../../bench/clients/ali-ons-client.ts";
 import { request } from "../../src/remoting/client.ts";
 import { RequestCode } from "../../src/remoting/codes.ts";
@@ -49,7 +49,7 @@ async function waitHealthy(container: string, timeoutMs = 120_000): Promise<void
 describe("single mode (compose/single.yml)", { skip }, () => {
   before(async () => {
     await Promise.all([ensureImages(), prepareJavaClient()]);
-    await project.run("down", "-v", "--remove-orphans");
+    await project.run("down", "-v", "--remove-orphans", "-t", "1");
     const started = Date.now();
     await project.ok("up", "-d", "--wait");
     process.stdout.write(`# single mode: up to healthy in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
@@ -57,25 +57,12 @@ describe("single mode (compose/single.yml)", { skip }, () => {
 
   after(async () => {
     await docker("rm", "-f", "rmqtest-broker-b");
-    await project.run("down", "-v", "--remove-orphans");
+    await project.run("down", "-v", "--remove-orphans", "-t", "1");
   });
 
   test("the official Java client on the host round-trips 1000 messages through localhost:9876", async () => {
     const runId = uniqueId("host");
-    const r = await runJavaClientOnHost([
-      "--namesrv",
-      "localhost:9876",
-      "--topic",
-      "HostTopic",
-      "--count",
-      "1000",
-      "--mode",
-      "both",
-      "--run-id",
-      runId,
-      "--group",
-      runId,
-    ]);
+    const r = await runJavaClientOnHost(roundTripArgs("localhost:9876", "HostTopic", 1000, runId));
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /SENT 1000 ok=1000/);
     assert.match(r.stdout, /RECEIVED 1000/);
@@ -83,20 +70,7 @@ describe("single mode (compose/single.yml)", { skip }, () => {
 
   test("a client in another container on the compose network round-trips 1000 messages through namesrv:9876", async () => {
     const runId = uniqueId("net");
-    const r = await containerRoundTrip(project.network, [
-      "--namesrv",
-      "namesrv:9876",
-      "--topic",
-      "NetworkTopic",
-      "--count",
-      "1000",
-      "--mode",
-      "both",
-      "--run-id",
-      runId,
-      "--group",
-      runId,
-    ]);
+    const r = await containerRoundTrip(project.network, roundTripArgs("namesrv:9876", "NetworkTopic", 1000, runId));
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /SENT 1000 ok=1000/);
     assert.match(r.stdout, /RECEIVED 1000/);

@@ -6,7 +6,7 @@ import { Network, getContainerRuntimeClient, type StartedNetwork } from "testcon
 import { ContainerExitedError, RocketMQContainer, type StartedRocketMQContainer } from "../../src/testcontainers/index.ts";
 import { aliOnsRoundTrip } from "../../bench/clients/ali-ons-client.ts";
 import { grpcRoundTrip } from "../clients/grpc-client.ts";
-import { javaClientContainerCommand, prepareJavaClient, runJavaClientOnHost } from "../clients/java-client.ts";
+import { javaClientContainerCommand, prepareJavaClient, runJavaClientOnHost, roundTripArgs } from "../clients/java-client.ts";
 import { report } from "../integration/cluster.ts";
 import { docker, dockerAvailability, ensureImages, uniqueId } from "../integration/harness.ts";
 
@@ -105,20 +105,7 @@ describe("RocketMQContainer", { skip }, () => {
     test("the official Java client in another container round-trips 500 messages through getNetworkNamesrvAddr()", async () => {
       assert.equal(rocketmq.getNetworkNamesrvAddr(), "rocketmq:9876");
       const runId = uniqueId("net");
-      const { binds, cmd } = javaClientContainerCommand([
-        "--namesrv",
-        rocketmq.getNetworkNamesrvAddr(),
-        "--topic",
-        "NetworkTopic",
-        "--count",
-        "500",
-        "--mode",
-        "both",
-        "--run-id",
-        runId,
-        "--group",
-        runId,
-      ]);
+      const { binds, cmd } = javaClientContainerCommand(roundTripArgs(rocketmq.getNetworkNamesrvAddr(), "NetworkTopic", 500, runId));
       const r = await docker(
         "run",
         "--rm",
@@ -137,20 +124,7 @@ describe("RocketMQContainer", { skip }, () => {
 
     test("the official Java client on the host round-trips 500 messages, and the broker config was applied", async () => {
       const runId = uniqueId("host");
-      const r = await runJavaClientOnHost([
-        "--namesrv",
-        rocketmq.getNamesrvAddr(),
-        "--topic",
-        "NetworkTopic",
-        "--count",
-        "500",
-        "--mode",
-        "both",
-        "--run-id",
-        runId,
-        "--group",
-        runId,
-      ]);
+      const r = await runJavaClientOnHost(roundTripArgs(rocketmq.getNamesrvAddr(), "NetworkTopic", 500, runId));
       assert.equal(r.code, 0, r.stdout + r.stderr);
       assert.match(r.stdout, /RECEIVED 500\b/);
       assert.equal(rocketmq.getClusterName(), "TestCluster");

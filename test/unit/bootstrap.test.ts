@@ -1,6 +1,7 @@
 // The bootstrap file: parsed and validated without a cluster; every problem with its line, no password shown.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { bootstrapCommand } from "../../src/bootstrap/command.ts";
 import { formatProblem, parseBootstrap, type ParseContext } from "../../src/bootstrap/spec.ts";
@@ -229,4 +230,19 @@ test("the bootstrap command reports every problem with its variables and file, a
   r = await run({ BOOTSTRAP: "topics:\n  - name: t1\n", NAMESRV_ADDR: "127.0.0.1:1", BOOTSTRAP_WAIT_SECONDS: "0" });
   assert.equal(r.code, 1);
   assert.match(r.out, /no master broker after 0 s .*nothing was applied/);
+});
+
+test("the bootstrap examples in README.md and docs/security.md parse without a problem", () => {
+  const examples = ["README.md", "docs/security.md"].flatMap((file) =>
+    [...readFileSync(new URL(`../../${file}`, import.meta.url), "utf8").matchAll(/```yaml\n([\s\S]*?)```/g)]
+      .map((m) => m[1]!)
+      .filter((text) => /^(users|topics|groups):/m.test(text))
+      .map((text) => ({ file, text })),
+  );
+  assert.equal(examples.length, 2);
+  for (const { file, text } of examples) {
+    const { spec, problems } = parseBootstrap(text, { readFile: () => "a-mounted-secret\n" });
+    assert.deepEqual(problems, [], file);
+    assert.ok(spec!.users.length && spec!.topics.length && spec!.groups.length, file);
+  }
 });
