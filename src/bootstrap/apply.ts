@@ -19,13 +19,16 @@ export interface ApplyOptions {
   report(line: string): void;
 }
 
-/** Brokers take the file's declarations; slaves of 4.x refuse writes and copy from their masters instead. */
-async function onEveryBroker(brokers: BrokerMember[], write: (b: BrokerMember) => Promise<void>): Promise<void> {
+/**
+ * Every broker takes the declaration; a failure anywhere fails the run, except where `slavesMayRefuse`: slaves of
+ * 4.x refuse config writes and copy their masters' instead. Users and ACLs are each broker's own: never excused.
+ */
+async function onEveryBroker(brokers: BrokerMember[], write: (b: BrokerMember) => Promise<void>, slavesMayRefuse = false): Promise<void> {
   const failures: string[] = [];
   await Promise.all(
     brokers.map((b) =>
       write(b).catch((e: Error) => {
-        if (b.brokerId === 0) failures.push(e.message);
+        if (b.brokerId === 0 || !slavesMayRefuse) failures.push(`${b.brokerName}/${b.brokerId}: ${e.message}`);
       }),
     ),
   );
@@ -75,14 +78,17 @@ async function applyTopic(options: ApplyOptions, topic: TopicSpec): Promise<stri
 }
 
 async function applyGroup(options: ApplyOptions, brokers: BrokerMember[], group: GroupSpec): Promise<string> {
-  await onEveryBroker(brokers, (b) =>
-    createSubscriptionGroup(options.requester, b.address, {
-      groupName: group.name,
-      retryMaxTimes: group.retryMaxTimes,
-      consumeMessageOrderly: group.orderly,
-      consumeEnable: group.consumeEnable,
-      consumeBroadcastEnable: group.broadcast,
-    }),
+  await onEveryBroker(
+    brokers,
+    (b) =>
+      createSubscriptionGroup(options.requester, b.address, {
+        groupName: group.name,
+        retryMaxTimes: group.retryMaxTimes,
+        consumeMessageOrderly: group.orderly,
+        consumeEnable: group.consumeEnable,
+        consumeBroadcastEnable: group.broadcast,
+      }),
+    !options.rocketmq5,
   );
   return `consumer group ${group.name}: applied`;
 }

@@ -65,6 +65,8 @@ interface BootstrapSettings {
 }
 
 const EXIT_CONFIG = 2;
+/** Watch mode applies the file again this often even when nothing seems to have changed. */
+const REAPPLY_MS = 300_000;
 const EXIT_FAILED = 1;
 
 export interface BootstrapEnvironment {
@@ -183,21 +185,31 @@ export async function bootstrapCommand(options: BootstrapEnvironment): Promise<n
   const watchSeconds = settings.BOOTSTRAP_WATCH_SECONDS;
   if (!watchSeconds) return (await apply(spec)) ? 0 : EXIT_FAILED;
 
-  // Watch mode: apply again when the file or the set of brokers changes; a bad edit is reported and skipped.
+  // Watch mode: apply again when the declarations (passwords from their files included) or the set of brokers
+  // change, and every REAPPLY_MS in any case (a broker back at the same address with an empty store); a bad edit
+  // is reported once and skipped.
   let applied = "";
+  let appliedAt = 0;
   let reported = "";
   for (;;) {
     const now = load(env, readFile, version);
     const brokers = await brokerSet(namesrvs, requester).catch(() => undefined);
-    const state = `${now.text}\n${brokers}`;
+    const state = `${JSON.stringify(now.spec)}\n${brokers}`;
     if (now.problems.length) {
-      if (now.text !== reported) {
+      const problems = now.problems.join("\n");
+      if (problems !== reported) {
         for (const problem of now.problems) log.error(problem);
         log.error(`${now.problems.length} problem(s) in the changed file; it was not applied, the last one stays`);
-        reported = now.text ?? "";
+        reported = problems;
       }
-    } else if (brokers !== undefined && state !== applied && now.spec && (await apply(now.spec))) {
+    } else if (
+      brokers !== undefined &&
+      (state !== applied || Date.now() - appliedAt >= REAPPLY_MS) &&
+      now.spec &&
+      (await apply(now.spec))
+    ) {
       applied = state;
+      appliedAt = Date.now();
       reported = "";
       options.onApplied?.();
     }

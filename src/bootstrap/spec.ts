@@ -100,9 +100,11 @@ class Checker {
     const out = new Map<string, Node>();
     for (const pair of (node as YAMLMap<unknown, unknown>).items as Pair<Node, Node>[]) {
       const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
-      const at = path ? `${path}.${key}` : String(key);
+      // An unknown key is shown up to its first ':' and 40 characters: `{password:secret}` is one key in YAML.
+      const shown = key === undefined || known.includes(key) ? key : (key.split(":")[0] ?? "").slice(0, 40);
+      const at = path ? `${path}.${shown}` : String(shown);
       if (key === undefined || !known.includes(key)) {
-        const hint = key === undefined ? undefined : closest(key, known);
+        const hint = shown === undefined ? undefined : closest(shown, known);
         this.report(pair.key, at, `unknown key${hint ? ` (did you mean ${hint}?)` : ""}; allowed: ${known.join(", ")}`);
         continue;
       }
@@ -305,7 +307,8 @@ export function parseBootstrap(text: string, context: ParseContext): { spec?: Bo
     return {
       problems: doc.errors.map((e) => {
         const { line, col } = lines.linePos(e.pos[0]);
-        return { line, column: col, path: "", message: e.message.split("\n")[0]! };
+        // yaml's messages quote the source text, which may be a password: the kind of error and where, only.
+        return { line, column: col, path: "", message: `not valid YAML (${e.code.toLowerCase().replace(/_/g, " ")})` };
       }),
     };
   }

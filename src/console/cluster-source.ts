@@ -139,8 +139,9 @@ export interface UserChange {
   username: string;
   /** Needed to create the user; left out, an existing user keeps its password. */
   password?: string;
-  userType: UserType;
-  userStatus: UserStatus;
+  /** Left out: unchanged (Normal and enable for a new user). */
+  userType?: UserType;
+  userStatus?: UserStatus;
 }
 
 /** What /metrics reports of the consumer groups: null when they could not be listed; `errors` names failed reads. */

@@ -1,8 +1,9 @@
 // The image's entrypoint logic. `prepare` validates everything and writes the files the JVM needs, then the
 // shell entrypoint execs java (so the JVM is PID 1 and gets SIGTERM). Nothing is written when anything is wrong.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import type { Logger } from "pino";
 import { bootstrapCommand } from "../bootstrap/command.ts";
+import { MAX_FILE_BYTES } from "../bootstrap/spec.ts";
 import { REDACTED, ROLES, loadCatalogue, type Role } from "../catalogue/catalogue.ts";
 import { resolve, formatError, describeSource, shownValue, type Resolution } from "../configurator/resolve.ts";
 import { renderAnnotated, renderArgFile, renderConfFile, renderToolsYml, jvmArguments } from "../configurator/render.ts";
@@ -24,6 +25,17 @@ const EXIT_UNAVAILABLE = 1;
 function readOptional(path: string): string | undefined {
   try {
     return readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+function readBounded(path: string, maxBytes: number): string | undefined {
+  try {
+    const stat = statSync(path);
+    // /dev/null mounted in place of a file (the compose files' default): an empty file.
+    if (stat.isCharacterDevice() && stat.rdev === statSync("/dev/null").rdev) return "";
+    return stat.isFile() && stat.size <= maxBytes ? readFileSync(path, "utf8") : undefined;
   } catch {
     return undefined;
   }
@@ -184,12 +196,15 @@ export async function main(argv: string[]): Promise<number> {
   const command = argv[0] ?? "prepare";
   if (command === "healthcheck") return healthcheck(RUNTIME_DIR);
   if (command === "bootstrap") {
-    // Node is PID 1 here (the entrypoint execs it), and PID 1 gets no default SIGTERM action.
-    for (const signal of ["SIGTERM", "SIGINT"] as const) process.once(signal, () => process.exit(0));
+    // Node is PID 1 here (the entrypoint execs it), and PID 1 gets no default SIGTERM action. A watching service
+    // stopped is a normal end; a one-shot run stopped part-way is not (128 + 15).
+    const watching = Number(process.env.BOOTSTRAP_WATCH_SECONDS ?? 0) > 0;
+    for (const signal of ["SIGTERM", "SIGINT"] as const) process.once(signal, () => process.exit(watching ? 0 : 143));
     const mark = `${RUNTIME_DIR}/bootstrap.applied`;
     return bootstrapCommand({
       env: process.env,
-      readFile: readOptional,
+      // The file and the passwords it names: regular files of a bounded size only (not /dev/zero, not a 2 GiB log).
+      readFile: (path) => readBounded(path, MAX_FILE_BYTES),
       version: process.env.RMQ_VERSION ?? "",
       log: createLogger(process.env.RMQ_LOG_FORMAT === "json" ? "json" : "text"),
       onApplied: () => makePrivateDir(RUNTIME_DIR) ?? writePrivateFile(mark, `${new Date().toISOString()}\n`),

@@ -126,25 +126,27 @@ export const customEntries = (acl: AclInfo | undefined): PolicyEntry[] =>
   (acl?.policies ?? []).filter((p) => (p.policyType ?? "Custom") === "Custom").flatMap((p) => p.entries ?? []);
 
 /**
- * Makes `broker` hold the user as given: created when missing, updated where its password, type or status differ.
- * Without a password an existing user keeps its own, and a missing one cannot be created.
+ * Makes `broker` hold the user as given: created when missing (a Normal, enabled user unless said otherwise),
+ * otherwise updated in the fields given that differ. A field left out keeps its value; a missing user cannot be
+ * created without a password.
  */
 export async function ensureUser(
   requester: Requester,
   broker: string,
-  user: { username: string; password?: string; userType: UserType; userStatus: UserStatus },
+  user: { username: string; password?: string; userType?: UserType; userStatus?: UserStatus },
 ): Promise<"created" | "updated" | "unchanged"> {
   const existing = await getUser(requester, broker, user.username);
   if (!existing) {
     if (user.password === undefined)
       throw new Error(`user ${user.username} does not exist on ${broker}: a password is needed to create it`);
-    await createUser(requester, broker, user);
+    await createUser(requester, broker, { userType: "Normal", userStatus: "enable", ...user });
     return "created";
   }
+  const same = (a: string | undefined, b: string | undefined) => a?.toLowerCase() === b?.toLowerCase();
   const differs =
     (user.password !== undefined && existing.password !== user.password) ||
-    existing.userType?.toLowerCase() !== user.userType.toLowerCase() ||
-    existing.userStatus?.toLowerCase() !== user.userStatus.toLowerCase();
+    (user.userType !== undefined && !same(existing.userType, user.userType)) ||
+    (user.userStatus !== undefined && !same(existing.userStatus, user.userStatus));
   if (!differs) return "unchanged";
   await updateUser(requester, broker, user);
   return "updated";

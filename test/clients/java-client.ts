@@ -250,19 +250,5 @@ export function javaClientContainerCommand(args: string[]): { binds: string[]; c
 
 /** The arguments of a fresh round trip: `count` messages sent and consumed by a new group named after the run. */
 export function roundTripArgs(namesrv: string, topic: string, count: number, runId: string): string[] {
-  return [
-    "--namesrv",
-    namesrv,
-    "--topic",
-    topic,
-    "--count",
-    String(count),
-    "--mode",
-    "both",
-    "--run-id",
-    runId,
-    "--group",
-    runId,
-    "--create-topic",
-  ];
+  return ["--namesrv", namesrv, "--topic", topic, "--count", String(count), "--mode", "both", "--run-id", runId, "--group", runId];
 }

@@ -1,7 +1,7 @@
 // One compose cluster mode under test: bring it up (timed), read the topology the name server reports, round-trip
 // messages with the official Java client from the host and from a container, and kill nodes in a send loop.
 import assert from "node:assert/strict";
-import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { appendFileSync, chownSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -66,8 +66,9 @@ export class ClusterUnderTest {
     this.credentials = options.auth ? { accessKey: "admin", secretKey: TEST_PASSWORD } : undefined;
     if (options.bootstrap) {
       this.bootstrapFile = join(mkdtempSync(join(tmpdir(), "bootstrap-")), "bootstrap.yml");
-      // Read by the image's user (uid 3000) through the bind mount.
-      writeFileSync(this.bootstrapFile, modeBootstrapText(2), { mode: 0o644 });
+      // As the docs say: the image's user (uid 3000) reads it, nobody else (it holds a password).
+      writeFileSync(this.bootstrapFile, modeBootstrapText(2), { mode: 0o600 });
+      chownSync(this.bootstrapFile, 3000, 3000);
     }
     this.project = new ComposeProject(`rmqtest-${mode}-${this.version.replace(/\./g, "")}`, mode, {
       // From the shell, as a user would: AUTH_ENABLED=true AUTH_ADMIN_PASSWORD=... docker compose up.

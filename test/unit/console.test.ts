@@ -441,7 +441,7 @@ test("users: listed without passwords; created, given policies and deleted throu
   );
   assert.equal((await send("DELETE", "/api/users/bob")).statusCode, 204);
   assert.deepEqual(calls, [
-    'user {"username":"bob","password":"B0b-secret-pw","userType":"Normal","userStatus":"enable"}',
+    'user {"username":"bob","password":"B0b-secret-pw"}',
     'policies bob [{"resource":"Group:billing-*","actions":["Sub"],"decision":"Allow","sourceIps":[]}]',
     "delete bob",
   ]);

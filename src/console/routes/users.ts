@@ -87,8 +87,9 @@ export async function userRoutes(app: FastifyInstance, { source, config }: Route
           type: "object",
           properties: {
             password: { type: "string", pattern: PASSWORD_PATTERN, description: "8 to 128 printable ASCII characters; needed to create" },
-            userType: { type: "string", enum: ["Normal", "Super"], default: "Normal" },
-            userStatus: { type: "string", enum: ["enable", "disable"], default: "enable" },
+            // No defaults: a field left out keeps its value (a new user is Normal and enabled).
+            userType: { type: "string", enum: ["Normal", "Super"] },
+            userStatus: { type: "string", enum: ["enable", "disable"] },
           },
           additionalProperties: false,
         },

@@ -695,6 +695,8 @@ async function usersPage() {
       ],
       "Create",
       async (v) => {
+        // PUT also updates: creating must not overwrite a user who exists.
+        if (r.users.some((u) => u.username === v.username)) throw new Error(`user ${v.username} exists: change it on its own page`);
         await api("PUT", `/api/users/${encodeURIComponent(v.username)}`, { password: v.password, userType: v.userType });
         location.hash = `#/user/${encodeURIComponent(v.username)}`;
         return `user ${v.username} created`;
