@@ -6,8 +6,8 @@ import { ensurePolicies, ensureUser } from "../remoting/acl.ts";
 import { brokersOf, clusterInfo, type BrokerMember } from "../remoting/cluster.ts";
 import type { Requester } from "../remoting/connection.ts";
 import { createSubscriptionGroup } from "../remoting/groups.ts";
-import { fromAnyNamesrv } from "../remoting/namesrv.ts";
-import { NoRouteError, topicRoute } from "../remoting/route.ts";
+import { NoNamesrvAnsweredError, fromAnyNamesrv } from "../remoting/namesrv.ts";
+import { topicRoute } from "../remoting/route.ts";
 import { createTopic } from "../remoting/topics.ts";
 import type { BootstrapSpec, GroupSpec, TopicSpec, UserSpec } from "./spec.ts";
 
@@ -38,8 +38,7 @@ async function onEveryBroker(brokers: BrokerMember[], write: (b: BrokerMember) =
 /** Returns what was done on this broker: created, updated or nothing. */
 async function applyUser(requester: Requester, broker: string, user: UserSpec): Promise<"created" | "updated" | "unchanged"> {
   const outcome = await ensureUser(requester, broker, user);
-  const entries = user.policies.map((p) => ({ resource: p.resource, actions: p.actions, decision: p.decision, sourceIps: p.sourceIps }));
-  const aclChanged = await ensurePolicies(requester, broker, `User:${user.username}`, entries);
+  const aclChanged = await ensurePolicies(requester, broker, `User:${user.username}`, user.policies);
   return outcome === "unchanged" && aclChanged ? "updated" : outcome;
 }
 
@@ -49,9 +48,8 @@ async function currentReadQueues(requester: Requester, namesrvs: readonly string
     const { value: route } = await fromAnyNamesrv(namesrvs, (ns) => topicRoute(requester, ns, topic));
     return Math.max(0, ...route.queueDatas.map((q) => q.readQueueNums));
   } catch (e) {
-    const failures = (e as { failures?: string[] }).failures ?? [];
-    if (failures.length && failures.every((f) => /has no route/.test(f))) return 0;
-    if (e instanceof NoRouteError) return 0;
+    // fromAnyNamesrv wraps each name server's NoRouteError: a topic no name server routes is a new one.
+    if (e instanceof NoNamesrvAnsweredError && e.failures.length && e.failures.every((f) => /has no route/.test(f))) return 0;
     throw e;
   }
 }

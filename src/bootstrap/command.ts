@@ -118,8 +118,6 @@ async function waitForMaster(
 interface Loaded {
   settings?: BootstrapSettings;
   spec?: BootstrapSpec;
-  /** The file's text, to notice a change. */
-  text?: string;
   problems: string[];
 }
 
@@ -141,7 +139,7 @@ function load(env: Record<string, string | undefined>, readFile: (path: string) 
   if (spec?.users.length && !settings.AUTH_ADMIN_PASSWORD) {
     problems.push(`${source}: users and policies are managed as the admin: set AUTH_ADMIN_PASSWORD (or AUTH_ADMIN_PASSWORD_FILE)`);
   }
-  return { settings, spec, text: settings.BOOTSTRAP, problems };
+  return { settings, spec, problems };
 }
 
 /** What the last apply reached: a new broker (a replaced volume, a new group) gets the file again. */
