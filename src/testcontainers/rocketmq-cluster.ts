@@ -80,6 +80,7 @@ export class RocketMQCluster {
     const client = await getContainerRuntimeClient();
     const project = `rocketmq-${this.mode}-${randomUUID().slice(0, 8)}`;
     const files = [`${this.mode}.yml`, ...(this.proxy ? ["proxy.yml"] : [])];
+    const startedAt = Date.now();
     const environment = new DockerComposeEnvironment(COMPOSE_DIR, files)
       .withProjectName(project)
       .withEnvironment({
@@ -103,6 +104,8 @@ export class RocketMQCluster {
     }
     try {
       const cluster = new StartedRocketMQCluster(client, started, project, await nodesOf(client, project), this.auth);
+      // Healthy means registered with one name server; started means every name server lists every broker.
+      await cluster.waitUntilFormed(Math.max(30_000, this.startupTimeoutMs - (Date.now() - startedAt)));
       for (const topic of this.topics) await cluster.createTopic(topic.name, topic.options);
       return cluster;
     } catch (e) {
@@ -197,6 +200,25 @@ export class StartedRocketMQCluster {
   /** What the name servers report: broker groups, their members' ids and addresses. */
   async clusterInfo(): Promise<ClusterInfo> {
     return (await fromAnyNamesrv(splitNamesrvList(this.getNamesrvAddr()), (namesrv) => clusterInfo(namesrv))).value;
+  }
+
+  /** Waits until every name server lists every broker node (by count: brokers advertise host addresses). */
+  async waitUntilFormed(timeoutMs = 60_000): Promise<void> {
+    const expected = this.nodeList.filter((n) => n.service.startsWith("broker")).length;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const missing: string[] = [];
+      for (const namesrv of splitNamesrvList(this.getNamesrvAddr())) {
+        const listed = await clusterInfo(namesrv).then(
+          (info) => brokersOf(info).length,
+          () => 0,
+        );
+        if (listed < expected) missing.push(`${namesrv} lists ${listed} of ${expected} brokers`);
+      }
+      if (missing.length === 0) return;
+      if (Date.now() > deadline) throw new Error(`RocketMQCluster ${this.project} did not form: ${missing.join("; ")}`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
   }
 
   /** Creates a topic on every broker of the cluster and waits until the name servers route it. */
