@@ -23,6 +23,7 @@ import { DEFAULT_ROCKETMQ_VERSION } from "../src/images/versions.ts";
 import { CONSOLE_SCHEMA, CONSOLE_VARIABLE_SUMMARIES } from "../src/console/config.ts";
 import { AUTH_SCHEMA, AUTH_VARIABLE_SUMMARIES } from "../src/configurator/auth.ts";
 import { BOOTSTRAP_SCHEMA, BOOTSTRAP_VARIABLE_SUMMARIES } from "../src/bootstrap/command.ts";
+import { TLS_SCHEMA, TLS_VARIABLE_SUMMARIES } from "../src/configurator/tls.ts";
 import { readResult, type BenchName, type BenchResult } from "../bench/results.ts";
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
@@ -217,6 +218,10 @@ function renderVariables(version: string): string {
       p.default !== undefined ? code(String(p.default)) : "",
       summary,
     ]);
+  }
+  const tlsProps = TLS_SCHEMA.properties as Record<string, { description: string }>;
+  for (const [name, summary] of Object.entries(TLS_VARIABLE_SUMMARIES)) {
+    rows.push([code(name), "all", "system properties and tls.properties (docs/security.md)", tlsProps[name]!.description, "", summary]);
   }
   const bootstrapProps = BOOTSTRAP_SCHEMA.properties as Record<string, { description: string; default?: number | string }>;
   for (const [name, summary] of Object.entries(BOOTSTRAP_VARIABLE_SUMMARIES)) {

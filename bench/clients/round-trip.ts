@@ -15,6 +15,8 @@ export interface RoundTripOptions {
   credentials?: Credentials;
   /** The longest the round trip may take, retries included; default 120 s. */
   timeoutMs?: number;
+  /** Speak TLS, trusting the CA in this PEM file (clients that support it). */
+  tlsCaFile?: string;
 }
 
 /** Sends `count` messages whose bodies start with `runId`, then receives them; `address` is what the client dials. */
@@ -29,6 +31,7 @@ export type RoundTrip = (
 const ACCESS_KEY_VAR = "ROUNDTRIP_ACCESS_KEY";
 const SECRET_KEY_VAR = "ROUNDTRIP_SECRET_KEY";
 const TIMEOUT_VAR = "ROUNDTRIP_TIMEOUT_MS";
+const TLS_CA_VAR = "ROUNDTRIP_TLS_CA_FILE";
 
 /** Runs the round trip of the client module at `moduleUrl` in a child process and resolves its result. */
 export function inChildProcess(
@@ -36,10 +39,12 @@ export function inChildProcess(
   client: string,
   ...[address, topic, count, runId, options = {}]: Parameters<RoundTrip>
 ): Promise<RoundTripResult> {
-  const { credentials, timeoutMs = 120_000 } = options;
+  const { credentials, timeoutMs = 120_000, tlsCaFile } = options;
   const env = {
     ...process.env,
     [TIMEOUT_VAR]: String(timeoutMs),
+    // grpc-js takes its trusted CAs from this variable, read when it loads (rocketmq-client-nodejs has no option).
+    ...(tlsCaFile && { [TLS_CA_VAR]: tlsCaFile, GRPC_DEFAULT_SSL_ROOTS_FILE_PATH: tlsCaFile }),
     ...(credentials && { [ACCESS_KEY_VAR]: credentials.accessKey, [SECRET_KEY_VAR]: credentials.secretKey }),
   };
   return new Promise((resolve, reject) => {
@@ -63,7 +68,8 @@ export function runIfMain(moduleUrl: string, roundTrip: RoundTrip): void {
   const accessKey = process.env[ACCESS_KEY_VAR];
   const secretKey = process.env[SECRET_KEY_VAR];
   const credentials = accessKey && secretKey ? { accessKey, secretKey } : undefined;
-  roundTrip(address, topic, Number(count), runId, { credentials, timeoutMs: Number(process.env[TIMEOUT_VAR] ?? 120_000) }).then(
+  const tlsCaFile = process.env[TLS_CA_VAR] || undefined;
+  roundTrip(address, topic, Number(count), runId, { credentials, timeoutMs: Number(process.env[TIMEOUT_VAR] ?? 120_000), tlsCaFile }).then(
     (result) => {
       process.stdout.write(`${JSON.stringify(result)}\n`);
       process.exit(0);

@@ -4,10 +4,11 @@
 import type { Logger } from "pino";
 import { AUTH_SCHEMA } from "../configurator/auth.ts";
 import { checkSchema, readVariables } from "../configurator/env.ts";
+import { TLS_SCHEMA, type TlsMode } from "../configurator/tls.ts";
 import { formatError } from "../configurator/resolve.ts";
 import type { ConfigError } from "../configurator/types.ts";
 import { splitNamesrvList } from "../remoting/address.ts";
-import { oneShot, signing } from "../remoting/client.ts";
+import { oneShot, oneShotWith, signing } from "../remoting/client.ts";
 import { brokersOf, clusterInfo } from "../remoting/cluster.ts";
 import { fromAnyNamesrv, NoNamesrvAnsweredError } from "../remoting/namesrv.ts";
 import type { Requester } from "../remoting/connection.ts";
@@ -43,13 +44,16 @@ export const BOOTSTRAP_SCHEMA = {
     },
     AUTH_ADMIN_USER: AUTH_SCHEMA.properties.AUTH_ADMIN_USER,
     AUTH_ADMIN_PASSWORD: AUTH_SCHEMA.properties.AUTH_ADMIN_PASSWORD,
+    // As on the cluster's nodes: with TLS_MODE=enforcing it speaks TLS, trusting TLS_CA_FILE when given.
+    TLS_MODE: TLS_SCHEMA.properties.TLS_MODE,
+    TLS_CA_FILE: TLS_SCHEMA.properties.TLS_CA_FILE,
   },
 } as const;
 
 /** What each variable does, for the docs' table (`npm run docs`). */
 export const BOOTSTRAP_VARIABLE_SUMMARIES: Record<"BOOTSTRAP" | "BOOTSTRAP_WAIT_SECONDS" | "BOOTSTRAP_WATCH_SECONDS", string> = {
   BOOTSTRAP:
-    "`bootstrap` command only: the users, policies, topics and consumer groups to apply (docs/security.md#bootstrap-file); usually `BOOTSTRAP_FILE`, a mounted file or secret. It also takes NAMESRV_ADDR and, on a cluster with AUTH_ENABLED, AUTH_ADMIN_USER and AUTH_ADMIN_PASSWORD(_FILE).",
+    "`bootstrap` command only: the users, policies, topics and consumer groups to apply (docs/security.md#bootstrap-file); usually `BOOTSTRAP_FILE`, a mounted file or secret. It also takes NAMESRV_ADDR and, on a cluster with AUTH_ENABLED, AUTH_ADMIN_USER and AUTH_ADMIN_PASSWORD(_FILE); on one with TLS_MODE=enforcing, TLS_MODE=enforcing and TLS_CA_FILE.",
   BOOTSTRAP_WAIT_SECONDS: "`bootstrap` command only: how long it waits for a name server that lists a master broker.",
   BOOTSTRAP_WATCH_SECONDS:
     "`bootstrap` command only: 0 applies the file once and exits; more keeps it running (the compose files' `bootstrap` service), applying the file again when it or the set of brokers changes.",
@@ -62,6 +66,8 @@ interface BootstrapSettings {
   BOOTSTRAP_WATCH_SECONDS: number;
   AUTH_ADMIN_USER: string;
   AUTH_ADMIN_PASSWORD?: string;
+  TLS_MODE?: TlsMode;
+  TLS_CA_FILE?: string;
 }
 
 const EXIT_CONFIG = 2;
@@ -117,6 +123,8 @@ async function waitForMaster(
 
 interface Loaded {
   settings?: BootstrapSettings;
+  /** TLS for the connections, with TLS_MODE=enforcing. */
+  tls?: { ca?: string };
   spec?: BootstrapSpec;
   problems: string[];
 }
@@ -125,7 +133,22 @@ interface Loaded {
 function load(env: Record<string, string | undefined>, readFile: (path: string) => string | undefined, version: string): Loaded {
   const errors: ConfigError[] = [];
   const variables = readVariables(env, readFile, (name) => name === "AUTH_ADMIN_PASSWORD" || name === "BOOTSTRAP", errors);
+  const mode = variables.get("TLS_MODE");
+  if (mode) variables.set("TLS_MODE", { ...mode, value: mode.value.toLowerCase() });
   const settings = checkSchema<BootstrapSettings>(BOOTSTRAP_SCHEMA, variables, errors);
+  let tls: { ca?: string } | undefined;
+  if (settings?.TLS_MODE === "enforcing") {
+    const path = settings.TLS_CA_FILE;
+    const ca = path === undefined ? undefined : readFile(path);
+    if (path !== undefined && !ca?.includes("-----BEGIN CERTIFICATE-----"))
+      errors.push({
+        subject: "TLS_CA_FILE",
+        value: path,
+        problem: ca === undefined ? "names a file that cannot be read" : "holds no PEM certificate (-----BEGIN CERTIFICATE-----)",
+        allowed: TLS_SCHEMA.properties.TLS_CA_FILE.description,
+      });
+    tls = ca === undefined ? {} : { ca };
+  }
   const problems = errors.map(formatError);
   // Problems name the file as the user gave it: its path, or the variable that holds its text.
   const source = variables.get("BOOTSTRAP")?.fromFile ? (env.BOOTSTRAP_FILE ?? "BOOTSTRAP_FILE") : "BOOTSTRAP";
@@ -139,7 +162,7 @@ function load(env: Record<string, string | undefined>, readFile: (path: string) 
   if (spec?.users.length && !settings.AUTH_ADMIN_PASSWORD) {
     problems.push(`${source}: users and policies are managed as the admin: set AUTH_ADMIN_PASSWORD (or AUTH_ADMIN_PASSWORD_FILE)`);
   }
-  return { settings, spec, problems };
+  return { settings, tls, spec, problems };
 }
 
 /** What the last apply reached: a new broker (a replaced volume, a new group) gets the file again. */
@@ -165,7 +188,7 @@ export async function bootstrapCommand(options: BootstrapEnvironment): Promise<n
   const credentials = settings.AUTH_ADMIN_PASSWORD
     ? { accessKey: settings.AUTH_ADMIN_USER, secretKey: settings.AUTH_ADMIN_PASSWORD }
     : undefined;
-  const requester = signing(oneShot, credentials);
+  const requester = signing(first.tls ? oneShotWith({ tls: first.tls }) : oneShot, credentials);
   const rocketmq5 = !version.startsWith("4.");
   if (!(await waitForMaster(namesrvs, requester, settings.BOOTSTRAP_WAIT_SECONDS, log, intervalMs))) return EXIT_FAILED;
   const apply = async (s: BootstrapSpec): Promise<boolean> => {

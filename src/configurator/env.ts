@@ -23,7 +23,7 @@ export function offending(value: string, secret: boolean): Pick<ConfigError, "va
 
 /**
  * The environment's variables, with `X_FILE` read as X (its last newline dropped) for each X that `hasFileForm`
- * accepts; other `*_FILE` variables are left out. X and X_FILE both set, or a file that cannot be read, is an error.
+ * accepts; other `*_FILE` variables are kept under their own names. X and X_FILE both set, or a file that cannot be read, is an error.
  */
 export function readVariables(
   env: Record<string, string | undefined>,
@@ -33,7 +33,8 @@ export function readVariables(
 ): Map<string, EnvVariable> {
   const out = new Map<string, EnvVariable>();
   for (const [name, value] of Object.entries(env)) {
-    if (value === undefined || name.endsWith("_FILE")) continue;
+    // X_FILE is X's file form only where X has one; otherwise it is a name of its own (TLS_CERT_FILE).
+    if (value === undefined || (name.endsWith("_FILE") && hasFileForm(name.slice(0, -"_FILE".length)))) continue;
     out.set(name, { name, shownAs: name, value, fromFile: false });
   }
   for (const [fileVar, path] of Object.entries(env)) {

@@ -55,7 +55,14 @@ export function renderAnnotated(resolution: Resolution): string {
     const setting = resolution.settings.get(key)!;
     return `# from ${describeSource(setting.source)}${setting.secret ? " (a secret: not shown)" : ""}`;
   });
-  return [header, ...lines].join("\n") + "\n";
+  const tls = resolution.tls
+    ? [
+        "",
+        `# TLS_MODE=${resolution.tls.mode}: JVM options ${resolution.tls.systemProperties.join(" ")}`,
+        ...resolution.tls.properties.map((p) => `# tls.properties: ${p.key}=${p.secret ? REDACTED : p.value}`),
+      ]
+    : [];
+  return [header, ...lines, ...tls].join("\n") + "\n";
 }
 
 /** How each role's JVM is started: main class, class path (relative to ROCKETMQ_HOME) and RocketMQ's arguments. */
@@ -77,7 +84,13 @@ export interface JvmLayout {
   confFile: string;
 }
 
-export function jvmArguments(role: Role, memory: JvmMemory, layout: JvmLayout, javaOptExt: string | undefined): string[] {
+export function jvmArguments(
+  role: Role,
+  memory: JvmMemory,
+  layout: JvmLayout,
+  javaOptExt: string | undefined,
+  systemProperties: readonly string[] = [],
+): string[] {
   const launch = LAUNCH[role];
   const args = [
     "-server",
@@ -102,6 +115,8 @@ export function jvmArguments(role: Role, memory: JvmMemory, layout: JvmLayout, j
     `-Drmq.logback.configurationFile=${layout.logbackFile}`,
     "-cp",
     launch.classPath.map((dir) => `${layout.rocketmqHome}/${dir}`).join(":"),
+    // TLS and the like: before JAVA_OPT_EXT, which may override them.
+    ...systemProperties,
     ...splitOptions(javaOptExt),
     launch.mainClass,
     ...launch.args(layout.confFile),

@@ -19,6 +19,7 @@ import {
 } from "./variables.ts";
 import { checkSemantics } from "./semantics.ts";
 import { AUTH_VARIABLES, applyAuth } from "./auth.ts";
+import { TLS_VARIABLES, isTlsPathVariable, resolveTls, type TlsPlan } from "./tls.ts";
 import type { ConfigError, Setting, Source } from "./types.ts";
 
 export interface ResolveInput {
@@ -39,6 +40,8 @@ export interface Resolution {
   container: ContainerSettings;
   errors: ConfigError[];
   notices: string[];
+  /** From TLS_*: JVM system properties and tls.properties; undefined leaves RocketMQ's TLS defaults. */
+  tls?: TlsPlan;
 }
 
 export function describeSource(source: Source): string {
@@ -68,7 +71,7 @@ export function resolve(input: ResolveInput): Resolution {
   const notices: string[] = [];
   const settings = new Map<string, Setting>();
 
-  const variables = readVariables(env, readFile, isOurs, errors);
+  const variables = readVariables(env, readFile, (name) => isOurs(name) && !isTlsPathVariable(`${name}_FILE`), errors);
   const container = checkContainerSettings(variables, errors);
 
   for (const d of APPLIANCE_DEFAULTS[role]) {
@@ -87,6 +90,10 @@ export function resolve(input: ResolveInput): Resolution {
   applyConfFile(input, container, settings, errors, notices);
   applyVariables(input, variables, settings, errors, notices);
   notices.push(...applyAuth(role, catalogue, variables, settings, errors));
+  const tls = resolveTls(role, variables, readFile, errors);
+  for (const { key, value } of tls?.proxyKeys ?? []) {
+    if (catalogue.get(key)) settings.set(key, { key, value, source: { kind: "appliance", why: `TLS_MODE=${tls!.mode}` }, secret: false });
+  }
   applyModeDefaults(role, catalogue, settings);
 
   if (role === "broker") {
@@ -101,7 +108,7 @@ export function resolve(input: ResolveInput): Resolution {
     }
   }
   checkSemantics(role, catalogue, settings, errors);
-  return { role, version: catalogue.version, catalogue, settings, container, errors, notices };
+  return { role, version: catalogue.version, catalogue, settings, container, errors, notices, tls };
 }
 
 /** Names this image reads, plus JAVA_OPT(S): anything else in the environment belongs to someone else. */
@@ -208,7 +215,7 @@ function applyVariables(
   const prefix = prefixOf(role);
   const shortNames = new Map(KEY_VARIABLES[role].map((v) => [v.name, v.key]));
   const allShortNames = new Set(ROLES.flatMap((r) => KEY_VARIABLES[r].map((v) => v.name)));
-  const known = [...allShortNames, ...CONTAINER_VARIABLES, ...AUTH_VARIABLES, ...IMAGE_VARIABLES];
+  const known = [...allShortNames, ...CONTAINER_VARIABLES, ...AUTH_VARIABLES, ...TLS_VARIABLES, ...IMAGE_VARIABLES];
   /** The other images a variable is for: by their RMQ_<ROLE>_ prefix or their short names. */
   const otherImages = (name: string): Role[] =>
     ROLES.filter((r) => r !== role && (name.startsWith(prefixOf(r)) || KEY_VARIABLES[r].some((v) => v.name === name)));
@@ -237,7 +244,7 @@ function applyVariables(
       errors.push({
         subject: v.shownAs,
         problem: `is not a variable this image reads${suggestion}`,
-        allowed: `${[...shortNames.keys()].join(", ")}, ${CONTAINER_VARIABLES.join(", ")}, ${AUTH_VARIABLES.join(", ")}, or ${prefix}<key>`,
+        allowed: `${[...shortNames.keys()].join(", ")}, ${CONTAINER_VARIABLES.join(", ")}, ${AUTH_VARIABLES.join(", ")}, ${TLS_VARIABLES.join(", ")}, or ${prefix}<key>`,
       });
       continue;
     } else {

@@ -2,6 +2,7 @@
 // validation come from the catalogue); the rest configure the container rather than RocketMQ.
 import type { Role } from "../catalogue/catalogue.ts";
 import { AUTH_VARIABLES } from "./auth.ts";
+import { TLS_VARIABLES } from "./tls.ts";
 
 export interface KeyVariable {
   name: string;
@@ -164,10 +165,11 @@ export const IMAGE_VARIABLES = ["RMQ_ROLE", "RMQ_VERSION", "JAVA_HOME", "ROCKETM
 /** Whether the appliance reads a variable (anything else in the environment is left alone). */
 export function isApplianceVariable(name: string): boolean {
   return (
-    /^(RMQ_|BROKER_|NAMESRV_|AUTH_)/.test(name) ||
+    /^(RMQ_|BROKER_|NAMESRV_|AUTH_|TLS_)/.test(name) ||
     Object.values(KEY_VARIABLES).some((variables) => variables.some((v) => v.name === name)) ||
     CONTAINER_VARIABLES.includes(name) ||
-    AUTH_VARIABLES.includes(name)
+    AUTH_VARIABLES.includes(name) ||
+    TLS_VARIABLES.includes(name)
   );
 }
 

@@ -25,10 +25,14 @@ export interface ConsoleOptions {
   uiDir?: string;
   /** pino options for request logs; false in tests. */
   logger?: boolean | object;
+  /** Serve HTTPS with this certificate and key (PEM) instead of HTTP. */
+  https?: { cert: string; key: string };
 }
 
 export function buildConsole(options: ConsoleOptions): FastifyInstance {
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: 256 * 1024 });
+  const settings = { logger: options.logger ?? false, bodyLimit: 256 * 1024 };
+  // The routes do not depend on the transport; an HTTPS instance is typed as an HTTP one for them.
+  const app = options.https ? (Fastify({ ...settings, https: options.https }) as unknown as FastifyInstance) : Fastify(settings);
   const context: RouteContext = {
     source: options.source,
     config: options.config,

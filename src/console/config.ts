@@ -23,6 +23,10 @@ export interface ConsoleConfig {
   loginLimits: { perClient: number; global: number; windowMs: number };
   /** What the console signs its requests to brokers and proxies with, for clusters with authentication on. */
   clusterCredentials: Credentials | undefined;
+  /** TLS to the cluster's nodes (CONSOLE_CLUSTER_TLS), with the CA they must lead to when one is given. */
+  clusterTls: { ca?: string } | undefined;
+  /** HTTPS instead of HTTP (CONSOLE_TLS_CERT_FILE, CONSOLE_TLS_KEY_FILE): the certificate and key, PEM. */
+  https: { cert: string; key: string } | undefined;
 }
 
 /**
@@ -72,6 +76,14 @@ export const CONSOLE_SCHEMA = {
       description: "8 to 128 characters; CONSOLE_CLUSTER_PASSWORD or CONSOLE_CLUSTER_PASSWORD_FILE, not both",
     },
     CONSOLE_CLUSTER_PASSWORD_FILE: { type: "string", description: "a readable file holding the password (its last newline is dropped)" },
+    CONSOLE_CLUSTER_TLS: { type: "boolean", default: false, description: "true or false" },
+    CONSOLE_CLUSTER_CA_FILE: { type: "string", pattern: "^/", description: "the absolute path of a PEM CA certificate in the container" },
+    CONSOLE_TLS_CERT_FILE: {
+      type: "string",
+      pattern: "^/",
+      description: "the absolute path of a PEM certificate (chain) in the container",
+    },
+    CONSOLE_TLS_KEY_FILE: { type: "string", pattern: "^/", description: "the absolute path of its PEM private key in the container" },
   },
 } as const;
 
@@ -97,6 +109,13 @@ export const CONSOLE_VARIABLE_SUMMARIES: Record<ConsoleVariable, string> = {
     "The RocketMQ user the console signs its requests to brokers with, on a cluster with authentication on (AUTH_ENABLED); used with CONSOLE_CLUSTER_PASSWORD.",
   CONSOLE_CLUSTER_PASSWORD: "That user's password. Unset: the console's requests are unsigned, as an open cluster needs.",
   CONSOLE_CLUSTER_PASSWORD_FILE: "The cluster password from a file, e.g. a Docker secret.",
+  CONSOLE_CLUSTER_TLS:
+    "Speak TLS to the name servers, brokers and proxies (for a cluster with TLS_MODE=enforcing). Without CONSOLE_CLUSTER_CA_FILE any certificate is accepted.",
+  CONSOLE_CLUSTER_CA_FILE:
+    "With CONSOLE_CLUSTER_TLS: the CA the cluster's certificates must lead to (the same file as the nodes' TLS_CA_FILE).",
+  CONSOLE_TLS_CERT_FILE:
+    "Serve HTTPS on CONSOLE_PORT with this certificate (chain), PEM; the session cookie is then `Secure`. With CONSOLE_TLS_KEY_FILE.",
+  CONSOLE_TLS_KEY_FILE: "The private key of CONSOLE_TLS_CERT_FILE, PEM (unencrypted).",
 };
 
 const VARIABLES = Object.keys(CONSOLE_SCHEMA.properties);
@@ -127,6 +146,10 @@ interface Settings {
   CONSOLE_LOGIN_BACKOFF_SECONDS: number;
   CONSOLE_CLUSTER_USER: string;
   CONSOLE_CLUSTER_PASSWORD?: string;
+  CONSOLE_CLUSTER_TLS: boolean;
+  CONSOLE_CLUSTER_CA_FILE?: string;
+  CONSOLE_TLS_CERT_FILE?: string;
+  CONSOLE_TLS_KEY_FILE?: string;
 }
 
 export class ConsoleConfigError extends Error {
@@ -150,10 +173,12 @@ export function consoleConfig(env: Record<string, string | undefined>, readFile:
     });
   }
 
+  // *_FILE variables that are paths of their own (read here, or by RocketMQ), not file forms of another variable.
+  const isFileForm = (name: string) => name === "CONSOLE_PASSWORD" || name === "CONSOLE_CLUSTER_PASSWORD";
   // An empty value is no value (compose passes `VAR=` for an unset shell variable in some forms).
   const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value));
   // Checked even when other variables are wrong, so that every problem is reported at once.
-  const variables = readVariables(given, readFile, (name) => name === "CONSOLE_PASSWORD" || name === "CONSOLE_CLUSTER_PASSWORD", errors);
+  const variables = readVariables(given, readFile, isFileForm, errors);
   const settings = checkSchema<Settings>(CONSOLE_SCHEMA, variables, errors);
   if (settings && splitNamesrvList(settings.NAMESRV_ADDR).some((address) => Number(address.split(":").pop()) > 65535)) {
     errors.push({
@@ -172,6 +197,26 @@ export function consoleConfig(env: Record<string, string | undefined>, readFile:
     });
   }
 
+  let ca: string | undefined;
+  if (settings?.CONSOLE_CLUSTER_CA_FILE) {
+    ca = readFile(settings.CONSOLE_CLUSTER_CA_FILE);
+    if (ca === undefined || !ca.includes("-----BEGIN CERTIFICATE-----"))
+      errors.push({
+        subject: "CONSOLE_CLUSTER_CA_FILE",
+        value: settings.CONSOLE_CLUSTER_CA_FILE,
+        problem: ca === undefined ? "cannot be read" : "holds no PEM certificate",
+        allowed: "a readable PEM file (-----BEGIN CERTIFICATE-----)",
+      });
+    if (!settings.CONSOLE_CLUSTER_TLS)
+      errors.push({
+        subject: "CONSOLE_CLUSTER_CA_FILE",
+        problem: "is set without CONSOLE_CLUSTER_TLS=true",
+        allowed: "CONSOLE_CLUSTER_TLS=true with it",
+      });
+  }
+
+  const https = httpsOf(settings, readFile, errors);
+
   if (errors.length || !settings) throw new ConsoleConfigError(errors.map(consoleWording));
   return {
     namesrvAddr: splitNamesrvList(settings.NAMESRV_ADDR).join(";"),
@@ -182,13 +227,48 @@ export function consoleConfig(env: Record<string, string | undefined>, readFile:
     readOnly: settings.CONSOLE_READ_ONLY,
     requestTimeoutMs: settings.CONSOLE_REQUEST_TIMEOUT_MS,
     sessionHours: settings.CONSOLE_SESSION_HOURS,
-    secureCookie: settings.CONSOLE_SECURE_COOKIE,
+    secureCookie: settings.CONSOLE_SECURE_COOKIE || https !== undefined,
     loginLimits: loginLimits(settings.CONSOLE_LOGIN_ATTEMPTS, settings.CONSOLE_LOGIN_BACKOFF_SECONDS),
     clusterCredentials:
       settings.CONSOLE_CLUSTER_PASSWORD === undefined
         ? undefined
         : { accessKey: settings.CONSOLE_CLUSTER_USER, secretKey: settings.CONSOLE_CLUSTER_PASSWORD },
+    clusterTls: settings.CONSOLE_CLUSTER_TLS ? (ca === undefined ? {} : { ca }) : undefined,
+    https,
   };
+}
+
+/** CONSOLE_TLS_CERT_FILE and CONSOLE_TLS_KEY_FILE, both or neither, read and checked for PEM. */
+function httpsOf(
+  settings: Settings | undefined,
+  readFile: (path: string) => string | undefined,
+  errors: ConfigError[],
+): { cert: string; key: string } | undefined {
+  const certPath = settings?.CONSOLE_TLS_CERT_FILE;
+  const keyPath = settings?.CONSOLE_TLS_KEY_FILE;
+  if (certPath === undefined && keyPath === undefined) return undefined;
+  if (certPath === undefined || keyPath === undefined) {
+    errors.push({
+      subject: certPath === undefined ? "CONSOLE_TLS_KEY_FILE" : "CONSOLE_TLS_CERT_FILE",
+      problem: `is set without ${certPath === undefined ? "CONSOLE_TLS_CERT_FILE" : "CONSOLE_TLS_KEY_FILE"}`,
+      allowed: "both, for HTTPS, or neither",
+    });
+    return undefined;
+  }
+  const read = (subject: string, path: string, marker: RegExp, what: string): string | undefined => {
+    const text = readFile(path);
+    if (text !== undefined && marker.test(text)) return text;
+    errors.push({
+      subject,
+      value: path,
+      problem: text === undefined ? "cannot be read" : `holds no ${what}`,
+      allowed: `a readable ${what}`,
+    });
+    return undefined;
+  };
+  const cert = read("CONSOLE_TLS_CERT_FILE", certPath, /-----BEGIN CERTIFICATE-----/, "PEM certificate");
+  const key = read("CONSOLE_TLS_KEY_FILE", keyPath, /-----BEGIN (RSA |EC )?PRIVATE KEY-----/, "unencrypted PEM private key");
+  return cert && key ? { cert, key } : undefined;
 }
 
 /** The console's wording: a bad value is said by what is allowed (`NAME="value": allowed: …`), other problems in words. */

@@ -23,7 +23,7 @@ try {
   process.exit(e instanceof ConsoleConfigError ? 2 : 70);
 }
 
-const client = new RemotingClient({ timeoutMs: config.requestTimeoutMs, credentials: config.clusterCredentials });
+const client = new RemotingClient({ timeoutMs: config.requestTimeoutMs, credentials: config.clusterCredentials, tls: config.clusterTls });
 // Next to the bundle in the image (/opt/console/ui), next to this file in the source tree.
 const uiDir = fileURLToPath(new URL("./ui/", import.meta.url));
 const app = buildConsole({
@@ -31,6 +31,7 @@ const app = buildConsole({
   source: new RemotingClusterSource(client, config.namesrvAddr),
   uiDir: existsSync(uiDir) ? uiDir : undefined,
   logger: { base: { component: "console" } },
+  https: config.https,
 });
 if (config.passwordGenerated) {
   app.log.warn(

@@ -19,7 +19,8 @@ import { topicRoute } from "../remoting/route.ts";
 
 export async function healthcheck(runtimeDir: string): Promise<number> {
   // With authentication on, brokers and proxies answer only signed requests: signed as the node signs its own.
-  const client = new RemotingClient({ credentials: ownCredentials(runtimeDir) });
+  // With TLS_MODE set, over TLS, trusting what the node's own client trusts.
+  const client = new RemotingClient({ credentials: ownCredentials(runtimeDir), tls: ownTls(runtimeDir) });
   try {
     const message = await check(runtimeDir, client);
     process.stdout.write(`healthy: ${message}\n`);
@@ -46,6 +47,18 @@ function ownCredentials(runtimeDir: string): Credentials | undefined {
   } catch {
     return undefined; // check() reports the missing or unreadable file
   }
+}
+
+/** TLS as the node's own client uses it (tls.properties, which TLS_MODE writes); none without that file. */
+function ownTls(runtimeDir: string): { ca?: Buffer } | undefined {
+  let tls: Map<string, string>;
+  try {
+    tls = propertiesFile(`${runtimeDir}/tls.properties`);
+  } catch {
+    return undefined;
+  }
+  const trust = tls.get("tls.client.trustCertPath");
+  return trust ? { ca: readFileSync(trust) } : {};
 }
 
 function propertiesFile(path: string): Map<string, string> {

@@ -8,6 +8,8 @@ import { REDACTED, ROLES, loadCatalogue, type Role } from "../catalogue/catalogu
 import { resolve, formatError, describeSource, shownValue, type Resolution } from "../configurator/resolve.ts";
 import { renderAnnotated, renderArgFile, renderConfFile, renderToolsYml, jvmArguments } from "../configurator/render.ts";
 import { parseMemoryLimit, sizeMemory } from "../configurator/jvm.ts";
+import { TLS_PROPERTIES_FILE, clientTlsOf, renderTlsProperties } from "../configurator/tls.ts";
+import { oneShotWith } from "../remoting/client.ts";
 import { brokerPortsOf } from "../configurator/semantics.ts";
 import { ADVERTISED_ADDRESS_KEY, CONF_FILE_NAME, LOGS_DIR, STORE_DIR } from "../configurator/variables.ts";
 import { createLogger } from "./log.ts";
@@ -116,10 +118,13 @@ async function prepare(log: Logger, resolution: Resolution): Promise<number> {
     memory,
     { rocketmqHome: ROCKETMQ_HOME, logbackFile: `${ROCKETMQ_HOME}/conf/rmq.${role}.logback.xml`, confFile },
     resolution.container.JAVA_OPT_EXT,
+    resolution.tls?.systemProperties,
   );
 
   writePrivateFile(confFile, renderConfFile(resolution));
   writePrivateFile(`${RUNTIME_DIR}/jvm.args`, renderArgFile(args));
+  // The key's password may be in it: 0600 like the rest.
+  if (resolution.tls?.properties.length) writePrivateFile(TLS_PROPERTIES_FILE, renderTlsProperties(resolution.tls));
   // mqadmin (docker/rootfs/opt/rocketmq/bin/mqadmin) reads it from there when it exists.
   const toolsYml = renderToolsYml(resolution);
   rmSync(`${RUNTIME_DIR}/tools`, { recursive: true, force: true });
@@ -189,7 +194,13 @@ async function waitForCluster(log: Logger, resolution: Resolution): Promise<bool
     `publish the remoting port ${v("remotingListenPort")} one-to-one (host port = container port)` +
       (grpcRemappable ? "; the gRPC port may be published on another host port" : ` and the gRPC port ${v("grpcServerPort")} too`),
   );
-  return waitForMasters(value("namesrvAddr") ?? "", value("rocketMQClusterName") ?? "", log);
+  const tls = clientTlsOf(resolution.tls, readOptional);
+  return waitForMasters(
+    value("namesrvAddr") ?? "",
+    value("rocketMQClusterName") ?? "",
+    log,
+    tls ? { requester: oneShotWith({ tls }) } : {},
+  );
 }
 
 export async function main(argv: string[]): Promise<number> {

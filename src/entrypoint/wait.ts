@@ -5,12 +5,15 @@ import type { Logger } from "pino";
 import { splitNamesrvList } from "../remoting/address.ts";
 import { clusterInfo, clusterMasters } from "../remoting/cluster.ts";
 import { NoNamesrvAnsweredError, fromAnyNamesrv } from "../remoting/namesrv.ts";
+import type { Requester } from "../remoting/connection.ts";
 
 export interface WaitOptions {
   deadlineMs: number;
   intervalMs: number;
   /** How often the wait is logged. */
   logEveryMs: number;
+  /** How the name servers are asked (TLS when the node has TLS_MODE); one plain connection per request by default. */
+  requester?: Requester;
 }
 
 const DEFAULTS: WaitOptions = { deadlineMs: 300_000, intervalMs: 2_000, logEveryMs: 10_000 };
@@ -22,14 +25,14 @@ export async function waitForMasters(
   log: Logger,
   options: Partial<WaitOptions> = {},
 ): Promise<boolean> {
-  const { deadlineMs, intervalMs, logEveryMs } = { ...DEFAULTS, ...options };
+  const { deadlineMs, intervalMs, logEveryMs, requester } = { ...DEFAULTS, ...options };
   const started = Date.now();
   let nextLog = 0;
   for (;;) {
     let problems: string[];
     try {
       const { namesrv, value: masters } = await fromAnyNamesrv(splitNamesrvList(namesrvAddr), async (namesrv) => {
-        const info = await clusterInfo(namesrv);
+        const info = await clusterInfo(namesrv, requester);
         const masters = clusterMasters(info, cluster);
         if (!masters.length)
           throw new Error(

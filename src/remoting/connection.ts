@@ -5,6 +5,7 @@
 // that are not remoting close it too (its requests fail with the reason), receiving is linear in the bytes
 // received, and a peer that stops answering, or trickles a frame, is not read any longer than the requests wait.
 import { Socket } from "node:net";
+import { connect as tlsConnect } from "node:tls";
 import { splitAddress } from "./address.ts";
 import { signedExtFields, type Credentials } from "./auth.ts";
 import {
@@ -55,6 +56,12 @@ export class RemotingConnectionError extends Error {
 export interface ConnectionOptions {
   /** The largest frame accepted, length prefix included; default MAX_FRAME_BYTES (16 MiB, RocketMQ's own cap). */
   maxFrameBytes?: number;
+  /**
+   * TLS to the peer (TLS_MODE permissive or enforcing). With `ca`, the peer's certificate chain must lead to it;
+   * the name in the certificate is not checked, as RocketMQ's own clients do not (brokers advertise addresses that
+   * change with their containers). Without `ca`, any certificate is accepted: encryption without authentication.
+   */
+  tls?: { ca?: string | Buffer };
 }
 
 let nextOpaque = 1;
@@ -159,14 +166,17 @@ export class RemotingConnection {
     this.maxFrameBytes = options.maxFrameBytes ?? MAX_FRAME_BYTES;
     this.received = new ReceiveBuffer(this.maxFrameBytes);
     const [host, port] = splitAddress(address);
-    this.socket = new Socket();
+    const tls = options.tls;
+    this.socket = tls
+      ? tlsConnect({ host, port, ca: tls.ca, rejectUnauthorized: tls.ca !== undefined, checkServerIdentity: () => undefined })
+      : new Socket();
     this.socket.setNoDelay(true);
     this.connected = new Promise((resolve, reject) => {
       const timer = setTimeout(
         () => this.close(new RemotingConnectionError(address, `no connection within ${connectTimeoutMs} ms`)),
         connectTimeoutMs,
       );
-      this.socket.once("connect", () => {
+      this.socket.once(tls ? "secureConnect" : "connect", () => {
         clearTimeout(timer);
         resolve();
       });
@@ -179,7 +189,7 @@ export class RemotingConnection {
     this.socket.on("error", (e) => this.close(new RemotingConnectionError(address, e.message)));
     this.socket.on("close", () => this.close(new RemotingConnectionError(address, "connection closed")));
     this.socket.on("data", (chunk) => this.receive(chunk));
-    this.socket.connect(port, host);
+    if (!tls) this.socket.connect(port, host);
   }
 
   get closed(): boolean {
@@ -279,7 +289,7 @@ export class RemotingClient implements Requester {
   constructor(options: { timeoutMs?: number; credentials?: Credentials } & ConnectionOptions = {}) {
     this.defaultTimeoutMs = options.timeoutMs ?? 3000;
     this.credentials = options.credentials;
-    this.connectionOptions = { maxFrameBytes: options.maxFrameBytes };
+    this.connectionOptions = { maxFrameBytes: options.maxFrameBytes, tls: options.tls };
   }
 
   request(address: string, code: number, options: RequestOptions = {}): Promise<RemotingResponse> {

@@ -12,11 +12,15 @@ async function roundTripInThisProcess(
   topic: string,
   count: number,
   runId: string,
-  { credentials, timeoutMs = 120_000 }: RoundTripOptions = {},
+  { credentials, timeoutMs = 120_000, tlsCaFile }: RoundTripOptions = {},
 ): Promise<RoundTripResult> {
   const deadline = Date.now() + timeoutMs;
   // The client calls the secret accessSecret; it signs each call with them (MQv2-HMAC-SHA1).
-  const signed = credentials ? { sessionCredentials: { accessKey: credentials.accessKey, accessSecret: credentials.secretKey } } : {};
+  const signed = {
+    ...(credentials ? { sessionCredentials: { accessKey: credentials.accessKey, accessSecret: credentials.secretKey } } : {}),
+    // It trusts the CA that inChildProcess hands grpc-js (GRPC_DEFAULT_SSL_ROOTS_FILE_PATH).
+    ...(tlsCaFile ? { sslEnabled: true } : {}),
+  };
   // Subscribed before anything is sent, so the new consumer group starts where the messages are.
   const consumer = new SimpleConsumer({
     ...common,

@@ -213,10 +213,11 @@ function timeoutSecondsOf(args: string[]): number {
  * Runs RoundTrip with the host's `java` (JAVA_HOME/bin/java if set). Builds first if needed.
  * Default timeout: RoundTrip's own --timeout-seconds plus 30 s; on expiry the JVM is killed
  * and the result has code 124. `credentials` sign its requests (ACL); the secret goes by environment, not argv.
+ * `jvmOptions` go before the class path (e.g. RocketMQ's -Dtls.* system properties).
  */
 export async function runJavaClientOnHost(
   args: string[],
-  opts: { timeoutMs?: number; credentials?: { accessKey: string; secretKey: string } } = {},
+  opts: { timeoutMs?: number; credentials?: { accessKey: string; secretKey: string }; jvmOptions?: string[] } = {},
 ): Promise<JavaClientResult> {
   const { dir } = await prepareJavaClient();
   const classpath = [path.join(dir, "classes"), path.join(dir, "lib", "*")].join(path.delimiter);
@@ -226,6 +227,7 @@ export async function runJavaClientOnHost(
     [
       "-Xms64m",
       "-Xmx256m",
+      ...(opts.jvmOptions ?? []),
       "-cp",
       classpath,
       "RoundTrip",

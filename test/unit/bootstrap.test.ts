@@ -220,6 +220,12 @@ test("the bootstrap command reports every problem with its variables and file, a
   assert.match(r.out, /BOOTSTRAP_WAIT_SECONDS="9999" must be <= 3600/);
   assert.doesNotMatch(r.out, /short/);
 
+  files["/run/not-a-ca.pem"] = "hello";
+  r = await run({ BOOTSTRAP: "topics: []", NAMESRV_ADDR: "127.0.0.1:1", TLS_MODE: "Enforcing", TLS_CA_FILE: "/run/not-a-ca.pem" });
+  assert.match(r.out, /TLS_CA_FILE="\/run\/not-a-ca\.pem" holds no PEM certificate/);
+  r = await run({ BOOTSTRAP: "topics: []", NAMESRV_ADDR: "127.0.0.1:1", TLS_MODE: "strict" });
+  assert.match(r.out, /TLS_MODE="strict" must be equal to one of/);
+
   r = await run({ BOOTSTRAP: "topics: []", BOOTSTRAP_FILE: "/run/bootstrap.yml", NAMESRV_ADDR: "127.0.0.1:1" });
   assert.match(r.out, /BOOTSTRAP and BOOTSTRAP_FILE are both set/);
 

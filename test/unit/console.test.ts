@@ -4,6 +4,8 @@
 // brokers.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { readFileSync } from "node:fs";
+import { request as httpsRequest } from "node:https";
 import { fileURLToPath } from "node:url";
 import { buildConsole } from "../../src/console/app.ts";
 import { RemotingClusterSource, type ClusterSource, type GroupSummary } from "../../src/console/cluster-source.ts";
@@ -474,4 +476,78 @@ test("users: listed without passwords; created, given policies and deleted throu
   );
   assert.match(self[1]!.body, /signs its requests as admin/);
   assert.equal(calls.length, 3, "nothing refused reached the cluster");
+});
+
+test("config: TLS to the cluster, with or without a CA; a CA without TLS or without a certificate in it is an error", () => {
+  assert.equal(consoleConfig({ NAMESRV_ADDR: "ns:9876" }, () => undefined).clusterTls, undefined);
+  assert.deepEqual(consoleConfig({ NAMESRV_ADDR: "ns:9876", CONSOLE_CLUSTER_TLS: "true" }, () => undefined).clusterTls, {});
+  const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+  const read = (p: string) => (p === "/tls/ca.pem" ? pem : p === "/tls/key.pem" ? "-----BEGIN PRIVATE KEY-----" : undefined);
+  assert.deepEqual(
+    consoleConfig({ NAMESRV_ADDR: "ns:9876", CONSOLE_CLUSTER_TLS: "true", CONSOLE_CLUSTER_CA_FILE: "/tls/ca.pem" }, read).clusterTls,
+    { ca: pem },
+  );
+  assert.throws(
+    () => consoleConfig({ NAMESRV_ADDR: "ns:9876", CONSOLE_CLUSTER_CA_FILE: "/tls/key.pem" }, read),
+    (e: Error) =>
+      /CONSOLE_CLUSTER_CA_FILE="\/tls\/key.pem": allowed: a readable PEM file/.test(e.message) &&
+      /without CONSOLE_CLUSTER_TLS=true/.test(e.message),
+  );
+});
+
+test("config and server: HTTPS from CONSOLE_TLS_CERT_FILE and CONSOLE_TLS_KEY_FILE, with a Secure cookie", async () => {
+  const fixtures = fileURLToPath(new URL("./fixtures/tls/", import.meta.url));
+  const read = (p: string) => {
+    try {
+      return readFileSync(p, "utf8");
+    } catch {
+      return undefined;
+    }
+  };
+  const env = { NAMESRV_ADDR: "ns:9876", CONSOLE_PASSWORD: "console-pw-1" };
+  assert.equal(consoleConfig(env, read).https, undefined);
+  assert.throws(
+    () => consoleConfig({ ...env, CONSOLE_TLS_CERT_FILE: `${fixtures}server.pem` }, read),
+    /CONSOLE_TLS_CERT_FILE is set without CONSOLE_TLS_KEY_FILE/,
+  );
+  assert.throws(
+    () => consoleConfig({ ...env, CONSOLE_TLS_CERT_FILE: `${fixtures}server.key`, CONSOLE_TLS_KEY_FILE: `${fixtures}nothing.key` }, read),
+    (e: Error) =>
+      /CONSOLE_TLS_CERT_FILE=".*server.key": allowed: a readable PEM certificate/.test(e.message) && /nothing.key/.test(e.message),
+  );
+  const config = consoleConfig(
+    { ...env, CONSOLE_TLS_CERT_FILE: `${fixtures}server.pem`, CONSOLE_TLS_KEY_FILE: `${fixtures}server.key` },
+    read,
+  );
+  assert.equal(config.secureCookie, true);
+
+  const app = buildConsole({ config, source: source(), https: config.https });
+  await app.listen({ host: "127.0.0.1", port: 0 });
+  try {
+    const { port } = app.server.address() as { port: number };
+    const login = await new Promise<{ status: number; cookie: string }>((resolve, reject) => {
+      const body = JSON.stringify({ user: "admin", password: "console-pw-1" });
+      const req = httpsRequest(
+        {
+          host: "127.0.0.1",
+          port,
+          path: "/api/login",
+          method: "POST",
+          ca: readFileSync(`${fixtures}ca.pem`),
+          checkServerIdentity: () => undefined,
+          headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+        },
+        (res) => {
+          res.resume();
+          resolve({ status: res.statusCode ?? 0, cookie: String(res.headers["set-cookie"] ?? "") });
+        },
+      );
+      req.on("error", reject);
+      req.end(body);
+    });
+    assert.equal(login.status, 200);
+    assert.match(login.cookie, /; Secure/);
+  } finally {
+    await app.close();
+  }
 });

@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
+import { createServer as createTlsServer } from "node:tls";
 import { FastjsonError, MAX_DEPTH, parseFastjson } from "../../src/remoting/fastjson.ts";
 import {
   MAX_FRAME_BYTES,
@@ -507,5 +508,36 @@ test("a client with credentials signs every request on the wire", async () => {
   } finally {
     client.close();
     server.close();
+  }
+});
+
+test("TLS: with the CA the peer's certificate leads to, requests work; plaintext, another CA or no TLS at all fail", async () => {
+  const fixture = (name: string) => readFileSync(new URL(`./fixtures/tls/${name}`, import.meta.url));
+  const server = createTlsServer({ cert: fixture("server.pem"), key: fixture("server.key") }, (socket) => {
+    socket.on("error", () => undefined);
+    let buffered: Buffer = Buffer.alloc(0);
+    socket.on("data", (chunk) => {
+      const { commands, rest } = decodeCommands(Buffer.concat([buffered, chunk]));
+      buffered = rest;
+      for (const c of commands) socket.write(response(c, Buffer.from("over TLS")));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    const trusted = new RemotingConnection(address, 3000, { tls: { ca: fixture("ca.pem") } });
+    assert.equal((await trusted.request(RequestCode.GET_BROKER_RUNTIME_INFO)).body.toString(), "over TLS");
+    trusted.close();
+    const anyCert = new RemotingConnection(address, 3000, { tls: {} });
+    assert.equal((await anyCert.request(RequestCode.GET_BROKER_RUNTIME_INFO)).body.toString(), "over TLS");
+    anyCert.close();
+    const otherCa = new RemotingConnection(address, 3000, { tls: { ca: fixture("other-ca.pem") } });
+    await assert.rejects(otherCa.request(RequestCode.GET_BROKER_RUNTIME_INFO), /certificate/i);
+    otherCa.close();
+    const plaintext = new RemotingConnection(address, 3000);
+    await assert.rejects(plaintext.request(RequestCode.GET_BROKER_RUNTIME_INFO, { timeoutMs: 1000 }));
+    plaintext.close();
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
   }
 });
