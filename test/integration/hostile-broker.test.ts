@@ -326,7 +326,10 @@ describe("the console against a hostile broker registered with a real name serve
     // Each page either answered (with the broker's failure noted) or failed with an error status, never a crash.
     for (const s of seen) assert.ok([200, 500, 502, 504].includes(s.status), `${s.path}: ${s.status} ${JSON.stringify(s.body)}`);
 
-    // The bomb is listed, not inflated: its body is shown as the compressed bytes it is.
+    // The bomb is listed, not inflated: its body is shown as the compressed bytes it is. Among the concurrent pages a
+    // message query can share its connection with a request whose hostile answer closes it; alone it gets through.
+    const listed = () => seen.some((s) => s.path.startsWith("/api/messages") && s.status === 200);
+    for (let attempt = 0; attempt < 10 && !listed(); attempt++) seen.push(await get(`/api/messages?topic=${TOPIC}&key=bomb`));
     const found = seen
       .filter((s) => s.path.startsWith("/api/messages") && s.status === 200)
       .flatMap((s) => s.body.messages as { compressed?: string; bodyBytes: number; body: string }[]);
