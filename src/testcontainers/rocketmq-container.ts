@@ -27,6 +27,7 @@ import { HealthyOrExitedWaitStrategy } from "./ready.ts";
 import { freeConsecutivePorts, isPortClash } from "./ports.ts";
 import { brokerPorts, DEFAULT_LISTEN_PORT, type BrokerPorts } from "../remoting/ports.ts";
 import { createTopic, type TopicOptions } from "../remoting/topics.ts";
+import { oneShotWith } from "../remoting/client.ts";
 import type { Credentials } from "../remoting/auth.ts";
 
 export const DEFAULT_IMAGE = "rocketmq-appliance/broker:latest";
@@ -86,6 +87,7 @@ export class RocketMQContainer {
   private startupTimeoutMs = DEFAULT_STARTUP_TIMEOUT_MS;
   private auth: { user: string; password: string } | undefined;
   private readonly bootstrapFiles: string[] = [];
+  private tls: TlsMaterial | undefined;
 
   constructor(image: string = DEFAULT_IMAGE) {
     this.image = image;
@@ -172,6 +174,19 @@ export class RocketMQContainer {
     return this;
   }
 
+  /**
+   * TLS only (the images' TLS_MODE=enforcing) on the name server, the broker and the proxy, with this certificate
+   * and PKCS#8 key (PEM text; compose/secure/certs.sh makes a test set); `ca` is what their own connections trust.
+   * Plaintext clients are refused; the module's own requests (topics, bootstrap, mqadmin, health) speak TLS.
+   */
+  withTls(tls: TlsMaterial): this {
+    if (!tls.cert.includes("-----BEGIN CERTIFICATE-----")) throw new Error("withTls: cert is not a PEM certificate");
+    if (!/-----BEGIN (ENCRYPTED )?PRIVATE KEY-----/.test(tls.key)) throw new Error("withTls: key is not a PKCS#8 PEM private key");
+    if (tls.ca !== undefined && !tls.ca.includes("-----BEGIN CERTIFICATE-----")) throw new Error("withTls: ca is not a PEM certificate");
+    this.tls = { ...tls };
+    return this;
+  }
+
   /** How long each container may take to become healthy; default 120 s. */
   withStartupTimeout(startupTimeoutMs: number): this {
     this.startupTimeoutMs = startupTimeoutMs;
@@ -191,7 +206,7 @@ export class RocketMQContainer {
         startupTimeoutMs: this.startupTimeoutMs,
       };
       try {
-        const namesrv = await namesrvDefinition(this.image, ports, settings).start();
+        const namesrv = await withTlsFiles(namesrvDefinition(this.image, ports, settings), this.tls).start();
         return await this.startBehind(client, namesrv, ports, settings);
       } catch (e) {
         await removeAttempt(client, attemptId);
@@ -220,7 +235,7 @@ export class RocketMQContainer {
         : {};
       // The broker and the proxy join the name server's network namespace and fail fast if it exits.
       const alongside = (image: string, name: string, memoryGiB: number, env: Record<string, string>) =>
-        new GenericContainer(image)
+        withTlsFiles(new GenericContainer(image), this.tls)
           .withNetworkMode(`container:${namesrv.getId()}`)
           .withEnvironment({ NAMESRV_ADDR: `127.0.0.1:${NAMESRV_PORT}`, ...authEnv, ...env })
           .withLabels(settings.labels)
@@ -259,6 +274,7 @@ export class RocketMQContainer {
         rocketmqVersion: version,
         networkAliases: settings.networkAliases,
         credentials: this.auth && { accessKey: this.auth.user, secretKey: this.auth.password },
+        tls: this.tls && { ca: this.tls.ca },
       });
       for (const topic of this.topics) await result.createTopic(topic.name, topic.options);
       for (const file of this.bootstrapFiles) await result.bootstrap(await readFile(file, "utf8"));
@@ -318,6 +334,8 @@ export interface RocketMQAddresses {
   networkAliases: string[];
   /** With withAuth(): what clients sign with. */
   credentials: Credentials | undefined;
+  /** With withTls(): the CA that clients trust (none: any certificate). */
+  tls: { ca?: string } | undefined;
 }
 
 export class StartedRocketMQContainer extends AbstractStartedContainer {
@@ -400,10 +418,16 @@ export class StartedRocketMQContainer extends AbstractStartedContainer {
     return this.proxy;
   }
 
+  /** With withTls(): `{ ca }`, what clients trust (the Java client: -Dtls.enable=true and tls.client.trustCertPath). */
+  getTls(): { ca?: string } | undefined {
+    return this.addresses.tls && { ...this.addresses.tls };
+  }
+
   /** Creates a topic on the broker and waits until the name server routes it. */
   async createTopic(topic: string, options: TopicOptions = {}): Promise<void> {
     await createTopic(this.getNamesrvAddr(), topic, {
       ...options,
+      ...(this.addresses.tls ? { requester: oneShotWith({ tls: this.addresses.tls }) } : {}),
       rocketmq5: !this.addresses.rocketmqVersion.startsWith("4."),
       credentials: this.addresses.credentials,
     });
@@ -454,6 +478,33 @@ export class StartedRocketMQContainer extends AbstractStartedContainer {
   private requireProxy(getter: string): void {
     if (!this.proxy) throw new Error(`${getter}(): this RocketMQContainer was started without withProxy()`);
   }
+}
+
+/** withTls(): PEM texts. */
+export interface TlsMaterial {
+  cert: string;
+  key: string;
+  ca?: string;
+}
+
+const TLS_DIR = "/etc/rocketmq/tls";
+
+/** The TLS files and variables of withTls() on one container (any of the three). */
+function withTlsFiles(container: GenericContainer, tls: TlsMaterial | undefined): GenericContainer {
+  if (!tls) return container;
+  // Copied as root-owned files: the key is readable by the container's JVM user (uid 3000), its only other user.
+  return container
+    .withCopyContentToContainer([
+      { content: tls.cert, target: `${TLS_DIR}/server.pem`, mode: 0o644 },
+      { content: tls.key, target: `${TLS_DIR}/server.key`, mode: 0o644 },
+      ...(tls.ca ? [{ content: tls.ca, target: `${TLS_DIR}/ca.pem`, mode: 0o644 }] : []),
+    ])
+    .withEnvironment({
+      TLS_MODE: "enforcing",
+      TLS_CERT_FILE: `${TLS_DIR}/server.pem`,
+      TLS_KEY_FILE: `${TLS_DIR}/server.key`,
+      ...(tls.ca ? { TLS_CA_FILE: `${TLS_DIR}/ca.pem` } : {}),
+    });
 }
 
 /** An address of the Docker host that the test process and containers can both dial (see withAdvertisedHost). */

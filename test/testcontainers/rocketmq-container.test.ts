@@ -1,6 +1,9 @@
 // The Testcontainers module, against real images and a real Docker engine, with clients we did not write:
 // npm ali-ons (remoting), npm rocketmq-client-nodejs (gRPC through the proxy) and the official Java client.
 import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { Network, getContainerRuntimeClient, type StartedNetwork } from "testcontainers";
 import { ContainerExitedError, RocketMQContainer, type StartedRocketMQContainer } from "../../src/testcontainers/index.ts";
@@ -8,7 +11,9 @@ import { aliOnsRoundTrip } from "../../bench/clients/ali-ons-client.ts";
 import { grpcRoundTrip } from "../clients/grpc-client.ts";
 import { javaClientContainerCommand, prepareJavaClient, runJavaClientOnHost, roundTripArgs } from "../clients/java-client.ts";
 import { report } from "../integration/cluster.ts";
-import { docker, dockerAvailability, ensureImages, uniqueId } from "../integration/harness.ts";
+import { REPO_ROOT, docker, dockerAvailability, ensureImages, sh, uniqueId } from "../integration/harness.ts";
+import { request } from "../../src/remoting/client.ts";
+import { RequestCode } from "../../src/remoting/codes.ts";
 
 const skip = await dockerAvailability();
 
@@ -68,6 +73,42 @@ describe("RocketMQContainer", { skip }, () => {
       left.map((c) => c.Names),
       [],
     );
+  });
+
+  test("withTls: TLS only; the module's topics, bootstrap and mqadmin speak it, the Java client with tls.enable round-trips", async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), "tc-tls-")), "tls");
+    const certs = await sh("bash", [join(REPO_ROOT, "compose/secure/certs.sh"), dir]);
+    assert.equal(certs.code, 0, certs.stderr);
+    const pem = (name: string) => readFileSync(join(dir, name), "utf8");
+    assert.throws(
+      () => new RocketMQContainer().withTls({ cert: pem("server.key"), key: pem("server.key") }),
+      /cert is not a PEM certificate/,
+    );
+    const started = Date.now();
+    const rocketmq = await new RocketMQContainer()
+      .withTls({ cert: pem("server.pem"), key: pem("server.key"), ca: pem("ca.pem") })
+      .withTopics("TlsTopic")
+      .start();
+    try {
+      report(`testcontainers: a RocketMQContainer with withTls started in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      assert.deepEqual(rocketmq.getTls(), { ca: pem("ca.pem") });
+      for (const address of [rocketmq.getNamesrvAddr(), rocketmq.getBrokerAddr()])
+        await assert.rejects(request(address, RequestCode.GET_BROKER_CLUSTER_INFO, { timeoutMs: 10_000 }), address);
+      assert.match(await rocketmq.bootstrap("topics:\n  - name: TlsBoot\n    queues: 2\n"), /bootstrap applied: 0 user\(s\), 1 topic\(s\)/);
+      assert.match(await rocketmq.mqadmin("topicList"), /TlsBoot/);
+      const r = await runJavaClientOnHost(roundTripArgs(rocketmq.getNamesrvAddr(), "TlsTopic", 100, uniqueId("tls")), {
+        jvmOptions: [
+          "-Dtls.enable=true",
+          "-Dtls.test.mode.enable=false",
+          "-Dtls.client.authServer=true",
+          `-Dtls.client.trustCertPath=${dir}/ca.pem`,
+        ],
+      });
+      assert.match(r.stdout, /SENT 100 ok=100/, r.stdout + r.stderr);
+      assert.match(r.stdout, /RECEIVED 100\b/, r.stdout + r.stderr);
+    } finally {
+      await rocketmq.stop();
+    }
   });
 
   test("withBrokerConfig refuses the keys the module sets itself", () => {
