@@ -4,7 +4,8 @@
 import type { Logger } from "pino";
 import { AUTH_SCHEMA } from "../configurator/auth.ts";
 import { checkSchema, readVariables } from "../configurator/env.ts";
-import { TLS_SCHEMA, type TlsMode } from "../configurator/tls.ts";
+import { TLS_SCHEMA, withTlsModeLowerCased, type TlsMode } from "../configurator/tls.ts";
+import { pemProblem } from "../configurator/pem.ts";
 import { formatError } from "../configurator/resolve.ts";
 import type { ConfigError } from "../configurator/types.ts";
 import { splitNamesrvList } from "../remoting/address.ts";
@@ -132,21 +133,16 @@ interface Loaded {
 /** The variables and the file, checked; every problem at once. Read again on each look in watch mode. */
 function load(env: Record<string, string | undefined>, readFile: (path: string) => string | undefined, version: string): Loaded {
   const errors: ConfigError[] = [];
-  const variables = readVariables(env, readFile, (name) => name === "AUTH_ADMIN_PASSWORD" || name === "BOOTSTRAP", errors);
-  const mode = variables.get("TLS_MODE");
-  if (mode) variables.set("TLS_MODE", { ...mode, value: mode.value.toLowerCase() });
+  const variables = withTlsModeLowerCased(
+    readVariables(env, readFile, (name) => name === "AUTH_ADMIN_PASSWORD" || name === "BOOTSTRAP", errors),
+  );
   const settings = checkSchema<BootstrapSettings>(BOOTSTRAP_SCHEMA, variables, errors);
   let tls: { ca?: string } | undefined;
   if (settings?.TLS_MODE === "enforcing") {
     const path = settings.TLS_CA_FILE;
     const ca = path === undefined ? undefined : readFile(path);
-    if (path !== undefined && !ca?.includes("-----BEGIN CERTIFICATE-----"))
-      errors.push({
-        subject: "TLS_CA_FILE",
-        value: path,
-        problem: ca === undefined ? "names a file that cannot be read" : "holds no PEM certificate (-----BEGIN CERTIFICATE-----)",
-        allowed: TLS_SCHEMA.properties.TLS_CA_FILE.description,
-      });
+    const problem = path === undefined ? undefined : pemProblem(ca, "certificate");
+    if (problem) errors.push({ subject: "TLS_CA_FILE", value: path, problem, allowed: TLS_SCHEMA.properties.TLS_CA_FILE.description });
     tls = ca === undefined ? {} : { ca };
   }
   const problems = errors.map(formatError);

@@ -4,6 +4,7 @@
 // (PEM, PKCS#8 keys) before anything starts.
 import type { Role } from "../catalogue/catalogue.ts";
 import { checkSchema, type EnvVariable } from "./env.ts";
+import { isEncryptedKey, pemProblem, type PemKind } from "./pem.ts";
 import type { ConfigError } from "./types.ts";
 
 export const TLS_MODES = ["disabled", "permissive", "enforcing"] as const;
@@ -70,10 +71,11 @@ export interface TlsPlan {
   proxyKeys: { key: string; value: string }[];
 }
 
-const CERTIFICATE = /-----BEGIN CERTIFICATE-----/;
-const PKCS8 = /-----BEGIN PRIVATE KEY-----/;
-const PKCS8_ENCRYPTED = /-----BEGIN ENCRYPTED PRIVATE KEY-----/;
-const PKCS1 = /-----BEGIN (RSA|EC) PRIVATE KEY-----/;
+/** TLS_MODE is taken in any case (ENFORCING too): the variables with its value lower-cased, the others as they are. */
+export function withTlsModeLowerCased(variables: Map<string, EnvVariable>): Map<string, EnvVariable> {
+  const mode = variables.get("TLS_MODE");
+  return mode ? new Map([...variables, ["TLS_MODE", { ...mode, value: mode.value.toLowerCase() }]]) : variables;
+}
 
 /**
  * The TLS plan of one node from its TLS_* variables, or undefined when TLS_MODE is unset (RocketMQ's own default
@@ -85,10 +87,8 @@ export function resolveTls(
   readFile: (path: string) => string | undefined,
   errors: ConfigError[],
 ): TlsPlan | undefined {
-  const mode = variables.get("TLS_MODE");
-  const normalised = mode ? new Map([...variables, ["TLS_MODE", { ...mode, value: mode.value.toLowerCase() }]]) : variables;
   const before = errors.length;
-  const tls = checkSchema<TlsSettings>(TLS_SCHEMA, normalised, errors);
+  const tls = checkSchema<TlsSettings>(TLS_SCHEMA, withTlsModeLowerCased(variables), errors);
   if (!tls || errors.length > before) return undefined;
   const given = ["TLS_CERT_FILE", "TLS_KEY_FILE", "TLS_CA_FILE", "TLS_KEY_PASSWORD"].filter((v) => variables.has(v));
   if (!tls.TLS_MODE) {
@@ -104,13 +104,13 @@ export function resolveTls(
     return { mode: "disabled", systemProperties: ["-Dtls.server.mode=disabled"], properties: [], proxyKeys: [] };
   }
 
-  const read = (variable: "TLS_CERT_FILE" | "TLS_KEY_FILE" | "TLS_CA_FILE", rule: (text: string) => string | undefined): boolean => {
+  const read = (variable: "TLS_CERT_FILE" | "TLS_KEY_FILE" | "TLS_CA_FILE", kind: PemKind): string | undefined => {
     const path = tls[variable];
-    if (path === undefined) return false;
+    if (path === undefined) return undefined;
     const text = readFile(path);
-    const problem = text === undefined ? "names a file that cannot be read" : rule(text);
+    const problem = pemProblem(text, kind);
     if (problem) errors.push({ subject: variable, value: path, problem, allowed: TLS_SCHEMA.properties[variable].description });
-    return !problem;
+    return problem ? undefined : text;
   };
   for (const needed of ["TLS_CERT_FILE", "TLS_KEY_FILE"] as const) {
     if (!tls[needed])
@@ -120,21 +120,15 @@ export function resolveTls(
         allowed: `${TLS_SCHEMA.properties[needed].description} (without it RocketMQ would serve a self-signed test certificate)`,
       });
   }
-  read("TLS_CERT_FILE", (t) => (CERTIFICATE.test(t) ? undefined : "holds no PEM certificate (-----BEGIN CERTIFICATE-----)"));
-  let encrypted = false;
-  read("TLS_KEY_FILE", (t) => {
-    if (PKCS1.test(t))
-      return "holds a PKCS#1 key, which RocketMQ cannot read: convert it with `openssl pkcs8 -topk8 -nocrypt -in key.pem -out key.pkcs8.pem`";
-    encrypted = PKCS8_ENCRYPTED.test(t);
-    return encrypted || PKCS8.test(t) ? undefined : "holds no PKCS#8 PEM key (-----BEGIN PRIVATE KEY-----)";
-  });
-  if (encrypted && !tls.TLS_KEY_PASSWORD)
+  read("TLS_CERT_FILE", "certificate");
+  const key = read("TLS_KEY_FILE", "rocketmq-key");
+  if (key !== undefined && isEncryptedKey(key) && !tls.TLS_KEY_PASSWORD)
     errors.push({
       subject: "TLS_KEY_PASSWORD",
       problem: "is not set, and TLS_KEY_FILE is encrypted",
       allowed: "its password, or TLS_KEY_PASSWORD_FILE",
     });
-  read("TLS_CA_FILE", (t) => (CERTIFICATE.test(t) ? undefined : "holds no PEM certificate (-----BEGIN CERTIFICATE-----)"));
+  read("TLS_CA_FILE", "certificate");
   if (errors.length > before) return undefined;
 
   const ca = tls.TLS_CA_FILE;

@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import { REDACTED } from "../catalogue/catalogue.ts";
 import { checkSchema, didYouMean, readVariables } from "../configurator/env.ts";
 import type { ConfigError } from "../configurator/types.ts";
+import { PEM_ALLOWED, pemProblem, type PemKind } from "../configurator/pem.ts";
 import { splitNamesrvList } from "../remoting/address.ts";
 import type { Credentials } from "../remoting/auth.ts";
 
@@ -200,12 +201,13 @@ export function consoleConfig(env: Record<string, string | undefined>, readFile:
   let ca: string | undefined;
   if (settings?.CONSOLE_CLUSTER_CA_FILE) {
     ca = readFile(settings.CONSOLE_CLUSTER_CA_FILE);
-    if (ca === undefined || !ca.includes("-----BEGIN CERTIFICATE-----"))
+    const problem = pemProblem(ca, "certificate");
+    if (problem)
       errors.push({
         subject: "CONSOLE_CLUSTER_CA_FILE",
         value: settings.CONSOLE_CLUSTER_CA_FILE,
-        problem: ca === undefined ? "cannot be read" : "holds no PEM certificate",
-        allowed: "a readable PEM file (-----BEGIN CERTIFICATE-----)",
+        problem,
+        allowed: PEM_ALLOWED.certificate,
       });
     if (!settings.CONSOLE_CLUSTER_TLS)
       errors.push({
@@ -255,19 +257,15 @@ function httpsOf(
     });
     return undefined;
   }
-  const read = (subject: string, path: string, marker: RegExp, what: string): string | undefined => {
+  const read = (subject: string, path: string, kind: PemKind): string | undefined => {
     const text = readFile(path);
-    if (text !== undefined && marker.test(text)) return text;
-    errors.push({
-      subject,
-      value: path,
-      problem: text === undefined ? "cannot be read" : `holds no ${what}`,
-      allowed: `a readable ${what}`,
-    });
+    const problem = pemProblem(text, kind);
+    if (!problem) return text;
+    errors.push({ subject, value: path, problem, allowed: PEM_ALLOWED[kind] });
     return undefined;
   };
-  const cert = read("CONSOLE_TLS_CERT_FILE", certPath, /-----BEGIN CERTIFICATE-----/, "PEM certificate");
-  const key = read("CONSOLE_TLS_KEY_FILE", keyPath, /-----BEGIN (RSA |EC )?PRIVATE KEY-----/, "unencrypted PEM private key");
+  const cert = read("CONSOLE_TLS_CERT_FILE", certPath, "certificate");
+  const key = read("CONSOLE_TLS_KEY_FILE", keyPath, "node-key");
   return cert && key ? { cert, key } : undefined;
 }
 

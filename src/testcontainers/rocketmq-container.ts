@@ -29,6 +29,7 @@ import { brokerPorts, DEFAULT_LISTEN_PORT, type BrokerPorts } from "../remoting/
 import { createTopic, type TopicOptions } from "../remoting/topics.ts";
 import { oneShotWith } from "../remoting/client.ts";
 import type { Credentials } from "../remoting/auth.ts";
+import { pemProblem } from "../configurator/pem.ts";
 
 export const DEFAULT_IMAGE = "rocketmq-appliance/broker:latest";
 export const NAMESRV_PORT = 9876;
@@ -52,6 +53,9 @@ const DEFAULT_STARTUP_TIMEOUT_MS = 120_000;
  * Each check starts a Node process (about 0.3 CPU seconds), so not much more often either: several containers
  * booting side by side on a small machine would spend their CPU on health checks.
  */
+/** Long enough for the proxy's own shutdown (it ends its gRPC server first); testcontainers' default is no grace. */
+const PROXY_STOP_GRACE_MS = 10_000;
+
 const HEALTH_CHECK = {
   test: ["CMD", "docker-entrypoint", "healthcheck"] as ["CMD", ...string[]],
   interval: 1_000,
@@ -180,9 +184,12 @@ export class RocketMQContainer {
    * Plaintext clients are refused; the module's own requests (topics, bootstrap, mqadmin, health) speak TLS.
    */
   withTls(tls: TlsMaterial): this {
-    if (!tls.cert.includes("-----BEGIN CERTIFICATE-----")) throw new Error("withTls: cert is not a PEM certificate");
-    if (!/-----BEGIN (ENCRYPTED )?PRIVATE KEY-----/.test(tls.key)) throw new Error("withTls: key is not a PKCS#8 PEM private key");
-    if (tls.ca !== undefined && !tls.ca.includes("-----BEGIN CERTIFICATE-----")) throw new Error("withTls: ca is not a PEM certificate");
+    const problems = [
+      ["cert", pemProblem(tls.cert, "certificate")],
+      ["key", pemProblem(tls.key, "rocketmq-key")],
+      ["ca", tls.ca === undefined ? undefined : pemProblem(tls.ca, "certificate")],
+    ].flatMap(([name, problem]) => (problem ? [`${name} ${problem}`] : []));
+    if (problems.length) throw new Error(`withTls: ${problems.join("; ")}`);
     this.tls = { ...tls };
     return this;
   }
@@ -469,8 +476,10 @@ export class StartedRocketMQContainer extends AbstractStartedContainer {
   }
 
   override async stop(options?: Partial<StopOptions>): Promise<StoppedTestContainer> {
-    // The proxy and the broker live in the name server's network namespace: they go first.
-    if (this.proxy) await this.proxy.stop(options);
+    // The proxy and the broker live in the name server's network namespace: they go first. The proxy gets SIGTERM
+    // and time to close its gRPC streams: killed, it drops them, and gRPC clients that have shut down but still
+    // hold a stream (rocketmq-client-nodejs keeps its telemetry stream) raise the error in their process.
+    if (this.proxy) await this.proxy.stop({ timeout: PROXY_STOP_GRACE_MS, ...options });
     await this.broker.stop(options);
     return super.stop(options);
   }

@@ -209,6 +209,11 @@ function timeoutSecondsOf(args: string[]): number {
   return 120;
 }
 
+/** The official Java client's TLS, as RocketMQ's system properties: on, checking the server's chain against `caFile`. */
+export function javaTlsOptions(caFile: string): string[] {
+  return ["-Dtls.enable=true", "-Dtls.test.mode.enable=false", "-Dtls.client.authServer=true", `-Dtls.client.trustCertPath=${caFile}`];
+}
+
 /**
  * Runs RoundTrip with the host's `java` (JAVA_HOME/bin/java if set). Builds first if needed.
  * Default timeout: RoundTrip's own --timeout-seconds plus 30 s; on expiry the JVM is killed

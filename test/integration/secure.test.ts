@@ -14,7 +14,7 @@ import { oneShotWith, request } from "../../src/remoting/client.ts";
 import { brokersOf, clusterInfo } from "../../src/remoting/cluster.ts";
 import { RequestCode } from "../../src/remoting/codes.ts";
 import { grpcRoundTrip } from "../clients/grpc-client.ts";
-import { prepareJavaClient, roundTripArgs, runJavaClientOnHost } from "../clients/java-client.ts";
+import { javaTlsOptions, prepareJavaClient, roundTripArgs, runJavaClientOnHost } from "../clients/java-client.ts";
 import { report } from "./cluster.ts";
 import { ComposeProject, REPO_ROOT, dockerAvailability, ensureImages, eventually, sh, uniqueId } from "./harness.ts";
 
@@ -32,12 +32,7 @@ describe("compose/secure: ACL 2.0 and TLS (enforcing) on 2m-2s-sync with the pro
   let project: ComposeProject;
   const files = ["proxy", join(REPO_ROOT, "compose/secure/2m-2s-sync.yml"), join(REPO_ROOT, "compose/secure/proxy.yml")];
   /** The Java client's TLS: on, checking the server's chain against the test CA. */
-  const javaTls = () => [
-    "-Dtls.enable=true",
-    "-Dtls.test.mode.enable=false",
-    "-Dtls.client.authServer=true",
-    `-Dtls.client.trustCertPath=${tlsDir}/ca.pem`,
-  ];
+  const javaTls = () => javaTlsOptions(`${tlsDir}/ca.pem`);
   const tls = () => oneShotWith({ tls: { ca } });
 
   before(async () => {

@@ -9,7 +9,13 @@ import { Network, getContainerRuntimeClient, type StartedNetwork } from "testcon
 import { ContainerExitedError, RocketMQContainer, type StartedRocketMQContainer } from "../../src/testcontainers/index.ts";
 import { aliOnsRoundTrip } from "../../bench/clients/ali-ons-client.ts";
 import { grpcRoundTrip } from "../clients/grpc-client.ts";
-import { javaClientContainerCommand, prepareJavaClient, runJavaClientOnHost, roundTripArgs } from "../clients/java-client.ts";
+import {
+  javaClientContainerCommand,
+  javaTlsOptions,
+  prepareJavaClient,
+  runJavaClientOnHost,
+  roundTripArgs,
+} from "../clients/java-client.ts";
 import { report } from "../integration/cluster.ts";
 import { REPO_ROOT, docker, dockerAvailability, ensureImages, sh, uniqueId } from "../integration/harness.ts";
 import { request } from "../../src/remoting/client.ts";
@@ -97,12 +103,7 @@ describe("RocketMQContainer", { skip }, () => {
       assert.match(await rocketmq.bootstrap("topics:\n  - name: TlsBoot\n    queues: 2\n"), /bootstrap applied: 0 user\(s\), 1 topic\(s\)/);
       assert.match(await rocketmq.mqadmin("topicList"), /TlsBoot/);
       const r = await runJavaClientOnHost(roundTripArgs(rocketmq.getNamesrvAddr(), "TlsTopic", 100, uniqueId("tls")), {
-        jvmOptions: [
-          "-Dtls.enable=true",
-          "-Dtls.test.mode.enable=false",
-          "-Dtls.client.authServer=true",
-          `-Dtls.client.trustCertPath=${dir}/ca.pem`,
-        ],
+        jvmOptions: javaTlsOptions(`${dir}/ca.pem`),
       });
       assert.match(r.stdout, /SENT 100 ok=100/, r.stdout + r.stderr);
       assert.match(r.stdout, /RECEIVED 100\b/, r.stdout + r.stderr);

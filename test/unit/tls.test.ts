@@ -3,6 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { EnvVariable } from "../../src/configurator/env.ts";
 import { renderTlsProperties, resolveTls } from "../../src/configurator/tls.ts";
+import { isEncryptedKey, pemProblem } from "../../src/configurator/pem.ts";
 import { jvmArguments, renderAnnotated } from "../../src/configurator/render.ts";
 import { GOOD_BROKER, GOOD_PROXY, resolveFor } from "./fixtures.ts";
 import type { ConfigError } from "../../src/configurator/types.ts";
@@ -134,4 +135,18 @@ test("print-config shows the TLS plan, the key's password redacted", () => {
   );
   assert.match(printed, /^# tls.properties: tls.server.keyPassword=<redacted>$/m);
   assert.doesNotMatch(printed, /k3y-pass/);
+});
+
+test("one reading of PEM files: certificates; PKCS#8 keys for RocketMQ (PKCS#1 gets the openssl fix); any unencrypted key for the console", () => {
+  const pem = (label: string) => `-----BEGIN ${label}-----\nMIIB\n-----END ${label}-----\n`;
+  assert.equal(pemProblem(pem("CERTIFICATE"), "certificate"), undefined);
+  assert.match(pemProblem(pem("PRIVATE KEY"), "certificate")!, /holds no PEM certificate/);
+  assert.match(pemProblem(undefined, "certificate")!, /cannot be read/);
+  for (const ok of ["PRIVATE KEY", "ENCRYPTED PRIVATE KEY"]) assert.equal(pemProblem(pem(ok), "rocketmq-key"), undefined, ok);
+  assert.match(pemProblem(pem("RSA PRIVATE KEY"), "rocketmq-key")!, /openssl pkcs8 -topk8/);
+  for (const ok of ["PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY"]) assert.equal(pemProblem(pem(ok), "node-key"), undefined, ok);
+  assert.match(pemProblem(pem("ENCRYPTED PRIVATE KEY"), "node-key")!, /encrypted/);
+  assert.match(pemProblem(pem("CERTIFICATE"), "node-key")!, /holds no PEM private key/);
+  assert.equal(isEncryptedKey(pem("ENCRYPTED PRIVATE KEY")), true);
+  assert.equal(isEncryptedKey(pem("PRIVATE KEY")), false);
 });
