@@ -9,10 +9,10 @@ import { dirname, join, posix, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { ROLES, loadCatalogueFile, rolesOf, supportedVersions, upperSnake, type KeySpec, type Role } from "../src/catalogue/catalogue.ts";
+import { CONF_FILE_NAME } from "../src/configurator/file-names.ts";
 import {
   ADVERTISED_ADDRESS_KEY,
   APPLIANCE_DEFAULTS,
-  CONF_FILE_NAME,
   CONTAINER_SCHEMA,
   CONTAINER_VARIABLE_SUMMARIES,
   KEY_VARIABLES,
@@ -37,6 +37,7 @@ export const BLOCK_NAMES = [
   "figures-images",
   "figures-testcontainers",
   "figures-console",
+  "figures-health",
 ] as const;
 export type BlockName = (typeof BLOCK_NAMES)[number];
 
@@ -49,6 +50,7 @@ export const BLOCK_PAGES: Record<BlockName, string> = {
   "figures-images": "docs/development.md",
   "figures-testcontainers": "docs/testcontainers.md",
   "figures-console": "docs/console.md",
+  "figures-health": "docs/performance.md",
 };
 
 /** The hand-written pages that may hold blocks: README.md and docs/*.md, except the generated key lists. */
@@ -331,6 +333,7 @@ const BENCH_COMMAND: Record<BenchName, string> = {
   images: "node bench/images.ts",
   testcontainers: "npm run bench",
   console: "node bench/console.ts",
+  health: "node bench/health.ts",
 };
 
 /** The figures of one bench, or the command that measures them when it has not been run. */
@@ -415,6 +418,29 @@ function renderConsoleFigures(): string {
   ]);
 }
 
+function renderHealthFigures(): string {
+  const ms = (n: number) => `${n.toFixed(1)} ms`;
+  const pct = (share: number) => `${(share * 100).toFixed(1)} %`;
+  return renderFigures("health", (f) => [
+    `CPU per check, counted in the container's cgroup (median of ${f("checks")}):`,
+    "",
+    table(
+      ["Container", "The image's check", "The full check in Node (before)", "`docker exec … true` (Docker's floor)"],
+      ["namesrv-1", "broker-a-s"].map((s) => [
+        code(s),
+        ms(f(`${s}.checkCpuMs.image`)),
+        ms(f(`${s}.checkCpuMs.fullNode`)),
+        ms(f(`${s}.checkCpuMs.execTrue`)),
+      ]),
+    ),
+    "",
+    `The whole idle \`compose/2m-2s-sync.yml\` (two name servers, four brokers and the console)`,
+    `over ${f("idleSeconds")} s: ${pct(f("idle.shipped.coreShare"))} of one core, of which the six watchers ${pct(f("idle.shipped.watchersCoreShare"))};`,
+    `with every JVM node checked by the full check in Node every 5 s, as before the watcher, ${pct(f("idle.before.coreShare"))}`,
+    `(ratio ${f("idle.ratio").toFixed(2)}).`,
+  ]);
+}
+
 export function renderBlocks(): Record<BlockName, string> {
   const version = DEFAULT_ROCKETMQ_VERSION;
   return {
@@ -425,6 +451,7 @@ export function renderBlocks(): Record<BlockName, string> {
     "figures-images": renderImageFigures(),
     "figures-testcontainers": renderTestcontainersFigures(),
     "figures-console": renderConsoleFigures(),
+    "figures-health": renderHealthFigures(),
   };
 }
 

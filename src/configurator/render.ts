@@ -5,7 +5,8 @@ import { jsonValue } from "./json-config.ts";
 import { renderProperty } from "./properties.ts";
 import { describeSource, type Resolution } from "./resolve.ts";
 import type { JvmMemory } from "./jvm.ts";
-import { CONF_FILE_NAME, LOGS_DIR } from "./variables.ts";
+import { LOGS_DIR } from "./variables.ts";
+import { CONF_FILE_NAME } from "./file-names.ts";
 
 /**
  * One line per setting, sorted by key: `key=value` for a properties file; for the proxy's JSON, `"key": value`

@@ -3,6 +3,7 @@
 import type { Role } from "../catalogue/catalogue.ts";
 import { AUTH_VARIABLES } from "./auth.ts";
 import { TLS_VARIABLES } from "./tls.ts";
+import { CONF_FILE_NAME } from "./file-names.ts";
 
 export interface KeyVariable {
   name: string;
@@ -176,9 +177,6 @@ export function isApplianceVariable(name: string): boolean {
 export function prefixOf(role: Role): string {
   return `RMQ_${role.toUpperCase()}_`;
 }
-
-/** The file RocketMQ reads: Java properties for the broker and name server, JSON for the proxy. */
-export const CONF_FILE_NAME: Record<Role, string> = { broker: "broker.conf", namesrv: "namesrv.conf", proxy: "rmq-proxy.json" };
 
 export function defaultConfFile(role: Role): string {
   return `/etc/rocketmq/${CONF_FILE_NAME[role]}`;

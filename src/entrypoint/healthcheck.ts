@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { loadCatalogue } from "../catalogue/catalogue.ts";
 import { parseProperties } from "../configurator/properties.ts";
-import { CONF_FILE_NAME } from "../configurator/variables.ts";
+import { CONF_FILE_NAME, TLS_PROPERTIES_NAME } from "../configurator/file-names.ts";
 import { brokerConfig, brokerRuntimeInfo } from "../remoting/admin.ts";
 import { innerCredentials, type Credentials } from "../remoting/auth.ts";
 import { splitAddress, splitNamesrvList, tcpConnect } from "../remoting/address.ts";
@@ -17,19 +17,38 @@ import { NoNamesrvAnsweredError, fromAnyNamesrv } from "../remoting/namesrv.ts";
 import { brokerPorts } from "../remoting/ports.ts";
 import { topicRoute } from "../remoting/route.ts";
 
+/** What one check found: `healthcheck` prints it as "healthy: <detail>" or "unhealthy: <detail>". */
+export interface Verdict {
+  healthy: boolean;
+  detail: string;
+}
+
+/** The check run once, as the image's fallback and `docker exec … healthcheck` do; exits 0 when healthy. */
 export async function healthcheck(runtimeDir: string): Promise<number> {
-  // With authentication on, brokers and proxies answer only signed requests: signed as the node signs its own.
-  // With TLS_MODE set, over TLS, trusting what the node's own client trusts.
-  const client = new RemotingClient({ credentials: ownCredentials(runtimeDir), tls: ownTls(runtimeDir) });
+  const client = ownClient(runtimeDir);
   try {
-    const message = await check(runtimeDir, client);
-    process.stdout.write(`healthy: ${message}\n`);
-    return 0;
-  } catch (e) {
-    process.stdout.write(`unhealthy: ${(e as Error).message}\n`);
-    return 1;
+    const v = await judge(runtimeDir, client);
+    process.stdout.write(`${v.healthy ? "healthy" : "unhealthy"}: ${v.detail}\n`);
+    return v.healthy ? 0 : 1;
   } finally {
     client.close();
+  }
+}
+
+/**
+ * A client that speaks to this node as the node's own clients do: with authentication on, brokers and proxies
+ * answer only signed requests, signed as the node signs its own; with TLS_MODE set, over TLS, trusting what the
+ * node's own client trusts.
+ */
+export function ownClient(runtimeDir: string): RemotingClient {
+  return new RemotingClient({ credentials: ownCredentials(runtimeDir), tls: ownTls(runtimeDir) });
+}
+
+export async function judge(runtimeDir: string, client: RemotingClient): Promise<Verdict> {
+  try {
+    return { healthy: true, detail: await check(runtimeDir, client) };
+  } catch (e) {
+    return { healthy: false, detail: (e as Error).message };
   }
 }
 
@@ -53,7 +72,7 @@ function ownCredentials(runtimeDir: string): Credentials | undefined {
 function ownTls(runtimeDir: string): { ca?: Buffer } | undefined {
   let tls: Map<string, string>;
   try {
-    tls = propertiesFile(`${runtimeDir}/tls.properties`);
+    tls = propertiesFile(`${runtimeDir}/${TLS_PROPERTIES_NAME}`);
   } catch {
     return undefined;
   }
@@ -68,7 +87,8 @@ function propertiesFile(path: string): Map<string, string> {
 async function check(runtimeDir: string, client: RemotingClient): Promise<string> {
   const role = process.env.RMQ_ROLE;
   if (role === "proxy") return checkProxy(runtimeDir, client);
-  const conf = propertiesFile(`${runtimeDir}/${role}.conf`);
+  if (role !== "namesrv" && role !== "broker") throw new Error(`RMQ_ROLE is ${JSON.stringify(role)}, not one of the images' roles`);
+  const conf = propertiesFile(`${runtimeDir}/${CONF_FILE_NAME[role]}`);
   const port = conf.get("listenPort");
   if (role === "namesrv") {
     await clusterInfo(`127.0.0.1:${port}`, client);

@@ -11,14 +11,14 @@ import { parseMemoryLimit, sizeMemory } from "../configurator/jvm.ts";
 import { TLS_PROPERTIES_FILE, clientTlsOf, renderTlsProperties } from "../configurator/tls.ts";
 import { oneShotWith } from "../remoting/client.ts";
 import { brokerPortsOf } from "../configurator/semantics.ts";
-import { ADVERTISED_ADDRESS_KEY, CONF_FILE_NAME, LOGS_DIR, STORE_DIR } from "../configurator/variables.ts";
+import { ADVERTISED_ADDRESS_KEY, LOGS_DIR, STORE_DIR } from "../configurator/variables.ts";
+import { CONF_FILE_NAME } from "../configurator/file-names.ts";
 import { createLogger } from "./log.ts";
 import { detectAddress } from "./network.ts";
 import { healthcheck } from "./healthcheck.ts";
-import { makePrivateDir, writePrivateFile } from "./runtime-files.ts";
+import { RUNTIME_DIR, makePrivateDir, writePrivateFile } from "./runtime-files.ts";
 import { waitForMasters } from "./wait.ts";
 
-const RUNTIME_DIR = process.env.RMQ_RUNTIME_DIR ?? "/tmp/rocketmq";
 const ROCKETMQ_HOME = process.env.ROCKETMQ_HOME ?? "/opt/rocketmq";
 const EXIT_CONFIG = 2;
 /** The proxy found no broker to serve; a restart policy may try again. */

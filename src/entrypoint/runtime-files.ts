@@ -3,6 +3,9 @@
 // written whole under a temporary name and renamed into place, so the JVM never reads a half-written one.
 import { chmodSync, lstatSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 
+/** Where the configuration, the JVM's argfile and the health verdict go (RMQ_RUNTIME_DIR moves it, for tests). */
+export const RUNTIME_DIR = process.env.RMQ_RUNTIME_DIR ?? "/tmp/rocketmq";
+
 export const PRIVATE_DIR_MODE = 0o700;
 export const PRIVATE_FILE_MODE = 0o600;
 

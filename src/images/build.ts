@@ -86,6 +86,12 @@ export async function buildImages(options: BuildOptions = {}): Promise<BuiltImag
 export async function bundleConfigurator(outDir: string, version: string): Promise<void> {
   mkdirSync(join(outDir, "versions"), { recursive: true });
   await esbuild({ ...NODE_BUNDLE, entryPoints: [join(REPO_ROOT, "src", "entrypoint", "cli.ts")], outfile: join(outDir, "appliance.mjs") });
+  // The health check apart: the process that keeps its verdict runs for the container's life, so it carries no more.
+  await esbuild({
+    ...NODE_BUNDLE,
+    entryPoints: [join(REPO_ROOT, "src", "entrypoint", "health-cli.ts")],
+    outfile: join(outDir, "health.mjs"),
+  });
   copyFileSync(join(REPO_ROOT, "src", "catalogue", "versions", `${version}.json`), join(outDir, "versions", `${version}.json`));
 }
 

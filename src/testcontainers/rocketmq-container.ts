@@ -50,8 +50,8 @@ const PORT_CLASH_RETRIES = 5;
 const DEFAULT_STARTUP_TIMEOUT_MS = 120_000;
 /**
  * The image's HEALTHCHECK runs every 5 s; a test should not wait that long to learn that the broker is ready.
- * Each check starts a Node process (about 0.3 CPU seconds), so not much more often either: several containers
- * booting side by side on a small machine would spend their CPU on health checks.
+ * A check reads the verdict that the image's watcher renews every 0.5 s while the node starts, so asking every
+ * second costs next to nothing.
  */
 /** Long enough for the proxy's own shutdown (it ends its gRPC server first); testcontainers' default is no grace. */
 const PROXY_STOP_GRACE_MS = 10_000;

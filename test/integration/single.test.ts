@@ -105,6 +105,40 @@ describe("single mode (compose/single.yml)", { skip }, () => {
     }
   });
 
+  test("a health check answers from the watcher's verdict with shell built-ins, and in Node once that verdict is stale", async () => {
+    // No program can be started with this PATH: only the shell's built-ins can answer.
+    const fastCheck = (c: string) => docker("exec", "-e", "PATH=/nowhere", c, "/bin/sh", "/usr/local/bin/docker-entrypoint", "healthcheck");
+    for (const [c, detail] of [
+      [namesrv, /^healthy: name server answers on 9876\n$/],
+      [broker, /^healthy: broker broker-a is registered at \S+:10911 with /],
+    ] as const) {
+      const r = await fastCheck(c);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, detail);
+    }
+    // A watcher that hangs (stopped here) leaves a verdict that goes stale: the check then runs in Node.
+    const watcher = (await dockerOk("top", broker, "-eo", "pid,args"))
+      .split("\n")
+      .find((line) => line.includes("health.mjs watch"))
+      ?.trim()
+      .split(/\s+/)[0];
+    assert.ok(watcher, "the broker's container runs the health watcher");
+    process.kill(Number(watcher), "SIGSTOP");
+    try {
+      const deadline = Date.now() + 20_000;
+      while ((await fastCheck(broker)).code === 0) {
+        assert.ok(Date.now() < deadline, "the verdict of a stopped watcher still stands after 20 s");
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+      const full = await docker("exec", broker, "docker-entrypoint", "healthcheck");
+      assert.equal(full.code, 0, full.stdout + full.stderr);
+      assert.match(full.stdout, /^healthy: broker broker-a is registered/);
+    } finally {
+      process.kill(Number(watcher), "SIGCONT");
+    }
+    await waitHealthy(broker);
+  });
+
   test("RocketMQ's and the configurator's logs are on stdout", async () => {
     const logs = await dockerOk("logs", broker);
     assert.match(logs, /\[configurator\] RocketMQ 5\.5\.0 broker; JVM memory/);

@@ -1,5 +1,11 @@
-import { test } from "node:test";
+import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { VALID_SECONDS, uptimeSeconds, verdictLine } from "../../src/entrypoint/health-watch.ts";
+import { REPO_ROOT } from "../../src/images/docker.ts";
 import { createServer, type AddressInfo } from "node:net";
 import { hasEstablishedConnection, masterHaPort } from "../../src/entrypoint/healthcheck.ts";
 import { RESPONSE_FLAG, decodeCommands, encodeCommand } from "../../src/remoting/codec.ts";
@@ -49,4 +55,58 @@ test("a slave looks for its master's HA port where the master says it is: haList
     moved.close();
     unset.close();
   }
+});
+
+test("the watcher's verdict is one line: the verdict, the uptime second it stands until, the detail", () => {
+  assert.equal(
+    verdictLine({ healthy: true, detail: "name server answers on 9876" }, 1234.56),
+    "healthy 1244 name server answers on 9876\n",
+  );
+  assert.equal(
+    verdictLine({ healthy: false, detail: "a\nmulti-line\tdetail " }, 7),
+    `unhealthy ${7 + VALID_SECONDS} a multi-line detail\n`,
+  );
+  assert.equal(
+    uptimeSeconds(() => "350735.97 698830.48\n"),
+    350735,
+  );
+});
+
+describe("docker-entrypoint healthcheck", () => {
+  const entrypoint = join(REPO_ROOT, "docker", "rootfs", "usr", "local", "bin", "docker-entrypoint");
+  const dir = mkdtempSync(join(tmpdir(), "rmq-health-"));
+  // A `node` that says it was started: the full check, which the fast path must not need.
+  mkdirSync(join(dir, "bin"));
+  writeFileSync(join(dir, "bin", "node"), '#!/bin/sh\necho "full check: $*"\nexit 3\n', { mode: 0o755 });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  const run = (verdict: string | undefined) => {
+    if (verdict === undefined) rmSync(join(dir, "health"), { force: true });
+    else writeFileSync(join(dir, "health"), verdict);
+    return spawnSync("sh", [entrypoint, "healthcheck"], {
+      encoding: "utf8",
+      env: { PATH: `${join(dir, "bin")}:/usr/bin:/bin`, RMQ_RUNTIME_DIR: dir },
+    });
+  };
+  const now = uptimeSeconds();
+
+  test("a standing verdict is answered by the shell alone, healthy or not", () => {
+    const healthy = run(verdictLine({ healthy: true, detail: "broker broker-a is registered" }, now));
+    assert.deepEqual([healthy.status, healthy.stdout], [0, "healthy: broker broker-a is registered\n"]);
+    const unhealthy = run(verdictLine({ healthy: false, detail: "no name server lists it" }, now));
+    assert.deepEqual([unhealthy.status, unhealthy.stdout], [1, "unhealthy: no name server lists it\n"]);
+  });
+
+  test("a stale, missing or garbled verdict runs the full check", () => {
+    for (const verdict of [
+      verdictLine({ healthy: true, detail: "old" }, now - VALID_SECONDS - 5),
+      undefined,
+      "healthy soon x\n",
+      "healthy\n",
+      "",
+    ]) {
+      const r = run(verdict);
+      assert.deepEqual([r.status, r.stdout], [3, "full check: /opt/appliance/health.mjs check\n"], JSON.stringify(verdict));
+    }
+  });
 });

@@ -1,0 +1,168 @@
+// What the health checks cost, side by side in one run on compose/2m-2s-sync.yml (two name servers, two masters,
+// two slaves, the console and the bootstrap service):
+//  - CPU per check, counted in the container's cgroup: the image's check (the watcher's verdict read by the shell),
+//    the full check in Node (as every check ran before the watcher), and `docker exec <container> true`, the floor
+//    that any exec-based check pays to Docker's exec machinery inside the container;
+//  - CPU of the whole idle cluster over a window, as shipped and with every JVM node's check replaced by the full
+//    check in Node every 5 s, plus what the watchers themselves spent.
+//   node bench/health.ts [--checks 20] [--idle-seconds 60]
+import { execFileSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { REPO_ROOT, buildImages } from "../src/images/build.ts";
+import { machineLine, median, writeResult } from "./results.ts";
+
+const { values } = parseArgs({ options: { checks: { type: "string", default: "20" }, "idle-seconds": { type: "string", default: "60" } } });
+const checks = Number(values.checks);
+const idleSeconds = Number(values["idle-seconds"]);
+
+const docker = (...args: string[]): string =>
+  execFileSync("docker", args, { cwd: REPO_ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+const PROJECT = "rmqbench-health";
+const JVM_SERVICES = ["namesrv-1", "namesrv-2", "broker-a", "broker-a-s", "broker-b", "broker-b-s"];
+
+/** CPU seconds a container has used: its cgroup's counter (cgroup v1 or v2, cgroupfs or systemd driver). */
+function cpuSeconds(id: string): number {
+  const candidates: [string, (text: string) => number][] = [
+    [`/sys/fs/cgroup/cpuacct/docker/${id}/cpuacct.usage`, (t) => Number(t) / 1e9],
+    [`/sys/fs/cgroup/cpu,cpuacct/docker/${id}/cpuacct.usage`, (t) => Number(t) / 1e9],
+    [`/sys/fs/cgroup/system.slice/docker-${id}.scope/cpu.stat`, usageUsec],
+    [`/sys/fs/cgroup/docker/${id}/cpu.stat`, usageUsec],
+  ];
+  for (const [path, parse] of candidates) {
+    try {
+      return parse(readFileSync(path, "utf8"));
+    } catch {
+      // not this layout
+    }
+  }
+  throw new Error(`no CPU counter found for container ${id.slice(0, 12)} under /sys/fs/cgroup`);
+}
+
+function usageUsec(text: string): number {
+  return Number(/^usage_usec (\d+)/m.exec(text)?.[1]) / 1e6;
+}
+
+/** CPU seconds of one host process (utime + stime from /proc/<pid>/stat, in clock ticks of 1/100 s). */
+function processCpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+function containerId(service: string): string {
+  return docker("compose", "-p", PROJECT, "-f", "compose/2m-2s-sync.yml", "ps", "-q", service).trim();
+}
+
+function up(overlay?: string): void {
+  down();
+  const files = ["-f", "compose/2m-2s-sync.yml", ...(overlay ? ["-f", overlay] : [])];
+  const started = Date.now();
+  docker("compose", "-p", PROJECT, ...files, "up", "-d", "--wait");
+  console.log(`  cluster healthy in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+function down(): void {
+  docker("compose", "-p", PROJECT, "-f", "compose/2m-2s-sync.yml", "down", "-v", "-t", "5");
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** CPU milliseconds of one `docker exec`, net of what the container spent meanwhile at its idle rate. */
+async function execCpuMs(id: string, idleRate: number, command: string[]): Promise<number> {
+  const c0 = cpuSeconds(id);
+  const t0 = process.hrtime.bigint();
+  try {
+    docker("exec", id, ...command);
+  } catch {
+    // an unhealthy verdict exits 1: its cost counts all the same
+  }
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  const used = cpuSeconds(id) - c0 - idleRate * wall;
+  await sleep(200);
+  return used * 1000;
+}
+
+async function idleRate(id: string, seconds = 3): Promise<number> {
+  const c0 = cpuSeconds(id);
+  await sleep(seconds * 1000);
+  return (cpuSeconds(id) - c0) / seconds;
+}
+
+/** CPU share of one core that each container, and all together, spend over `seconds`. */
+async function idleShares(seconds: number): Promise<{ total: number; byService: Record<string, number>; watchers: number }> {
+  const services = docker("compose", "-p", PROJECT, "-f", "compose/2m-2s-sync.yml", "ps", "--services").trim().split("\n");
+  const ids = Object.fromEntries(services.map((s) => [s, containerId(s)]));
+  const watcherPids = Object.values(ids).flatMap((id) =>
+    docker("top", id, "-eo", "pid,args")
+      .split("\n")
+      .filter((line) => line.includes("health.mjs watch"))
+      .map((line) => Number(line.trim().split(/\s+/)[0])),
+  );
+  const before = Object.fromEntries(services.map((s) => [s, cpuSeconds(ids[s]!)]));
+  const watchersBefore = watcherPids.reduce((sum, pid) => sum + processCpuSeconds(pid), 0);
+  await sleep(seconds * 1000);
+  const byService = Object.fromEntries(services.map((s) => [s, (cpuSeconds(ids[s]!) - before[s]!) / seconds]));
+  const watchers = (watcherPids.reduce((sum, pid) => sum + processCpuSeconds(pid), 0) - watchersBefore) / seconds;
+  return { total: Object.values(byService).reduce((a, b) => a + b, 0), byService, watchers };
+}
+
+const pct = (share: number) => `${(share * 100).toFixed(2)} %`;
+
+await buildImages();
+console.log(`machine: ${machineLine()}`);
+const figures: Record<string, number> = { checks, idleSeconds };
+
+try {
+  console.log("2m-2s-sync as shipped");
+  up();
+  // Let the boot's compilation and the first registrations settle before measuring.
+  await sleep(15_000);
+  for (const service of ["namesrv-1", "broker-a-s"]) {
+    const id = containerId(service);
+    const rate = await idleRate(id);
+    const samples: Record<string, number[]> = { image: [], fullNode: [], execTrue: [] };
+    for (let i = 0; i < checks; i++) {
+      samples.image!.push(await execCpuMs(id, rate, ["docker-entrypoint", "healthcheck"]));
+      samples.fullNode!.push(await execCpuMs(id, rate, ["node", "/opt/appliance/appliance.mjs", "healthcheck"]));
+      samples.execTrue!.push(await execCpuMs(id, rate, ["true"]));
+    }
+    for (const [kind, xs] of Object.entries(samples)) figures[`${service}.checkCpuMs.${kind}`] = Math.round(median(xs) * 10) / 10;
+    console.log(
+      `  ${service}: CPU per check, median of ${checks}: the image's ${figures[`${service}.checkCpuMs.image`]} ms, ` +
+        `the full check in Node ${figures[`${service}.checkCpuMs.fullNode`]} ms, docker exec of true ${figures[`${service}.checkCpuMs.execTrue`]} ms`,
+    );
+  }
+  const shipped = await idleShares(idleSeconds);
+  figures["idle.shipped.coreShare"] = shipped.total;
+  figures["idle.shipped.watchersCoreShare"] = shipped.watchers;
+  for (const [s, share] of Object.entries(shipped.byService)) figures[`idle.shipped.${s}.coreShare`] = share;
+  console.log(`  idle over ${idleSeconds} s: ${pct(shipped.total)} of one core in all; the six watchers ${pct(shipped.watchers)}`);
+  for (const [s, share] of Object.entries(shipped.byService)) console.log(`    ${s}: ${pct(share)}`);
+
+  console.log("2m-2s-sync with every JVM node's check as the full check in Node every 5 s (as before the watcher)");
+  const overlay = join(tmpdir(), "rmqbench-health-fullnode.yml");
+  writeFileSync(
+    overlay,
+    "services:\n" +
+      JVM_SERVICES.map(
+        (s) =>
+          `  ${s}:\n    healthcheck:\n      test: ["CMD", "node", "/opt/appliance/appliance.mjs", "healthcheck"]\n      interval: 5s\n`,
+      ).join(""),
+  );
+  up(overlay);
+  await sleep(15_000);
+  const fullNode = await idleShares(idleSeconds);
+  figures["idle.fullNode.coreShare"] = fullNode.total;
+  // As the images were before the watcher: without the watchers, which still run here.
+  figures["idle.before.coreShare"] = fullNode.total - fullNode.watchers;
+  console.log(
+    `  idle over ${idleSeconds} s: ${pct(fullNode.total)} of one core in all (the watchers, still running, ${pct(fullNode.watchers)})`,
+  );
+} finally {
+  down();
+}
+figures["idle.ratio"] = figures["idle.shipped.coreShare"]! / figures["idle.before.coreShare"]!;
+console.log(`idle cluster, shipped / before the watcher: ${figures["idle.ratio"]!.toFixed(2)}`);
+writeResult("health", figures);
