@@ -18,11 +18,18 @@ for (const image of images) {
   console.log(`${image.name}: ${(image.sizeBytes / 1e6).toFixed(0)} MB (${layers} layers)`);
   figures[`${image.role}.megabytes`] = Math.round(image.sizeBytes / 1e6);
 }
-const shared =
-  docker("image", "inspect", "-f", "{{json .RootFS.Layers}}", images[0]!.name) ===
-  docker("image", "inspect", "-f", "{{json .RootFS.Layers}}", images[1]!.name);
-console.log(`namesrv and broker share all layers: ${shared}`);
-figures.namesrvSharesBrokerLayers = shared ? 1 : 0;
+const named = (role: string) => images.find((i) => i.role === role)!.name;
+/** Bytes of `docker save` of these images together: shared layers count once. Gzipped: about what a pull fetches. */
+const saved = (names: string[], gzip: boolean): number =>
+  Number(execFileSync("sh", ["-c", `docker save ${names.join(" ")} ${gzip ? "| gzip -6 " : ""}| wc -c`], { encoding: "utf8" }).trim());
+figures["namesrvAndBroker.megabytes"] = Math.round(saved([named("namesrv"), named("broker")], false) / 1e6);
+console.log(`namesrv and broker together (shared layers once): ${figures["namesrvAndBroker.megabytes"]} MB`);
+const mode = [named("namesrv"), named("broker"), named("console")];
+figures["composeMode.pullMegabytes"] = Math.round(saved(mode, true) / 1e6);
+figures["composeModeWithProxy.pullMegabytes"] = Math.round(saved([...mode, named("proxy")], true) / 1e6);
+console.log(
+  `a compose mode pulls about ${figures["composeMode.pullMegabytes"]} MB compressed (namesrv, broker, console), ${figures["composeModeWithProxy.pullMegabytes"]} MB with the proxy`,
+);
 
 const compose = ["compose", "-p", "rmqbench-single", "-f", "compose/single.yml"];
 const times: number[] = [];

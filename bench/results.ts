@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 
 export const RESULTS_DIR = fileURLToPath(new URL("./results/", import.meta.url));
 
-export type BenchName = "images" | "testcontainers" | "console" | "health";
+export type BenchName = "images" | "testcontainers" | "console" | "health" | "boot";
 
 export interface BenchResult {
   bench: BenchName;

@@ -1,6 +1,6 @@
 // Time from `new RocketMQContainer().start()` (and `new RocketMQCluster("2m-2s-async").start()`) to the first
 // message consumed by a real client (npm ali-ons, in a child process), median of N runs; with the machine.
-//   npm run bench [-- --runs 5] [--skip-cluster]
+//   node bench/testcontainers.ts [--runs 5] [--skip-cluster]
 import { parseArgs } from "node:util";
 import { RocketMQCluster, RocketMQContainer } from "../src/testcontainers/index.ts";
 import { buildImages } from "../src/images/build.ts";

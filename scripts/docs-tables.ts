@@ -38,6 +38,7 @@ export const BLOCK_NAMES = [
   "figures-testcontainers",
   "figures-console",
   "figures-health",
+  "figures-boot",
 ] as const;
 export type BlockName = (typeof BLOCK_NAMES)[number];
 
@@ -51,6 +52,7 @@ export const BLOCK_PAGES: Record<BlockName, string> = {
   "figures-testcontainers": "docs/testcontainers.md",
   "figures-console": "docs/console.md",
   "figures-health": "docs/performance.md",
+  "figures-boot": "docs/performance.md",
 };
 
 /** The hand-written pages that may hold blocks: README.md and docs/*.md, except the generated key lists. */
@@ -331,9 +333,10 @@ function renderConsoleVariables(): string {
 
 const BENCH_COMMAND: Record<BenchName, string> = {
   images: "node bench/images.ts",
-  testcontainers: "npm run bench",
+  testcontainers: "node bench/testcontainers.ts",
   console: "node bench/console.ts",
   health: "node bench/health.ts",
+  boot: "npm run bench",
 };
 
 /** The figures of one bench, or the command that measures them when it has not been run. */
@@ -363,9 +366,12 @@ function renderImageFigures(): string {
         [code("rocketmq-appliance/broker"), `${f("broker.megabytes")} MB`],
         [
           code("rocketmq-appliance/namesrv"),
-          `${f("namesrv.megabytes")} MB${f("namesrvSharesBrokerLayers") ? ", the same layers as the broker, so both together take " + f("broker.megabytes") + " MB" : ""}`,
+          `${f("namesrv.megabytes")} MB: the broker's layers but for its class-data archive, so both together take ${f("namesrvAndBroker.megabytes")} MB`,
         ],
-        [code("rocketmq-appliance/proxy"), `${f("proxy.megabytes")} MB: the broker's layers plus one with the proxy's own jars`],
+        [
+          code("rocketmq-appliance/proxy"),
+          `${f("proxy.megabytes")} MB: the layers the name server and broker share, plus the proxy's own jars and its class-data archive`,
+        ],
         [
           code("rocketmq-appliance/console"),
           `${f("console.megabytes")} MB: no base image, only the stripped Node binary, the C libraries it links and the bundled console (\`docker/console/Dockerfile\`)`,
@@ -373,6 +379,7 @@ function renderImageFigures(): string {
       ],
     ),
     "",
+    `A compose mode (name server, broker and console images) pulls about ${f("composeMode.pullMegabytes")} MB compressed, ${f("composeModeWithProxy.pullMegabytes")} MB with the proxy.`,
     `\`docker compose -f compose/single.yml up -d --wait\` reaches healthy in ${seconds(f("single.upSeconds"))} (median of ${f("runs")}).`,
   ]);
 }
@@ -418,6 +425,34 @@ function renderConsoleFigures(): string {
   ]);
 }
 
+function renderBootFigures(): string {
+  return renderFigures("boot", (f) => {
+    const cell = (variant: string, measure: string) =>
+      `${f(`${variant}.${measure}.median`).toFixed(2)} s (${f(`${variant}.${measure}.min`).toFixed(2)}–${f(`${variant}.${measure}.max`).toFixed(2)})`;
+    const ratio = (variant: string, measure: string) => `${f(`${variant}.${measure}.ratioToBare`).toFixed(2)}×`;
+    const measures = [
+      ["bootSeconds", "start → broker “boot success”"],
+      ["firstMessageSeconds", "start → first message consumed (official Java client)"],
+      ["cpuSeconds", "CPU seconds both nodes spent until the broker's “boot success”"],
+    ];
+    return [
+      `A name server and a broker (RocketMQ 5.5.0, 1 GiB each) started together; median (min–max) of ${f("runs")} alternating runs:`,
+      "",
+      table(
+        ["", "Bare JVMs on the host", "Our containers", "ratio", "Our containers, JDK archive only", "ratio"],
+        measures.map(([m, label]) => [
+          label!,
+          cell("bare", m!),
+          cell("container", m!),
+          ratio("container", m!),
+          cell("containerBaseCds", m!),
+          ratio("containerBaseCds", m!),
+        ]),
+      ),
+    ];
+  });
+}
+
 function renderHealthFigures(): string {
   const ms = (n: number) => `${n.toFixed(1)} ms`;
   const pct = (share: number) => `${(share * 100).toFixed(1)} %`;
@@ -452,6 +487,7 @@ export function renderBlocks(): Record<BlockName, string> {
     "figures-testcontainers": renderTestcontainersFigures(),
     "figures-console": renderConsoleFigures(),
     "figures-health": renderHealthFigures(),
+    "figures-boot": renderBootFigures(),
   };
 }
 

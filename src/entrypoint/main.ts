@@ -1,6 +1,6 @@
 // The image's entrypoint logic. `prepare` validates everything and writes the files the JVM needs, then the
 // shell entrypoint execs java (so the JVM is PID 1 and gets SIGTERM). Nothing is written when anything is wrong.
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import type { Logger } from "pino";
 import { bootstrapCommand } from "../bootstrap/command.ts";
 import { MAX_FILE_BYTES } from "../bootstrap/spec.ts";
@@ -81,6 +81,12 @@ function memoryLimit(): number | undefined {
   );
 }
 
+/** The role's class-data-sharing archive, if the image has it. */
+function cdsArchive(role: Role): string | undefined {
+  const path = `${ROCKETMQ_HOME}/cds/${role}.jsa`;
+  return existsSync(path) ? path : undefined;
+}
+
 function unwritable(dir: string): string | undefined {
   const probe = `${dir}/.write-test-${process.pid}`;
   try {
@@ -116,7 +122,7 @@ async function prepare(log: Logger, resolution: Resolution): Promise<number> {
   const args = jvmArguments(
     role,
     memory,
-    { rocketmqHome: ROCKETMQ_HOME, logbackFile: `${ROCKETMQ_HOME}/conf/rmq.${role}.logback.xml`, confFile },
+    { rocketmqHome: ROCKETMQ_HOME, logbackFile: `${ROCKETMQ_HOME}/conf/rmq.${role}.logback.xml`, confFile, cdsArchive: cdsArchive(role) },
     resolution.container.JAVA_OPT_EXT,
     resolution.tls?.systemProperties,
   );

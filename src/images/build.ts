@@ -55,6 +55,7 @@ export async function buildImages(options: BuildOptions = {}): Promise<BuiltImag
   }
   copyFileSync(await nodeBinary(join(buildDir, "cache")), join(context, "node"));
   cpSync(join(REPO_ROOT, "docker", "rootfs"), join(context, "rootfs"), { recursive: true });
+  cpSync(join(REPO_ROOT, "docker", "cds"), join(context, "cds"), { recursive: true });
   copyFileSync(join(REPO_ROOT, "docker", "Dockerfile"), join(context, "Dockerfile"));
   await bundleConfigurator(join(context, "appliance"), version);
 

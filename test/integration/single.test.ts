@@ -1,7 +1,8 @@
 // compose/single.yml and `docker run`, end to end: real images, a real Docker engine, the official Java client.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, chmodSync } from "node:fs";
+import { mkdtempSync, chmodSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
 import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
 import { ComposeProject, docker, dockerAvailability, dockerOk, ensureImages, uniqueId } from "./harness.ts";
@@ -252,6 +253,27 @@ describe("single mode (compose/single.yml)", { skip }, () => {
     assert.match(address ?? "", /:20911$/, JSON.stringify(table));
     const runtime = await request(address!, RequestCode.GET_BROKER_RUNTIME_INFO);
     assert.equal(runtime.code, 0);
+  });
+
+  test("a class-data-sharing archive that does not match, or none, still boots the JVM", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rmq-cds-"));
+    writeFileSync(join(dir, "namesrv.jsa"), randomBytes(64 * 1024), { mode: 0o644 });
+    const cases = [
+      ["rmqtest-cds-garbage", `${join(dir, "namesrv.jsa")}:/opt/rocketmq/cds/namesrv.jsa:ro`],
+      ["rmqtest-cds-none", `${mkdtempSync(join(tmpdir(), "rmq-cds-empty-"))}:/opt/rocketmq/cds:ro`],
+    ];
+    try {
+      for (const [name, mount] of cases) {
+        await docker("rm", "-f", name!);
+        await dockerOk("run", "-d", "--name", name!, "--memory", "512m", "-v", mount!, "rocketmq-appliance/namesrv:latest");
+      }
+      for (const [name] of cases) await waitHealthy(name!);
+      const args = (name: string) => dockerOk("exec", name, "cat", "/tmp/rocketmq/jvm.args");
+      assert.match(await args("rmqtest-cds-garbage"), /-XX:SharedArchiveFile=\/opt\/rocketmq\/cds\/namesrv.jsa/);
+      assert.doesNotMatch(await args("rmqtest-cds-none"), /SharedArchiveFile/);
+    } finally {
+      await docker("rm", "-f", ...cases.map(([name]) => name!));
+    }
   });
 
   test("bad input exits with status 2 within seconds, names the variable, and never starts the JVM", async () => {

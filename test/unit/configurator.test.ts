@@ -172,6 +172,15 @@ test("JVM arguments: heap, direct memory, JAVA_OPT_EXT last before the main clas
   ]);
 });
 
+test("JVM arguments: the role's class-data-sharing archive when the image has one, before JAVA_OPT_EXT (which may turn it off)", () => {
+  const layout = { rocketmqHome: "/opt/rocketmq", logbackFile: "/x.xml", confFile: "/tmp/rocketmq/namesrv.conf" };
+  const memory = { heap: "256m", decision: "" };
+  const withArchive = jvmArguments("namesrv", memory, { ...layout, cdsArchive: "/opt/rocketmq/cds/namesrv.jsa" }, "-Xshare:off");
+  const at = withArchive.indexOf("-XX:SharedArchiveFile=/opt/rocketmq/cds/namesrv.jsa");
+  assert.ok(at > 0 && at < withArchive.indexOf("-Xshare:off"), withArchive.join(" "));
+  assert.ok(!jvmArguments("namesrv", memory, layout, undefined).some((a) => a.startsWith("-XX:SharedArchiveFile")));
+});
+
 test("every catalogue key has an UPPER_SNAKE alias that maps back to it", () => {
   for (const role of ROLES) {
     const catalogue = loadCatalogue("5.5.0", role);

@@ -1,0 +1,58 @@
+#!/bin/sh
+# Class-data sharing, made at image build: each role's JVM is started once, configured by the image's own
+# configurator (the same argfile and class path as in a container), and on SIGTERM archives the classes it loaded
+# (-XX:ArchiveClassesAtExit) to /opt/rocketmq/cds/<role>.jsa. The name server runs first, the broker registers
+# with it, and the proxy (RocketMQ 5) routes to that broker, so each boots as it does in a cluster.
+#   train.sh namesrv broker [proxy]
+set -eu
+out=/opt/rocketmq/cds
+mkdir -p "$out"
+started=""
+
+# Starts a role and waits until it logs `ready` (at most 120 s).
+start() {
+  role=$1 ready=$2
+  shift 2
+  dir=/tmp/cds-$role
+  mkdir -p "$dir"
+  # The roles' config files have names of their own in /tmp/rocketmq; the argfile is set aside before the next.
+  env RMQ_ROLE="$role" JAVA_HEAP=256m "$@" node /opt/appliance/appliance.mjs prepare
+  mv /tmp/rocketmq/jvm.args "$dir/jvm.args"
+  java -XX:ArchiveClassesAtExit="$out/$role.jsa" "@$dir/jvm.args" >"$dir/out.log" 2>&1 &
+  echo $! >"$dir/pid"
+  started="$role $started"
+  i=0
+  until grep -q "$ready" "$dir/out.log"; do
+    i=$((i + 1))
+    if [ "$i" -gt 240 ] || ! kill -0 "$(cat "$dir/pid")" 2>/dev/null; then
+      echo "cds: $role did not log '$ready':" >&2
+      tail -n 40 "$dir/out.log" >&2
+      exit 1
+    fi
+    sleep 0.5
+  done
+  echo "cds: $role started ($((i / 2)) s)"
+}
+
+for role in "$@"; do
+  case $role in
+    namesrv) start namesrv "boot success" ;;
+    broker) start broker "boot success" NAMESRV_ADDR=127.0.0.1:9876 BROKER_IP1=127.0.0.1 ;;
+    proxy) start proxy "startup successfully" NAMESRV_ADDR=127.0.0.1:9876 ;;
+    *) echo "cds: unknown role $role" >&2; exit 2 ;;
+  esac
+done
+
+# Stops in reverse order of start; each JVM writes its archive as it exits.
+for role in $started; do
+  pid=$(cat "/tmp/cds-$role/pid")
+  kill -TERM "$pid"
+  wait "$pid" || true
+  if [ ! -s "$out/$role.jsa" ]; then
+    echo "cds: $role wrote no archive:" >&2
+    tail -n 40 "/tmp/cds-$role/out.log" >&2
+    exit 1
+  fi
+  echo "cds: $role archive $(du -k "$out/$role.jsa" | cut -f1) KiB"
+done
+chmod 0644 "$out"/*.jsa
