@@ -3,7 +3,7 @@
 // consumer groups live in each broker's own store, so they are written to every broker (as `mqadmin -c` does);
 // topics are created on every broker and confirmed by the name server.
 import { ensurePolicies, ensureUser } from "../remoting/acl.ts";
-import { brokersOf, clusterInfo, type BrokerMember } from "../remoting/cluster.ts";
+import { brokersOf, clusterInfo, onEveryBroker, type BrokerMember } from "../remoting/cluster.ts";
 import type { Requester } from "../remoting/connection.ts";
 import { createSubscriptionGroup } from "../remoting/groups.ts";
 import { NoNamesrvAnsweredError, fromAnyNamesrv } from "../remoting/namesrv.ts";
@@ -17,22 +17,6 @@ export interface ApplyOptions {
   rocketmq5: boolean;
   /** One line per declaration: what was done. */
   report(line: string): void;
-}
-
-/**
- * Every broker takes the declaration; a failure anywhere fails the run, except where `slavesMayRefuse`: slaves of
- * 4.x refuse config writes and copy their masters' instead. Users and ACLs are each broker's own: never excused.
- */
-async function onEveryBroker(brokers: BrokerMember[], write: (b: BrokerMember) => Promise<void>, slavesMayRefuse = false): Promise<void> {
-  const failures: string[] = [];
-  await Promise.all(
-    brokers.map((b) =>
-      write(b).catch((e: Error) => {
-        if (b.brokerId === 0 || !slavesMayRefuse) failures.push(`${b.brokerName}/${b.brokerId}: ${e.message}`);
-      }),
-    ),
-  );
-  if (failures.length) throw new Error(failures.join("; "));
 }
 
 /** Returns what was done on this broker: created, updated or nothing. */
@@ -86,7 +70,7 @@ async function applyGroup(options: ApplyOptions, brokers: BrokerMember[], group:
         consumeEnable: group.consumeEnable,
         consumeBroadcastEnable: group.broadcast,
       }),
-    !options.rocketmq5,
+    { slavesMayRefuse: !options.rocketmq5 },
   );
   return `consumer group ${group.name}: applied`;
 }

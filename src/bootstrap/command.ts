@@ -10,8 +10,8 @@ import { formatError } from "../configurator/resolve.ts";
 import type { ConfigError } from "../configurator/types.ts";
 import { splitNamesrvList } from "../remoting/address.ts";
 import { oneShot, oneShotWith, signing } from "../remoting/client.ts";
-import { brokersOf, clusterInfo } from "../remoting/cluster.ts";
-import { fromAnyNamesrv, NoNamesrvAnsweredError } from "../remoting/namesrv.ts";
+import { ClusterWaitTimeout, brokersOf, clusterInfo, waitForMasters } from "../remoting/cluster.ts";
+import { fromAnyNamesrv } from "../remoting/namesrv.ts";
 import type { Requester } from "../remoting/connection.ts";
 import { applyBootstrap } from "./apply.ts";
 import { formatProblem, parseBootstrap, type BootstrapSpec } from "./spec.ts";
@@ -95,30 +95,19 @@ async function waitForMaster(
   log: Logger,
   intervalMs: number,
 ): Promise<boolean> {
-  const deadline = Date.now() + seconds * 1000;
-  let nextLog = 0;
-  for (;;) {
-    let problem: string;
-    try {
-      const { value } = await fromAnyNamesrv(namesrvs, async (ns) => {
-        const masters = brokersOf(await clusterInfo(ns, requester)).filter((b) => b.brokerId === 0);
-        if (!masters.length) throw new Error(`${ns} lists no master broker yet`);
-        return masters;
-      });
-      log.info(`master broker(s) ${value.map((m) => `${m.brokerName} (${m.address})`).join(", ")} found; applying the bootstrap file`);
-      return true;
-    } catch (e) {
-      problem = e instanceof NoNamesrvAnsweredError ? e.failures.join("; ") : (e as Error).message;
-    }
-    if (Date.now() >= deadline) {
-      log.error(`no master broker after ${seconds} s (${problem}); nothing was applied`);
-      return false;
-    }
-    if (Date.now() >= nextLog) {
-      log.info(`waiting for a master broker: ${problem}`);
-      nextLog = Date.now() + 10_000;
-    }
-    await new Promise((r) => setTimeout(r, intervalMs));
+  try {
+    const { masters } = await waitForMasters(namesrvs, {
+      requester,
+      timeoutMs: seconds * 1000,
+      intervalMs,
+      onWaiting: (why) => log.info(`waiting for a master broker: ${why}`),
+    });
+    log.info(`master broker(s) ${masters.map((m) => `${m.brokerName} (${m.address})`).join(", ")} found; applying the bootstrap file`);
+    return true;
+  } catch (e) {
+    if (!(e instanceof ClusterWaitTimeout)) throw e;
+    log.error(`no master broker after ${seconds} s (${e.why}); nothing was applied`);
+    return false;
   }
 }
 

@@ -2,7 +2,7 @@
 // broker reports. Broker requests run side by side with bounded fan-out, each bounded by the request timeout, so a
 // node that is down or paused slows a page by at most that timeout; answers are cached for a moment.
 import { splitAddress, splitNamesrvList } from "../remoting/address.ts";
-import { brokersOf, clusterInfo, masterOf, type BrokerMember, type ClusterInfo } from "../remoting/cluster.ts";
+import { brokersOf, clusterInfo, masterOf, onEveryBroker, type BrokerMember, type ClusterInfo } from "../remoting/cluster.ts";
 import { NoNamesrvAnsweredError, fromAnyNamesrv } from "../remoting/namesrv.ts";
 import { topicRoute, type TopicRoute } from "../remoting/route.ts";
 import {
@@ -578,11 +578,9 @@ export class RemotingClusterSource implements ClusterSource {
   /** Users and ACLs are per broker: a change goes to every master and slave; any that fails is named. */
   private async onEveryBroker(what: string, change: (address: string) => Promise<void>): Promise<void> {
     const { info } = await this.clusterInfo();
-    const failures: string[] = [];
-    await mapLimit(brokersOf(info), 8, (b) =>
-      change(b.address).catch((e: Error) => failures.push(`${b.brokerName}/${b.brokerId}: ${e.message}`)),
-    );
-    if (failures.length) throw new Error(`${what} was not changed everywhere: ${failures.join("; ")}`);
+    await onEveryBroker(brokersOf(info), (b) => change(b.address)).catch((e: Error) => {
+      throw new Error(`${what} was not changed everywhere: ${e.message}`);
+    });
   }
 
   private fromAnyNamesrv<T>(read: (namesrv: string) => Promise<T>): Promise<{ namesrv: string; value: T }> {

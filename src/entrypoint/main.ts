@@ -17,7 +17,7 @@ import { createLogger } from "./log.ts";
 import { detectAddress } from "./network.ts";
 import { healthcheck } from "./healthcheck.ts";
 import { RUNTIME_DIR, makePrivateDir, writePrivateFile } from "./runtime-files.ts";
-import { waitForMasters } from "./wait.ts";
+import { waitForClusterMasters } from "./wait.ts";
 
 const ROCKETMQ_HOME = process.env.ROCKETMQ_HOME ?? "/opt/rocketmq";
 const EXIT_CONFIG = 2;
@@ -201,7 +201,7 @@ async function waitForCluster(log: Logger, resolution: Resolution): Promise<bool
       (grpcRemappable ? "; the gRPC port may be published on another host port" : ` and the gRPC port ${v("grpcServerPort")} too`),
   );
   const tls = clientTlsOf(resolution.tls, readOptional);
-  return waitForMasters(
+  return waitForClusterMasters(
     value("namesrvAddr") ?? "",
     value("rocketMQClusterName") ?? "",
     log,

@@ -3,6 +3,7 @@ import { parseFastjson } from "./fastjson.ts";
 import { RequestCode } from "./codes.ts";
 import { oneShot } from "./client.ts";
 import type { Requester, RemotingResponse } from "./connection.ts";
+import { NoNamesrvAnsweredError, fromAnyNamesrv } from "./namesrv.ts";
 
 export interface ClusterInfo {
   /** Broker group → broker id → address; id 0 is the group's master. */
@@ -51,4 +52,95 @@ export function clusterMasters(info: ClusterInfo, cluster: string): string[] {
     const master = masterOf(info, group);
     return master ? [master] : [];
   });
+}
+
+export interface WaitOptions {
+  /** The longest to wait, in milliseconds. */
+  timeoutMs: number;
+  /** Between two looks. */
+  intervalMs: number;
+  /** Told why the cluster is not there yet: at the first look that fails, then at most once per `reportEveryMs`. */
+  onWaiting?: (why: string) => void;
+  reportEveryMs?: number;
+}
+
+/** Why a wait ended at its deadline: the last look's reason. */
+export class ClusterWaitTimeout extends Error {
+  readonly why: string;
+  constructor(why: string) {
+    super(why);
+    this.name = "ClusterWaitTimeout";
+    this.why = why;
+  }
+}
+
+/**
+ * Looks until `look` resolves, and resolves with its value; each rejection says why not yet (a name server that
+ * did not answer, or answered without what is waited for). Rejects with ClusterWaitTimeout at the deadline.
+ */
+export async function waitUntil<T>(look: () => Promise<T>, options: WaitOptions): Promise<T> {
+  const { timeoutMs, intervalMs, onWaiting, reportEveryMs = 10_000 } = options;
+  const deadline = Date.now() + timeoutMs;
+  let nextReport = 0;
+  for (;;) {
+    let why: string;
+    try {
+      return await look();
+    } catch (e) {
+      why = e instanceof NoNamesrvAnsweredError ? e.failures.join("; ") : (e as Error).message;
+    }
+    if (Date.now() >= deadline) throw new ClusterWaitTimeout(why);
+    if (onWaiting && Date.now() >= nextReport) {
+      onWaiting(why);
+      nextReport = Date.now() + reportEveryMs;
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/**
+ * Waits until a name server lists a master broker (of `cluster`, or of any cluster): the proxy cannot start
+ * without one, and a bootstrap has nothing to write to. Resolves with that name server and the masters it lists.
+ */
+export function waitForMasters(
+  namesrvs: readonly string[],
+  options: WaitOptions & { cluster?: string; requester?: Requester },
+): Promise<{ namesrv: string; masters: BrokerMember[] }> {
+  const { cluster, requester } = options;
+  return waitUntil(async () => {
+    const { namesrv, value: masters } = await fromAnyNamesrv(namesrvs, async (ns) => {
+      const info = await clusterInfo(ns, requester);
+      const ofCluster = cluster === undefined ? undefined : clusterMasters(info, cluster);
+      const masters = brokersOf(info).filter((b) => b.brokerId === 0 && (ofCluster === undefined || ofCluster.includes(b.address)));
+      if (!masters.length)
+        throw new Error(
+          cluster === undefined
+            ? `${ns} lists no master broker yet`
+            : `${ns} lists no master of cluster ${cluster} (clusters: ${Object.keys(info.clusterAddrTable ?? {}).join(", ") || "none"})`,
+        );
+      return masters;
+    });
+    return { namesrv, masters };
+  }, options);
+}
+
+/**
+ * Runs `write` on every broker given, masters and slaves at once (users, ACLs and configs are each broker's own).
+ * Any failure is named in the error (`group/id: why`), except a slave's where `slavesMayRefuse`: 4.x slaves refuse
+ * config writes and copy their masters' instead.
+ */
+export async function onEveryBroker(
+  brokers: readonly BrokerMember[],
+  write: (broker: BrokerMember) => Promise<unknown>,
+  options: { slavesMayRefuse?: boolean } = {},
+): Promise<void> {
+  const failures: string[] = [];
+  await Promise.all(
+    brokers.map((b) =>
+      write(b).catch((e: Error) => {
+        if (b.brokerId === 0 || !options.slavesMayRefuse) failures.push(`${b.brokerName}/${b.brokerId}: ${e.message}`);
+      }),
+    ),
+  );
+  if (failures.length) throw new Error(failures.join("; "));
 }

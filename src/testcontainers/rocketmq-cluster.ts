@@ -13,7 +13,7 @@ import {
   type ContainerRuntimeClient,
   type StartedDockerComposeEnvironment,
 } from "testcontainers";
-import { brokersOf, clusterInfo, masterOf, type ClusterInfo } from "../remoting/cluster.ts";
+import { brokersOf, clusterInfo, masterOf, waitUntil, type ClusterInfo } from "../remoting/cluster.ts";
 import { splitAddress, splitNamesrvList } from "../remoting/address.ts";
 import { fromAnyNamesrv } from "../remoting/namesrv.ts";
 import { HealthyOrExitedWaitStrategy } from "./ready.ts";
@@ -205,20 +205,22 @@ export class StartedRocketMQCluster {
   /** Waits until every name server lists every broker node (by count: brokers advertise host addresses). */
   async waitUntilFormed(timeoutMs = 60_000): Promise<void> {
     const expected = this.nodeList.filter((n) => n.service.startsWith("broker")).length;
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const missing: string[] = [];
-      for (const namesrv of splitNamesrvList(this.getNamesrvAddr())) {
-        const listed = await clusterInfo(namesrv).then(
-          (info) => brokersOf(info).length,
-          () => 0,
-        );
-        if (listed < expected) missing.push(`${namesrv} lists ${listed} of ${expected} brokers`);
-      }
-      if (missing.length === 0) return;
-      if (Date.now() > deadline) throw new Error(`RocketMQCluster ${this.project} did not form: ${missing.join("; ")}`);
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
+    await waitUntil(
+      async () => {
+        const missing: string[] = [];
+        for (const namesrv of splitNamesrvList(this.getNamesrvAddr())) {
+          const listed = await clusterInfo(namesrv).then(
+            (info) => brokersOf(info).length,
+            () => 0,
+          );
+          if (listed < expected) missing.push(`${namesrv} lists ${listed} of ${expected} brokers`);
+        }
+        if (missing.length) throw new Error(missing.join("; "));
+      },
+      { timeoutMs, intervalMs: 500 },
+    ).catch((e: Error) => {
+      throw new Error(`RocketMQCluster ${this.project} did not form: ${e.message}`);
+    });
   }
 
   /** Creates a topic on every broker of the cluster and waits until the name servers route it. */

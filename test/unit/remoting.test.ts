@@ -15,7 +15,15 @@ import {
 import { RemotingClient, RemotingConnection, RemotingConnectionError, RemotingTimeoutError } from "../../src/remoting/connection.ts";
 import { RequestCode } from "../../src/remoting/codes.ts";
 import { signedExtFields } from "../../src/remoting/auth.ts";
-import { clusterMasters, type ClusterInfo } from "../../src/remoting/cluster.ts";
+import {
+  ClusterWaitTimeout,
+  clusterMasters,
+  onEveryBroker,
+  waitUntil,
+  type BrokerMember,
+  type ClusterInfo,
+} from "../../src/remoting/cluster.ts";
+import { NoNamesrvAnsweredError } from "../../src/remoting/namesrv.ts";
 
 test("fastjson's numeric and object map keys are read", () => {
   const clusterInfo =
@@ -540,4 +548,39 @@ test("TLS: with the CA the peer's certificate leads to, requests work; plaintext
   } finally {
     await new Promise((resolve) => server.close(resolve));
   }
+});
+
+test("waitUntil looks until the look resolves, tells why not yet, and at its deadline rejects with the last reason", async () => {
+  let looks = 0;
+  const told: string[] = [];
+  const value = await waitUntil(
+    async () => {
+      if (++looks < 3) throw new Error(`look ${looks}: not yet`);
+      return "formed";
+    },
+    { timeoutMs: 5_000, intervalMs: 1, reportEveryMs: 0, onWaiting: (why) => told.push(why) },
+  );
+  assert.deepEqual([value, looks, told], ["formed", 3, ["look 1: not yet", "look 2: not yet"]]);
+  await assert.rejects(
+    waitUntil(() => Promise.reject(new NoNamesrvAnsweredError(["ns-1: refused", "ns-2: timed out"])), { timeoutMs: 0, intervalMs: 1 }),
+    (e: unknown) => e instanceof ClusterWaitTimeout && e.why === "ns-1: refused; ns-2: timed out",
+  );
+});
+
+test("onEveryBroker writes to masters and slaves, names each failure, and excuses slaves only when asked", async () => {
+  const brokers: BrokerMember[] = [
+    { cluster: "C", brokerName: "broker-a", brokerId: 0, address: "a0" },
+    { cluster: "C", brokerName: "broker-a", brokerId: 1, address: "a1" },
+    { cluster: "C", brokerName: "broker-b", brokerId: 0, address: "b0" },
+  ];
+  const written: string[] = [];
+  await onEveryBroker(brokers, async (b) => void written.push(b.address));
+  assert.deepEqual(written.sort(), ["a0", "a1", "b0"]);
+  const slaveRefuses = (b: BrokerMember) => (b.brokerId === 0 ? Promise.resolve() : Promise.reject(new Error("refused")));
+  await assert.rejects(onEveryBroker(brokers, slaveRefuses), /^Error: broker-a\/1: refused$/);
+  await onEveryBroker(brokers, slaveRefuses, { slavesMayRefuse: true });
+  await assert.rejects(
+    onEveryBroker(brokers, () => Promise.reject(new Error("down")), { slavesMayRefuse: true }),
+    /broker-a\/0: down; broker-b\/0: down/,
+  );
 });
