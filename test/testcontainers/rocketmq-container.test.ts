@@ -88,7 +88,7 @@ describe("RocketMQContainer", { skip }, () => {
     const pem = (name: string) => readFileSync(join(dir, name), "utf8");
     assert.throws(
       () => new RocketMQContainer().withTls({ cert: pem("server.key"), key: pem("server.key") }),
-      /cert is not a PEM certificate/,
+      /withTls: cert holds no PEM certificate/,
     );
     const started = Date.now();
     const rocketmq = await new RocketMQContainer()
