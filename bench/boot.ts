@@ -8,68 +8,25 @@
 // message sent and consumed by the official Java client on the host (started at the broker's boot success); the CPU
 // seconds both nodes spent until the broker's boot success (cgroups for containers, /proc for the host JVMs).
 //   npm run bench [-- --runs 5]
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { spawn } from "node:child_process";
+import { rmSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { REPO_ROOT, buildImages } from "../src/images/build.ts";
+import { buildImages } from "../src/images/build.ts";
 import { prepareJavaClient, runJavaClientOnHost } from "../test/clients/java-client.ts";
+import { cpuOfContainer, cpuOfProcess, docker, extractBare, freshNetwork, startBare, whenLogged, type BareRocketMQ } from "./host.ts";
 import { machineLine, median, writeResult } from "./results.ts";
 
 const { values } = parseArgs({ options: { runs: { type: "string", default: "5" } } });
 const runs = Number(values.runs);
-const docker = (...args: string[]): string =>
-  execFileSync("docker", args, { cwd: REPO_ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 const IMAGE = { namesrv: "rocketmq-appliance/namesrv:5.5.0", broker: "rocketmq-appliance/broker:5.5.0" };
 const NETWORK = "rmqbench-boot";
 const SUBNET = "10.78.0.0/24";
 const IP = { namesrv: "10.78.0.11", broker: "10.78.0.12" };
-type Role = keyof typeof IMAGE;
 
 interface Run {
   bootSeconds: number;
   firstMessageSeconds: number;
   cpuSeconds: number;
-}
-
-/** Resolves with the time `pattern` first appears in the output of `child`, read as it comes. */
-function whenLogged(child: ChildProcess, pattern: string, timeoutMs = 120_000): Promise<number> {
-  return new Promise((resolve, reject) => {
-    let seen = "";
-    const timer = setTimeout(() => reject(new Error(`no "${pattern}" within ${timeoutMs} ms:\n${seen.slice(-2000)}`)), timeoutMs);
-    const onData = (chunk: Buffer) => {
-      seen += chunk.toString();
-      if (seen.includes(pattern)) {
-        clearTimeout(timer);
-        resolve(performance.now());
-      } else if (seen.length > 1e6) seen = seen.slice(-1e5);
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-  });
-}
-
-function cpuOfContainer(name: string): number {
-  const id = docker("inspect", "-f", "{{.Id}}", name).trim();
-  for (const [path, scale] of [
-    [`/sys/fs/cgroup/cpuacct/docker/${id}/cpuacct.usage`, 1e9],
-    [`/sys/fs/cgroup/system.slice/docker-${id}.scope/cpu.stat`, 0],
-    [`/sys/fs/cgroup/docker/${id}/cpu.stat`, 0],
-  ] as const) {
-    try {
-      const text = readFileSync(path, "utf8");
-      return scale ? Number(text) / scale : Number(/^usage_usec (\d+)/m.exec(text)?.[1]) / 1e6;
-    } catch {
-      // another cgroup layout
-    }
-  }
-  throw new Error(`no CPU counter for container ${name}`);
-}
-
-function cpuOfProcess(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 async function firstMessage(namesrv: string, tag: string): Promise<void> {
@@ -109,76 +66,17 @@ async function containerRun(javaOptExt?: string): Promise<Run> {
 
 // ---- bare JVMs on the host
 
-interface Extracted {
-  dir: string;
-  argfile: Record<Role, string[]>;
-  conf: Record<Role, string>;
-}
-
-/** The runtime and jars from the broker image, and each role's argfile and config as its image renders them under 1 GiB. */
-function extract(): Extracted {
-  const dir = mkdtempSync(join(tmpdir(), "rmqbench-bare-"));
-  docker("rm", "-f", "rmqbench-extract");
-  docker("create", "--name", "rmqbench-extract", IMAGE.broker);
-  docker("cp", "rmqbench-extract:/opt/java", join(dir, "java"));
-  docker("cp", "rmqbench-extract:/opt/rocketmq", join(dir, "rocketmq"));
-  docker("rm", "-f", "rmqbench-extract");
-  const argfile = {} as Record<Role, string[]>;
-  const conf = {} as Record<Role, string>;
-  for (const role of ["namesrv", "broker"] as const) {
-    const env = role === "broker" ? ["-e", "NAMESRV_ADDR=127.0.0.1:9876", "-e", "BROKER_IP1=127.0.0.1"] : [];
-    const confName = role === "broker" ? "broker.conf" : "namesrv.conf";
-    const out = docker(
-      "run",
-      "--rm",
-      "--memory",
-      "1g",
-      ...env,
-      "--entrypoint",
-      "sh",
-      IMAGE[role],
-      "-c",
-      `node /opt/appliance/appliance.mjs prepare >/dev/null 2>&1 && cat /tmp/rocketmq/jvm.args && echo ===== && cat /tmp/rocketmq/${confName}`,
-    );
-    const [args, config] = out.split("=====\n");
-    // One argument per line, quoted (renderArgFile); the role's archive left out: RocketMQ run by hand has none.
-    argfile[role] = args!
-      .trim()
-      .split("\n")
-      .map((l) => JSON.parse(l) as string)
-      .filter((a) => !a.startsWith("-XX:SharedArchiveFile"));
-    conf[role] = config!;
-  }
-  return { dir, argfile, conf };
-}
-
-async function bareRun(x: Extracted, i: number): Promise<Run> {
-  const run = join(x.dir, `run-${i}`);
-  const paths = (s: string) =>
-    s
-      .replaceAll("/opt/rocketmq", join(x.dir, "rocketmq"))
-      .replaceAll("/tmp/rocketmq", join(run, "runtime"))
-      .replaceAll("/home/rocketmq", join(run, "home"));
-  mkdirSync(join(run, "runtime"), { recursive: true });
-  mkdirSync(join(run, "home", "logs"), { recursive: true });
-  const children: ChildProcess[] = [];
+async function bareRun(x: BareRocketMQ, i: number): Promise<Run> {
   const t0 = performance.now();
-  for (const role of ["namesrv", "broker"] as const) {
-    writeFileSync(join(run, "runtime", role === "broker" ? "broker.conf" : "namesrv.conf"), paths(x.conf[role]));
-    children.push(
-      spawn(join(x.dir, "java", "bin", "java"), x.argfile[role].map(paths), { cwd: join(run, "home"), stdio: ["ignore", "pipe", "pipe"] }),
-    );
-  }
+  const bare = startBare(x, `run-${i}`);
   try {
-    const booted = await whenLogged(children[1]!, "boot success");
-    const cpuSeconds = children.reduce((sum, c) => sum + cpuOfProcess(c.pid!), 0);
+    const booted = await whenLogged(bare.broker, "boot success");
+    const cpuSeconds = cpuOfProcess(bare.namesrv.pid!) + cpuOfProcess(bare.broker.pid!);
     await firstMessage("127.0.0.1:9876", "bare");
     const done = performance.now();
     return { bootSeconds: (booted - t0) / 1000, firstMessageSeconds: (done - t0) / 1000, cpuSeconds };
   } finally {
-    for (const c of children) c.kill("SIGKILL");
-    await new Promise((r) => setTimeout(r, 500));
-    rmSync(run, { recursive: true, force: true });
+    await bare.stop();
   }
 }
 
@@ -187,13 +85,8 @@ async function bareRun(x: Extracted, i: number): Promise<Run> {
 await buildImages();
 await prepareJavaClient();
 console.log(`machine: ${machineLine()}`);
-try {
-  docker("network", "rm", NETWORK);
-} catch {
-  // none left over
-}
-docker("network", "create", "--subnet", SUBNET, NETWORK);
-const extracted = extract();
+freshNetwork(NETWORK, SUBNET);
+const extracted = extractBare(IMAGE);
 const variants = {
   bare: (i: number) => bareRun(extracted, i),
   container: () => containerRun(),

@@ -6,50 +6,20 @@
 //  - CPU of the whole idle cluster over a window, as shipped and with every JVM node's check replaced by the full
 //    check in Node every 5 s, plus what the watchers themselves spent.
 //   node bench/health.ts [--checks 20] [--idle-seconds 60]
-import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { REPO_ROOT, buildImages } from "../src/images/build.ts";
+import { buildImages } from "../src/images/build.ts";
+import { cpuOfContainer as cpuSeconds, cpuOfProcess as processCpuSeconds, docker } from "./host.ts";
 import { machineLine, median, writeResult } from "./results.ts";
 
 const { values } = parseArgs({ options: { checks: { type: "string", default: "20" }, "idle-seconds": { type: "string", default: "60" } } });
 const checks = Number(values.checks);
 const idleSeconds = Number(values["idle-seconds"]);
 
-const docker = (...args: string[]): string =>
-  execFileSync("docker", args, { cwd: REPO_ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 const PROJECT = "rmqbench-health";
 const JVM_SERVICES = ["namesrv-1", "namesrv-2", "broker-a", "broker-a-s", "broker-b", "broker-b-s"];
-
-/** CPU seconds a container has used: its cgroup's counter (cgroup v1 or v2, cgroupfs or systemd driver). */
-function cpuSeconds(id: string): number {
-  const candidates: [string, (text: string) => number][] = [
-    [`/sys/fs/cgroup/cpuacct/docker/${id}/cpuacct.usage`, (t) => Number(t) / 1e9],
-    [`/sys/fs/cgroup/cpu,cpuacct/docker/${id}/cpuacct.usage`, (t) => Number(t) / 1e9],
-    [`/sys/fs/cgroup/system.slice/docker-${id}.scope/cpu.stat`, usageUsec],
-    [`/sys/fs/cgroup/docker/${id}/cpu.stat`, usageUsec],
-  ];
-  for (const [path, parse] of candidates) {
-    try {
-      return parse(readFileSync(path, "utf8"));
-    } catch {
-      // not this layout
-    }
-  }
-  throw new Error(`no CPU counter found for container ${id.slice(0, 12)} under /sys/fs/cgroup`);
-}
-
-function usageUsec(text: string): number {
-  return Number(/^usage_usec (\d+)/m.exec(text)?.[1]) / 1e6;
-}
-
-/** CPU seconds of one host process (utime + stime from /proc/<pid>/stat, in clock ticks of 1/100 s). */
-function processCpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 function containerId(service: string): string {
   return docker("compose", "-p", PROJECT, "-f", "compose/2m-2s-sync.yml", "ps", "-q", service).trim();

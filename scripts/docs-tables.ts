@@ -39,6 +39,7 @@ export const BLOCK_NAMES = [
   "figures-console",
   "figures-health",
   "figures-boot",
+  "figures-throughput",
 ] as const;
 export type BlockName = (typeof BLOCK_NAMES)[number];
 
@@ -53,6 +54,7 @@ export const BLOCK_PAGES: Record<BlockName, string> = {
   "figures-console": "docs/console.md",
   "figures-health": "docs/performance.md",
   "figures-boot": "docs/performance.md",
+  "figures-throughput": "docs/performance.md",
 };
 
 /** The hand-written pages that may hold blocks: README.md and docs/*.md, except the generated key lists. */
@@ -337,6 +339,7 @@ const BENCH_COMMAND: Record<BenchName, string> = {
   console: "node bench/console.ts",
   health: "node bench/health.ts",
   boot: "npm run bench",
+  throughput: "node bench/throughput.ts",
 };
 
 /** The figures of one bench, or the command that measures them when it has not been run. */
@@ -453,6 +456,33 @@ function renderBootFigures(): string {
   });
 }
 
+function renderThroughputFigures(): string {
+  return renderFigures("throughput", (f) => {
+    const paths: [string, string][] = [
+      ["bare", "Bare JVMs on the host, client on the host"],
+      ["containerAddress", "Our containers, client on the host dialling the container's address (the default)"],
+      ["otherContainer", "Our containers, client in another container on the same network"],
+      ["publishedPorts", "Our containers, ports published on 127.0.0.1 (`BROKER_IP1=127.0.0.1`)"],
+      ["hostNetwork", "Our containers with `--network host` (Linux)"],
+    ];
+    const cell = (path: string, threads: number) => {
+      const k = `${path}.t${threads}`;
+      const ratio = path === "bare" ? "" : ` (${f(`${k}.throughputRatio`).toFixed(2)}×)`;
+      return `${f(`${k}.msgPerSec`).toLocaleString("en")} msg/s${ratio}, p50 ${f(`${k}.p50Ms`).toFixed(2)} ms, p99 ${f(`${k}.p99Ms`).toFixed(2)} ms`;
+    };
+    return [
+      `Sync sends of 1 KiB with the official Java client for ${f("seconds")} s (after a 2 s warm-up), one name server and one`,
+      `broker (RocketMQ 5.5.0, 1 GiB each); the median of ${f("rounds")} rounds, each path once per round; ratios to the bare JVMs`,
+      "of the same run. The client in another container runs on the image's Java runtime, the others on the host's.",
+      "",
+      table(
+        ["Path", "1 thread", "4 threads"],
+        paths.map(([p, label]) => [label, cell(p, 1), cell(p, 4)]),
+      ),
+    ];
+  });
+}
+
 function renderHealthFigures(): string {
   const ms = (n: number) => `${n.toFixed(1)} ms`;
   const pct = (share: number) => `${(share * 100).toFixed(1)} %`;
@@ -488,6 +518,7 @@ export function renderBlocks(): Record<BlockName, string> {
     "figures-console": renderConsoleFigures(),
     "figures-health": renderHealthFigures(),
     "figures-boot": renderBootFigures(),
+    "figures-throughput": renderThroughputFigures(),
   };
 }
 

@@ -7,7 +7,7 @@
  *
  * Usage:
  *   java -cp 'classes:lib/*' RoundTrip --namesrv host:port --topic T --count N
- *        [--mode send|consume|both|route] [--group G] [--run-id ID] [--tag-prefix P]
+ *        [--mode send|consume|both|route|perf] [--group G] [--run-id ID] [--tag-prefix P]
  *        [--timeout-seconds S] [--create-topic] [--queues Q] [--route]
  *
  * stdout carries only summary lines (diagnostics go to stderr):
@@ -15,6 +15,7 @@
  *   RECEIVED <n>                               (all ids received)
  *   RECEIVED <k> MISSING <first missing ids>   (timeout)
  *   CLUSTER {json}                             (--route / --mode route)
+ *   PERF {json}                                (--mode perf: sync sends, throughput and latency)
  *
  * Exit codes: 0 success, 1 send failure / error, 2 consume timeout, 64 usage error.
  */
@@ -66,7 +67,9 @@ public final class RoundTrip {
 
     static final String USAGE =
         "usage: RoundTrip --namesrv host:port --topic T --count N\n"
-            + "         [--mode send|consume|both|route|pull-once]  (default both; pull-once: one pull, the broker's answer)\n"
+            + "         [--mode send|consume|both|route|pull-once|perf]  (default both; pull-once: one pull, the broker's answer;\n"
+            + "                                perf: sync sends of --body-bytes from --threads threads for --seconds)\n"
+            + "         [--threads N] [--seconds S] [--body-bytes B]  for --mode perf (default 1, 20, 1024)\n"
             + "         [--group G]            producer group G-producer, consumer group G-consumer (default roundtrip)\n"
             + "         [--run-id ID]          body/key prefix; required for --mode consume (default random)\n"
             + "         [--tag-prefix P]       tag messages P-<runId> and consume only that tag (default: tag RoundTrip, consume *)\n"
@@ -88,6 +91,9 @@ public final class RoundTrip {
     String runId;
     String tagPrefix;
     int timeoutSeconds = 120;
+    int threads = 1;
+    int seconds = 20;
+    int bodyBytes = 1024;
     boolean createTopic;
     int queues = 4;
     boolean route;
@@ -225,12 +231,16 @@ public final class RoundTrip {
                 case "--timeout-seconds": timeoutSeconds = parseInt(k, v, 1); break;
                 case "--queues": queues = parseInt(k, v, 1); break;
                 case "--interval-ms": intervalMs = parseInt(k, v, 0); break;
+                case "--threads": threads = parseInt(k, v, 1); break;
+                case "--seconds": seconds = parseInt(k, v, 1); break;
+                case "--body-bytes": bodyBytes = parseInt(k, v, 1); break;
                 case "--access-key": accessKey = v; break;
                 case "--secret-key-env": secretKey = System.getenv(v); break;
                 default: throw new IllegalArgumentException("unknown option: " + k);
             }
         }
-        if (!mode.equals("send") && !mode.equals("consume") && !mode.equals("both") && !mode.equals("route") && !mode.equals("pull-once")) {
+        if (!mode.equals("send") && !mode.equals("consume") && !mode.equals("both") && !mode.equals("route") && !mode.equals("pull-once")
+            && !mode.equals("perf")) {
             throw new IllegalArgumentException("--mode must be send, consume, both, route or pull-once");
         }
         if (namesrv == null || namesrv.isEmpty()) {
@@ -239,7 +249,7 @@ public final class RoundTrip {
         if (!mode.equals("route") && (topic == null || topic.isEmpty())) {
             throw new IllegalArgumentException("--topic is required");
         }
-        if (!mode.equals("route") && !mode.equals("pull-once") && count < 0) {
+        if (!mode.equals("route") && !mode.equals("pull-once") && !mode.equals("perf") && count < 0) {
             throw new IllegalArgumentException("--count is required");
         }
         if (mode.equals("consume") && runId == null) {
@@ -349,6 +359,9 @@ public final class RoundTrip {
             if (code == EXIT_OK && (mode.equals("send") || mode.equals("both"))) {
                 code = send(producer);
             }
+            if (code == EXIT_OK && mode.equals("perf")) {
+                code = perf(producer);
+            }
             if (code == EXIT_OK && (mode.equals("consume") || mode.equals("both"))) {
                 code = consume();
             }
@@ -406,6 +419,61 @@ public final class RoundTrip {
     }
 
     @SuppressWarnings("deprecation")
+    /**
+     * Sync sends of bodyBytes from `threads` threads sharing one producer for `seconds`, after a 2 s warm-up that
+     * is not counted; prints PERF {"threads","seconds","sent","failed","msgPerSec","p50Ms","p99Ms"}.
+     */
+    int perf(DefaultMQProducer producer) throws InterruptedException {
+        byte[] body = new byte[bodyBytes];
+        java.util.Arrays.fill(body, (byte) 'x');
+        long warmEnd = System.nanoTime() + 2_000_000_000L;
+        long end = warmEnd + seconds * 1_000_000_000L;
+        java.util.concurrent.atomic.AtomicLong failed = new java.util.concurrent.atomic.AtomicLong();
+        List<long[]> perThread = new ArrayList<>();
+        List<Thread> workers = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            long[] latencies = new long[4_000_000];
+            int[] n = new int[1];
+            perThread.add(latencies);
+            Thread w = new Thread(() -> {
+                int k = 0;
+                for (long now = System.nanoTime(); now < end; now = System.nanoTime()) {
+                    try {
+                        long t0 = System.nanoTime();
+                        SendResult r = producer.send(new Message(topic, tag(), body));
+                        long t1 = System.nanoTime();
+                        if (r.getSendStatus() != SendStatus.SEND_OK) {
+                            failed.incrementAndGet();
+                        } else if (t0 >= warmEnd && k < latencies.length - 1) {
+                            latencies[++k] = t1 - t0;
+                        }
+                    } catch (Exception e) {
+                        if (System.nanoTime() >= warmEnd) failed.incrementAndGet();
+                    }
+                }
+                latencies[0] = k;
+            }, "perf-" + t);
+            workers.add(w);
+            w.start();
+        }
+        for (Thread w : workers) w.join();
+        int total = 0;
+        for (long[] l : perThread) total += (int) l[0];
+        long[] all = new long[total];
+        int at = 0;
+        for (long[] l : perThread) {
+            System.arraycopy(l, 1, all, at, (int) l[0]);
+            at += (int) l[0];
+        }
+        java.util.Arrays.sort(all);
+        double p50 = total == 0 ? 0 : all[(int) (total * 0.50)] / 1e6;
+        double p99 = total == 0 ? 0 : all[Math.min(total - 1, (int) (total * 0.99))] / 1e6;
+        out.println("PERF {\"threads\":" + threads + ",\"seconds\":" + seconds + ",\"sent\":" + total + ",\"failed\":" + failed.get()
+            + ",\"msgPerSec\":" + (total / (double) seconds) + ",\"p50Ms\":" + p50 + ",\"p99Ms\":" + p99 + "}");
+        out.flush();
+        return failed.get() == 0 ? EXIT_OK : EXIT_FAIL;
+    }
+
     static MQClientAPIImpl api(DefaultMQProducer p) {
         return p.getDefaultMQProducerImpl().getMqClientFactory().getMQClientAPIImpl();
     }

@@ -1,0 +1,140 @@
+// What the benches read from this host: CPU counters of containers (their cgroups) and of processes (/proc), and
+// RocketMQ's own jars, runtime, argfile and config extracted from an image to run the same JVMs directly on the host.
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { REPO_ROOT } from "../src/images/build.ts";
+
+export const docker = (...args: string[]): string =>
+  execFileSync("docker", args, { cwd: REPO_ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+
+/** CPU seconds a container has used: its cgroup's counter (cgroup v1 or v2, cgroupfs or systemd driver). */
+export function cpuOfContainer(nameOrId: string): number {
+  const id = docker("inspect", "-f", "{{.Id}}", nameOrId).trim();
+  const candidates: [string, (text: string) => number][] = [
+    [`/sys/fs/cgroup/cpuacct/docker/${id}/cpuacct.usage`, (t) => Number(t) / 1e9],
+    [`/sys/fs/cgroup/cpu,cpuacct/docker/${id}/cpuacct.usage`, (t) => Number(t) / 1e9],
+    [`/sys/fs/cgroup/system.slice/docker-${id}.scope/cpu.stat`, usageUsec],
+    [`/sys/fs/cgroup/docker/${id}/cpu.stat`, usageUsec],
+  ];
+  for (const [path, parse] of candidates) {
+    try {
+      return parse(readFileSync(path, "utf8"));
+    } catch {
+      // not this layout
+    }
+  }
+  throw new Error(`no CPU counter found for container ${nameOrId} under /sys/fs/cgroup`);
+}
+
+function usageUsec(text: string): number {
+  return Number(/^usage_usec (\d+)/m.exec(text)?.[1]) / 1e6;
+}
+
+/** CPU seconds of one host process (utime + stime from /proc/<pid>/stat, in clock ticks of 1/100 s). */
+export function cpuOfProcess(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Resolves with performance.now() when `pattern` first appears in the output of `child`. */
+export function whenLogged(child: ChildProcess, pattern: string, timeoutMs = 120_000): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let seen = "";
+    const timer = setTimeout(() => reject(new Error(`no "${pattern}" within ${timeoutMs} ms:\n${seen.slice(-2000)}`)), timeoutMs);
+    const onData = (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (seen.includes(pattern)) {
+        clearTimeout(timer);
+        resolve(performance.now());
+      } else if (seen.length > 1e6) seen = seen.slice(-1e5);
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+  });
+}
+
+export type JvmRole = "namesrv" | "broker";
+const CONF_NAME: Record<JvmRole, string> = { namesrv: "namesrv.conf", broker: "broker.conf" };
+
+export interface BareRocketMQ {
+  dir: string;
+  argfile: Record<JvmRole, string[]>;
+  conf: Record<JvmRole, string>;
+}
+
+/**
+ * The Java runtime and jars of `images.broker`, and each role's argfile and config as its image renders them under
+ * `memory` (the broker advertising 127.0.0.1 and registering with 127.0.0.1:9876); without the roles' class-data
+ * archives, which RocketMQ run by hand does not have.
+ */
+export function extractBare(images: Record<JvmRole, string>, memory = "1g"): BareRocketMQ {
+  const dir = mkdtempSync(join(tmpdir(), "rmqbench-bare-"));
+  docker("rm", "-f", "rmqbench-extract");
+  docker("create", "--name", "rmqbench-extract", images.broker);
+  docker("cp", "rmqbench-extract:/opt/java", join(dir, "java"));
+  docker("cp", "rmqbench-extract:/opt/rocketmq", join(dir, "rocketmq"));
+  docker("rm", "-f", "rmqbench-extract");
+  const argfile = {} as Record<JvmRole, string[]>;
+  const conf = {} as Record<JvmRole, string>;
+  for (const role of ["namesrv", "broker"] as const) {
+    const env = role === "broker" ? ["-e", "NAMESRV_ADDR=127.0.0.1:9876", "-e", "BROKER_IP1=127.0.0.1"] : [];
+    const script = `node /opt/appliance/appliance.mjs prepare >/dev/null 2>&1 && cat /tmp/rocketmq/jvm.args && echo ===== && cat /tmp/rocketmq/${CONF_NAME[role]}`;
+    const out = docker("run", "--rm", "--memory", memory, ...env, "--entrypoint", "sh", images[role], "-c", script);
+    const [args, config] = out.split("=====\n");
+    argfile[role] = args!
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as string)
+      .filter((a) => !a.startsWith("-XX:SharedArchiveFile"));
+    conf[role] = config!;
+  }
+  return { dir, argfile, conf };
+}
+
+export interface StartedBare {
+  namesrv: ChildProcess;
+  broker: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts the extracted name server and broker on this host, in a fresh store under `run`. */
+export function startBare(x: BareRocketMQ, run: string): StartedBare {
+  const dir = join(x.dir, run);
+  const paths = (s: string) =>
+    s
+      .replaceAll("/opt/rocketmq", join(x.dir, "rocketmq"))
+      .replaceAll("/tmp/rocketmq", join(dir, "runtime"))
+      .replaceAll("/home/rocketmq", join(dir, "home"));
+  mkdirSync(join(dir, "runtime"), { recursive: true });
+  mkdirSync(join(dir, "home", "logs"), { recursive: true });
+  const start = (role: JvmRole) => {
+    writeFileSync(join(dir, "runtime", CONF_NAME[role]), paths(x.conf[role]));
+    return spawn(join(x.dir, "java", "bin", "java"), x.argfile[role].map(paths), {
+      cwd: join(dir, "home"),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+  };
+  const namesrv = start("namesrv");
+  const broker = start("broker");
+  return {
+    namesrv,
+    broker,
+    async stop() {
+      for (const c of [broker, namesrv]) c.kill("SIGKILL");
+      await new Promise((r) => setTimeout(r, 500));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A user-defined network with this subnet, made afresh (one left over by an interrupted run is removed first). */
+export function freshNetwork(name: string, subnet: string): void {
+  try {
+    docker("network", "rm", name);
+  } catch {
+    // none left over
+  }
+  docker("network", "create", "--subnet", subnet, name);
+}

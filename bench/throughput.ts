@@ -1,0 +1,147 @@
+// Sync-send throughput and latency (1 KiB bodies, 1 and 4 threads, the official Java client), side by side in one
+// run, a name server and a broker (RocketMQ 5.5.0, 1 GiB each) reached over each path a user has:
+//  - bare: the same runtime, jars, argfile and config run directly on the host; the client on the host;
+//  - containerAddress: our containers on a compose-style network, the client on the host dialling the address the
+//    broker advertises by default (its container address, over the bridge);
+//  - publishedPorts: the ports published on 127.0.0.1 and BROKER_IP1=127.0.0.1, as for clients that only reach the
+//    host (Docker's port forwarding in between);
+//  - otherContainer: the client in another container on the same network;
+//  - hostNetwork: our containers with --network host (Linux), the client on the host.
+//   node bench/throughput.ts [--seconds 15] [--rounds 1]
+import { spawn } from "node:child_process";
+import { rmSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { buildImages } from "../src/images/build.ts";
+import { javaClientContainerCommand, prepareJavaClient, runJavaClientOnHost } from "../test/clients/java-client.ts";
+import { docker, extractBare, freshNetwork, startBare, whenLogged } from "./host.ts";
+import { machineLine, median, writeResult } from "./results.ts";
+
+const { values } = parseArgs({ options: { seconds: { type: "string", default: "15" }, rounds: { type: "string", default: "1" } } });
+const seconds = Number(values.seconds);
+const rounds = Number(values.rounds);
+const IMAGE = { namesrv: "rocketmq-appliance/namesrv:5.5.0", broker: "rocketmq-appliance/broker:5.5.0" };
+const NETWORK = "rmqbench-tput";
+const IP = { namesrv: "10.79.0.11", broker: "10.79.0.12" };
+const THREADS = [1, 4];
+
+interface Perf {
+  msgPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+function parsePerf(stdout: string, label: string): Perf {
+  const line = stdout.split("\n").find((l) => l.startsWith("PERF "));
+  if (!line) throw new Error(`${label}: no PERF line:\n${stdout.slice(-3000)}`);
+  return JSON.parse(line.slice("PERF ".length)) as Perf;
+}
+
+function perfArgs(namesrv: string, threads: number): string[] {
+  const runId = `tput-${Date.now()}`;
+  return ["--namesrv", namesrv, "--topic", "PerfTopic", "--mode", "perf", "--create-topic", "--threads", String(threads)].concat([
+    "--seconds",
+    String(seconds),
+    "--run-id",
+    runId,
+    "--group",
+    runId,
+    "--timeout-seconds",
+    String(seconds + 60),
+  ]);
+}
+
+async function onHost(namesrv: string, threads: number, label: string): Promise<Perf> {
+  const r = await runJavaClientOnHost(perfArgs(namesrv, threads), { timeoutMs: (seconds + 90) * 1000 });
+  return parsePerf(r.stdout + "\n" + r.stderr, label);
+}
+
+function inContainer(namesrv: string, threads: number, label: string): Perf {
+  const { binds, cmd } = javaClientContainerCommand(perfArgs(namesrv, threads));
+  const out = docker(
+    "run",
+    "--rm",
+    "--network",
+    NETWORK,
+    ...binds.flatMap((b) => ["-v", b]),
+    "--entrypoint",
+    cmd[0]!,
+    IMAGE.broker,
+    ...cmd.slice(1),
+  );
+  return parsePerf(out, label);
+}
+
+/** Starts the two containers and waits for the broker's boot success. */
+async function startContainers(options: { hostNetwork?: boolean; published?: boolean }): Promise<void> {
+  removeContainers();
+  for (const role of ["namesrv", "broker"] as const) {
+    const args = ["run", "-d", "--name", `rmqbench-tput-${role}`, "--memory", "1g"];
+    if (options.hostNetwork) args.push("--network", "host");
+    else args.push("--network", NETWORK, "--ip", IP[role]);
+    if (role === "broker") {
+      const namesrv = options.hostNetwork ? "127.0.0.1" : IP.namesrv;
+      args.push("-e", `NAMESRV_ADDR=${namesrv}:9876`);
+      if (options.hostNetwork || options.published) args.push("-e", "BROKER_IP1=127.0.0.1");
+      if (options.published) for (const p of [10909, 10911, 10912]) args.push("-p", `127.0.0.1:${p}:${p}`);
+    } else if (options.published) args.push("-p", "127.0.0.1:9876:9876");
+    docker(...args, IMAGE[role]);
+  }
+  const logs = spawn("docker", ["logs", "-f", "rmqbench-tput-broker"], { stdio: ["ignore", "pipe", "pipe"] });
+  await whenLogged(logs, "boot success");
+  logs.kill();
+}
+
+function removeContainers(): void {
+  for (const role of ["broker", "namesrv"] as const) docker("rm", "-f", `rmqbench-tput-${role}`);
+}
+
+type Variant = "bare" | "containerAddress" | "publishedPorts" | "otherContainer" | "hostNetwork";
+const results: Record<string, Perf[]> = {};
+const record = (variant: Variant, threads: number, p: Perf) => {
+  (results[`${variant}.t${threads}`] ??= []).push(p);
+  console.log(
+    `  ${variant}, ${threads} thread(s): ${Math.round(p.msgPerSec)} msg/s, p50 ${p.p50Ms.toFixed(2)} ms, p99 ${p.p99Ms.toFixed(2)} ms`,
+  );
+};
+
+await buildImages();
+await prepareJavaClient();
+console.log(`machine: ${machineLine()}`);
+freshNetwork(NETWORK, "10.79.0.0/24");
+const bare = extractBare(IMAGE);
+try {
+  for (let round = 0; round < rounds; round++) {
+    const host = startBare(bare, `round-${round}`);
+    try {
+      await whenLogged(host.broker, "boot success");
+      for (const t of THREADS) record("bare", t, await onHost("127.0.0.1:9876", t, "bare"));
+    } finally {
+      await host.stop();
+    }
+    await startContainers({});
+    for (const t of THREADS) record("containerAddress", t, await onHost(`${IP.namesrv}:9876`, t, "containerAddress"));
+    for (const t of THREADS) record("otherContainer", t, inContainer(`${IP.namesrv}:9876`, t, "otherContainer"));
+    await startContainers({ published: true });
+    for (const t of THREADS) record("publishedPorts", t, await onHost("127.0.0.1:9876", t, "publishedPorts"));
+    await startContainers({ hostNetwork: true });
+    for (const t of THREADS) record("hostNetwork", t, await onHost("127.0.0.1:9876", t, "hostNetwork"));
+    removeContainers();
+  }
+} finally {
+  removeContainers();
+  docker("network", "rm", NETWORK);
+  rmSync(bare.dir, { recursive: true, force: true });
+}
+
+const figures: Record<string, number> = { seconds, rounds };
+for (const [key, ps] of Object.entries(results)) {
+  figures[`${key}.msgPerSec`] = Math.round(median(ps.map((p) => p.msgPerSec)));
+  figures[`${key}.p50Ms`] = median(ps.map((p) => p.p50Ms));
+  figures[`${key}.p99Ms`] = median(ps.map((p) => p.p99Ms));
+}
+for (const key of Object.keys(results).filter((k) => !k.startsWith("bare."))) {
+  const threads = key.split(".")[1]!;
+  figures[`${key}.throughputRatio`] = figures[`${key}.msgPerSec`]! / figures[`bare.${threads}.msgPerSec`]!;
+  figures[`${key}.p99Ratio`] = figures[`${key}.p99Ms`]! / figures[`bare.${threads}.p99Ms`]!;
+}
+writeResult("throughput", figures);
