@@ -5,7 +5,7 @@ import type { Logger } from "pino";
 import { AUTH_SCHEMA } from "../configurator/auth.ts";
 import { checkSchema, readVariables } from "../configurator/env.ts";
 import { TLS_SCHEMA, withTlsModeLowerCased, type TlsMode } from "../configurator/tls.ts";
-import { pemProblem } from "../configurator/pem.ts";
+import { readPem } from "../configurator/pem.ts";
 import { formatError } from "../configurator/resolve.ts";
 import type { ConfigError } from "../configurator/types.ts";
 import { splitNamesrvList } from "../remoting/address.ts";
@@ -129,9 +129,10 @@ function load(env: Record<string, string | undefined>, readFile: (path: string) 
   let tls: { ca?: string } | undefined;
   if (settings?.TLS_MODE === "enforcing") {
     const path = settings.TLS_CA_FILE;
-    const ca = path === undefined ? undefined : readFile(path);
-    const problem = path === undefined ? undefined : pemProblem(ca, "certificate");
-    if (problem) errors.push({ subject: "TLS_CA_FILE", value: path, problem, allowed: TLS_SCHEMA.properties.TLS_CA_FILE.description });
+    const ca =
+      path === undefined
+        ? undefined
+        : readPem("TLS_CA_FILE", path, "certificate", readFile, errors, TLS_SCHEMA.properties.TLS_CA_FILE.description);
     tls = ca === undefined ? {} : { ca };
   }
   const problems = errors.map(formatError);

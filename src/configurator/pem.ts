@@ -4,6 +4,8 @@
 // Two kinds of key: RocketMQ's JVMs read PKCS#8 only (encrypted or not), so a node refuses a PKCS#1 key and names
 // the openssl command that converts it; the console's Node reads PKCS#1 and PKCS#8 alike, but no encrypted key
 // (it is given no password).
+import type { ConfigError } from "./types.ts";
+
 export type PemKind = "certificate" | "rocketmq-key" | "node-key";
 
 const CERTIFICATE = /-----BEGIN CERTIFICATE-----/;
@@ -32,6 +34,25 @@ export function pemProblem(text: string | undefined, kind: PemKind): string | un
       if (PKCS8_ENCRYPTED.test(text)) return "holds an encrypted key; the console takes an unencrypted one";
       return PKCS8.test(text) || PKCS1.test(text) ? undefined : "holds no PEM private key (-----BEGIN PRIVATE KEY-----)";
   }
+}
+
+/**
+ * Reads the PEM file at `path`, named by `subject` (a variable), and checks it is of this kind. A problem goes to
+ * `errors` with the path and what is allowed, and gives undefined; a good file gives its text.
+ */
+export function readPem(
+  subject: string,
+  path: string,
+  kind: PemKind,
+  readFile: (path: string) => string | undefined,
+  errors: ConfigError[],
+  allowed: string = PEM_ALLOWED[kind],
+): string | undefined {
+  const text = readFile(path);
+  const problem = pemProblem(text, kind);
+  if (!problem) return text;
+  errors.push({ subject, value: path, problem, allowed });
+  return undefined;
 }
 
 /** Whether a PEM key (of a kind that passed pemProblem) is encrypted and so needs its password. */

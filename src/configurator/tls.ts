@@ -4,7 +4,7 @@
 // (PEM, PKCS#8 keys) before anything starts.
 import type { Role } from "../catalogue/catalogue.ts";
 import { checkSchema, type EnvVariable } from "./env.ts";
-import { isEncryptedKey, pemProblem, type PemKind } from "./pem.ts";
+import { isEncryptedKey, readPem, type PemKind } from "./pem.ts";
 import { TLS_PROPERTIES_NAME } from "./file-names.ts";
 import type { ConfigError } from "./types.ts";
 
@@ -107,11 +107,7 @@ export function resolveTls(
 
   const read = (variable: "TLS_CERT_FILE" | "TLS_KEY_FILE" | "TLS_CA_FILE", kind: PemKind): string | undefined => {
     const path = tls[variable];
-    if (path === undefined) return undefined;
-    const text = readFile(path);
-    const problem = pemProblem(text, kind);
-    if (problem) errors.push({ subject: variable, value: path, problem, allowed: TLS_SCHEMA.properties[variable].description });
-    return problem ? undefined : text;
+    return path === undefined ? undefined : readPem(variable, path, kind, readFile, errors, TLS_SCHEMA.properties[variable].description);
   };
   for (const needed of ["TLS_CERT_FILE", "TLS_KEY_FILE"] as const) {
     if (!tls[needed])

@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { REDACTED } from "../catalogue/catalogue.ts";
 import { checkSchema, didYouMean, readVariables } from "../configurator/env.ts";
 import type { ConfigError } from "../configurator/types.ts";
-import { PEM_ALLOWED, pemProblem, type PemKind } from "../configurator/pem.ts";
+import { readPem } from "../configurator/pem.ts";
 import { splitNamesrvList } from "../remoting/address.ts";
 import type { Credentials } from "../remoting/auth.ts";
 
@@ -200,15 +200,7 @@ export function consoleConfig(env: Record<string, string | undefined>, readFile:
 
   let ca: string | undefined;
   if (settings?.CONSOLE_CLUSTER_CA_FILE) {
-    ca = readFile(settings.CONSOLE_CLUSTER_CA_FILE);
-    const problem = pemProblem(ca, "certificate");
-    if (problem)
-      errors.push({
-        subject: "CONSOLE_CLUSTER_CA_FILE",
-        value: settings.CONSOLE_CLUSTER_CA_FILE,
-        problem,
-        allowed: PEM_ALLOWED.certificate,
-      });
+    ca = readPem("CONSOLE_CLUSTER_CA_FILE", settings.CONSOLE_CLUSTER_CA_FILE, "certificate", readFile, errors);
     if (!settings.CONSOLE_CLUSTER_TLS)
       errors.push({
         subject: "CONSOLE_CLUSTER_CA_FILE",
@@ -257,15 +249,8 @@ function httpsOf(
     });
     return undefined;
   }
-  const read = (subject: string, path: string, kind: PemKind): string | undefined => {
-    const text = readFile(path);
-    const problem = pemProblem(text, kind);
-    if (!problem) return text;
-    errors.push({ subject, value: path, problem, allowed: PEM_ALLOWED[kind] });
-    return undefined;
-  };
-  const cert = read("CONSOLE_TLS_CERT_FILE", certPath, "certificate");
-  const key = read("CONSOLE_TLS_KEY_FILE", keyPath, "node-key");
+  const cert = readPem("CONSOLE_TLS_CERT_FILE", certPath, "certificate", readFile, errors);
+  const key = readPem("CONSOLE_TLS_KEY_FILE", keyPath, "node-key", readFile, errors);
   return cert && key ? { cert, key } : undefined;
 }
 
