@@ -11,7 +11,7 @@ import { buildConsole } from "../src/console/app.ts";
 import { RemotingClusterSource } from "../src/console/cluster-source.ts";
 import { RemotingClient } from "../src/remoting/connection.ts";
 import { RequestCode } from "../src/remoting/codes.ts";
-import { mapLimit } from "../src/console/limit.ts";
+import { mapLimit } from "../src/remoting/limit.ts";
 import { machineLine, writeResult } from "./results.ts";
 
 const { values } = parseArgs({ options: { topics: { type: "string", default: "2000" }, groups: { type: "string", default: "2000" } } });

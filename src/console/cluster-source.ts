@@ -50,7 +50,7 @@ import {
 } from "../remoting/acl.ts";
 import type { RemotingClient } from "../remoting/connection.ts";
 import { createTopic } from "../remoting/topics.ts";
-import { mapLimit } from "./limit.ts";
+import { mapLimit } from "../remoting/limit.ts";
 
 export interface BrokerView {
   cluster: string;

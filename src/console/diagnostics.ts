@@ -3,7 +3,7 @@
 // `tcpDial` is the edge. Reachability is the console's view: a client elsewhere may see something else.
 import { splitAddress, tcpConnect, type DialResult } from "../remoting/address.ts";
 import { brokerPorts } from "../remoting/ports.ts";
-import { mapLimit } from "./limit.ts";
+import { mapLimit } from "../remoting/limit.ts";
 
 export type { DialResult };
 

@@ -3,6 +3,7 @@ import { parseFastjson } from "./fastjson.ts";
 import { RequestCode } from "./codes.ts";
 import { oneShot } from "./client.ts";
 import type { Requester, RemotingResponse } from "./connection.ts";
+import { mapLimit } from "./limit.ts";
 import { NoNamesrvAnsweredError, fromAnyNamesrv } from "./namesrv.ts";
 
 export interface ClusterInfo {
@@ -124,8 +125,12 @@ export function waitForMasters(
   }, options);
 }
 
+/** At most this many brokers written to at once: a name server's list is input from the network. */
+const BROKER_FAN_OUT = 8;
+
 /**
- * Runs `write` on every broker given, masters and slaves at once (users, ACLs and configs are each broker's own).
+ * Runs `write` on every broker given, masters and slaves side by side, at most BROKER_FAN_OUT at a time (users,
+ * ACLs and configs are each broker's own).
  * Any failure is named in the error (`group/id: why`), except a slave's where `slavesMayRefuse`: 4.x slaves refuse
  * config writes and copy their masters' instead.
  */
@@ -135,12 +140,10 @@ export async function onEveryBroker(
   options: { slavesMayRefuse?: boolean } = {},
 ): Promise<void> {
   const failures: string[] = [];
-  await Promise.all(
-    brokers.map((b) =>
-      write(b).catch((e: Error) => {
-        if (b.brokerId === 0 || !options.slavesMayRefuse) failures.push(`${b.brokerName}/${b.brokerId}: ${e.message}`);
-      }),
-    ),
+  await mapLimit(brokers, BROKER_FAN_OUT, (b) =>
+    write(b).catch((e: Error) => {
+      if (b.brokerId === 0 || !options.slavesMayRefuse) failures.push(`${b.brokerName}/${b.brokerId}: ${e.message}`);
+    }),
   );
   if (failures.length) throw new Error(failures.join("; "));
 }

@@ -584,3 +584,20 @@ test("onEveryBroker writes to masters and slaves, names each failure, and excuse
     /broker-a\/0: down; broker-b\/0: down/,
   );
 });
+
+test("onEveryBroker writes to at most 8 brokers at once, however many a name server lists", async () => {
+  const brokers: BrokerMember[] = Array.from({ length: 50 }, (_, i) => ({
+    cluster: "C",
+    brokerName: `b${i}`,
+    brokerId: 0,
+    address: `a${i}`,
+  }));
+  let inFlight = 0;
+  let most = 0;
+  await onEveryBroker(brokers, async () => {
+    most = Math.max(most, ++inFlight);
+    await new Promise((r) => setTimeout(r, 1));
+    inFlight--;
+  });
+  assert.equal(most, 8);
+});

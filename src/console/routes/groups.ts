@@ -2,7 +2,7 @@
 // progress and connections, and an offset reset to a point in time.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { RouteContext } from "../context.ts";
-import { mapLimit } from "../limit.ts";
+import { mapLimit } from "../../remoting/limit.ts";
 import { errorSchema, groupName, nameParam, page, pageQuery, paged, topicName } from "./schemas.ts";
 
 const connectionSchema = {

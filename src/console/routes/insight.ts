@@ -2,7 +2,7 @@
 import type { FastifyInstance } from "fastify";
 import type { RouteContext } from "../context.ts";
 import { diagnose, tcpDial } from "../diagnostics.ts";
-import { mapLimit } from "../limit.ts";
+import { mapLimit } from "../../remoting/limit.ts";
 import { renderMetrics } from "../metrics.ts";
 import { errorSchema } from "./schemas.ts";
 
