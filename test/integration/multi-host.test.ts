@@ -86,13 +86,21 @@ class SimulatedHosts {
     await docker("network", "rm", this.network);
   }
 
+  /**
+   * The name servers' view of the layout. Right after a whole layout turns healthy on a 2-core machine, a name server
+   * can take longer than the client's 5 s to answer; such a read is tried again, up to three times in all.
+   */
   async topology(namesrv = this.namesrv): Promise<Topology> {
-    const r = await runJavaClientOnHost(["--namesrv", namesrv, "--topic", "TopologyProbe", "--count", "0", "--mode", "route"], {
-      credentials: ADMIN,
-    });
-    const line = r.stdout.split("\n").find((l) => l.startsWith("CLUSTER "));
-    assert.ok(line, r.stdout + r.stderr);
-    return JSON.parse(line.slice("CLUSTER ".length)) as Topology;
+    for (let attempt = 1; ; attempt++) {
+      const r = await runJavaClientOnHost(["--namesrv", namesrv, "--topic", "TopologyProbe", "--count", "0", "--mode", "route"], {
+        credentials: ADMIN,
+      });
+      const line = r.stdout.split("\n").find((l) => l.startsWith("CLUSTER "));
+      assert.ok(line, r.stdout + r.stderr);
+      const topology = JSON.parse(line.slice("CLUSTER ".length)) as Topology & { clusterError?: string };
+      if (topology.brokers) return topology;
+      assert.ok(attempt < 3, `no cluster listing from ${namesrv} in ${attempt} tries: ${topology.clusterError ?? line}`);
+    }
   }
 
   /** Round trip from the docker host (outside every simulated host) through all name servers. */
