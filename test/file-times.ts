@@ -1,21 +1,26 @@
 // A node:test reporter that prints, once the run is over, where the time went: each test file's wall time
-// (its top-level tests and suites added up), slowest first, then the plain "N passed, N failed" line.
-// Used next to the TAP reporter by `npm test`; it writes nothing until the end.
+// (its top-level tests and suites added up), slowest first; then why each failure failed (the first lines of its
+// error; a test cancelled because its suite's hook failed is told by that suite); then "N passed, N failed".
+// Used next to the TAP reporter by `npm test`; it writes nothing until the end, so CI's tail shows all of it.
 import { basename } from "node:path";
 
 interface TestEvent {
   type: string;
   data: {
+    name?: string;
     nesting?: number;
     file?: string;
     skip?: boolean | string;
     todo?: boolean | string;
-    details?: { duration_ms?: number; type?: string };
+    details?: { duration_ms?: number; type?: string; error?: unknown };
   };
 }
 
+const FAILURE_LINES = 40;
+
 export default async function* fileTimes(source: AsyncIterable<TestEvent>): AsyncGenerator<string> {
   const seconds = new Map<string, number>();
+  const failures: string[] = [];
   let passed = 0;
   let failed = 0;
   let skipped = 0;
@@ -23,6 +28,10 @@ export default async function* fileTimes(source: AsyncIterable<TestEvent>): Asyn
     if (event.type !== "test:pass" && event.type !== "test:fail") continue;
     const { data } = event;
     if (data.nesting === 0 && data.file) seconds.set(data.file, (seconds.get(data.file) ?? 0) + (data.details?.duration_ms ?? 0) / 1000);
+    if (event.type === "test:fail") {
+      const why = failureText(data.details?.error);
+      if (why !== undefined) failures.push(`- ${data.name ?? "?"} (${data.file ? shortName(data.file) : "?"})\n${why}\n`);
+    }
     if (data.details?.type === "suite") continue;
     if (data.skip || data.todo) skipped++;
     else if (event.type === "test:pass") passed++;
@@ -34,7 +43,28 @@ export default async function* fileTimes(source: AsyncIterable<TestEvent>): Asyn
   yield `\n${"file".padEnd(width)}  seconds\n`;
   for (const [file, s] of rows) yield `${shortName(file).padEnd(width)}  ${s.toFixed(1).padStart(7)}\n`;
   yield `${"total".padEnd(width)}  ${total.toFixed(1).padStart(7)}\n`;
+  if (failures.length > 0) yield `\nwhy they failed\n${failures.join("")}`;
   yield `${passed} passed, ${failed} failed, ${skipped} skipped\n`;
+}
+
+/** The messages of the error and its causes, at most FAILURE_LINES lines; undefined for a test cancelled by its parent. */
+function failureText(error: unknown): string | undefined {
+  const messages: string[] = [];
+  let e = error as { failureType?: string; message?: unknown; cause?: unknown } | undefined;
+  for (let depth = 0; e && depth < 4; depth++) {
+    if (e.failureType === "cancelledByParent") return undefined;
+    // node:test wraps what was thrown in an ERR_TEST_FAILURE whose cause is the original error.
+    const wrapper = e.failureType !== undefined && e.cause !== undefined;
+    if (!wrapper && typeof e.message === "string") messages.push(e.message);
+    e = e.cause as typeof e;
+  }
+  const lines = messages
+    .join("\n")
+    .split("\n")
+    .filter((l) => l.trim() !== "");
+  const shown = lines.slice(0, FAILURE_LINES).map((l) => `    ${l}`);
+  if (lines.length > FAILURE_LINES) shown.push(`    … ${lines.length - FAILURE_LINES} more lines in the TAP output above`);
+  return shown.join("\n");
 }
 
 function shortName(file: string): string {

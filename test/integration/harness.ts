@@ -96,8 +96,41 @@ export class ComposeProject {
   }
   async ok(...args: string[]): Promise<string> {
     const r = await this.run(...args);
-    if (r.code !== 0) throw new Error(`docker compose ${args.join(" ")} exited ${r.code}\n${r.stdout}\n${r.stderr}`);
-    return r.stdout + r.stderr;
+    if (r.code === 0) return r.stdout + r.stderr;
+    // `up` prints a line per container and step; what failed is in its error lines and in the containers.
+    if (args[0] === "up") {
+      const said = (r.stdout + r.stderr).split("\n").filter((l) => /error|unhealthy|exited|failed|denied|allocated/i.test(l));
+      throw new Error(`docker compose ${args.join(" ")} exited ${r.code}\n${said.join("\n")}\n${await this.diagnose()}`);
+    }
+    throw new Error(`docker compose ${args.join(" ")} exited ${r.code}\n${r.stdout}\n${r.stderr}`);
+  }
+
+  /** Each container's state; for those not running healthy, their last health probes and log lines. */
+  async diagnose(): Promise<string> {
+    const ps = await this.run("ps", "-a", "--format", "{{.Name}}\t{{.State}}\t{{.Status}}");
+    const rows = ps.stdout.split("\n").filter((l) => l.trim() !== "");
+    const out = ["containers:", ...rows.map((r) => `  ${r.replace(/\t/g, "  ")}`)];
+    for (const row of rows) {
+      const [name = "", state = "", status = ""] = row.split("\t");
+      if (state === "running" && !/unhealthy|starting/.test(status)) continue;
+      const health = await sh("docker", [
+        "inspect",
+        "--format",
+        "{{if .State.Health}}{{range .State.Health.Log}}{{.ExitCode}} {{.Output}}{{end}}{{end}} oom={{.State.OOMKilled}} exit={{.State.ExitCode}}",
+        name,
+      ]);
+      out.push(`${name}: ${health.stdout.trim().split("\n").slice(-6).join(" | ")}`);
+      const logs = await sh("docker", ["logs", "--tail", "15", name]);
+      out.push(
+        ...(logs.stdout + logs.stderr)
+          .split("\n")
+          .filter((l) => l.trim() !== "")
+          .map((l) => `  ${name}| ${l}`),
+      );
+    }
+    const memory = await sh("free", ["-m"]);
+    out.push(...memory.stdout.split("\n").filter((l) => l.startsWith("Mem:")));
+    return out.join("\n");
   }
   container(service: string): string {
     return `${this.name}-${service}-1`;
