@@ -7,7 +7,7 @@
 // "Valid until" is in seconds of the machine's uptime (/proc/uptime, which a shell reads without starting a
 // program), so docker-entrypoint's `healthcheck` tells a fresh verdict from a stale one with shell built-ins
 // alone, and runs the full check itself when the verdict is stale (the watcher died or hangs) or missing.
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { judge, ownClient, type Verdict } from "./healthcheck.ts";
 import { writePrivateFile } from "./runtime-files.ts";
 
@@ -30,8 +30,8 @@ export function uptimeSeconds(read: (path: string) => string = (p) => readFileSy
 
 /** Checks for as long as the process lives; never resolves. */
 export async function watchHealth(runtimeDir: string): Promise<never> {
+  // The entrypoint's "starting" verdict (or an old one, after a restart) stands until the first check replaces it.
   const file = `${runtimeDir}/${HEALTH_FILE}`;
-  rmSync(file, { force: true });
   const client = ownClient(runtimeDir);
   let everHealthy = false;
   for (;;) {

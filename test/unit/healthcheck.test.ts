@@ -1,7 +1,7 @@
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { VALID_SECONDS, uptimeSeconds, verdictLine } from "../../src/entrypoint/health-watch.ts";
@@ -95,6 +95,35 @@ describe("docker-entrypoint healthcheck", () => {
     assert.deepEqual([healthy.status, healthy.stdout], [0, "healthy: broker broker-a is registered\n"]);
     const unhealthy = run(verdictLine({ healthy: false, detail: "no name server lists it" }, now));
     assert.deepEqual([unhealthy.status, unhealthy.stdout], [1, "unhealthy: no name server lists it\n"]);
+  });
+
+  test("start: until the watcher's first verdict, checks read 'starting' without Node", () => {
+    const runtime = join(dir, "fresh-runtime");
+    // A `node` whose `prepare` reports what a health check meanwhile answers, and stops the start there.
+    const prepareDir = join(dir, "prepare-bin");
+    mkdirSync(prepareDir);
+    const stub = `#!/bin/sh\ncase "$1" in */health.mjs) echo "full check"; exit 3 ;; esac\nsh ${entrypoint} healthcheck; echo "status $?"; exit 5\n`;
+    writeFileSync(join(prepareDir, "node"), stub, { mode: 0o755 });
+    const start = () =>
+      spawnSync("sh", [entrypoint, "start"], { encoding: "utf8", env: { PATH: `${prepareDir}:/usr/bin:/bin`, RMQ_RUNTIME_DIR: runtime } });
+    const r = start();
+    assert.equal(r.status, 5, r.stderr);
+    assert.equal(r.stdout, "unhealthy: starting: configuring, then the JVM\nstatus 1\n");
+    assert.equal(statSync(runtime).mode & 0o777, 0o700);
+    // After a restart: the previous run's verdict no longer stands.
+    writeFileSync(join(runtime, "health"), verdictLine({ healthy: true, detail: "previous run" }, now));
+    assert.equal(start().stdout, "unhealthy: starting: configuring, then the JVM\nstatus 1\n");
+    // A runtime directory that is a link is left to the configurator (which refuses it): nothing is written there.
+    const target = mkdtempSync(join(tmpdir(), "rmq-health-target-"));
+    const linked = join(dir, "linked-runtime");
+    symlinkSync(target, linked);
+    const viaLink = spawnSync("sh", [entrypoint, "start"], {
+      encoding: "utf8",
+      env: { PATH: `${prepareDir}:/usr/bin:/bin`, RMQ_RUNTIME_DIR: linked },
+    });
+    assert.equal(viaLink.stdout, "full check\nstatus 3\n");
+    assert.deepEqual(readdirSync(target), []);
+    rmSync(target, { recursive: true });
   });
 
   test("a stale, missing or garbled verdict runs the full check", () => {
