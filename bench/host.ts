@@ -66,10 +66,10 @@ export interface BareRocketMQ {
 
 /**
  * The Java runtime and jars of `images.broker`, and each role's argfile and config as its image renders them under
- * `memory` (the broker advertising 127.0.0.1 and registering with 127.0.0.1:9876); without the roles' class-data
+ * `memory` (one limit for both, or one per role; the broker advertising 127.0.0.1 and registering with 127.0.0.1:9876); without the roles' class-data
  * archives, which RocketMQ run by hand does not have.
  */
-export function extractBare(images: Record<JvmRole, string>, memory = "1g"): BareRocketMQ {
+export function extractBare(images: Record<JvmRole, string>, memory: string | Record<JvmRole, string> = "1g"): BareRocketMQ {
   const dir = mkdtempSync(join(tmpdir(), "rmqbench-bare-"));
   docker("rm", "-f", "rmqbench-extract");
   docker("create", "--name", "rmqbench-extract", images.broker);
@@ -81,7 +81,8 @@ export function extractBare(images: Record<JvmRole, string>, memory = "1g"): Bar
   for (const role of ["namesrv", "broker"] as const) {
     const env = role === "broker" ? ["-e", "NAMESRV_ADDR=127.0.0.1:9876", "-e", "BROKER_IP1=127.0.0.1"] : [];
     const script = `node /opt/appliance/appliance.mjs prepare >/dev/null 2>&1 && cat /tmp/rocketmq/jvm.args && echo ===== && cat /tmp/rocketmq/${CONF_NAME[role]}`;
-    const out = docker("run", "--rm", "--memory", memory, ...env, "--entrypoint", "sh", images[role], "-c", script);
+    const limit = typeof memory === "string" ? memory : memory[role];
+    const out = docker("run", "--rm", "--memory", limit, ...env, "--entrypoint", "sh", images[role], "-c", script);
     const [args, config] = out.split("=====\n");
     argfile[role] = args!
       .trim()
@@ -99,14 +100,17 @@ export interface StartedBare {
   stop(): Promise<void>;
 }
 
-/** Starts the extracted name server and broker on this host, in a fresh store under `run`. */
-export function startBare(x: BareRocketMQ, run: string): StartedBare {
+/** Starts the extracted name server and broker on this host, in a fresh store under `run`, ports moved by `portOffset`. */
+export function startBare(x: BareRocketMQ, run: string, portOffset = 0): StartedBare {
   const dir = join(x.dir, run);
   const paths = (s: string) =>
     s
       .replaceAll("/opt/rocketmq", join(x.dir, "rocketmq"))
       .replaceAll("/tmp/rocketmq", join(dir, "runtime"))
-      .replaceAll("/home/rocketmq", join(dir, "home"));
+      .replaceAll("/home/rocketmq", join(dir, "home"))
+      // Side by side on one host: the name server's port and the broker's triplet (listen −2, listen, +1) moved.
+      .replace(/^listenPort=(\d+)$/m, (_, port: string) => `listenPort=${Number(port) + portOffset}`)
+      .replace(/^namesrvAddr=127[.]0[.]0[.]1:(\d+)$/m, (_, port: string) => `namesrvAddr=127.0.0.1:${Number(port) + portOffset}`);
   mkdirSync(join(dir, "runtime"), { recursive: true });
   mkdirSync(join(dir, "home", "logs"), { recursive: true });
   const start = (role: JvmRole) => {

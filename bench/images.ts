@@ -1,12 +1,18 @@
-// Prints the image sizes (as `docker image ls` shows them) and how long single mode takes from
+// Prints the image sizes (as `docker image ls` shows them), what a compose mode pulls, what a RocketMQ version bump
+// re-pulls (the 4.9.7 broker replaced by the default version's), and how long single mode takes from
 // `docker compose up` to healthy, median of N runs. Size and speed goals are checked here, not in tests.
 //   node bench/images.ts [--runs 3]
 import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { gzipSync } from "node:zlib";
 import { buildImages, REPO_ROOT } from "../src/images/build.ts";
 import { median, writeResult } from "./results.ts";
 
 const { values } = parseArgs({ options: { runs: { type: "string", default: "3" } } });
+const BUMP_FROM = "4.9.7";
 const runs = Number(values.runs);
 
 const images = await buildImages();
@@ -30,6 +36,35 @@ figures["composeModeWithProxy.pullMegabytes"] = Math.round(saved([...mode, named
 console.log(
   `a compose mode pulls about ${figures["composeMode.pullMegabytes"]} MB compressed (namesrv, broker, console), ${figures["composeModeWithProxy.pullMegabytes"]} MB with the proxy`,
 );
+
+// A version bump: a pull fetches the layers whose chain (the layer and every layer under it) the host lacks, so
+// everything from the first layer that differs on. Sizes gzipped, as a registry stores them.
+{
+  const fromBroker = (await buildImages({ rocketmqVersion: BUMP_FROM })).find((i) => i.role === "broker")!.name;
+  const layersOf = (image: string): string[] =>
+    JSON.parse(docker("image", "inspect", "--format", "{{json .RootFS.Layers}}", image)) as string[];
+  const before = layersOf(fromBroker);
+  const after = layersOf(named("broker"));
+  let shared = 0;
+  while (shared < Math.min(before.length, after.length) && before[shared] === after[shared]) shared++;
+  const dir = mkdtempSync(join(tmpdir(), "rmqbench-layers-"));
+  try {
+    execFileSync("sh", ["-c", `docker save ${named("broker")} | tar -x -C ${dir}`]);
+    const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as [{ Layers: string[] }];
+    const gz = manifest[0].Layers.map((layer) => gzipSync(readFileSync(join(dir, layer)), { level: 6 }).length);
+    const total = gz.reduce((a, b) => a + b, 0);
+    const repulled = gz.slice(shared).reduce((a, b) => a + b, 0);
+    figures["versionBump.sharedLayers"] = shared;
+    figures["versionBump.layers"] = after.length;
+    figures["versionBump.repullMegabytes"] = Math.round(repulled / 1e6);
+    figures["broker.pullMegabytes"] = Math.round(total / 1e6);
+    console.log(
+      `broker ${BUMP_FROM} → ${named("broker")}: ${shared} of ${after.length} layers shared, re-pulls ${figures["versionBump.repullMegabytes"]} of ${figures["broker.pullMegabytes"]} MB compressed`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 const compose = ["compose", "-p", "rmqbench-single", "-f", "compose/single.yml"];
 const times: number[] = [];

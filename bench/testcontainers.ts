@@ -1,58 +1,174 @@
-// Time from `new RocketMQContainer().start()` (and `new RocketMQCluster("2m-2s-async").start()`) to the first
-// message consumed by a real client (npm ali-ons, in a child process), median of N runs; with the machine.
+// Application-test start-up, side by side in one run, each from its first call to the first message consumed by a
+// real client (npm ali-ons, in a child process):
+//  - "bare": the same Java runtime, jars, rendered arguments and config as RocketMQContainer's (name server 0.5 GiB,
+//    broker 1 GiB), extracted from the images and started directly on this host, then the topic created: the floor;
+//  - "container": `new RocketMQContainer().withTopics(…).start()`;
+//  - "parallel3": three of those started at once (test files running in parallel), until all three have consumed;
+//  - "bareParallel3": three by hand at once, on ports 10 apart: the floor for parallel3;
+//  - "cluster2m2sAsync": `new RocketMQCluster("2m-2s-async").start()` (skipped with --skip-cluster).
+// Runs alternate between the variants after one warm-up of each; medians, min and max.
 //   node bench/testcontainers.ts [--runs 5] [--skip-cluster]
 import { parseArgs } from "node:util";
+import { rmSync } from "node:fs";
 import { RocketMQCluster, RocketMQContainer } from "../src/testcontainers/index.ts";
 import { buildImages } from "../src/images/build.ts";
 import { splitNamesrvList } from "../src/remoting/address.ts";
+import { waitForMasters } from "../src/remoting/cluster.ts";
+import { createTopic } from "../src/remoting/topics.ts";
 import { aliOnsRoundTrip } from "./clients/ali-ons-client.ts";
+import { extractBare, startBare, whenLogged, type StartedBare } from "./host.ts";
 import { machineLine, median, writeResult } from "./results.ts";
 
 const { values } = parseArgs({ options: { runs: { type: "string", default: "5" }, "skip-cluster": { type: "boolean", default: false } } });
 const runs = Number(values.runs);
 process.env.TESTCONTAINERS_RYUK_DISABLED ??= "true";
-
-await buildImages();
-console.log(`machine: ${machineLine()}`);
-const figures: Record<string, number> = { runs };
+const TOPIC = "BenchTopic";
 
 interface Run {
+  /** Until start() resolved (for bare: the broker logged boot success and the topic is routed). */
   start: number;
+  /** Until the first message was consumed (for parallel3: by all three). */
   firstMessage: number;
 }
 
-async function measure(label: string, key: string, once: () => Promise<{ namesrv: string; stop: () => Promise<unknown> }>): Promise<void> {
-  const results: Run[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = Date.now();
-    const started = await once();
-    const t1 = Date.now();
-    const r = await aliOnsRoundTrip(started.namesrv, "BenchTopic", 1, `bench-${Date.now()}`);
-    const t2 = Date.now();
-    await started.stop();
-    if (r.received !== 1) throw new Error(`${label}: run ${i + 1} consumed ${r.received} messages`);
-    results.push({ start: (t1 - t0) / 1000, firstMessage: (t2 - t0) / 1000 });
-    console.log(
-      `  ${label} run ${i + 1}: start() ${results.at(-1)!.start.toFixed(1)} s, first message consumed after ${results.at(-1)!.firstMessage.toFixed(1)} s`,
-    );
-  }
-  figures[`${key}.startSeconds`] = median(results.map((r) => r.start));
-  figures[`${key}.firstMessageSeconds`] = median(results.map((r) => r.firstMessage));
-  console.log(
-    `${label}: median of ${runs}: start() ${median(results.map((r) => r.start)).toFixed(1)} s, ` +
-      `first message consumed ${median(results.map((r) => r.firstMessage)).toFixed(1)} s after start() was called`,
-  );
+/** As the image's health check: the broker booted and its name server lists it; then the topic, as withTopics. */
+async function bareReady(bare: StartedBare, namesrv: string): Promise<void> {
+  await whenLogged(bare.broker, "boot success");
+  await waitForMasters([namesrv], { timeoutMs: 60_000, intervalMs: 100 });
+  await createTopic(namesrv, TOPIC);
 }
 
-await measure("RocketMQContainer", "container", async () => {
-  const c = await new RocketMQContainer().withTopics("BenchTopic").start();
-  return { namesrv: c.getNamesrvAddr(), stop: () => c.stop() };
-});
-if (!values["skip-cluster"]) {
-  await measure("RocketMQCluster 2m-2s-async", "cluster2m2sAsync", async () => {
-    const c = await new RocketMQCluster("2m-2s-async").withTopics("BenchTopic").start();
-    return { namesrv: splitNamesrvList(c.getNamesrvAddr())[0]!, stop: () => c.stop() };
-  });
+async function consumeOne(namesrv: string, label: string): Promise<void> {
+  const r = await aliOnsRoundTrip(namesrv, TOPIC, 1, `bench-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`);
+  if (r.received !== 1) throw new Error(`${label}: consumed ${r.received} messages`);
+}
+
+async function containerRun(): Promise<Run> {
+  const t0 = performance.now();
+  const c = await new RocketMQContainer().withTopics(TOPIC).start();
+  const t1 = performance.now();
+  try {
+    await consumeOne(c.getNamesrvAddr(), "container");
+    return { start: (t1 - t0) / 1000, firstMessage: (performance.now() - t0) / 1000 };
+  } finally {
+    await c.stop();
+  }
+}
+
+async function parallelRun(): Promise<Run> {
+  const t0 = performance.now();
+  let lastStart = 0;
+  const containers = await Promise.all(
+    [0, 1, 2].map(async () => {
+      const c = await new RocketMQContainer().withTopics(TOPIC).start();
+      lastStart = Math.max(lastStart, performance.now());
+      return c;
+    }),
+  );
+  try {
+    await Promise.all(containers.map((c, i) => consumeOne(c.getNamesrvAddr(), `parallel container ${i + 1}`)));
+    return { start: (lastStart - t0) / 1000, firstMessage: (performance.now() - t0) / 1000 };
+  } finally {
+    await Promise.all(containers.map((c) => c.stop()));
+  }
+}
+
+async function clusterRun(): Promise<Run> {
+  const t0 = performance.now();
+  const c = await new RocketMQCluster("2m-2s-async").withTopics(TOPIC).start();
+  const t1 = performance.now();
+  try {
+    await consumeOne(splitNamesrvList(c.getNamesrvAddr())[0]!, "cluster");
+    return { start: (t1 - t0) / 1000, firstMessage: (performance.now() - t0) / 1000 };
+  } finally {
+    await c.stop();
+  }
+}
+
+await buildImages();
+console.log(`machine: ${machineLine()}`);
+const extracted = extractBare(
+  { namesrv: "rocketmq-appliance/namesrv:5.5.0", broker: "rocketmq-appliance/broker:5.5.0" },
+  { namesrv: "512m", broker: "1g" },
+);
+
+async function bareRun(i: number): Promise<Run> {
+  const t0 = performance.now();
+  const bare = startBare(extracted, `run-${i}`);
+  try {
+    await bareReady(bare, "127.0.0.1:9876");
+    const t1 = performance.now();
+    await consumeOne("127.0.0.1:9876", "bare");
+    return { start: (t1 - t0) / 1000, firstMessage: (performance.now() - t0) / 1000 };
+  } finally {
+    await bare.stop();
+  }
+}
+
+async function bareParallelRun(i: number): Promise<Run> {
+  const t0 = performance.now();
+  const bares = [0, 1, 2].map((k) => startBare(extracted, `run-${i}-${k}`, 10 * k));
+  try {
+    let lastStart = 0;
+    await Promise.all(
+      bares.map(async (bare, k) => {
+        await bareReady(bare, `127.0.0.1:${9876 + 10 * k}`);
+        lastStart = Math.max(lastStart, performance.now());
+      }),
+    );
+    await Promise.all(bares.map((_, k) => consumeOne(`127.0.0.1:${9876 + 10 * k}`, `bare ${k + 1}`)));
+    return { start: (lastStart - t0) / 1000, firstMessage: (performance.now() - t0) / 1000 };
+  } finally {
+    await Promise.all(bares.map((b) => b.stop()));
+  }
+}
+
+const variants: Record<string, (i: number) => Promise<Run>> = {
+  bare: bareRun,
+  container: containerRun,
+  bareParallel3: bareParallelRun,
+  parallel3: parallelRun,
+};
+if (!values["skip-cluster"]) variants.cluster2m2sAsync = clusterRun;
+const results: Record<string, Run[]> = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
+try {
+  for (const [name, once] of Object.entries(variants)) {
+    await once(-1);
+    console.log(`  warm-up ${name} done`);
+  }
+  for (let i = 0; i < runs; i++) {
+    for (const [name, once] of Object.entries(variants)) {
+      const r = await once(i);
+      results[name]!.push(r);
+      console.log(`  run ${i + 1} ${name}: start ${r.start.toFixed(1)} s, first message consumed ${r.firstMessage.toFixed(1)} s`);
+    }
+  }
+} finally {
+  rmSync(extracted.dir, { recursive: true, force: true });
+}
+
+const figures: Record<string, number> = { runs };
+for (const [name, rs] of Object.entries(results)) {
+  for (const [measure, pick] of [
+    ["startSeconds", (r: Run) => r.start],
+    ["firstMessageSeconds", (r: Run) => r.firstMessage],
+  ] as const) {
+    const xs = rs.map(pick);
+    figures[`${name}.${measure}`] = median(xs);
+    figures[`${name}.${measure}.min`] = Math.min(...xs);
+    figures[`${name}.${measure}.max`] = Math.max(...xs);
+    // Each against its floor: one container against one name server and broker by hand, three against three.
+    const floor = { container: "bare", parallel3: "bareParallel3" }[name];
+    if (floor) figures[`${name}.${measure}.ratioToBare`] = median(xs) / figures[`${floor}.${measure}`]!;
+  }
+}
+for (const name of Object.keys(results)) {
+  console.log(
+    `${name}: median of ${runs}: start ${figures[`${name}.startSeconds`]!.toFixed(1)} s, first message ${figures[`${name}.firstMessageSeconds`]!.toFixed(1)} s` +
+      (figures[`${name}.firstMessageSeconds.ratioToBare`] === undefined
+        ? ""
+        : ` (${figures[`${name}.firstMessageSeconds.ratioToBare`]!.toFixed(2)}× by hand)`),
+  );
 }
 writeResult("testcontainers", figures);
 process.exit(0);
