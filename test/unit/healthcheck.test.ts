@@ -104,8 +104,11 @@ describe("docker-entrypoint healthcheck", () => {
     mkdirSync(prepareDir);
     const stub = `#!/bin/sh\ncase "$1" in */health.mjs) echo "full check"; exit 3 ;; esac\nsh ${entrypoint} healthcheck; echo "status $?"; exit 5\n`;
     writeFileSync(join(prepareDir, "node"), stub, { mode: 0o755 });
-    const start = () =>
-      spawnSync("sh", [entrypoint, "start"], { encoding: "utf8", env: { PATH: `${prepareDir}:/usr/bin:/bin`, RMQ_RUNTIME_DIR: runtime } });
+    const start = (runtimeDir = runtime) =>
+      spawnSync("sh", [entrypoint, "start"], {
+        encoding: "utf8",
+        env: { PATH: `${prepareDir}:/usr/bin:/bin`, RMQ_RUNTIME_DIR: runtimeDir },
+      });
     const r = start();
     assert.equal(r.status, 5, r.stderr);
     assert.equal(r.stdout, "unhealthy: starting: configuring, then the JVM\nstatus 1\n");
@@ -117,10 +120,7 @@ describe("docker-entrypoint healthcheck", () => {
     const target = mkdtempSync(join(tmpdir(), "rmq-health-target-"));
     const linked = join(dir, "linked-runtime");
     symlinkSync(target, linked);
-    const viaLink = spawnSync("sh", [entrypoint, "start"], {
-      encoding: "utf8",
-      env: { PATH: `${prepareDir}:/usr/bin:/bin`, RMQ_RUNTIME_DIR: linked },
-    });
+    const viaLink = start(linked);
     assert.equal(viaLink.stdout, "full check\nstatus 3\n");
     assert.deepEqual(readdirSync(target), []);
     rmSync(target, { recursive: true });
