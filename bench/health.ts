@@ -4,14 +4,26 @@
 //    the full check in Node (as every check ran before the watcher), and `docker exec <container> true`, the floor
 //    that any exec-based check pays to Docker's exec machinery inside the container;
 //  - CPU of the whole idle cluster over a window, as shipped and with every JVM node's check replaced by the full
-//    check in Node every 5 s, plus what the watchers themselves spent.
+//    check in Node every 5 s, plus what the watchers themselves spent;
+//  - one idle name server and broker as our containers and the same JVMs run by hand on this host (bench/host.ts),
+//    in the same window, with the broker's CPU by thread: where an idle cluster's CPU goes.
 //   node bench/health.ts [--checks 20] [--idle-seconds 60]
-import { writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { buildImages } from "../src/images/build.ts";
-import { cpuOfContainer as cpuSeconds, cpuOfProcess as processCpuSeconds, docker } from "./host.ts";
+import {
+  cpuByThread,
+  cpuOfContainer as cpuSeconds,
+  cpuOfProcess as processCpuSeconds,
+  docker,
+  extractBare,
+  freshNetwork,
+  startBare,
+  whenLogged,
+} from "./host.ts";
 import { machineLine, median, writeResult } from "./results.ts";
 
 const { values } = parseArgs({ options: { checks: { type: "string", default: "20" }, "idle-seconds": { type: "string", default: "60" } } });
@@ -19,6 +31,11 @@ const checks = Number(values.checks);
 const idleSeconds = Number(values["idle-seconds"]);
 
 const PROJECT = "rmqbench-health";
+const IMAGE = { namesrv: "rocketmq-appliance/namesrv:latest", broker: "rocketmq-appliance/broker:latest" };
+const NETWORK = "rmqbench-health";
+const IP = { namesrv: "10.79.0.11", broker: "10.79.0.12" };
+/** How many of the idle broker's busiest thread names the results keep. */
+const TOP_THREADS = 8;
 const JVM_SERVICES = ["namesrv-1", "namesrv-2", "broker-a", "broker-a-s", "broker-b", "broker-b-s"];
 
 function containerId(service: string): string {
@@ -132,6 +149,53 @@ try {
   );
 } finally {
   down();
+}
+
+console.log("one name server and broker, idle, in the same window: our containers and the same JVMs by hand");
+freshNetwork(NETWORK, "10.79.0.0/24");
+const extracted = extractBare(IMAGE);
+const bare = startBare(extracted, "idle", 100);
+try {
+  for (const role of ["namesrv", "broker"] as const) {
+    docker("rm", "-f", `rmqbench-health-${role}`);
+    const env = role === "broker" ? ["-e", `NAMESRV_ADDR=${IP.namesrv}:9876`] : [];
+    docker("run", "-d", "--name", `rmqbench-health-${role}`, "--network", NETWORK, "--ip", IP[role], "--memory", "1g", ...env, IMAGE[role]);
+  }
+  const logs = spawn("docker", ["logs", "-f", "rmqbench-health-broker"], { stdio: ["ignore", "pipe", "pipe"] });
+  await Promise.all([whenLogged(logs, "boot success"), whenLogged(bare.broker, "boot success")]);
+  logs.kill();
+  await sleep(15_000);
+  // The container's PID 1 is its JVM (the entrypoint execs it); the cgroup adds the health watcher and the checks.
+  const jvmPid = (role: string) => Number(docker("inspect", "-f", "{{.State.Pid}}", `rmqbench-health-${role}`).trim());
+  const pids = {
+    container: [jvmPid("namesrv"), jvmPid("broker")],
+    bare: [bare.namesrv.pid!, bare.broker.pid!],
+  };
+  const cgroups = () => cpuSeconds("rmqbench-health-namesrv") + cpuSeconds("rmqbench-health-broker");
+  const jvms = (kind: keyof typeof pids) => pids[kind].reduce((sum, pid) => sum + processCpuSeconds(pid), 0);
+  const before = { cgroups: cgroups(), container: jvms("container"), bare: jvms("bare") };
+  const threadsBefore = { container: cpuByThread(pids.container[1]!), bare: cpuByThread(pids.bare[1]!) };
+  await sleep(idleSeconds * 1000);
+  figures["idle.single.containers.coreShare"] = (cgroups() - before.cgroups) / idleSeconds;
+  figures["idle.single.containerJvms.coreShare"] = (jvms("container") - before.container) / idleSeconds;
+  figures["idle.single.bare.coreShare"] = (jvms("bare") - before.bare) / idleSeconds;
+  figures["idle.single.ratioToBare"] = figures["idle.single.containers.coreShare"]! / figures["idle.single.bare.coreShare"]!;
+  console.log(
+    `  over ${idleSeconds} s: containers ${pct(figures["idle.single.containers.coreShare"]!)} (their JVMs ` +
+      `${pct(figures["idle.single.containerJvms.coreShare"]!)}), by hand ${pct(figures["idle.single.bare.coreShare"]!)}`,
+  );
+  for (const kind of ["container", "bare"] as const) {
+    const after = cpuByThread(pids[kind][1]!);
+    const shares = [...after].map(([name, s]) => [name, Math.max(0, s - (threadsBefore[kind].get(name) ?? 0)) / idleSeconds] as const);
+    const busiest = shares.sort((a, b) => b[1] - a[1]).slice(0, TOP_THREADS);
+    for (const [name, share] of busiest) figures[`idle.threads.${kind}.${name}`] = share;
+    console.log(`  the broker's busiest threads (${kind}): ${busiest.map(([n, sh]) => `${n} ${pct(sh)}`).join(", ")}`);
+  }
+} finally {
+  await bare.stop();
+  for (const role of ["broker", "namesrv"] as const) docker("rm", "-f", `rmqbench-health-${role}`);
+  docker("network", "rm", NETWORK);
+  rmSync(extracted.dir, { recursive: true, force: true });
 }
 figures["idle.ratio"] = figures["idle.shipped.coreShare"]! / figures["idle.before.coreShare"]!;
 console.log(`idle cluster, shipped / before the watcher: ${figures["idle.ratio"]!.toFixed(2)}`);

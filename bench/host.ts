@@ -1,7 +1,7 @@
 // What the benches read from this host: CPU counters of containers (their cgroups) and of processes (/proc), and
 // RocketMQ's own jars, runtime, argfile and config extracted from an image to run the same JVMs directly on the host.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT } from "../src/images/build.ts";
@@ -34,8 +34,34 @@ function usageUsec(text: string): number {
 
 /** CPU seconds of one host process (utime + stime from /proc/<pid>/stat, in clock ticks of 1/100 s). */
 export function cpuOfProcess(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  return statOf(readFileSync(`/proc/${pid}/stat`, "utf8")).cpuSeconds;
+}
+
+/** A /proc stat line's name and CPU seconds; the name is in parentheses and may hold spaces or parentheses. */
+function statOf(stat: string): { name: string; cpuSeconds: number } {
+  const close = stat.lastIndexOf(")");
+  const fields = stat.slice(close + 2).split(" ");
+  return { name: stat.slice(stat.indexOf("(") + 1, close), cpuSeconds: (Number(fields[11]) + Number(fields[12])) / 100 };
+}
+
+/**
+ * CPU seconds of a host process by thread name, digits as `#` so that a pool's threads add up. The JVM names its
+ * native threads after the Java ones (the first 15 characters), so this says which of RocketMQ's services spend.
+ */
+export function cpuByThread(pid: number): Map<string, number> {
+  const byName = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+    } catch {
+      continue; // the thread ended meanwhile
+    }
+    const { name, cpuSeconds } = statOf(stat);
+    const pool = name.replace(/\d+/g, "#");
+    byName.set(pool, (byName.get(pool) ?? 0) + cpuSeconds);
+  }
+  return byName;
 }
 
 /** Resolves with performance.now() when `pattern` first appears in the output of `child`. */

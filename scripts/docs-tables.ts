@@ -494,7 +494,7 @@ function renderThroughputFigures(): string {
 function renderHealthFigures(): string {
   const ms = (n: number) => `${n.toFixed(1)} ms`;
   const pct = (share: number) => `${(share * 100).toFixed(1)} %`;
-  return renderFigures("health", (f) => [
+  return renderFigures("health", (f, r) => [
     `CPU per check, counted in the container's cgroup (median of ${f("checks")}):`,
     "",
     table(
@@ -507,11 +507,43 @@ function renderHealthFigures(): string {
       ]),
     ),
     "",
+    `Above Docker's floor, the image's check itself costs ${ms(Math.max(0, f("namesrv-1.checkCpuMs.image") - f("namesrv-1.checkCpuMs.execTrue")))}`,
+    `(name server) and ${ms(Math.max(0, f("broker-a-s.checkCpuMs.image") - f("broker-a-s.checkCpuMs.execTrue")))} (slave): a shell reading one line. What remains is`,
+    "what Docker spends on any exec in the container (runc joining its namespaces and cgroup), which no exec-based",
+    "check can go below.",
+    "",
     `The whole idle \`compose/2m-2s-sync.yml\` (two name servers, four brokers and the console)`,
     `over ${f("idleSeconds")} s: ${pct(f("idle.shipped.coreShare"))} of one core, of which the six watchers ${pct(f("idle.shipped.watchersCoreShare"))};`,
     `with every JVM node checked by the full check in Node every 5 s, as before the watcher, ${pct(f("idle.before.coreShare"))}`,
     `(ratio ${f("idle.ratio").toFixed(2)}).`,
+    "",
+    `One idle name server and broker over ${f("idleSeconds")} s, in the same window: our two containers`,
+    `${pct(f("idle.single.containers.coreShare"))} of one core (their JVMs ${pct(f("idle.single.containerJvms.coreShare"))}, the rest the watchers and checks),`,
+    `the same JVMs run by hand ${pct(f("idle.single.bare.coreShare"))} (ratio ${f("idle.single.ratioToBare").toFixed(2)}). The broker's busiest threads:`,
+    "",
+    table(
+      ["Thread, our container", "Share of one core", "Thread, by hand", "Share of one core"],
+      zipLongest(threadShares(r, "container"), threadShares(r, "bare")).map(([c, b]) => [
+        c ? code(c[0]) : "",
+        c ? pct(c[1]) : "",
+        b ? code(b[0]) : "",
+        b ? pct(b[1]) : "",
+      ]),
+    ),
   ]);
+}
+
+/** The idle broker's threads of one kind, busiest first, from the health bench's `idle.threads.<kind>.<name>` figures. */
+function threadShares(r: BenchResult, kind: "container" | "bare"): [string, number][] {
+  const prefix = `idle.threads.${kind}.`;
+  return Object.entries(r.figures)
+    .filter(([name]) => name.startsWith(prefix))
+    .map(([name, share]): [string, number] => [name.slice(prefix.length), share])
+    .sort((a, b) => b[1] - a[1]);
+}
+
+function zipLongest<A, B>(as: A[], bs: B[]): [A | undefined, B | undefined][] {
+  return Array.from({ length: Math.max(as.length, bs.length) }, (_, i) => [as[i], bs[i]]);
 }
 
 export function renderBlocks(): Record<BlockName, string> {
