@@ -124,6 +124,8 @@ function checkPods(objects: K8sObject[], tag: string): void {
       assert.match(c.image, /:[A-Za-z0-9._-]+$/, `${where}/${c.name}: the image has a tag`);
       assert.doesNotMatch(c.image, /:latest$/, `${where}/${c.name}: no :latest`);
       if (role !== "console") assert.ok(c.image.endsWith(`:${tag}`), `${where}/${c.name}: ${c.image} has tag ${tag}`);
+      const names = (c.env ?? []).map((e) => e.name);
+      assert.deepEqual(names, [...new Set(names)], `${where}/${c.name}: each variable once`);
       for (const e of c.env ?? []) {
         assert.ok(
           isDocumentedVariable(role, e.name, catalogueVersion(tag)),
@@ -332,6 +334,45 @@ describe("chart: values that do not fit fail with a message naming them", { skip
   test("a :latest tag", () => fails(["--set", "image.tag=latest"], /tag/));
   test("a grace period under 60 s", () => fails(["--set", "terminationGracePeriodSeconds=10"], /terminationGracePeriodSeconds/));
   test("an unknown value (a typo)", () => fails(["--set", "broker.javaHep=1g"], /javaHep/));
+});
+
+describe("chart: the rules catch what they are for", { skip }, () => {
+  test("preferred anti-affinity, a writable root file system and a :latest console fail the checks", () => {
+    assert.throws(() => checkAntiAffinity(render("2m-2s-sync", ["--set", "broker.antiAffinity=preferred"]), "2m-2s-sync"), /anti-affinity/);
+    assert.throws(() => checkPods(render("single", ["--set", "readOnlyRootFilesystem=false"]), "5.5.0"), /readOnlyRootFilesystem/);
+    assert.throws(
+      () => checkPods(render("single", ["--set", "broker.env.MY_SETTING=1"]), "5.5.0"),
+      /MY_SETTING is no documented broker variable/,
+    );
+    assert.throws(() => checkPods(render("single", ["--set", "broker.env.RMQ_BROKER_noSuchKey=1"]), "5.5.0"), /noSuchKey/);
+  });
+});
+
+describe("chart: addresses inside the cluster", { skip }, () => {
+  test("a broker advertises its pod's DNS name, or with broker.advertise=podIP its pod IP", () => {
+    const ip1 = (args: string[]) =>
+      containers(brokers(render("single", args)).get("broker-a")!)[0]!.env!.find((e) => e.name === "BROKER_IP1");
+    assert.equal(ip1([])?.value, "rmq-rocketmq-broker-a-0.rmq-rocketmq-broker.mq.svc.cluster.local");
+    assert.deepEqual(ip1(["--set", "broker.advertise=podIP"])?.valueFrom, { fieldRef: { fieldPath: "status.podIP" } });
+  });
+});
+
+describe("chart: what helm install prints", { skip }, () => {
+  const notes = (args: string[]) => {
+    const r = run(HELM, ["install", "rmq", CHART, "--namespace", "mq", "--dry-run=client", ...args]);
+    assert.equal(r.code, 0, r.stderr);
+    return r.stdout.slice(r.stdout.indexOf("NOTES:"));
+  };
+  test("the name servers' address and how to reach the console", () => {
+    const text = notes(["--set", "mode=2m-2s-sync"]);
+    assert.match(text, /rmq-rocketmq-namesrv-0-0\.rmq-rocketmq-namesrv\.mq\.svc\.cluster\.local:9876;rmq-rocketmq-namesrv-1-0\./);
+    assert.match(text, /kubectl -n mq port-forward svc\/rmq-rocketmq-console 8082:8082/);
+    assert.match(text, /generated password/);
+  });
+  test("external access: each broker's triplet; 4.9.7: no proxy", () => {
+    assert.match(notes(["--set", "mode=2m-2s-sync", "--set", "externalAccess.enabled=true"]), /broker-a-s: ports 30919, 30921, 30922/);
+    assert.match(notes(["--set", "image.tag=4.9.7"]), /No proxy: RocketMQ 4\.9\.7 has none/);
+  });
 });
 
 describe("chart: resources of each mode with the default values", { skip }, () => {
