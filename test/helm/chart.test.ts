@@ -219,10 +219,10 @@ function readEnvFile(path: string): Map<string, string> {
   return out;
 }
 
-function composeEnv(mode: Mode, files: string[]): Map<string, string> {
+function composeEnv(dir: string, files: string[]): Map<string, string> {
   const env = new Map<string, string>();
   for (const f of files) {
-    const path = join(REPO_ROOT, "env", mode, f);
+    const path = join(REPO_ROOT, "env", dir, f);
     if (existsSync(path)) for (const [k, v] of readEnvFile(path)) env.set(k, v);
   }
   return env;
@@ -237,6 +237,7 @@ const ADDRESSES = new Set([
   "CONTROLLER_PEERS",
   "BROKER_IP1",
   "BROKER_IP2",
+  "REMOTING_ACCESS_ADDR",
 ]);
 
 function withoutAddresses(env: Map<string, string | undefined>): Record<string, string | undefined> {
@@ -270,6 +271,11 @@ function checkMirrorsCompose(objects: K8sObject[], mode: Mode): void {
           .map((a) => a.split(":")[1]),
       );
     }
+  }
+  const proxy = workloads(objects).find((w) => w.metadata.labels?.["app.kubernetes.io/component"] === "proxy");
+  if (proxy) {
+    const chart = envOf(containers(proxy)[0]!);
+    assert.deepEqual(withoutAddresses(chart), withoutAddresses(composeEnv("proxy", ["proxy.env"])), "proxy: the variables of env/proxy/");
   }
   const namesrvs = workloads(objects).filter((w) => w.metadata.labels?.["app.kubernetes.io/component"] === "namesrv");
   assert.equal(namesrvs.length, mode === "single" ? 1 : mode === "controller" ? 3 : 2);
@@ -331,7 +337,8 @@ describe("chart: values that do not fit fail with a message naming them", { skip
   test("auth without a password", () => fails(["--set", "auth.enabled=true"], /auth\.existingSecret/));
   test("LoadBalancer without the brokers' addresses", () =>
     fails(["--set", "externalAccess.enabled=true", "--set", "externalAccess.type=LoadBalancer"], /externalAccess\.addresses\.broker-a/));
-  test("a :latest tag", () => fails(["--set", "image.tag=latest"], /tag/));
+  test("a :latest tag", () => fails(["--set", "image.tag=latest"], /image\.tag=latest: give a release/));
+  test("a :latest console", () => fails(["--set", "image.consoleTag=latest"], /image\.consoleTag=latest/));
   test("a grace period under 60 s", () => fails(["--set", "terminationGracePeriodSeconds=10"], /terminationGracePeriodSeconds/));
   test("an unknown value (a typo)", () => fails(["--set", "broker.javaHep=1g"], /javaHep/));
 });

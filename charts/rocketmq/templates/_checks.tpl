@@ -41,6 +41,11 @@ what is allowed.
 
 {{- define "rocketmq.checks" -}}
 {{- $v := .Values -}}
+{{- range $name, $tag := dict "image.tag" $v.image.tag "image.consoleTag" $v.image.consoleTag -}}
+{{- if eq $tag "latest" -}}
+{{- fail (printf "%s=latest: give a release (5.5.0, 4.9.7; the console: the chart's version), so that every node runs the same one and an upgrade is a choice; empty takes the chart's." $name) -}}
+{{- end -}}
+{{- end -}}
 {{- if include "rocketmq.is4x" . -}}
 {{- if eq $v.mode "controller" -}}
 {{- fail (printf "mode=controller needs RocketMQ 5 (image.tag %q is 4.x): controllers exist from 5.0 on. Use dledger for automatic failover on 4.x." (include "rocketmq.tag" .)) -}}
