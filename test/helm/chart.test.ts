@@ -15,6 +15,7 @@ import {
   catalogueVersion,
   containers,
   envOf,
+  imageProblems,
   isDocumentedVariable,
   missingTools,
   parseObjects,
@@ -207,6 +208,16 @@ function checkTriplets(objects: K8sObject[], type: string): void {
   }
 }
 
+/** Each image's own configurator accepts the variables its container gets, secrets read from the mounted files. */
+function checkImagesAccept(objects: K8sObject[], tag: string): void {
+  const files = { "/etc/rocketmq/secrets/auth/admin-password": SECRET, "/etc/rocketmq/secrets/console/password": CONSOLE_SECRET };
+  for (const w of workloads(objects)) {
+    for (const c of containers(w)) {
+      assert.deepEqual(imageProblems(c, tag, files), [], `${w.metadata.name}/${c.name}: the image refuses its variables`);
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // The same variables as compose/<mode>.yml with env/<mode>/*.env
 
@@ -301,6 +312,7 @@ for (const mode of MODES) {
         if (variant.name.startsWith("external ")) checkTriplets(objects, variant.name.slice("external ".length));
         if (variant.name === "auth") checkSecrets(objects);
         if (variant.name === "defaults" || variant.name === "4.9.7") checkMirrorsCompose(objects, mode);
+        checkImagesAccept(objects, variant.tag);
         const proxies = workloads(objects).filter((w) => w.metadata.labels?.["app.kubernetes.io/component"] === "proxy");
         assert.equal(proxies.length, variant.tag.startsWith("4.") ? 0 : 1, "a proxy on 5.x only");
         const budgets = objects.filter((o) => o.kind === "PodDisruptionBudget");
@@ -341,10 +353,14 @@ describe("chart: values that do not fit fail with a message naming them", { skip
   test("a :latest console", () => fails(["--set", "image.consoleTag=latest"], /image\.consoleTag=latest/));
   test("a grace period under 60 s", () => fails(["--set", "terminationGracePeriodSeconds=10"], /terminationGracePeriodSeconds/));
   test("an unknown value (a typo)", () => fails(["--set", "broker.javaHep=1g"], /javaHep/));
+  test("a variable the chart derives from another value", () =>
+    fails(["--set", "broker.env.LISTEN_PORT=20911"], /broker\.env\.LISTEN_PORT: the chart sets LISTEN_PORT from broker\.port/));
+  test("a password as a plain env value", () =>
+    fails(["--set", "console.env.CONSOLE_CLUSTER_PASSWORD=x"], /console\.env\.CONSOLE_CLUSTER_PASSWORD: a secret in a plain value/));
 });
 
 describe("chart: the rules catch what they are for", { skip }, () => {
-  test("preferred anti-affinity, a writable root file system and a :latest console fail the checks", () => {
+  test("preferred anti-affinity, a writable root file system, undocumented or refused variables fail the checks", () => {
     assert.throws(() => checkAntiAffinity(render("2m-2s-sync", ["--set", "broker.antiAffinity=preferred"]), "2m-2s-sync"), /anti-affinity/);
     assert.throws(() => checkPods(render("single", ["--set", "readOnlyRootFilesystem=false"]), "5.5.0"), /readOnlyRootFilesystem/);
     assert.throws(
@@ -352,6 +368,14 @@ describe("chart: the rules catch what they are for", { skip }, () => {
       /MY_SETTING is no documented broker variable/,
     );
     assert.throws(() => checkPods(render("single", ["--set", "broker.env.RMQ_BROKER_noSuchKey=1"]), "5.5.0"), /noSuchKey/);
+    assert.throws(
+      () => checkImagesAccept(render("single", ["--set", "broker.env.FLUSH_DISK_TYPE=SOMETIMES"]), "5.5.0"),
+      /is not an allowed value/,
+    );
+    assert.throws(
+      () => checkImagesAccept(render("single", ["--set", "console.env.CONSOLE_SESSION_HOURS=0"]), "5.5.0"),
+      /CONSOLE_SESSION_HOURS/,
+    );
   });
 });
 

@@ -10,7 +10,8 @@ import { loadCatalogue, supportedVersions, type Role } from "../../src/catalogue
 import { AUTH_VARIABLES } from "../../src/configurator/auth.ts";
 import { TLS_VARIABLES } from "../../src/configurator/tls.ts";
 import { CONTAINER_VARIABLES, KEY_VARIABLES, prefixOf } from "../../src/configurator/variables.ts";
-import { CONSOLE_SCHEMA } from "../../src/console/config.ts";
+import { CONSOLE_SCHEMA, consoleConfig } from "../../src/console/config.ts";
+import { formatError, resolve } from "../../src/configurator/resolve.ts";
 import { DEFAULT_ROCKETMQ_VERSION } from "../../src/images/versions.ts";
 import { REPO_ROOT } from "../../scripts/docs-tables.ts";
 
@@ -137,4 +138,28 @@ export function quantity(value: string | undefined, kind: "memory" | "cpu"): num
   if (!m) throw new Error(`cannot read memory quantity ${value}`);
   const bytes: Record<string, number> = { "": 1, Ki: 1024, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, k: 1e3, M: 1e6, G: 1e9, T: 1e12 };
   return (Number(m[1]) * bytes[m[2] ?? ""]!) / 2 ** 20;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// What the images make of the rendered variables
+
+/**
+ * The problems the image's own configurator (or the console's) finds in a container's variables, as it would at
+ * start: downward-API values filled in with an address, each `_FILE` read from `files` (path → content).
+ */
+export function imageProblems(container: Container, tag: string, files: Record<string, string>): string[] {
+  const env: Record<string, string> = {};
+  for (const e of container.env ?? []) env[e.name] = e.value ?? "10.1.2.3";
+  const readFile = (path: string) => files[path];
+  const role = roleOf(container.image);
+  if (role === "console") {
+    try {
+      consoleConfig(env, readFile);
+      return [];
+    } catch (e) {
+      return [String(e instanceof Error ? e.message : e)];
+    }
+  }
+  const resolution = resolve({ role, catalogue: loadCatalogue(catalogueVersion(tag), role), env, readFile, detectedAddress: "10.1.2.3" });
+  return resolution.errors.map(formatError);
 }

@@ -39,8 +39,34 @@ what is allowed.
 {{- end -}}
 {{- end -}}
 
+{{/*
+Variables a role's `env` may not set: the chart derives them from other values (named in the message), and a
+second, different value would leave ports, addresses or secrets out of step. Passwords come from Secrets only.
+*/}}
+{{- define "rocketmq.checkEnv" -}}
+{{- $role := index . 0 -}}
+{{- $env := index . 1 -}}
+{{- $derived := index . 2 -}}
+{{- range $name, $_ := $env -}}
+{{- if hasKey $derived $name -}}
+{{- fail (printf "%s.env.%s: the chart sets %s from %s; set that instead." $role $name $name (get $derived $name)) -}}
+{{- end -}}
+{{- if and (regexMatch "(?i)password|secret|credential|token" $name) (not (hasSuffix "_FILE" $name)) -}}
+{{- fail (printf "%s.env.%s: a secret in a plain value; mount a Secret and set %s_FILE to its path." $role $name $name) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
 {{- define "rocketmq.checks" -}}
 {{- $v := .Values -}}
+{{- $jvm := dict "JAVA_HEAP" "javaHeap" "JAVA_DIRECT_MEMORY" "javaDirectMemory" -}}
+{{- $auth := dict "AUTH_ENABLED" "auth.enabled" "AUTH_ADMIN_USER" "auth.adminUser" "AUTH_ADMIN_PASSWORD_FILE" "auth.existingSecret or auth.adminPassword" -}}
+{{- $cluster := dict "NAMESRV_ADDR" "the name servers of this release" "BROKER_CLUSTER_NAME" "clusterName" -}}
+{{- $mode := dict "BROKER_NAME" "mode and broker.groups" "BROKER_ID" "mode" "BROKER_ROLE" "mode" "DLEDGER_PEERS" "mode" "DLEDGER_SELF_ID" "mode" "CONTROLLER_ADDR" "mode" -}}
+{{- include "rocketmq.checkEnv" (list "nameserver" $v.nameserver.env (merge (dict "LISTEN_PORT" "nameserver.port" "CONTROLLER_PEERS" "mode" "CONTROLLER_SELF_ID" "mode") $jvm)) -}}
+{{- include "rocketmq.checkEnv" (list "broker" $v.broker.env (merge (dict "LISTEN_PORT" "broker.port or externalAccess.firstListenPort") $cluster $mode $jvm $auth)) -}}
+{{- include "rocketmq.checkEnv" (list "proxy" $v.proxy.env (merge (dict "GRPC_PORT" "proxy.grpcPort" "REMOTING_PORT" "proxy.remotingPort" "REMOTING_ACCESS_ADDR" "proxy.remotingAccessAddr") $cluster $jvm $auth)) -}}
+{{- include "rocketmq.checkEnv" (list "console" $v.console.env (dict "NAMESRV_ADDR" "the name servers of this release" "CONSOLE_PORT" "console.port" "CONSOLE_READ_ONLY" "console.readOnly" "CONSOLE_PASSWORD_FILE" "console.existingSecret or console.password" "CONSOLE_CLUSTER_USER" "auth.adminUser" "CONSOLE_CLUSTER_PASSWORD_FILE" "auth.existingSecret or auth.adminPassword")) -}}
 {{- range $name, $tag := dict "image.tag" $v.image.tag "image.consoleTag" $v.image.consoleTag -}}
 {{- if eq $tag "latest" -}}
 {{- fail (printf "%s=latest: give a release (5.5.0, 4.9.7; the console: the chart's version), so that every node runs the same one and an upgrade is a choice; empty takes the chart's." $name) -}}
