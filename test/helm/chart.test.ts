@@ -379,6 +379,20 @@ describe("chart: the rules catch what they are for", { skip }, () => {
   });
 });
 
+describe("chart: the strict validator", { skip }, () => {
+  test("refuses an unknown field, a wrong type, a repeated key and an unknown kind", () => {
+    const refuses = (doc: string, pattern: RegExp) => {
+      const r = run(validator, [], doc);
+      assert.equal(r.code, 1, r.stdout);
+      assert.match(r.stderr, pattern);
+    };
+    refuses("apiVersion: v1\nkind: Service\nmetadata: {name: a}\nspec: {portz: []}\n", /unknown field "spec\.portz"/);
+    refuses("apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: a}\nspec: {replicas: '1'}\n", /cannot unmarshal string/);
+    refuses("apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n  name: b\n", /already set/);
+    refuses("apiVersion: example.com/v1\nkind: Thing\nmetadata: {name: a}\n", /no kind "Thing"/);
+  });
+});
+
 describe("chart: addresses inside the cluster", { skip }, () => {
   test("a broker advertises its pod's DNS name, or with broker.advertise=podIP its pod IP", () => {
     const ip1 = (args: string[]) =>
