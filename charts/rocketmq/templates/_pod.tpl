@@ -96,3 +96,13 @@ affinity:
         podAffinityTerm:{{- toYaml $term | nindent 10 }}
     {{- end }}
 {{- end -}}
+
+{{/* The role's nodeSelector and tolerations, when given. */}}
+{{- define "rocketmq.scheduling" -}}
+{{- with .nodeSelector }}
+nodeSelector:{{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .tolerations }}
+tolerations:{{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end -}}
