@@ -7,7 +7,9 @@ import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
+import { parse } from "yaml";
 import { REPO_ROOT } from "../../scripts/docs-tables.ts";
+import { MODES_FILE, readEnvFile, type ModesFile } from "../../scripts/chart-modes.ts";
 import {
   CHART,
   HELM,
@@ -71,12 +73,12 @@ function variants(mode: Mode): Variant[] {
   return list;
 }
 
-/** The broker nodes of a mode with its default group count, as the compose files name them. */
+/** The chart's files/modes.yaml, generated from env/ (test/unit/chart-modes.test.ts fails when it is stale). */
+const MODES_YAML = parse(readFileSync(join(REPO_ROOT, MODES_FILE), "utf8")) as ModesFile;
+
+/** The broker nodes of a mode with its default group count, as env/<mode>/ names them. */
 function brokerNames(mode: Mode): string[] {
-  if (mode === "single") return ["broker-a"];
-  if (mode === "dledger" || mode === "controller") return ["broker-a-n0", "broker-a-n1", "broker-a-n2"];
-  if (mode === "2m-noslave") return ["broker-a", "broker-b"];
-  return ["broker-a", "broker-a-s", "broker-b", "broker-b-s"];
+  return MODES_YAML.modes[mode]!.groups.flatMap((g) => g.nodes.map((n) => n.name));
 }
 
 let validator = "";
@@ -219,16 +221,8 @@ function checkImagesAccept(objects: K8sObject[], tag: string): void {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// The same variables as compose/<mode>.yml with env/<mode>/*.env
-
-function readEnvFile(path: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const line of readFileSync(path, "utf8").split("\n")) {
-    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line.trim());
-    if (m) out.set(m[1]!, m[2]!);
-  }
-  return out;
-}
+// The same variables as compose/<mode>.yml with env/<mode>/*.env: the chart takes them from files/modes.yaml,
+// generated from env/; this checks that the templates apply them, and derive the addresses, as compose does.
 
 function composeEnv(dir: string, files: string[]): Map<string, string> {
   const env = new Map<string, string>();
@@ -289,7 +283,7 @@ function checkMirrorsCompose(objects: K8sObject[], mode: Mode): void {
     assert.deepEqual(withoutAddresses(chart), withoutAddresses(composeEnv("proxy", ["proxy.env"])), "proxy: the variables of env/proxy/");
   }
   const namesrvs = workloads(objects).filter((w) => w.metadata.labels?.["app.kubernetes.io/component"] === "namesrv");
-  assert.equal(namesrvs.length, mode === "single" ? 1 : mode === "controller" ? 3 : 2);
+  assert.equal(namesrvs.length, MODES_YAML.modes[mode]!.namesrvs.length);
   namesrvs.forEach((w, i) => {
     const chart = envOf(containers(w)[0]!);
     const compose = composeEnv(mode, ["namesrv.env", `namesrv-${i + 1}.env`]);
@@ -390,6 +384,34 @@ describe("chart: the strict validator", { skip }, () => {
     refuses("apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: a}\nspec: {replicas: '1'}\n", /cannot unmarshal string/);
     refuses("apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n  name: b\n", /already set/);
     refuses("apiVersion: example.com/v1\nkind: Thing\nmetadata: {name: a}\n", /no kind "Thing"/);
+  });
+});
+
+describe("chart: more groups or name servers than the mode's files have", { skip }, () => {
+  test("broker.groups=3: broker-c repeats broker-a's nodes and variables", () => {
+    const nodes = brokers(render("2m-2s-sync", ["--set", "broker.groups=3"]));
+    assert.deepEqual([...nodes.keys()].sort(), ["broker-a", "broker-a-s", "broker-b", "broker-b-s", "broker-c", "broker-c-s"]);
+    for (const [a, c] of [
+      ["broker-a", "broker-c"],
+      ["broker-a-s", "broker-c-s"],
+    ] as const) {
+      const env = (name: string) => withoutAddresses(envOf(containers(nodes.get(name)!)[0]!));
+      assert.deepEqual(env(c), { ...env(a), BROKER_NAME: "broker-c" }, `${c}: the variables of ${a}`);
+    }
+  });
+  test("nameserver.replicas=5 in controller mode: each controller has its own id, and every peer list names all five", () => {
+    const objects = render("controller", ["--set", "nameserver.replicas=5"]);
+    const namesrvs = workloads(objects).filter((w) => w.metadata.labels?.["app.kubernetes.io/component"] === "namesrv");
+    const envs = namesrvs.map((w) => envOf(containers(w)[0]!));
+    assert.deepEqual(
+      envs.map((e) => e.get("CONTROLLER_SELF_ID")),
+      ["n0", "n1", "n2", "n3", "n4"],
+    );
+    for (const e of envs)
+      assert.deepEqual(
+        peerIds(e.get("CONTROLLER_PEERS")).map(([id]) => id),
+        ["n0", "n1", "n2", "n3", "n4"],
+      );
   });
 });
 
