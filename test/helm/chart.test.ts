@@ -114,12 +114,20 @@ function checkPods(objects: K8sObject[], tag: string): void {
     assert.equal(pod.securityContext?.runAsNonRoot, true, `${where}: runAsNonRoot`);
     assert.ok(pod.securityContext?.runAsUser > 0, `${where}: runAsUser`);
     assert.equal(pod.automountServiceAccountToken, false, `${where}: no API token`);
+    // The kubelet's <SERVICE>_SERVICE_HOST variables would fall under the images' prefixes and stop the pod.
+    assert.equal(pod.enableServiceLinks, false, `${where}: no service-link variables`);
     for (const c of containers(w)) {
       const role = roleOf(c.image);
       const health = role === "console" ? ["/usr/local/bin/node", "/opt/console/healthcheck.mjs"] : ["docker-entrypoint", "healthcheck"];
-      for (const probe of ["readinessProbe", "livenessProbe", "startupProbe"] as const) {
+      for (const probe of ["readinessProbe", "startupProbe"] as const) {
         assert.deepEqual(c[probe]?.exec?.command, health, `${where}/${c.name}: ${probe} runs the image's health check`);
       }
+      // Liveness: the node's own port answers (a broker that no name server lists is not restarted).
+      const livePort = c.livenessProbe?.tcpSocket?.port;
+      assert.ok(
+        (c.ports ?? []).some((p) => p.name === livePort),
+        `${where}/${c.name}: livenessProbe dials one of its ports (${String(livePort)})`,
+      );
       assert.ok(c.resources?.limits?.memory, `${where}/${c.name}: memory limit`);
       assert.ok(c.resources?.requests?.memory, `${where}/${c.name}: memory request`);
       assert.equal(c.securityContext?.allowPrivilegeEscalation, false, `${where}/${c.name}: allowPrivilegeEscalation`);
@@ -349,6 +357,9 @@ describe("chart: values that do not fit fail with a message naming them", { skip
   test("an unknown value (a typo)", () => fails(["--set", "broker.javaHep=1g"], /javaHep/));
   test("a variable the chart derives from another value", () =>
     fails(["--set", "broker.env.LISTEN_PORT=20911"], /broker\.env\.LISTEN_PORT: the chart sets LISTEN_PORT from broker\.port/));
+  test("one advertised address for every broker", () =>
+    fails(["--set", "broker.env.BROKER_IP1=10.0.0.1"], /broker\.env\.BROKER_IP1: the chart sets BROKER_IP1 from broker\.advertise/));
+  test("more than one console (logins live in its memory)", () => fails(["--set", "console.replicas=2"], /replicas/));
   test("a password as a plain env value", () =>
     fails(["--set", "console.env.CONSOLE_CLUSTER_PASSWORD=x"], /console\.env\.CONSOLE_CLUSTER_PASSWORD: a secret in a plain value/));
 });

@@ -65,7 +65,7 @@ export interface Container {
   env?: { name: string; value?: string; valueFrom?: unknown }[];
   ports?: { name?: string; containerPort: number; hostPort?: number }[];
   readinessProbe?: { exec?: { command: string[] } };
-  livenessProbe?: { exec?: { command: string[] } };
+  livenessProbe?: { exec?: { command: string[] }; tcpSocket?: { port: string | number } };
   startupProbe?: { exec?: { command: string[] } };
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
   securityContext?: { readOnlyRootFilesystem?: boolean; allowPrivilegeEscalation?: boolean; runAsUser?: number };

@@ -62,7 +62,7 @@ second, different value would leave ports, addresses or secrets out of step. Pas
 {{- $jvm := dict "JAVA_HEAP" "javaHeap" "JAVA_DIRECT_MEMORY" "javaDirectMemory" -}}
 {{- $auth := dict "AUTH_ENABLED" "auth.enabled" "AUTH_ADMIN_USER" "auth.adminUser" "AUTH_ADMIN_PASSWORD_FILE" "auth.existingSecret or auth.adminPassword" -}}
 {{- $cluster := dict "NAMESRV_ADDR" "the name servers of this release" "BROKER_CLUSTER_NAME" "clusterName" -}}
-{{- $mode := dict "BROKER_NAME" "mode and broker.groups" "BROKER_ID" "mode" "BROKER_ROLE" "mode" "DLEDGER_PEERS" "mode" "DLEDGER_SELF_ID" "mode" "CONTROLLER_ADDR" "mode" -}}
+{{- $mode := dict "BROKER_NAME" "mode and broker.groups" "BROKER_ID" "mode" "BROKER_ROLE" "mode" "DLEDGER_PEERS" "mode" "DLEDGER_SELF_ID" "mode" "CONTROLLER_ADDR" "mode" "BROKER_IP1" "broker.advertise or externalAccess (one address for every broker would make them all one)" "BROKER_IP2" "externalAccess" -}}
 {{- include "rocketmq.checkEnv" (list "nameserver" $v.nameserver.env (merge (dict "LISTEN_PORT" "nameserver.port" "CONTROLLER_PEERS" "mode" "CONTROLLER_SELF_ID" "mode") $jvm)) -}}
 {{- include "rocketmq.checkEnv" (list "broker" $v.broker.env (merge (dict "LISTEN_PORT" "broker.port or externalAccess.firstListenPort") $cluster $mode $jvm $auth)) -}}
 {{- include "rocketmq.checkEnv" (list "proxy" $v.proxy.env (merge (dict "GRPC_PORT" "proxy.grpcPort" "REMOTING_PORT" "proxy.remotingPort" "REMOTING_ACCESS_ADDR" "proxy.remotingAccessAddr") $cluster $jvm $auth)) -}}

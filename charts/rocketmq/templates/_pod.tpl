@@ -2,6 +2,12 @@
 
 {{- define "rocketmq.podSecurity" -}}
 automountServiceAccountToken: false
+{{- /*
+No <SERVICE>_SERVICE_HOST/_PORT variables from the kubelet: the images refuse variables under their own prefixes
+(RMQ_, BROKER_, NAMESRV_, AUTH_, TLS_, CONSOLE_) that they do not know, and a Service named like those would
+stop every pod.
+*/}}
+enableServiceLinks: false
 terminationGracePeriodSeconds: {{ .Values.terminationGracePeriodSeconds }}
 securityContext:
   {{- toYaml .Values.podSecurityContext | nindent 2 }}
@@ -20,8 +26,10 @@ securityContext:
 {{- end -}}
 
 {{/*
-[root, command]: readiness, liveness and start-up from the image's own health check (its HEALTHCHECK runs the
-same command every 5 s with 3 tries). The start-up probe holds the other two off while a node first starts.
+[root, command, port name]: readiness and start-up from the image's own health check (its HEALTHCHECK runs the
+same command every 5 s with 3 tries); the start-up probe holds the others off while a node first starts.
+Liveness only asks whether the node's port accepts connections: the health check also fails while no name server
+lists a broker, and restarting every broker during a name-server outage would not help.
 */}}
 {{- define "rocketmq.probes" -}}
 {{- $root := index . 0 -}}
@@ -38,14 +46,16 @@ readinessProbe:
   timeoutSeconds: {{ $p.timeoutSeconds }}
   failureThreshold: {{ $p.readinessFailureThreshold }}
 livenessProbe:
-  exec:{{- toYaml $exec | nindent 4 }}
+  tcpSocket:
+    port: {{ index . 2 }}
   periodSeconds: {{ $p.livenessPeriodSeconds }}
   timeoutSeconds: {{ $p.timeoutSeconds }}
   failureThreshold: {{ $p.livenessFailureThreshold }}
 {{- end -}}
 
+{{/* [root, port name]: the JVM images' probes. */}}
 {{- define "rocketmq.jvmProbes" -}}
-{{- include "rocketmq.probes" (list . (list "docker-entrypoint" "healthcheck")) -}}
+{{- include "rocketmq.probes" (list (index . 0) (list "docker-entrypoint" "healthcheck") (index . 1)) -}}
 {{- end -}}
 
 {{/* /tmp holds the node's generated configuration, its JVM arguments and the health verdict. */}}
