@@ -17,7 +17,7 @@ import { createLogger } from "./log.ts";
 import { detectAddress } from "./network.ts";
 import { healthcheck } from "./healthcheck.ts";
 import { RUNTIME_DIR, makePrivateDir, writePrivateFile } from "./runtime-files.ts";
-import { waitForClusterMasters } from "./wait.ts";
+import { NAME_WAIT_MS, waitForClusterMasters, waitUntilResolvable } from "./wait.ts";
 
 const ROCKETMQ_HOME = process.env.ROCKETMQ_HOME ?? "/opt/rocketmq";
 const EXIT_CONFIG = 2;
@@ -141,8 +141,10 @@ async function prepare(log: Logger, resolution: Resolution): Promise<number> {
   }
 
   log.info(`RocketMQ ${resolution.version} ${role}; JVM memory: ${memory.decision}`);
-  if (role === "broker") logBrokerAddresses(log, resolution);
-  else if (role === "proxy") return (await waitForCluster(log, resolution)) ? 0 : EXIT_UNAVAILABLE;
+  if (role === "broker") {
+    logBrokerAddresses(log, resolution);
+    return (await advertisedNamesResolve(log, resolution)) ? 0 : EXIT_UNAVAILABLE;
+  } else if (role === "proxy") return (await waitForCluster(log, resolution)) ? 0 : EXIT_UNAVAILABLE;
   else log.info(`name server listens on ${shown(resolution, "listenPort")}; publish it one-to-one`);
   return 0;
 }
@@ -181,6 +183,22 @@ function logBrokerAddresses(log: Logger, resolution: Resolution): void {
       `${ip1.value} is this container's own address: reachable from this Docker host (Linux) and from containers on its network. For clients on other hosts, or on Docker Desktop, set BROKER_IP1 (see docs/networking.md)`,
     );
   }
+}
+
+/** Whether brokerIP1 and brokerIP2, when they are names, resolve (waiting for them a while). */
+async function advertisedNamesResolve(log: Logger, resolution: Resolution): Promise<boolean> {
+  // A secret address is not shown in a log line; it is not waited for either.
+  const names = (["brokerIP1", "brokerIP2"] as const).flatMap((key) => {
+    const s = resolution.settings.get(key);
+    return s && !s.secret ? [{ variable: describeSource(s.source), host: s.value }] : [];
+  });
+  const unresolved = await waitUntilResolvable(names, log);
+  for (const n of unresolved) {
+    log.error(
+      `${n.host} (${n.variable}) does not resolve after ${NAME_WAIT_MS / 1000} s; RocketMQ would advertise it but could not store messages. Use a name this container can resolve, or an IP address`,
+    );
+  }
+  return unresolved.length === 0;
 }
 
 /** Logs what the proxy will serve, then waits for its cluster's brokers. */

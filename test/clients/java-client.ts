@@ -259,3 +259,8 @@ export function javaClientContainerCommand(args: string[]): { binds: string[]; c
 export function roundTripArgs(namesrv: string, topic: string, count: number, runId: string): string[] {
   return ["--namesrv", namesrv, "--topic", topic, "--count", String(count), "--mode", "both", "--run-id", runId, "--group", runId];
 }
+
+/** The arguments that consume `count` messages of a run as `group` (a new one: from the start), waiting up to 90 s. */
+export function consumeArgs(topic: string, count: number, runId: string, group: string): string[] {
+  return ["--topic", topic, "--count", String(count), "--mode", "consume", "--run-id", runId, "--group", group, "--timeout-seconds", "90"];
+}

@@ -7,7 +7,13 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { buildImages } from "../../src/images/build.ts";
 import { DEFAULT_ROCKETMQ_VERSION } from "../../src/images/versions.ts";
-import { javaClientContainerCommand, prepareJavaClient, runJavaClientOnHost, type JavaClientResult } from "../clients/java-client.ts";
+import {
+  consumeArgs,
+  javaClientContainerCommand,
+  prepareJavaClient,
+  runJavaClientOnHost,
+  type JavaClientResult,
+} from "../clients/java-client.ts";
 import { ComposeProject, REPO_ROOT, docker, dockerOk, eventually, sh, uniqueId } from "./harness.ts";
 import { oneShot, request } from "../../src/remoting/client.ts";
 import { RequestCode, ResponseCode } from "../../src/remoting/codes.ts";
@@ -46,7 +52,83 @@ export function ensureImagesOf(version: string): Promise<unknown> {
   return built;
 }
 
-export class ClusterUnderTest {
+/**
+ * A running cluster as the round-trip and failover tests see it: where the official Java client runs to reach its
+ * name servers, and how one of its nodes is killed. Compose modes run the client on the host; the chart's pods
+ * (test/helm/pods.ts) run it in a container on their network.
+ */
+export abstract class RunningCluster {
+  abstract readonly label: string;
+  /** RoundTrip with `args`, already pointed at the cluster's name servers and signed as the cluster requires. */
+  abstract client(args: string[]): Promise<JavaClientResult>;
+  /** SIGKILL to one node (a compose service, a pod). */
+  abstract kill(node: string): Promise<unknown>;
+
+  /** Creates the topic on every broker (masters and slaves). */
+  async createTopic(topic: string): Promise<void> {
+    const r = await this.client(["--topic", topic, "--count", "0", "--mode", "send", "--create-topic"]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+  }
+
+  /**
+   * Waits until a SYNC_MASTER's writes are replicated again (20 probe sends all SEND_OK): a slave reconnects to
+   * its master's HA port a few seconds after either starts, and until then writes are stored on the master only.
+   */
+  async replicating(topic: string): Promise<void> {
+    await eventually(
+      async () => {
+        const r = await this.client(["--topic", topic, "--count", "20", "--mode", "send", "--run-id", uniqueId("probe")]);
+        assert.match(r.stdout, /SENT 20 ok=20\b/, r.stdout + r.stderr);
+      },
+      60_000,
+      1000,
+    );
+  }
+
+  async topology(): Promise<Topology> {
+    const r = await this.client(["--topic", "TopologyProbe", "--count", "0", "--mode", "route"]);
+    const line = r.stdout.split("\n").find((l) => l.startsWith("CLUSTER "));
+    assert.ok(line, r.stdout + r.stderr);
+    return JSON.parse(line.slice("CLUSTER ".length)) as Topology;
+  }
+
+  /**
+   * Sends `count` messages 10 ms apart and runs `during` after `afterMs`; every message is retried until
+   * acknowledged (SEND_OK), so each id has an acknowledged copy, and the stats say how long producers waited
+   * (maxGapMs) and where messages went.
+   */
+  async sendLoop(topic: string, runId: string, count: number, afterMs: number, during: () => Promise<void>): Promise<SendStats> {
+    const sending = this.client([
+      "--topic",
+      topic,
+      "--count",
+      String(count),
+      "--mode",
+      "send",
+      "--interval-ms",
+      "10",
+      "--until-ok",
+      "--run-id",
+      runId,
+      "--timeout-seconds",
+      "180",
+    ]);
+    await new Promise((r) => setTimeout(r, afterMs));
+    await during();
+    const r = await sending;
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    return parseSendStats(r.stdout);
+  }
+
+  /** Consumes a run with a new group; asserts that every one of `count` messages arrives. */
+  async consumeAll(topic: string, runId: string, count: number): Promise<void> {
+    const r = await this.client(consumeArgs(topic, count, runId, uniqueId("g")));
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, new RegExp(`RECEIVED ${count}\\b`), r.stdout);
+  }
+}
+
+export class ClusterUnderTest extends RunningCluster {
   readonly project: ComposeProject;
   readonly version: string;
   readonly label: string;
@@ -60,6 +142,7 @@ export class ClusterUnderTest {
   readonly bootstrapFile: string | undefined;
 
   constructor(mode: string, options: { version?: string; networkNamesrv: string; files?: string[]; auth?: boolean; bootstrap?: boolean }) {
+    super();
     this.version = options.version ?? DEFAULT_ROCKETMQ_VERSION;
     const extras = [...(options.auth ? ["AUTH_ENABLED"] : []), ...(options.bootstrap ? ["bootstrap"] : [])];
     this.label = `${[mode, ...(options.files ?? []), ...extras].join(" + ")} (RocketMQ ${this.version})`;
@@ -100,12 +183,6 @@ export class ClusterUnderTest {
     return this.project.container(service);
   }
 
-  /** Creates the topic on every broker (masters and slaves), through the host's localhost:9876. */
-  async createTopic(topic: string): Promise<void> {
-    const r = await this.hostClient(["--topic", topic, "--count", "0", "--mode", "send", "--create-topic"]);
-    assert.equal(r.code, 0, r.stdout + r.stderr);
-  }
-
   /**
    * Waits until every slave knows the topic: 4.x slaves refuse topic updates and copy their master's topics
    * once a minute; until then they cannot serve the topic if their master stops.
@@ -127,28 +204,6 @@ export class ClusterUnderTest {
       90_000,
       2000,
     );
-  }
-
-  /**
-   * Waits until a SYNC_MASTER's writes are replicated again (20 probe sends all SEND_OK): a slave reconnects to
-   * its master's HA port a few seconds after either starts, and until then writes are stored on the master only.
-   */
-  async replicating(topic: string): Promise<void> {
-    await eventually(
-      async () => {
-        const r = await this.hostClient(["--topic", topic, "--count", "20", "--mode", "send", "--run-id", uniqueId("probe")]);
-        assert.match(r.stdout, /SENT 20 ok=20\b/, r.stdout + r.stderr);
-      },
-      60_000,
-      1000,
-    );
-  }
-
-  async topology(): Promise<Topology> {
-    const r = await this.hostClient(["--topic", "TopologyProbe", "--count", "0", "--mode", "route"]);
-    const line = r.stdout.split("\n").find((l) => l.startsWith("CLUSTER "));
-    assert.ok(line, r.stdout + r.stderr);
-    return JSON.parse(line.slice("CLUSTER ".length)) as Topology;
   }
 
   /** RoundTrip on the host through localhost:9876, signed with the cluster's credentials (or others) unless `anonymous`. */
@@ -192,52 +247,8 @@ export class ClusterUnderTest {
     assert.match(r.stdout, new RegExp(`RECEIVED ${count}\\b`));
   }
 
-  /**
-   * Sends `count` messages 10 ms apart from the host and runs `during` after `afterMs`; every message is retried
-   * until acknowledged (SEND_OK), so each id has an acknowledged copy, and the stats say how long producers
-   * waited (maxGapMs) and where messages went.
-   */
-  async sendLoop(topic: string, runId: string, count: number, afterMs: number, during: () => Promise<void>): Promise<SendStats> {
-    const sending = this.hostClient([
-      "--topic",
-      topic,
-      "--count",
-      String(count),
-      "--mode",
-      "send",
-      "--interval-ms",
-      "10",
-      "--until-ok",
-      "--run-id",
-      runId,
-      "--timeout-seconds",
-      "180",
-    ]);
-    await new Promise((r) => setTimeout(r, afterMs));
-    await during();
-    const r = await sending;
-    assert.equal(r.code, 0, r.stdout + r.stderr);
-    return parseSendStats(r.stdout);
-  }
-
-  /** Consumes a run with a new group; asserts that every one of `count` messages arrives. */
-  async consumeAll(topic: string, runId: string, count: number): Promise<void> {
-    const r = await this.hostClient([
-      "--topic",
-      topic,
-      "--count",
-      String(count),
-      "--mode",
-      "consume",
-      "--run-id",
-      runId,
-      "--group",
-      uniqueId("g"),
-      "--timeout-seconds",
-      "90",
-    ]);
-    assert.equal(r.code, 0, r.stdout + r.stderr);
-    assert.match(r.stdout, new RegExp(`RECEIVED ${count}\\b`), r.stdout);
+  client(args: string[]): Promise<JavaClientResult> {
+    return this.hostClient(args);
   }
 
   kill(service: string): Promise<string> {

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import { docker, dockerOk, eventually, uniqueId } from "./harness.ts";
 import { grpcRoundTrip } from "../clients/grpc-client.ts";
 import { roundTripArgs } from "../clients/java-client.ts";
-import { report, type ClusterUnderTest, type ModeSpec, type Topology } from "./cluster.ts";
+import { report, type ClusterUnderTest, type ModeSpec, type RunningCluster, type Topology } from "./cluster.ts";
 import { RemotingClient } from "../../src/remoting/connection.ts";
 import { haStatus } from "../../src/remoting/admin.ts";
 import { consoleLogin, generatedPassword, haReplicating } from "./console.ts";
@@ -18,7 +18,7 @@ function sortedClusters(t: Topology): Record<string, string[]> {
 }
 
 /** A group of three elected members: one master (id 0) and two others. */
-function assertElectedGroup(ids: Record<string, string[]>, t: Topology): void {
+export function assertElectedGroup(ids: Record<string, string[]>, t: Topology): void {
   assert.deepEqual(sortedClusters(t), { DefaultCluster: ["broker-a"] });
   assert.deepEqual(Object.keys(ids), ["broker-a"]);
   const group = ids["broker-a"]!;
@@ -26,27 +26,35 @@ function assertElectedGroup(ids: Record<string, string[]>, t: Topology): void {
   assert.ok(group.includes("0"), `no master (id 0) in broker-a: ${group.join(", ")}`);
 }
 
-/** The compose service of the member that is master now, found by its advertised port. */
-async function masterService(cluster: ClusterUnderTest, servicesByPort: Record<string, string>): Promise<string> {
+/** The node (compose service, pod) of the group's master now, from its advertised address. */
+async function masterNode(cluster: RunningCluster, nodeOf: (address: string) => string | undefined, group = "broker-a"): Promise<string> {
   const t = await cluster.topology();
-  const address = t.brokers["broker-a"]?.addrs["0"];
+  const address = t.brokers[group]?.addrs["0"];
   assert.ok(address, `no master in ${JSON.stringify(t.brokers)}`);
-  const service = servicesByPort[address.split(":")[1]!];
-  assert.ok(service, `no service listens on ${address}`);
-  return service;
+  const node = nodeOf(address);
+  assert.ok(node, `no node advertises ${address}`);
+  return node;
 }
 
-/** Kills the group's master in the middle of a send loop; checks the election, the wait and that nothing is lost. */
-function leaderKillTest(
-  cluster: ClusterUnderTest,
+/** Compose services found by the port of their advertised address (each member of a group has its own). */
+function byPort(servicesByPort: Record<string, string>): (address: string) => string | undefined {
+  return (address) => servicesByPort[address.split(":").pop()!];
+}
+
+/**
+ * Kills the group's master in the middle of a send loop; checks the election, the wait and that nothing is lost.
+ * `nodeOf` names the node that advertises a broker address.
+ */
+export function leaderKillTest(
+  cluster: RunningCluster,
   what: string,
-  servicesByPort: Record<string, string>,
+  nodeOf: (address: string) => string | undefined,
   before?: () => Promise<void>,
 ): void {
   test(`${what}: kill the master mid-send → a new master is elected, sends resume within 15 s, nothing acknowledged is lost`, async () => {
     await cluster.createTopic("FailoverTopic");
     await before?.();
-    const killed = await masterService(cluster, servicesByPort);
+    const killed = await masterNode(cluster, nodeOf);
     const runId = uniqueId("fo");
     const stats = await cluster.sendLoop("FailoverTopic", runId, 1500, 5000, async () => {
       await cluster.kill(killed);
@@ -55,12 +63,33 @@ function leaderKillTest(
     assert.equal(stats.ok, 1500);
     assert.ok(stats.maxGapMs < 15_000, `sends stalled for ${stats.maxGapMs} ms`);
     const promoted = await eventually(async () => {
-      const now = await masterService(cluster, servicesByPort);
+      const now = await masterNode(cluster, nodeOf);
       assert.notEqual(now, killed);
       return now;
     }, 30_000);
     report(`${cluster.label}: ${promoted} is the new master`);
     await cluster.consumeAll("FailoverTopic", runId, 1500);
+  });
+}
+
+/**
+ * 2m-2s-sync: kills master broker-a (node `master`) in the middle of a send loop; every acknowledged message is
+ * consumed, those of broker-a from its slave. `before` waits until the slaves can serve the topic.
+ */
+export function zeroLossKillTest(cluster: RunningCluster, master: string, before?: () => Promise<void>): void {
+  test(`docker kill master ${master} mid-send → every acknowledged message is consumed (zero loss)`, async () => {
+    await before?.();
+    await cluster.replicating("ZeroLossTopic");
+    const runId = uniqueId("zl");
+    const stats = await cluster.sendLoop("ZeroLossTopic", runId, 1500, 5000, async () => {
+      await cluster.kill(master);
+    });
+    report(
+      `${cluster.label}: killed master ${master}; ${stats.ok}/1500 SEND_OK; longest wait for an acknowledged send ${(stats.maxGapMs / 1000).toFixed(1)} s; by broker ${JSON.stringify(stats.byBroker)}`,
+    );
+    assert.equal(stats.ok, 1500);
+    assert.ok((stats.byBroker["broker-a"] ?? 0) > 0, JSON.stringify(stats.byBroker));
+    await cluster.consumeAll("ZeroLossTopic", runId, 1500);
   });
 }
 
@@ -189,22 +218,7 @@ export function twoMastersTwoSlaves(replication: "async" | "sync", version?: str
         // The kill test below needs the master back; without it, this is the mode's last test.
         if (replication === "sync") await cluster.project.ok("up", "-d", "--wait", "broker-a");
       });
-      if (replication === "sync") {
-        test("docker kill master broker-a mid-send → every acknowledged message is consumed (zero loss)", async () => {
-          await cluster.slavesKnow("ZeroLossTopic");
-          await cluster.replicating("ZeroLossTopic");
-          const runId = uniqueId("zl");
-          const stats = await cluster.sendLoop("ZeroLossTopic", runId, 1500, 5000, async () => {
-            await cluster.kill("broker-a");
-          });
-          report(
-            `${cluster.label}: killed master broker-a; ${stats.ok}/1500 SEND_OK; longest wait for an acknowledged send ${(stats.maxGapMs / 1000).toFixed(1)} s; by broker ${JSON.stringify(stats.byBroker)}`,
-          );
-          assert.equal(stats.ok, 1500);
-          assert.ok((stats.byBroker["broker-a"] ?? 0) > 0, JSON.stringify(stats.byBroker));
-          await cluster.consumeAll("ZeroLossTopic", runId, 1500);
-        });
-      }
+      if (replication === "sync") zeroLossKillTest(cluster, "broker-a", () => cluster.slavesKnow("ZeroLossTopic"));
     },
   };
 }
@@ -226,7 +240,7 @@ export function dledger(version?: string): ModeSpec {
         assert.ok((group!.dledger?.term ?? 0) >= 1, JSON.stringify(group));
         report(`${cluster.label}: console HA view leader ${group!.dledger?.leaderId} term ${group!.dledger?.term}`);
       });
-      leaderKillTest(cluster, "DLedger", GROUP_OF_THREE);
+      leaderKillTest(cluster, "DLedger", byPort(GROUP_OF_THREE));
     },
   };
 }
@@ -244,7 +258,7 @@ export function controller(version?: string): ModeSpec {
         assert.equal(group!.mode, "controller");
         assert.equal(group!.controller?.syncStateSet.length, 3, JSON.stringify(group));
       });
-      leaderKillTest(cluster, "controller", GROUP_OF_THREE, async () => {
+      leaderKillTest(cluster, "controller", byPort(GROUP_OF_THREE), async () => {
         // allAckInSyncStateSet guards only the replicas in the SyncStateSet: wait until all three are in it.
         await eventually(
           async () => {

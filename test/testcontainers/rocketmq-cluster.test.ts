@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { RocketMQCluster, type StartedRocketMQCluster } from "../../src/testcontainers/index.ts";
-import { prepareJavaClient, runJavaClientOnHost } from "../clients/java-client.ts";
+import { consumeArgs, prepareJavaClient, runJavaClientOnHost } from "../clients/java-client.ts";
 import { report } from "../integration/cluster.ts";
 import { dockerAvailability, ensureImages, eventually, uniqueId } from "../integration/harness.ts";
 import { request } from "../../src/remoting/client.ts";
@@ -65,22 +65,7 @@ describe("RocketMQCluster 2m-2s-sync", { skip }, () => {
     );
 
     await cluster.node("broker-a").kill();
-    const consumed = await runJavaClientOnHost([
-      "--namesrv",
-      namesrv,
-      "--topic",
-      "FailoverTopic",
-      "--count",
-      "600",
-      "--mode",
-      "consume",
-      "--run-id",
-      runId,
-      "--group",
-      uniqueId("g"),
-      "--timeout-seconds",
-      "90",
-    ]);
+    const consumed = await runJavaClientOnHost(["--namesrv", namesrv, ...consumeArgs("FailoverTopic", 600, runId, uniqueId("g"))]);
     assert.equal(consumed.code, 0, consumed.stdout + consumed.stderr);
     assert.match(consumed.stdout, /RECEIVED 600\b/);
     report(`testcontainers: RocketMQCluster 2m-2s-sync: broker-a killed, all 600 messages consumed (${onA} of them from broker-a's slave)`);

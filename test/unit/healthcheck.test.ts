@@ -11,6 +11,8 @@ import { hasEstablishedConnection, masterHaPort } from "../../src/entrypoint/hea
 import { RESPONSE_FLAG, decodeCommands, encodeCommand } from "../../src/remoting/codec.ts";
 import { RequestCode } from "../../src/remoting/codes.ts";
 import { RemotingClient } from "../../src/remoting/connection.ts";
+import { createLogger } from "../../src/entrypoint/log.ts";
+import { waitUntilResolvable } from "../../src/entrypoint/wait.ts";
 
 test("a slave's HA connection is found in /proc/net/tcp by the master's HA port", () => {
   const tcp = [
@@ -137,5 +139,44 @@ describe("docker-entrypoint healthcheck", () => {
       const r = run(verdict);
       assert.deepEqual([r.status, r.stdout], [3, "full check: /opt/appliance/health.mjs check\n"], JSON.stringify(verdict));
     }
+  });
+});
+
+describe("prepare waits for a broker's advertised names to resolve (RocketMQ resolves them once, at start)", () => {
+  const quiet = () => {
+    const lines: string[] = [];
+    return { lines, log: createLogger("text", { write: (s: string) => lines.push(s) }) };
+  };
+
+  test("an IP address is not looked up; a name is retried until it resolves, with a log line that says why", async () => {
+    const asked: string[] = [];
+    let tries = 0;
+    const lookup = async (host: string) => {
+      asked.push(host);
+      if (host === "broker-a-0.broker.mq.svc.cluster.local" && ++tries < 3) throw new Error("ENOTFOUND");
+    };
+    const { lines, log } = quiet();
+    const left = await waitUntilResolvable(
+      [
+        { variable: "BROKER_IP1", host: "broker-a-0.broker.mq.svc.cluster.local" },
+        { variable: "BROKER_IP2", host: "10.1.2.3" },
+      ],
+      log,
+      { intervalMs: 1, lookup },
+    );
+    assert.deepEqual(left, []);
+    assert.deepEqual([...new Set(asked)], ["broker-a-0.broker.mq.svc.cluster.local"]);
+    assert.equal(tries, 3);
+    assert.match(lines.join(""), /waiting for broker-a-0\.broker\.mq\.svc\.cluster\.local \(BROKER_IP1\) to resolve/);
+  });
+
+  test("a name that never resolves is returned at the deadline", async () => {
+    const { log } = quiet();
+    const left = await waitUntilResolvable([{ variable: "BROKER_IP1", host: "nowhere.invalid" }], log, {
+      timeoutMs: 20,
+      intervalMs: 5,
+      lookup: () => Promise.reject(new Error("ENOTFOUND")),
+    });
+    assert.deepEqual(left, [{ variable: "BROKER_IP1", host: "nowhere.invalid" }]);
   });
 });
