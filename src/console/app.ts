@@ -1,7 +1,7 @@
 // The console's HTTP server: the JSON API the UI itself uses (fastify plugins, a schema on every route, an OpenAPI
 // document built from those schemas), the UI's static files, login sessions, CSRF checks on every state-changing
 // request, a read-only mode, and /metrics for Prometheus.
-import Fastify, { type FastifyInstance, type RouteOptions } from "fastify";
+import Fastify, { type FastifyInstance, type FastifySchemaValidationError, type RouteOptions } from "fastify";
 import { DEFAULT_LOGIN_LIMITS } from "./config.ts";
 import type { ClusterSource } from "./cluster-source.ts";
 import { sessionOf, type RouteConfig, type RouteContext } from "./context.ts";
@@ -30,7 +30,21 @@ export interface ConsoleOptions {
 }
 
 export function buildConsole(options: ConsoleOptions): FastifyInstance {
-  const settings = { logger: options.logger ?? false, bodyLimit: 256 * 1024 };
+  const settings = {
+    logger: options.logger ?? false,
+    bodyLimit: 256 * 1024,
+    // A field the schema does not name is refused (400, named), not silently dropped as Fastify does by default.
+    ajv: { customOptions: { removeAdditional: false as const } },
+    schemaErrorFormatter: (errors: FastifySchemaValidationError[], dataVar: string) =>
+      new Error(
+        errors
+          .map((e) => {
+            const extra = e.keyword === "additionalProperties" ? `: ${String(e.params.additionalProperty).slice(0, 64)}` : "";
+            return `${dataVar}${e.instancePath} ${e.message}${extra}`;
+          })
+          .join(", "),
+      ),
+  };
   // The routes do not depend on the transport; an HTTPS instance is typed as an HTTP one for them.
   const app = options.https ? (Fastify({ ...settings, https: options.https }) as unknown as FastifyInstance) : Fastify(settings);
   const context: RouteContext = {

@@ -16,6 +16,7 @@ import {
   dledgerMetadata,
   haStatus,
   subscriptionGroups,
+  type SubscriptionGroup,
   topicList,
   topicStats,
   type QueueOffsets,
@@ -37,6 +38,7 @@ import {
   type SendResult,
 } from "../remoting/messages.ts";
 import type { DecodedMessage } from "../remoting/message-codec.ts";
+import { messagesBetween, type TimeWindow, type WindowPage } from "../remoting/browse.ts";
 import {
   customEntries,
   deleteUser,
@@ -50,6 +52,7 @@ import {
 } from "../remoting/acl.ts";
 import type { RemotingClient } from "../remoting/connection.ts";
 import { createTopic } from "../remoting/topics.ts";
+import { createSubscriptionGroup, deleteSubscriptionGroup, type SubscriptionGroupSettings } from "../remoting/groups.ts";
 import { mapLimit } from "../remoting/limit.ts";
 
 export interface BrokerView {
@@ -90,6 +93,12 @@ export interface GroupDetail {
   consumeTps: number;
   queues: QueueProgress[];
   errors: string[];
+}
+
+export interface GroupSettingsView {
+  brokerName: string;
+  settings: SubscriptionGroup | null;
+  error?: string;
 }
 
 export interface HaMember {
@@ -167,6 +176,12 @@ export interface ClusterSource {
   group(name: string, topic?: string): Promise<GroupDetail>;
   /** Every user group's progress (system groups left out): many requests, so cached longer than other reads. */
   groupsProgress(): Promise<GroupsProgress>;
+  /** A group's settings as each master stores them: null where a master does not have the group. */
+  groupSettings(name: string): Promise<GroupSettingsView[]>;
+  /** Creates a group, or replaces its settings, on every broker (4.x slaves refuse: they copy their master's). */
+  saveGroup(settings: SubscriptionGroupSettings): Promise<void>;
+  /** Deletes a group, with its consumer offsets, from every broker. */
+  deleteGroup(name: string): Promise<void>;
   /** Who consumes as the group, as a master that answers sees it; undefined when no master answers. */
   consumers(group: string): Promise<ConsumerConnection | undefined>;
   /** Producers connected as the group: on every master, or only on the masters that serve `topic`. */
@@ -177,6 +192,8 @@ export interface ClusterSource {
   sendMessage(message: OutgoingMessage): Promise<SendResult>;
   /** The topic's messages with `key` in the brokers' index, newest first. */
   messagesByKey(topic: string, key: string, max: number): Promise<DecodedMessage[]>;
+  /** A page of a topic's messages between two store times, newest first (see remoting/browse.ts). */
+  messagesBetween(window: TimeWindow): Promise<WindowPage>;
   /** The topic's message with this broker offset id or producer id (UNIQ_KEY). */
   messageById(topic: string, id: string): Promise<DecodedMessage | undefined>;
   /** The group's newest dead letters (%DLQ%<group>), and how many the topic holds. */
@@ -356,6 +373,47 @@ export class RemotingClusterSource implements ClusterSource {
     );
   }
 
+  async groupSettings(name: string): Promise<GroupSettingsView[]> {
+    const { info } = await this.clusterInfo();
+    return mapLimit(mastersOf(info), 8, async (m): Promise<GroupSettingsView> => {
+      try {
+        const settings = (await subscriptionGroups(this.client, m.address)).find((g) => g.groupName === name) ?? null;
+        return { brokerName: m.brokerName, settings };
+      } catch (e) {
+        return { brokerName: m.brokerName, settings: null, error: (e as Error).message };
+      }
+    });
+  }
+
+  /**
+   * A broker stores the whole config it is sent: each broker's own copy is read first and only the fields given
+   * change, so settings the console does not show (retry policy, consume timeout, …) are kept.
+   */
+  async saveGroup(settings: SubscriptionGroupSettings): Promise<void> {
+    const given = Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
+    await this.onEveryBroker(
+      `consumer group ${settings.groupName}`,
+      async (address) => {
+        const current = (await subscriptionGroups(this.client, address)).find((g) => g.groupName === settings.groupName);
+        await createSubscriptionGroup(this.client, address, { ...current, ...given, groupName: settings.groupName });
+      },
+      { slavesMayRefuse: await this.rocketmq4() },
+    );
+    this.cache.delete("groups");
+  }
+
+  async deleteGroup(name: string): Promise<void> {
+    await this.onEveryBroker(`consumer group ${name}`, (address) => deleteSubscriptionGroup(this.client, address, name), {
+      slavesMayRefuse: await this.rocketmq4(),
+    });
+    this.cache.delete("groups");
+  }
+
+  /** Whether a broker runs RocketMQ 4, whose slaves refuse group changes (and copy their master's every 10 s). */
+  private async rocketmq4(): Promise<boolean> {
+    return (await this.overview()).brokers.some((b) => b.version?.startsWith("V4_"));
+  }
+
   async consumers(group: string): Promise<ConsumerConnection | undefined> {
     const master = (await this.overview()).brokers.find((b) => b.role === "master" && !b.error);
     return master ? consumerConnections(this.client, master.address, group) : undefined;
@@ -380,6 +438,10 @@ export class RemotingClusterSource implements ClusterSource {
 
   sendMessage(message: OutgoingMessage): Promise<SendResult> {
     return sendMessage(this.client, this.namesrvs, message);
+  }
+
+  messagesBetween(window: TimeWindow): Promise<WindowPage> {
+    return messagesBetween(this.client, this.namesrvs, window);
   }
 
   messagesByKey(topic: string, key: string, max: number): Promise<DecodedMessage[]> {
@@ -575,10 +637,14 @@ export class RemotingClusterSource implements ClusterSource {
     return this.onEveryBroker(`user ${username}`, (address) => deleteUser(this.client, address, username));
   }
 
-  /** Users and ACLs are per broker: a change goes to every master and slave; any that fails is named. */
-  private async onEveryBroker(what: string, change: (address: string) => Promise<void>): Promise<void> {
+  /** Users, ACLs and groups are per broker: a change goes to every master and slave; any that fails is named. */
+  private async onEveryBroker(
+    what: string,
+    change: (address: string) => Promise<void>,
+    options: { slavesMayRefuse?: boolean } = {},
+  ): Promise<void> {
     const { info } = await this.clusterInfo();
-    await onEveryBroker(brokersOf(info), (b) => change(b.address)).catch((e: Error) => {
+    await onEveryBroker(brokersOf(info), (b) => change(b.address), options).catch((e: Error) => {
       throw new Error(`${what} was not changed everywhere: ${e.message}`);
     });
   }

@@ -51,11 +51,19 @@ export async function brokerConfig(client: RemotingClient, broker: string): Prom
   return config;
 }
 
+/** A broker's SubscriptionGroupConfig, the fields this project reads and writes (RocketMQ's names). */
 export interface SubscriptionGroup {
   groupName: string;
+  /**
+   * How often a failed message is retried before it goes to %DLQ%<group>. Remoting clients that send their own
+   * maxReconsumeTimes with each send-back (the Java client, ali-ons) override it; proxy (gRPC) consumers use it.
+   */
+  retryMaxTimes?: number;
   consumeEnable?: boolean;
   consumeBroadcastEnable?: boolean;
-  retryMaxTimes?: number;
+  consumeMessageOrderly?: boolean;
+  /** Queues of %RETRY%<group>; 0 drops failed messages instead of retrying them. */
+  retryQueueNums?: number;
 }
 
 /** The consumer groups a broker has configured. */

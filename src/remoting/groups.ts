@@ -1,22 +1,12 @@
-// Consumer-group configuration over the remoting protocol, for the console and the tests: create or replace a
-// group's SubscriptionGroupConfig on a broker (retries, broadcast, consume switch) without mqadmin's JVM start.
+// Consumer-group configuration over the remoting protocol, for the console, the bootstrap and the tests: create,
+// replace or delete a group's SubscriptionGroupConfig on a broker (retries, broadcast, consume switch, order)
+// without mqadmin's JVM start.
 // Brokers keep group configs per broker: call it on every master that serves the group's topics.
 import type { Requester } from "./connection.ts";
-import { AdminRequestError } from "./admin.ts";
+import { AdminRequestError, type SubscriptionGroup } from "./admin.ts";
 import { RequestCode } from "./codes.ts";
 
-export interface SubscriptionGroupSettings {
-  groupName: string;
-  /**
-   * How often a failed message is retried before it goes to %DLQ%<group>. Remoting clients that send their own
-   * maxReconsumeTimes with each send-back (the Java client, ali-ons) override it; proxy (gRPC) consumers use it.
-   */
-  retryMaxTimes?: number;
-  consumeEnable?: boolean;
-  consumeBroadcastEnable?: boolean;
-  consumeMessageOrderly?: boolean;
-  /** Queues of %RETRY%<group>; 0 drops failed messages instead of retrying them. */
-  retryQueueNums?: number;
+export interface SubscriptionGroupSettings extends SubscriptionGroup {
   attributes?: Record<string, string>;
 }
 
@@ -30,4 +20,12 @@ export async function createSubscriptionGroup(client: Requester, broker: string,
     body: Buffer.from(JSON.stringify(config), "utf8"),
   });
   if (r.code !== 0) throw new AdminRequestError(broker, `creating consumer group ${settings.groupName}`, r);
+}
+
+/** Deletes `groupName` from `broker`, with its consumer offsets there (cleanOffset on 5.x, removeOffset on 4.x). */
+export async function deleteSubscriptionGroup(client: Requester, broker: string, groupName: string): Promise<void> {
+  const r = await client.request(broker, RequestCode.DELETE_SUBSCRIPTIONGROUP, {
+    extFields: { groupName, cleanOffset: "true", removeOffset: "true" },
+  });
+  if (r.code !== 0) throw new AdminRequestError(broker, `deleting consumer group ${groupName}`, r);
 }

@@ -42,6 +42,8 @@ export interface DecodedMessage {
   compressed?: Compression;
   /** Why a compressed body was left so, with its size: "compressed (zlib), 1048576 bytes; over the 4 MiB display limit". */
   bodyNote?: string;
+  /** The body's full size when `body` holds only its first bytes (a preview). */
+  bodyBytes?: number;
 }
 
 export type Compression = "zlib" | "lz4" | "zstd";

@@ -9,6 +9,7 @@ import { splitNamesrvList } from "./address.ts";
 import { RequestCode } from "./codes.ts";
 import { remarkOf } from "./cluster.ts";
 import { fromAnyNamesrv } from "./namesrv.ts";
+import { mapLimit } from "./limit.ts";
 import { routeMasters, topicRoute, type RoutedMaster, type TopicRoute } from "./route.ts";
 import { breaksProperties, decodeMessages, encodeProperties, parseOffsetMsgId, type DecodedMessage } from "./message-codec.ts";
 import type { RemotingClient } from "./connection.ts";
@@ -26,7 +27,7 @@ async function routeOf(client: RemotingClient, namesrvs: Namesrvs, topic: string
 }
 
 /** The topic's masters, with their broker names and queue counts. */
-async function masters(client: RemotingClient, namesrvs: Namesrvs, topic: string): Promise<RoutedMaster[]> {
+export async function masters(client: RemotingClient, namesrvs: Namesrvs, topic: string): Promise<RoutedMaster[]> {
   return routeMasters(await routeOf(client, namesrvs, topic));
 }
 
@@ -155,6 +156,46 @@ export async function viewMessageById(
 }
 
 /**
+ * The messages at offsets [from, from + count) of one queue, read through the consume queue and the commit log
+ * (which ignores read permission: dead-letter topics are write-only), in offset order. A consume-queue answer ends
+ * at its file's end, so this asks again from there until `count` entries came or the queue has no more. `keep`
+ * sees each message as it arrives (whole body) and returns what to hold, so a caller can cut bodies early; at
+ * most four are read at a time.
+ */
+export async function readQueue(
+  client: RemotingClient,
+  m: { brokerName: string; address: string },
+  topic: string,
+  queueId: number,
+  from: number,
+  count: number,
+  keep: (message: DecodedMessage) => DecodedMessage = (message) => message,
+): Promise<DecodedMessage[]> {
+  const offsets: number[] = [];
+  while (offsets.length < count) {
+    const r = await client.request(m.address, RequestCode.QUERY_CONSUME_QUEUE, {
+      extFields: {
+        topic,
+        queueId: String(queueId),
+        index: String(from + offsets.length),
+        count: String(count - offsets.length),
+        consumerGroup: "TOOLS_CONSUMER",
+      },
+    });
+    if (r.code !== 0)
+      throw new Error(`${m.brokerName} (${m.address}) refused to read queue ${queueId} of ${topic}: code ${r.code}${remarkOf(r)}`);
+    const entries = (parseFastjson(r.body.toString("utf8") || "{}") as { queueData?: { physicOffset: number }[] }).queueData ?? [];
+    if (!entries.length) break;
+    offsets.push(...entries.slice(0, count - offsets.length).map((e) => e.physicOffset));
+  }
+  const messages = await mapLimit(offsets, 4, async (offset) => {
+    const message = await viewByOffset(client, m.address, offset);
+    return message && keep({ ...message, brokerName: m.brokerName });
+  });
+  return messages.filter((msg): msg is DecodedMessage => !!msg);
+}
+
+/**
  * The newest messages of a topic, read through its consume queues and the commit log (which ignores read
  * permission: dead-letter topics are write-only).
  */
@@ -178,21 +219,7 @@ export async function recentMessages(
       return Promise.all(
         queues.map(async (q) => {
           const count = Math.min(max, q.maxOffset - q.minOffset);
-          if (count <= 0) return [];
-          const r = await client.request(m.address, RequestCode.QUERY_CONSUME_QUEUE, {
-            extFields: {
-              topic,
-              queueId: String(q.queueId),
-              index: String(q.maxOffset - count),
-              count: String(count),
-              consumerGroup: "TOOLS_CONSUMER",
-            },
-          });
-          if (r.code !== 0)
-            throw new Error(`${m.brokerName} (${m.address}) refused to read queue ${q.queueId} of ${topic}: code ${r.code}${remarkOf(r)}`);
-          const entries = (parseFastjson(r.body.toString("utf8") || "{}") as { queueData?: { physicOffset: number }[] }).queueData ?? [];
-          const messages = await Promise.all(entries.map((e) => viewByOffset(client, m.address, e.physicOffset)));
-          return messages.filter((msg): msg is DecodedMessage => !!msg).map((msg) => ({ ...msg, brokerName: m.brokerName }));
+          return count <= 0 ? [] : readQueue(client, m, topic, q.queueId, q.maxOffset - count, count);
         }),
       );
     }),

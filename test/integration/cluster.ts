@@ -183,6 +183,13 @@ export class ClusterUnderTest extends RunningCluster {
     return this.project.container(service);
   }
 
+  /** A compose service that runs a broker (the first, by name). */
+  async brokerService(): Promise<string> {
+    const services = (await this.project.ok("ps", "--services")).split("\n").filter((l) => l.startsWith("broker"));
+    assert.ok(services.length, "no broker service runs");
+    return services.sort()[0]!;
+  }
+
   /**
    * Waits until every slave knows the topic: 4.x slaves refuse topic updates and copy their master's topics
    * once a minute; until then they cannot serve the topic if their master stops.
@@ -385,6 +392,48 @@ export function describeMode(spec: ModeSpec, skip: string | undefined): void {
       await routeIs(2, 6);
       assert.equal((await session.post("/api/topics", { name: topic, queues: 3, perm: 4 })).status, 201);
       await routeIs(3, 4);
+    });
+    test("the console creates a consumer group with its settings on every master, the image's mqadmin reads them back, the console deletes it", async () => {
+      const session = await consoleLogin(await generatedPassword(cluster));
+      const group = `ConsoleGroup${Date.now()}`;
+      type Settings = {
+        settings: {
+          brokerName: string;
+          settings: { retryMaxTimes?: number; retryQueueNums?: number; consumeMessageOrderly?: boolean } | null;
+        }[];
+      };
+      // RocketMQ 4 keeps no orderly flag per group (its clients choose): the broker drops it.
+      const orderly = cluster.version.startsWith("4.") ? undefined : true;
+      const created = await session.post(`/api/groups`, { name: group, retryMaxTimes: 3, retryQueues: 2, orderly: true });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      const masters = Object.keys((await cluster.topology()).brokers).sort();
+      const { settings } = await session.get<Settings>(`/api/groups/${group}`);
+      assert.deepEqual(
+        settings
+          .map((b) => `${b.brokerName} ${b.settings?.retryMaxTimes} ${b.settings?.retryQueueNums} ${b.settings?.consumeMessageOrderly}`)
+          .sort(),
+        masters.map((m) => `${m} 3 2 ${orderly}`),
+      );
+      // The official admin tool, as the image ships it (signed with the image's tools.yml when auth is on).
+      const out = await dockerOk(
+        "exec",
+        cluster.container(await cluster.brokerService()),
+        "mqadmin",
+        "getConsumerConfig",
+        "-g",
+        group,
+        "-n",
+        cluster.networkNamesrv,
+      );
+      assert.match(out, /retryMaxTimes\D{0,40}3\b/, out);
+      assert.match(out, /retryQueueNums\D{0,40}2\b/, out);
+      if (orderly) assert.match(out, /consumeMessageOrderly\D{0,40}true/, out);
+      assert.equal(await session.delete(`/api/groups/${group}`), 204);
+      const after = await session.get<Settings>(`/api/groups/${group}`);
+      assert.deepEqual(
+        after.settings.filter((b) => b.settings !== null),
+        [],
+      );
     });
     spec.more?.(cluster);
   });

@@ -216,6 +216,30 @@ export function browserTour(cluster: ClusterUnderTest): void {
     }
   });
 
+  test("browser: a group's settings, saved from its page on every broker, are what each master then lists", async () => {
+    const name = `${group}-consumer`;
+    await open(`${CONSOLE_URL}/#/group/${encodeURIComponent(name)}`);
+    await page.locator("#update-group").waitFor();
+    await page.fill('#update-group input[name="retryMaxTimes"]', "5");
+    await page.click('#update-group button[type="submit"]');
+    const answer = page.locator('#update-group + div [role="status"], #update-group + div [role="alert"]').first();
+    await answer.waitFor({ timeout: 30_000 });
+    assert.equal(await answer.innerText(), `settings of ${name} saved on every broker`);
+    await open(`${CONSOLE_URL}/#/group/${encodeURIComponent(name)}`);
+    await page.locator("#group-settings tbody tr").first().waitFor();
+    // Columns: broker, retries, retry queues, orderly, consume enabled, broadcast allowed.
+    const rows = await page.locator("#group-settings tbody tr").evaluateAll((trs) =>
+      trs.map((tr) =>
+        [...tr.querySelectorAll("td")]
+          .slice(0, 4)
+          .map((td) => td.textContent)
+          .join(" "),
+      ),
+    );
+    assert.deepEqual(rows.sort(), ["broker-a 5 1 no", "broker-b 5 1 no"]);
+    await shot("16-group-settings");
+  });
+
   test("browser: markup in a message's body, keys and tags is shown as text and never runs", async () => {
     const xssKey = `xss-${runId}`;
     const body = `<img src=x onerror="window.__xss='body'"><script>window.__xss='script'</script>`;
@@ -244,6 +268,19 @@ export function browserTour(cluster: ClusterUnderTest): void {
       "no element made from the message",
     );
     assert.deepEqual(dialogs, []);
+  });
+
+  test("browser: a topic's messages of the last hour, newest first, with the markup message shown as text", async () => {
+    await open(`${CONSOLE_URL}/#/topic/${encodeURIComponent(topic)}`);
+    await page.locator("#browse").waitFor();
+    await page.fill('#browse input[name="pageSize"]', "10");
+    await page.click('#browse button[type="submit"]');
+    await page.locator("#browse-results #messages tbody tr").first().waitFor({ timeout: 30_000 });
+    assert.equal(await page.locator("#browse-results #messages tbody tr").count(), 10);
+    await page.click("#browse-older");
+    await page.locator("#browse-results #messages tbody tr").nth(19).waitFor({ timeout: 30_000 });
+    assert.equal(await page.locator("#browse-results #messages img, #browse-results #messages script").count(), 0);
+    await shot("17-messages-by-time");
   });
 
   test("browser: the address diagnostics and broker pages render", async () => {

@@ -10,6 +10,8 @@ export interface ConsoleSession {
   csrfToken: string;
   get<T>(path: string): Promise<T>;
   post<T>(path: string, body: unknown): Promise<{ status: number; body: T }>;
+  /** DELETE; the status code. */
+  delete(path: string): Promise<number>;
 }
 
 /** The password the console generated and printed once (no CONSOLE_PASSWORD in the test's environment). */
@@ -46,6 +48,11 @@ export async function consoleLogin(password: string, url = CONSOLE_URL): Promise
         body: JSON.stringify(body),
       });
       return { status: p.status, body: (await p.json()) as T };
+    },
+    async delete(path: string): Promise<number> {
+      const d = await fetch(`${url}${path}`, { method: "DELETE", headers: { cookie, "x-csrf-token": csrfToken } });
+      await d.arrayBuffer();
+      return d.status;
     },
   };
 }

@@ -13,7 +13,14 @@ import { ConsoleConfigError, consoleConfig } from "../../src/console/config.ts";
 import type { RemotingClient, RemotingResponse, RequestOptions } from "../../src/remoting/connection.ts";
 import type { DecodedMessage } from "../../src/remoting/message-codec.ts";
 
-const topics = [...Array.from({ length: 2000 }, (_, i) => `Topic${String(i).padStart(4, "0")}`), "%RETRY%GroupA", "%DLQ%GroupA", "TBW102"];
+const topics = [
+  ...Array.from({ length: 2000 }, (_, i) => `Topic${String(i).padStart(4, "0")}`),
+  "%RETRY%GroupA",
+  "%DLQ%GroupA",
+  "TBW102",
+  "broker-a",
+  "DefaultCluster",
+];
 const groups: GroupSummary[] = [
   ...Array.from({ length: 2000 }, (_, i) => ({ name: `Group${String(i).padStart(4, "0")}`, brokers: ["broker-a"], system: false })),
   { name: "TOOLS_CONSUMER", brokers: ["broker-a"], system: true },
@@ -144,6 +151,12 @@ test("after login: the cluster, and topics searched and paged", async () => {
     items: { name: string; kind: string }[];
   };
   assert.deepEqual(dlq.items, [{ name: "%DLQ%GroupA", kind: "dlq" }]);
+  const system = (await app.inject({ url: "/api/topics?kind=system", headers: { cookie } })).json() as { items: { name: string }[] };
+  assert.deepEqual(
+    system.items.map((t) => t.name).sort(),
+    ["DefaultCluster", "TBW102", "broker-a"],
+    "topics named after the cluster's brokers and cluster are RocketMQ's own",
+  );
   assert.equal((await app.inject({ url: "/api/topics?pageSize=100000", headers: { cookie } })).statusCode, 400);
 });
 
@@ -283,10 +296,17 @@ test("messages, dead letters, offsets and connections: each route asks the sourc
     producers: record("producers", [
       { clientId: "p1", clientAddr: "10.0.0.8:5000", language: "JAVA", version: 491, brokerName: "broker-a" },
     ]),
+    groupSettings: record("groupSettings", [{ brokerName: "broker-a", settings: { groupName: "G", retryMaxTimes: 3 } }]),
     resetOffset: record("resetOffset", [{ brokerName: "broker-a", queueId: 0, offset: 7 }]),
     sendMessage: record("sendMessage", sent),
     messagesByKey: record("messagesByKey", [message()]),
     messageById: record("messageById", message()),
+    messagesBetween: record("messagesBetween", {
+      messages: [message({ body: Buffer.from("x".repeat(10)), bodyBytes: 5000 })],
+      scanned: 3,
+      total: 40,
+      cursor: "broker-a/7.3",
+    }),
     deadLetters: record("deadLetters", { total: 5, messages: [message({ topic: "%DLQ%G" })] }),
     resendDeadLetter: record("resendDeadLetter", sent),
   };
@@ -296,9 +316,14 @@ test("messages, dead letters, offsets and connections: each route asks the sourc
   const post = async (url: string, payload: object) =>
     (await app.inject({ method: "POST", url, headers: { cookie, "x-csrf-token": csrfToken }, payload })).json() as Record<string, unknown>;
 
+  const g = await get("/api/groups/G");
   assert.deepEqual(
-    [(await get("/api/groups/G")).consumeType, (await get("/api/producers?group=P&topic=Orders")).connections],
-    ["CONSUME_PASSIVELY", [{ clientId: "p1", clientAddr: "10.0.0.8:5000", language: "JAVA", version: 491, brokerName: "broker-a" }]],
+    [g.consumeType, g.settings, (await get("/api/producers?group=P&topic=Orders")).connections],
+    [
+      "CONSUME_PASSIVELY",
+      [{ brokerName: "broker-a", settings: { retryMaxTimes: 3 } }],
+      [{ clientId: "p1", clientAddr: "10.0.0.8:5000", language: "JAVA", version: 491, brokerName: "broker-a" }],
+    ],
   );
   assert.deepEqual(await post("/api/groups/G/reset-offset", { topic: "Orders", timestamp: 5 }), {
     queues: [{ brokerName: "broker-a", queueId: 0, offset: 7 }],
@@ -309,15 +334,27 @@ test("messages, dead letters, offsets and connections: each route asks the sourc
     ["hello"],
   );
   assert.equal((await get("/api/messages?topic=Orders&id=0A00000100002A9F0000000000001000")).total, 1);
+  const window = await get("/api/topics/Orders/messages?begin=5&end=9&pageSize=3&text=k1&cursor=broker-a%2F9.4");
+  assert.deepEqual(
+    [window.total, window.scanned, window.cursor, (window.messages as { bodyBytes: number }[])[0]!.bodyBytes],
+    [40, 3, "broker-a/7.3", 5000],
+  );
+  assert.equal((await app.inject({ url: "/api/topics/Orders/messages?begin=9&end=5", headers: { cookie } })).statusCode, 400);
+  assert.equal(
+    (await app.inject({ url: "/api/topics/Orders/messages?begin=1&end=5&cursor=%3Cx%3E", headers: { cookie } })).statusCode,
+    400,
+  );
   assert.equal((await get("/api/dlq/G?max=10")).total, 5);
   assert.deepEqual(await post("/api/dlq/G/resend", { msgId: "CD34CD34CD34CD34" }), { msgId: "AB12AB12AB12AB12", topic: "%RETRY%G" });
   assert.deepEqual(asked, [
     'consumers ["G"]',
+    'groupSettings ["G"]',
     'producers ["P","Orders"]',
     'resetOffset ["G","Orders",5]',
     'sendMessage [{"topic":"Orders","body":"hi","tags":"TagA","keys":["k1","k2"]}]',
     'messagesByKey ["Orders","k1",5]',
     'messageById ["Orders","0A00000100002A9F0000000000001000"]',
+    'messagesBetween [{"topic":"Orders","begin":5,"end":9,"pageSize":3,"cursor":"broker-a/9.4","text":"k1","previewBytes":4096}]',
     'deadLetters ["G",10]',
     'resendDeadLetter ["G","CD34CD34CD34CD34"]',
   ]);
@@ -549,4 +586,40 @@ test("config and server: HTTPS from CONSOLE_TLS_CERT_FILE and CONSOLE_TLS_KEY_FI
   } finally {
     await app.close();
   }
+});
+
+test("group settings: the fields given go to the source, checked first; deleted; RocketMQ's own groups refused", async () => {
+  const saved: unknown[] = [];
+  const deleted: string[] = [];
+  const fake: Partial<ClusterSource> = {
+    saveGroup: async (settings) => void saved.push(settings),
+    deleteGroup: async (name) => void deleted.push(name),
+  };
+  const app = buildConsole({ config, source: fake as ClusterSource });
+  const { cookie, csrfToken } = await login(app);
+  const send = (method: "POST" | "DELETE", url: string, payload?: object) =>
+    app.inject({ method, url, headers: { cookie, "x-csrf-token": csrfToken }, ...(payload ? { payload } : {}) });
+
+  const created = await send("POST", "/api/groups", { name: "OrderWorkers", retryMaxTimes: 3, orderly: true });
+  assert.equal(created.statusCode, 201, created.body);
+  assert.deepEqual(JSON.parse(JSON.stringify(saved)), [
+    // Only what was given: the source keeps each broker's other settings.
+    { groupName: "OrderWorkers", retryMaxTimes: 3, consumeMessageOrderly: true },
+  ]);
+  for (const [payload, named] of [
+    [{ name: "G", retryMaxTimes: 65 }, /retryMaxTimes/],
+    [{ name: "G", retryQueues: -1 }, /retryQueues/],
+    [{ name: "G", maxRetries: 2 }, /must NOT have additional properties: maxRetries/],
+    [{ name: "<script>" }, /name/],
+    [{ name: "TOOLS_CONSUMER" }, /RocketMQ's own/],
+  ] as const) {
+    const r = await send("POST", "/api/groups", payload);
+    assert.equal(r.statusCode, 400, JSON.stringify(payload));
+    assert.match((r.json() as { error: string }).error, named);
+  }
+  assert.equal(saved.length, 1, "nothing refused reached the cluster");
+  assert.equal((await send("DELETE", "/api/groups/OrderWorkers")).statusCode, 204);
+  assert.equal((await send("DELETE", "/api/groups/CID_RMQ_SYS_TRANS")).statusCode, 400);
+  assert.deepEqual(deleted, ["OrderWorkers"]);
+  // CSRF and read-only mode: every route is walked in console-security.test.ts.
 });

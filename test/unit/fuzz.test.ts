@@ -15,6 +15,7 @@ import { RESPONSE_FLAG, RemotingProtocolError, decodeCommands, encodeCommand, ty
 import { FastjsonError, parseFastjson } from "../../src/remoting/fastjson.ts";
 import { MessageDecodeError, decodeMessages, encodeProperties } from "../../src/remoting/message-codec.ts";
 import { basicCredentials, cookieValue } from "../../src/console/sessions.ts";
+import { parseCursor } from "../../src/remoting/browse.ts";
 
 const SEED = 20261203;
 /** fast-check stops starting runs after this; the worker is killed if the property has not ended by PROPERTY_DEADLINE_MS. */
@@ -251,6 +252,28 @@ const properties: Record<string, () => void> = {
         assert.deepEqual(parseFastjson(t), JSON.parse(t));
       }),
       settings(2_000),
+    );
+  },
+  "parseCursor (the console's messages-by-time cursor): any text ends quickly, read or refused with a 400"() {
+    const part = fc
+      .tuple(fc.stringMatching(/^[a-z%|_.:-]{1,12}$/), fc.nat(2000), fc.nat())
+      .map(([broker, queue, offset]) => `${broker}/${queue}=${offset}`);
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string({ maxLength: 2000 }),
+          fc.array(part, { maxLength: 50 }).map((p) => p.join(",")),
+        ),
+        (text) => {
+          const read = timed(
+            "parseCursor",
+            () => parseCursor(text),
+            (e) => (e as { statusCode?: number }).statusCode === 400,
+          );
+          for (const offset of read?.values() ?? []) assert.ok(Number.isSafeInteger(offset) && offset >= 0);
+        },
+      ),
+      settings(20_000),
     );
   },
   "decodeMessages: random bytes and records cut short end quickly, refused with the decoder's own error"() {

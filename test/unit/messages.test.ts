@@ -17,6 +17,7 @@ import {
   parseOffsetMsgId,
 } from "../../src/remoting/message-codec.ts";
 import { consumerConnections, queryMessagesByKey, resetConsumerOffset, sendMessage, viewMessageById } from "../../src/remoting/messages.ts";
+import { messagesBetween } from "../../src/remoting/browse.ts";
 
 const MAGIC_V1 = -626843481;
 const MAGIC_V2 = -626843477;
@@ -486,4 +487,146 @@ test("createSubscriptionGroup: UPDATE_AND_CREATE_SUBSCRIPTIONGROUP with the conf
     createSubscriptionGroup(refusing.client, "b:10911", { groupName: "%bad" }),
     /b:10911 refused creating consumer group %bad: code 13/,
   );
+});
+
+/** broker-a and broker-b of ROUTE, two queues each, answering the requests messagesBetween makes from `logs`. */
+function windowCluster(logs: Map<string, { offset: number; time: number; body: string }[]>) {
+  const queues = ["broker-a/0", "broker-a/1", "broker-b/0", "broker-b/1"];
+  const addressOf: Record<string, string> = { "10.0.0.1:10911": "broker-a", "10.0.0.3:10911": "broker-b" };
+  const physic = (key: string, offset: number) => queues.indexOf(key) * 1000 + offset;
+  const counts = { views: 0 };
+  const { client } = fakeClient(({ address, code, options }) => {
+    const f = (options.extFields ?? {}) as Record<string, string>;
+    const key = `${addressOf[address]}/${f.queueId}`;
+    const log = logs.get(key) ?? [];
+    if (code === 105) return { body: ROUTE };
+    if (code === 202) {
+      const broker = addressOf[address]!;
+      const entries = [0, 1].map(
+        (q) =>
+          `{"brokerName":"${broker}","queueId":${q},"topic":"Orders"}:{"minOffset":0,"maxOffset":${logs.get(`${broker}/${q}`)?.length ?? 0},"lastUpdateTimestamp":0}`,
+      );
+      return { body: Buffer.from(`{"offsetTable":{${entries.join(",")}}}`) };
+    }
+    if (code === 29) {
+      const at = log.findIndex((m) => m.time >= Number(f.timestamp));
+      return { extFields: { offset: String(at < 0 ? log.length : at) } };
+    }
+    if (code === 321) {
+      // Like a consume-queue file of 10 entries: an answer ends at the file's end.
+      const from = Number(f.index);
+      const to = Math.min(from + Number(f.count), (Math.floor(from / 10) + 1) * 10);
+      const entries = log.slice(from, to).map((m) => `{"physicOffset":${physic(key, m.offset)}}`);
+      return { body: Buffer.from(`{"queueData":[${entries.join(",")}]}`) };
+    }
+    if (code === 33) {
+      counts.views++;
+      const n = Number(f.offset);
+      const queue = queues[Math.floor(n / 1000)]!;
+      const m = logs.get(queue)![n % 1000]!;
+      return {
+        body: stored({
+          topic: "Orders",
+          body: Buffer.from(m.body),
+          properties: {},
+          queueId: Number(queue.split("/")[1]),
+          queueOffset: m.offset,
+          storeTimestamp: m.time,
+          commitLogOffset: n,
+        }),
+      };
+    }
+    return { code: 1 };
+  });
+  return { client, counts };
+}
+
+/** Every page of a window, with the most messages any page read. */
+async function allPages(client: RemotingClient, begin: number, end: number, pageSize: number) {
+  const bodies: string[] = [];
+  let cursor: string | undefined;
+  let pages = 0;
+  for (;;) {
+    const page = await messagesBetween(client, "ns:9876", { topic: "Orders", begin, end, pageSize, cursor, previewBytes: 4096 });
+    pages++;
+    assert.ok(page.messages.length <= pageSize);
+    bodies.push(...page.messages.map((m) => m.body.toString()));
+    if (page.cursor === null) return { bodies, pages };
+    cursor = page.cursor;
+    assert.ok(pages < 100, "paging ends");
+  }
+}
+
+test("messagesBetween: a time window newest first, a page at a time across every queue of every master, exactly once; filter; bad cursors refused", async () => {
+  // 30 messages per queue, stored 10 ms apart with a per-queue phase.
+  const T0 = 1_700_000_000_000;
+  const logs = new Map(
+    ["broker-a/0", "broker-a/1", "broker-b/0", "broker-b/1"].map((key, qi) => [
+      key,
+      Array.from({ length: 30 }, (_, i) => ({ offset: i, time: T0 + i * 10 + qi * 3, body: `${key}#${i}${i % 7 === 0 ? " needle" : ""}` })),
+    ]),
+  );
+  const { client, counts } = windowCluster(logs);
+  const begin = T0 + 55;
+  const end = T0 + 204;
+  const expected = [...logs.entries()]
+    .flatMap(([, log]) => log)
+    .filter((m) => m.time >= begin && m.time <= end)
+    .sort((a, b) => b.time - a.time)
+    .map((m) => m.body);
+
+  counts.views = 0;
+  const first = await messagesBetween(client, "ns:9876", { topic: "Orders", begin, end, pageSize: 7, previewBytes: 4096 });
+  assert.ok(counts.views <= 4 * 7, `a page reads at most queues × pageSize messages (read ${counts.views})`);
+  assert.equal(first.total, expected.length + 8, "the window's offsets, one more on each side of each queue");
+  const { bodies, pages } = await allPages(client, begin, end, 7);
+  assert.deepEqual(bodies, expected);
+  assert.equal(pages, Math.ceil(expected.length / 7));
+  for (const size of [1, 3, 100]) assert.deepEqual((await allPages(client, begin, end, size)).bodies, expected, `pages of ${size}`);
+
+  const filtered = await messagesBetween(client, "ns:9876", {
+    topic: "Orders",
+    begin,
+    end,
+    pageSize: 100,
+    text: "NEEDLE",
+    previewBytes: 5,
+  });
+  assert.deepEqual(
+    filtered.messages.map((m) => m.queueOffset % 7),
+    filtered.messages.map(() => 0),
+  );
+  assert.ok(filtered.messages.length > 0);
+  assert.ok(
+    filtered.messages.every((m) => m.body.length === 5 && m.bodyBytes! > 5),
+    "bodies cut to the preview, their size kept",
+  );
+  await assert.rejects(
+    messagesBetween(client, "ns:9876", { topic: "Orders", begin, end, pageSize: 7, cursor: "broker-a/1.2,../../x", previewBytes: 10 }),
+    /cursor: "\.\.\/\.\.\/x" is not <broker>\/<offset>/,
+  );
+});
+
+test("messagesBetween: a queue that runs out early is not read again; empty queues; messages after the window passed over", async () => {
+  const T0 = 1_700_000_000_000;
+  const logs = new Map([
+    ["broker-a/0", [{ offset: 0, time: T0 + 100, body: "a0" }]],
+    ["broker-a/1", []],
+    [
+      "broker-b/0",
+      [1, 2, 3, 500, 501].map((t, i) => ({ offset: i, time: T0 + t, body: `b${i}` })), // the last two after the window
+    ],
+    ["broker-b/1", Array.from({ length: 25 }, (_, i) => ({ offset: i, time: T0 + 200 + i, body: `c${i}` }))],
+  ]);
+  const { client } = windowCluster(logs);
+  const expected = [
+    "c24",
+    ..."c23 c22 c21 c20 c19 c18 c17 c16 c15 c14 c13 c12 c11 c10 c9 c8 c7 c6 c5 c4 c3 c2 c1 c0".split(" "),
+    "a0",
+    "b2",
+    "b1",
+    "b0",
+  ];
+  for (const size of [1, 2, 5, 30]) assert.deepEqual((await allPages(client, T0, T0 + 300, size)).bodies, expected, `pages of ${size}`);
+  assert.deepEqual((await allPages(client, T0 + 1000, T0 + 2000, 5)).bodies, [], "an empty window");
 });

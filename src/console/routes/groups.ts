@@ -1,8 +1,10 @@
 // Consumer groups: searched and paged with the lag of the page's groups (bounded fan-out), one group's per-queue
-// progress and connections, and an offset reset to a point in time.
+// progress, connections and settings, an offset reset to a point in time, and groups created, changed and deleted
+// on every broker.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { RouteContext } from "../context.ts";
 import { mapLimit } from "../../remoting/limit.ts";
+import { isSystemGroup } from "../cluster-source.ts";
 import { errorSchema, groupName, nameParam, page, pageQuery, paged, topicName } from "./schemas.ts";
 
 const connectionSchema = {
@@ -27,6 +29,32 @@ const queueSchema = {
     lastTimestamp: { type: "number" },
   },
 } as const;
+
+const settingsSchema = {
+  type: "object",
+  properties: {
+    brokerName: { type: "string" },
+    settings: {
+      type: ["object", "null"],
+      properties: {
+        retryMaxTimes: { type: "integer" },
+        retryQueueNums: { type: "integer" },
+        consumeEnable: { type: "boolean" },
+        consumeBroadcastEnable: { type: "boolean" },
+        consumeMessageOrderly: { type: "boolean" },
+      },
+    },
+    error: { type: "string" },
+  },
+} as const;
+
+/** RocketMQ's own groups (tools, internal consumers) are not changed from here: the broker depends on them. */
+function refuseSystemGroup(name: string): void {
+  if (isSystemGroup(name))
+    throw Object.assign(new Error(`${name} is one of RocketMQ's own consumer groups; it is not changed from the console`), {
+      statusCode: 400,
+    });
+}
 
 export async function groupRoutes(app: FastifyInstance, { source }: RouteContext): Promise<void> {
   app.get(
@@ -88,6 +116,7 @@ export async function groupRoutes(app: FastifyInstance, { source }: RouteContext
               connections: { type: "array", items: connectionSchema },
               consumeType: { type: ["string", "null"] },
               messageModel: { type: ["string", "null"] },
+              settings: { type: "array", items: settingsSchema },
               errors: { type: "array", items: { type: "string" } },
             },
           },
@@ -98,13 +127,88 @@ export async function groupRoutes(app: FastifyInstance, { source }: RouteContext
     async (request: FastifyRequest<{ Params: { name: string }; Querystring: { topic?: string } }>) => {
       const detail = await source.group(request.params.name, request.query.topic);
       // Who is connected is extra: the group's progress is shown without it.
-      const connection = await source.consumers(request.params.name).catch(() => undefined);
+      const [connection, settings] = await Promise.all([
+        source.consumers(request.params.name).catch(() => undefined),
+        source.groupSettings(request.params.name).catch((e: Error) => [{ brokerName: "", settings: null, error: e.message }]),
+      ]);
       return {
         ...detail,
+        settings,
         connections: connection?.connections ?? [],
         consumeType: connection?.consumeType ?? null,
         messageModel: connection?.messageModel ?? null,
       };
+    },
+  );
+
+  app.post(
+    "/api/groups",
+    {
+      schema: {
+        summary:
+          "Create a consumer group, or change its settings, on every broker: what is left out stays as it is (RocketMQ's default for a new group)",
+        body: {
+          type: "object",
+          properties: {
+            name: groupName,
+            retryMaxTimes: { type: "integer", minimum: 0, maximum: 64, description: "retries before the dead-letter queue (RocketMQ: 16)" },
+            retryQueues: {
+              type: "integer",
+              minimum: 0,
+              maximum: 64,
+              description: "queues of %RETRY%<group>; 0 drops failed messages (RocketMQ: 1)",
+            },
+            orderly: { type: "boolean", description: "consume each queue in order (RocketMQ: false)" },
+            consumeEnable: { type: "boolean", description: "RocketMQ: true" },
+            broadcast: { type: "boolean", description: "allow broadcast consumers (RocketMQ: true)" },
+          },
+          required: ["name"],
+          additionalProperties: false,
+        },
+        response: { 201: { type: "object", properties: { name: { type: "string" } } }, 400: errorSchema, 502: errorSchema },
+      },
+    },
+    async (
+      request: FastifyRequest<{
+        Body: {
+          name: string;
+          retryMaxTimes?: number;
+          retryQueues?: number;
+          orderly?: boolean;
+          consumeEnable?: boolean;
+          broadcast?: boolean;
+        };
+      }>,
+      reply: FastifyReply,
+    ) => {
+      const b = request.body;
+      refuseSystemGroup(b.name);
+      // Fields left out stay undefined: the source keeps each broker's current value for them.
+      await source.saveGroup({
+        groupName: b.name,
+        retryMaxTimes: b.retryMaxTimes,
+        retryQueueNums: b.retryQueues,
+        consumeMessageOrderly: b.orderly,
+        consumeEnable: b.consumeEnable,
+        consumeBroadcastEnable: b.broadcast,
+      });
+      return reply.code(201).send({ name: b.name });
+    },
+  );
+
+  app.delete(
+    "/api/groups/:name",
+    {
+      schema: {
+        summary: "Delete a consumer group, with its consumer offsets, from every broker",
+        params: nameParam("name", "consumer group"),
+        response: { 204: { type: "null" }, 400: errorSchema, 502: errorSchema },
+      },
+    },
+    async (request: FastifyRequest<{ Params: { name: string } }>, reply: FastifyReply) => {
+      refuseSystemGroup(request.params.name);
+      await source.deleteGroup(request.params.name);
+      return reply.code(204).send();
     },
   );
 

@@ -1,9 +1,10 @@
-// Messages: found by key (the broker's index) or by id (the producer's UNIQ_KEY or the broker's offset id), and
-// dead letters: a group's %DLQ% messages listed and sent again to that group's retry topic.
+// Messages: found by key (the broker's index) or by id (the producer's UNIQ_KEY or the broker's offset id), a
+// topic's messages between two times a page at a time, and dead letters: a group's %DLQ% messages listed and sent
+// again to that group's retry topic.
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { RouteContext } from "../context.ts";
 import type { DecodedMessage } from "../../remoting/message-codec.ts";
-import { errorSchema, nameParam, topicName } from "./schemas.ts";
+import { errorSchema, nameParam, printable, topicName } from "./schemas.ts";
 
 const BODY_PREVIEW = 4096;
 
@@ -47,7 +48,7 @@ function view(m: DecodedMessage) {
     body: m.compressed
       ? `(${m.bodyNote ?? `${m.compressed}-compressed, ${m.body.length} bytes`})`
       : m.body.toString("utf8").slice(0, BODY_PREVIEW),
-    bodyBytes: m.body.length,
+    bodyBytes: m.bodyBytes ?? m.body.length,
   };
 }
 
@@ -80,6 +81,60 @@ export async function messageRoutes(app: FastifyInstance, { source }: RouteConte
       }
       const found = await source.messagesByKey(topic, key!, max);
       return { total: found.length, messages: found.map(view) };
+    },
+  );
+
+  app.get(
+    "/api/topics/:name/messages",
+    {
+      schema: {
+        summary: "A topic's messages stored between two times, newest first, a page at a time (every queue of every master)",
+        params: nameParam("name", "topic"),
+        querystring: {
+          type: "object",
+          properties: {
+            begin: { type: "integer", minimum: 0, maximum: 8.64e15, description: "store time, milliseconds since the epoch (included)" },
+            end: { type: "integer", minimum: 0, maximum: 8.64e15, description: "store time, milliseconds since the epoch (included)" },
+            pageSize: { type: "integer", minimum: 1, maximum: 100, default: 20 },
+            cursor: { type: "string", maxLength: 16384, pattern: "^[%|a-zA-Z0-9_.:/=,-]*$", description: "the previous page's cursor" },
+            text: { ...printable(255), description: "case-insensitive text in the tags, keys, property values or body" },
+          },
+          required: ["begin", "end"],
+          additionalProperties: false,
+        },
+        response: {
+          200: {
+            type: "object",
+            properties: {
+              ...messagesResponse.properties,
+              scanned: { type: "integer", description: "messages of the window this page went through" },
+              cursor: { type: ["string", "null"], description: "the next page's cursor; null at the window's beginning" },
+            },
+          },
+          400: errorSchema,
+          502: errorSchema,
+        },
+      },
+    },
+    async (
+      request: FastifyRequest<{
+        Params: { name: string };
+        Querystring: { begin: number; end: number; pageSize: number; cursor?: string; text?: string };
+      }>,
+      reply,
+    ) => {
+      const { begin, end, pageSize, cursor, text } = request.query;
+      if (begin > end) return reply.code(400).send({ error: "begin must not be after end" });
+      const page = await source.messagesBetween({
+        topic: request.params.name,
+        begin,
+        end,
+        pageSize,
+        cursor,
+        text: text || undefined,
+        previewBytes: BODY_PREVIEW,
+      });
+      return { total: page.total, scanned: page.scanned, cursor: page.cursor, messages: page.messages.map(view) };
     },
   );
 

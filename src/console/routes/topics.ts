@@ -6,9 +6,14 @@ import { errorSchema, nameParam, page, pageQuery, paged, printable, topicName } 
 
 export type TopicKind = "normal" | "retry" | "dlq" | "system";
 
-export function topicKind(name: string): TopicKind {
+/**
+ * What a topic is for. `ownNames` are the cluster's broker and cluster names: every broker keeps a topic named
+ * after itself and its cluster (RocketMQ's own, for routing to one broker).
+ */
+export function topicKind(name: string, ownNames: ReadonlySet<string> = new Set()): TopicKind {
   if (name.startsWith("%RETRY%")) return "retry";
   if (name.startsWith("%DLQ%")) return "dlq";
+  if (ownNames.has(name)) return "system";
   return /^(TBW102|SCHEDULE_TOPIC_XXXX|RMQ_SYS_.*|rmq_sys_.*|BenchmarkTest|OFFSET_MOVED_EVENT|SELF_TEST_TOPIC|TRANS_CHECK_MAX_TIME_TOPIC|DefaultCluster.*|.*_REPLY_TOPIC|%SYS%.*)$/.test(
     name,
   )
@@ -31,8 +36,10 @@ export async function topicRoutes(app: FastifyInstance, { source }: RouteContext
       },
     },
     async (request: FastifyRequest<{ Querystring: { search?: string; page: number; pageSize: number; kind: TopicKind | "all" } }>) => {
-      const all = (await source.topics())
-        .map((name) => ({ name, kind: topicKind(name) }))
+      const [names, overview] = await Promise.all([source.topics(), source.overview().catch(() => undefined)]);
+      const own = new Set((overview?.brokers ?? []).flatMap((b) => [b.brokerName, b.cluster]));
+      const all = names
+        .map((name) => ({ name, kind: topicKind(name, own) }))
         .filter((t) => request.query.kind === "all" || t.kind === request.query.kind);
       return page(all, (t) => t.name, request.query);
     },

@@ -60,7 +60,8 @@ function table(columns, rows, attrs = {}) {
       h(
         "tr",
         {},
-        columns.map((c) => h("th", {}, c.title)),
+        // A numeric column's title sits over its right-aligned figures.
+        columns.map((c) => h("th", { class: c.num ? "num" : "" }, c.title)),
       ),
     ),
     h(
@@ -261,7 +262,7 @@ async function topicsPage(params) {
     actionForm(
       { id: "create-topic" },
       [
-        field("Name", "name", { required: true, pattern: "[%|a-zA-Z0-9_\\-]{1,127}" }),
+        field("Name", "name", { required: true, pattern: "[%\\|a-zA-Z0-9_\\-]{1,127}" }),
         field("Queues per broker", "queues", { type: "number", min: 1, max: 1024, value: 8 }),
       ],
       "Create on every master",
@@ -306,6 +307,8 @@ async function topicPage(name) {
       t.queues,
       { id: "queues" },
     ),
+    h("h2", {}, "Messages by time"),
+    browseByTime(name),
     h("h2", {}, "Update"),
     actionForm(
       { id: "update-topic" },
@@ -416,6 +419,49 @@ async function groupsPage(params) {
       { id: "groups" },
     ),
     pager(result, (p) => go(p)),
+    h("h2", {}, "Create a consumer group"),
+    groupSettingsForm("create-group", null, "Create on every broker", async (settings) => {
+      await api("POST", "/api/groups", settings);
+      return h(
+        "div",
+        { class: "notice", role: "status" },
+        `consumer group ${settings.name} created · `,
+        h("a", { href: `#/group/${encodeURIComponent(settings.name)}` }, "open"),
+      );
+    }),
+  );
+}
+
+/** The settings RocketMQ keeps per group; `current` (one master's copy) fills the form, or RocketMQ's defaults. */
+function groupSettingsForm(id, current, buttonText, save) {
+  const s = current?.settings ?? {};
+  const box = (label, name, checked) => h("label", {}, label, h("input", { type: "checkbox", name, checked }));
+  const fields = [
+    current
+      ? h("input", { type: "hidden", name: "name", value: current.name })
+      : field("Name", "name", { required: true, pattern: "[%\\|a-zA-Z0-9_\\-]{1,255}" }),
+    field("Retries before the dead-letter queue", "retryMaxTimes", {
+      type: "number",
+      min: 0,
+      max: 64,
+      required: true,
+      value: s.retryMaxTimes ?? 16,
+    }),
+    field("Retry queues", "retryQueues", { type: "number", min: 0, max: 64, required: true, value: s.retryQueueNums ?? 1 }),
+    box("Orderly", "orderly", s.consumeMessageOrderly ?? false),
+    box("Consume enabled", "consumeEnable", s.consumeEnable ?? true),
+    box("Broadcast allowed", "broadcast", s.consumeBroadcastEnable ?? true),
+  ];
+  return actionForm({ id }, fields, buttonText, (v) =>
+    save({
+      name: v.name,
+      retryMaxTimes: Number(v.retryMaxTimes),
+      retryQueues: Number(v.retryQueues),
+      // An unchecked box is absent from the form's values.
+      orderly: v.orderly === "on",
+      consumeEnable: v.consumeEnable === "on",
+      broadcast: v.broadcast === "on",
+    }),
   );
 }
 
@@ -458,6 +504,33 @@ async function groupPage(name) {
       g.connections,
       { id: "connections" },
     ),
+    h("h2", {}, "Settings"),
+    table(
+      [
+        { title: "Broker", cell: (b) => b.brokerName },
+        { title: "Retries", cell: (b) => b.settings?.retryMaxTimes ?? "–", num: true },
+        { title: "Retry queues", cell: (b) => b.settings?.retryQueueNums ?? "–", num: true },
+        { title: "Orderly", cell: (b) => yesNo(b.settings?.consumeMessageOrderly) },
+        { title: "Consume enabled", cell: (b) => yesNo(b.settings?.consumeEnable) },
+        { title: "Broadcast allowed", cell: (b) => yesNo(b.settings?.consumeBroadcastEnable) },
+        {
+          title: "",
+          cell: (b) =>
+            b.error ? h("span", { class: "bad" }, b.error) : b.settings ? "" : h("span", { class: "muted" }, "not on this broker"),
+        },
+      ],
+      g.settings,
+      { id: "group-settings" },
+    ),
+    groupSettingsForm(
+      "update-group",
+      { name, settings: g.settings.find((b) => b.settings)?.settings },
+      "Save on every broker",
+      async (settings) => {
+        await api("POST", "/api/groups", settings);
+        return `settings of ${name} saved on every broker`;
+      },
+    ),
     h("h2", {}, "Reset offset"),
     actionForm(
       { id: "reset-offset" },
@@ -488,14 +561,84 @@ async function groupPage(name) {
         return `offsets reset on ${r.queues.length} queue(s)`;
       },
     ),
+    h("h2", {}, "Delete"),
+    actionForm(
+      { id: "delete-group" },
+      [],
+      `Delete ${name} everywhere`,
+      async () => {
+        if (!confirm(`Delete consumer group ${name} and its offsets from every broker?`)) return "cancelled";
+        await api("DELETE", `/api/groups/${encodeURIComponent(name)}`);
+        return `consumer group ${name} deleted`;
+      },
+      { danger: true },
+    ),
   );
 }
 
-function messagesTable(messages, { resendGroup } = {}) {
+function yesNo(value) {
+  return value === undefined || value === null ? "–" : value ? "yes" : "no";
+}
+
+/** A topic's messages stored between two times (UTC), newest first, with an "older" button that follows the cursor. */
+function browseByTime(topic) {
+  const utc = (ms) => new Date(ms).toISOString().slice(0, 19);
+  const out = h("div", { id: "browse-results" });
+  const form = h(
+    "form",
+    { id: "browse" },
+    field("From (UTC)", "begin", { type: "datetime-local", step: 1, required: true, value: utc(Date.now() - 3600_000) }),
+    field("To (UTC)", "end", { type: "datetime-local", step: 1, required: true, value: utc(Date.now() + 60_000) }),
+    field("Containing", "text", { type: "search", maxlength: 255, placeholder: "tag, key, property or body text" }),
+    field("Per page", "pageSize", { type: "number", min: 1, max: 100, value: 20 }),
+    h("button", { type: "submit" }, "Browse"),
+  );
+  let latest = 0; // a slower, earlier answer must not replace a newer one
+  const load = async (v, cursor, shown) => {
+    const mine = ++latest;
+    const query = {
+      begin: Date.parse(`${v.begin}Z`),
+      end: Date.parse(`${v.end}Z`) + 999,
+      pageSize: v.pageSize,
+      ...(v.text ? { text: v.text } : {}),
+    };
+    const r = await api(
+      "GET",
+      `/api/topics/${encodeURIComponent(topic)}/messages?${new URLSearchParams({ ...query, ...(cursor ? { cursor } : {}) })}`,
+    );
+    if (mine !== latest) return;
+    const all = [...shown, ...r.messages];
+    const older = (ev) => {
+      ev.target.disabled = true;
+      load(v, r.cursor, all).catch((e) => out.append(errorBox(e)));
+    };
+    const more = r.cursor
+      ? h("button", { type: "button", id: "browse-older", onclick: older }, "Older")
+      : h("span", { class: "muted" }, "the window's beginning");
+    out.replaceChildren(
+      h("p", { class: "muted" }, `${all.length} shown · about ${r.total} in the window`),
+      messagesTable(all, { link: true, showTopic: false }),
+      more,
+    );
+  };
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    out.replaceChildren(h("p", { class: "muted" }, "…"));
+    load(formValues(form), undefined, []).catch((e) => out.replaceChildren(errorBox(e)));
+  });
+  return h("div", {}, form, out);
+}
+
+function messagesTable(messages, { resendGroup, link = false, showTopic = true } = {}) {
   return table(
     [
-      { title: "Message id", cell: (m) => m.msgId },
-      { title: "Topic", cell: (m) => m.topic },
+      {
+        title: "Message id",
+        // The broker's offset id finds exactly this stored message (a producer id may have been sent twice).
+        cell: (m) =>
+          link ? h("a", { href: `#/messages?${new URLSearchParams({ topic: m.topic, id: m.offsetMsgId })}` }, m.msgId) : m.msgId,
+      },
+      ...(showTopic ? [{ title: "Topic", cell: (m) => m.topic }] : []),
       { title: "Keys", cell: (m) => (m.keys ?? []).join(" ") },
       { title: "Tags", cell: (m) => m.tags ?? "" },
       { title: "Stored", cell: (m) => fmt.time(m.storeTimestamp) },
