@@ -15,6 +15,7 @@ import {
   deleteTopicInNamesrv,
   dledgerMetadata,
   haStatus,
+  subscriptionGroup,
   subscriptionGroups,
   type SubscriptionGroup,
   topicList,
@@ -377,8 +378,7 @@ export class RemotingClusterSource implements ClusterSource {
     const { info } = await this.clusterInfo();
     return mapLimit(mastersOf(info), 8, async (m): Promise<GroupSettingsView> => {
       try {
-        const settings = (await subscriptionGroups(this.client, m.address)).find((g) => g.groupName === name) ?? null;
-        return { brokerName: m.brokerName, settings };
+        return { brokerName: m.brokerName, settings: (await subscriptionGroup(this.client, m.address, name)) ?? null };
       } catch (e) {
         return { brokerName: m.brokerName, settings: null, error: (e as Error).message };
       }
@@ -394,7 +394,7 @@ export class RemotingClusterSource implements ClusterSource {
     await this.onEveryBroker(
       `consumer group ${settings.groupName}`,
       async (address) => {
-        const current = (await subscriptionGroups(this.client, address)).find((g) => g.groupName === settings.groupName);
+        const current = await subscriptionGroup(this.client, address, settings.groupName);
         await createSubscriptionGroup(this.client, address, { ...current, ...given, groupName: settings.groupName });
       },
       { slavesMayRefuse: await this.rocketmq4() },

@@ -74,6 +74,11 @@ export async function subscriptionGroups(client: RemotingClient, broker: string)
   );
 }
 
+/** One consumer group's config on a broker; undefined when the broker does not have it. */
+export async function subscriptionGroup(client: RemotingClient, broker: string, groupName: string): Promise<SubscriptionGroup | undefined> {
+  return (await subscriptionGroups(client, broker)).find((g) => g.groupName === groupName);
+}
+
 export interface QueueProgress {
   topic: string;
   brokerName: string;

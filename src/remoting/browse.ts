@@ -4,10 +4,8 @@
 // `pageSize`. The cursor says, per queue, where the next page continues. Bodies are cut to a preview once a
 // filter has seen them, so a page holds at most queues × pageSize previews.
 import { topicStats } from "./admin.ts";
-import { RequestCode } from "./codes.ts";
-import { remarkOf } from "./cluster.ts";
 import { mapLimit } from "./limit.ts";
-import { masters, readQueue, type Namesrvs } from "./messages.ts";
+import { masters, offsetAtTime, readQueue, type Namesrvs } from "./messages.ts";
 import type { RemotingClient } from "./connection.ts";
 import type { DecodedMessage } from "./message-codec.ts";
 
@@ -53,11 +51,11 @@ export function parseCursor(cursor: string | undefined): Map<string, number> {
   return positions;
 }
 
-function formatCursor(next: { m: { brokerName: string }; queueId: number; next: number }[]): string {
+function formatCursor(positions: { q: { m: { brokerName: string }; queueId: number }; next: number }[]): string {
   const byBroker = new Map<string, number[]>();
-  for (const q of next) {
+  for (const { q, next } of positions) {
     const offsets = byBroker.get(q.m.brokerName) ?? [];
-    offsets[q.queueId] = q.next;
+    offsets[q.queueId] = next;
     byBroker.set(q.m.brokerName, offsets);
   }
   return [...byBroker].map(([broker, offsets]) => `${broker}/${Array.from(offsets, (o) => o ?? 0).join(".")}`).join(",");
@@ -66,15 +64,6 @@ function formatCursor(next: { m: { brokerName: string }; queueId: number; next: 
 function matches(m: DecodedMessage, needle: string): boolean {
   const fields = [m.tags ?? "", ...m.keys, ...Object.values(m.properties), m.compressed ? "" : m.body.toString("utf8")];
   return fields.some((f) => f.toLowerCase().includes(needle));
-}
-
-async function offsetAt(client: RemotingClient, address: string, topic: string, queueId: number, timestamp: number): Promise<number> {
-  const r = await client.request(address, RequestCode.SEARCH_OFFSET_BY_TIMESTAMP, {
-    extFields: { topic, queueId: String(queueId), timestamp: String(timestamp) },
-  });
-  if (r.code !== 0)
-    throw new Error(`${address} could not find an offset by time in queue ${queueId} of ${topic}: code ${r.code}${remarkOf(r)}`);
-  return Number(r.extFields?.offset ?? 0);
 }
 
 export async function messagesBetween(client: RemotingClient, namesrvs: Namesrvs, w: TimeWindow): Promise<WindowPage> {
@@ -86,8 +75,8 @@ export async function messagesBetween(client: RemotingClient, namesrvs: Namesrvs
       return mapLimit(stats, 8, async (q) => {
         // The time index is coarse at the edges (4.x answers the nearest message, and any of those stored in the
         // same millisecond): one message more on each side, then filtered by store time.
-        const low = Math.max(q.minOffset, (await offsetAt(client, m.address, w.topic, q.queueId, w.begin - 1)) - 1);
-        const high = Math.min(q.maxOffset, (await offsetAt(client, m.address, w.topic, q.queueId, w.end + 1)) + 1);
+        const low = Math.max(q.minOffset, (await offsetAtTime(client, m, w.topic, q.queueId, w.begin - 1)) - 1);
+        const high = Math.min(q.maxOffset, (await offsetAtTime(client, m, w.topic, q.queueId, w.end + 1)) + 1);
         const key = queueKey(m.brokerName, q.queueId);
         // A later page: a queue the cursor does not name is done (or new since the first page).
         const next = Math.max(low, Math.min(high, positions.get(key) ?? (w.cursor ? low : high)));
@@ -99,21 +88,20 @@ export async function messagesBetween(client: RemotingClient, namesrvs: Namesrvs
   // Each queue's newest unread messages of the window, read `pageSize` at most.
   const read = await mapLimit(queues, 4, async (q) => {
     const from = Math.max(q.low, q.next - w.pageSize);
-    const matching = new Set<DecodedMessage>();
     // The filter sees the whole body as it arrives; only a preview is held after that.
-    const messages =
+    const candidates =
       q.next > from
         ? await readQueue(client, q.m, w.topic, q.queueId, from, q.next - from, (message) => {
             const preview = message.body.length > w.previewBytes ? Buffer.from(message.body.subarray(0, w.previewBytes)) : message.body;
-            const kept = { ...message, body: preview, bodyBytes: message.body.length };
-            if (!needle || matches(message, needle)) matching.add(kept);
-            return kept;
+            const inWindow = message.storeTimestamp >= w.begin && message.storeTimestamp <= w.end;
+            return {
+              q,
+              message: { ...message, body: preview, bodyBytes: message.body.length },
+              inWindow,
+              match: inWindow && (!needle || matches(message, needle)),
+            };
           })
         : [];
-    const candidates = messages.map((message) => {
-      const inWindow = message.storeTimestamp >= w.begin && message.storeTimestamp <= w.end;
-      return { q, message, inWindow, match: inWindow && matching.has(message) };
-    });
     return { q, from, candidates };
   });
   const taken = read
@@ -126,8 +114,7 @@ export async function messagesBetween(client: RemotingClient, namesrvs: Namesrvs
     )
     .slice(0, w.pageSize);
   const takenSet = new Set(taken);
-  const after: { m: { brokerName: string }; queueId: number; next: number }[] = [];
-  for (const { q, from, candidates } of read) {
+  const after = read.map(({ q, from, candidates }) => {
     // Store time grows with the offset: what this page took from a queue is its newest part, and what is left
     // of it lies below. Messages stored after the window are passed over for good.
     const left = candidates.filter((c) => c.inWindow && !takenSet.has(c));
@@ -136,9 +123,9 @@ export async function messagesBetween(client: RemotingClient, namesrvs: Namesrvs
       : from > q.low && !candidates.some((c) => c.message.storeTimestamp < w.begin)
         ? from
         : q.low;
-    after.push({ m: q.m, queueId: q.queueId, next });
-  }
-  const done = read.every(({ q }, i) => after[i]!.next <= q.low);
+    return { q, next };
+  });
+  const done = after.every(({ q, next }) => next <= q.low);
   return {
     messages: taken.filter((c) => c.match).map((c) => c.message),
     scanned: taken.length,

@@ -162,15 +162,15 @@ export async function viewMessageById(
  * sees each message as it arrives (whole body) and returns what to hold, so a caller can cut bodies early; at
  * most four are read at a time.
  */
-export async function readQueue(
+export async function readQueue<T = DecodedMessage>(
   client: RemotingClient,
   m: { brokerName: string; address: string },
   topic: string,
   queueId: number,
   from: number,
   count: number,
-  keep: (message: DecodedMessage) => DecodedMessage = (message) => message,
-): Promise<DecodedMessage[]> {
+  keep: (message: DecodedMessage) => T = (message) => message as T,
+): Promise<T[]> {
   const offsets: number[] = [];
   while (offsets.length < count) {
     const r = await client.request(m.address, RequestCode.QUERY_CONSUME_QUEUE, {
@@ -192,7 +192,25 @@ export async function readQueue(
     const message = await viewByOffset(client, m.address, offset);
     return message && keep({ ...message, brokerName: m.brokerName });
   });
-  return messages.filter((msg): msg is DecodedMessage => !!msg);
+  return messages.filter((kept): kept is T => kept !== undefined);
+}
+
+/**
+ * The offset a queue's time index gives for `timestamp` (5.x: the first message stored at or after it; 4.x: the
+ * nearest message).
+ */
+export async function offsetAtTime(
+  client: RemotingClient,
+  m: { brokerName: string; address: string },
+  topic: string,
+  queueId: number,
+  timestamp: number,
+): Promise<number> {
+  const r = await client.request(m.address, RequestCode.SEARCH_OFFSET_BY_TIMESTAMP, {
+    extFields: { topic, queueId: String(queueId), timestamp: String(timestamp) },
+  });
+  if (r.code !== 0) throw new Error(`${m.brokerName} (${m.address}) could not find an offset by time: code ${r.code}${remarkOf(r)}`);
+  return Number(r.extFields?.offset ?? 0);
 }
 
 /**
@@ -338,12 +356,7 @@ export async function resetConsumerOffset(
       }
       return Promise.all(
         Array.from({ length: m.readQueues }, async (_, queueId) => {
-          const found = await client.request(m.address, RequestCode.SEARCH_OFFSET_BY_TIMESTAMP, {
-            extFields: { topic, queueId: String(queueId), timestamp: String(timestamp) },
-          });
-          if (found.code !== 0)
-            throw new Error(`${m.brokerName} (${m.address}) could not find an offset by time: code ${found.code}${remarkOf(found)}`);
-          const offset = Number(found.extFields?.offset ?? 0);
+          const offset = await offsetAtTime(client, m, topic, queueId, timestamp);
           const updated = await client.request(m.address, RequestCode.UPDATE_CONSUMER_OFFSET, {
             extFields: { consumerGroup: group, topic, queueId: String(queueId), commitOffset: String(offset) },
           });

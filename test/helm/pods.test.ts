@@ -7,7 +7,7 @@ import { RenderedCluster } from "./pods.ts";
 import { missingTools } from "./chart.ts";
 import { brokerIds, ensureImagesOf, report, type Topology } from "../integration/cluster.ts";
 import { dockerAvailability, dockerOk, eventually, uniqueId } from "../integration/harness.ts";
-import { assertElectedGroup, leaderKillTest, zeroLossKillTest } from "../integration/modes.ts";
+import { allInSyncStateSet, assertElectedGroup, leaderKillTest, zeroLossKillTest } from "../integration/modes.ts";
 import { DEFAULT_ROCKETMQ_VERSION } from "../../src/images/versions.ts";
 
 const missing = missingTools() ?? (await dockerAvailability());
@@ -97,26 +97,9 @@ describeChartMode("controller", assertElectedGroup, (cluster) => {
     cluster,
     "controller",
     (address) => cluster.podOf(address),
-    async () => {
-      // allAckInSyncStateSet guards only the replicas in the SyncStateSet: wait until all three are in it.
+    () => {
       const controller = cluster.pods.find((p) => p.name.includes("namesrv"))!;
-      await eventually(
-        async () => {
-          const out = await dockerOk(
-            "exec",
-            cluster.pod("rmq-rocketmq-broker-a-n1-0").container,
-            "mqadmin",
-            "getSyncStateSet",
-            "-a",
-            `${controller.aliases[0]}:9878`,
-            "-b",
-            "broker-a",
-          );
-          assert.equal(out.match(/^[ \t]*InSyncReplica:/gm)?.length, 3, out);
-        },
-        60_000,
-        2000,
-      );
+      return allInSyncStateSet(cluster.pod("rmq-rocketmq-broker-a-n1-0").container, `${controller.aliases[0]}:9878`);
     },
   );
 });

@@ -13,7 +13,6 @@
 // NodePort/LoadBalancer/hostNetwork access, restarts by the kubelet (restart() stands in for one).
 import assert from "node:assert/strict";
 import { chownSync, chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Docker from "dockerode";
@@ -21,6 +20,7 @@ import { containers, parseObjects, quantity, template, type Container, type K8sO
 import { RunningCluster } from "../integration/cluster.ts";
 import { javaClientContainerCommand, prepareJavaClient, type JavaClientResult } from "../clients/java-client.ts";
 import { eventually, sh } from "../integration/harness.ts";
+import { tcpConnect } from "../../src/remoting/address.ts";
 
 const docker = new Docker();
 const LABEL = "org.rocketmq-appliance.helm-harness";
@@ -341,25 +341,18 @@ export class RenderedCluster extends RunningCluster {
       const named = liveness.tcpSocket.port;
       const port = typeof named === "number" ? named : pod.main.ports?.find((p) => p.name === named)?.containerPort;
       assert.ok(port, `${pod.name}: liveness port ${named} is not a container port`);
-      await eventually(() => dial(pod.ip, port), 10_000, 500);
+      await eventually(
+        async () => {
+          const dialled = await tcpConnect(pod.ip, port, 2000);
+          assert.ok(dialled.ok, `${pod.name}: liveness port ${port}: ${dialled.code}`);
+        },
+        10_000,
+        500,
+      );
     }
   }
 }
 
 function selects(selector: Record<string, string> | undefined, labels: Record<string, string>): boolean {
   return selector !== undefined && Object.entries(selector).every(([k, v]) => labels[k] === v);
-}
-
-function dial(host: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host, port, timeout: 2000 }, () => {
-      socket.destroy();
-      resolve();
-    });
-    socket.on("error", reject);
-    socket.on("timeout", () => {
-      socket.destroy();
-      reject(new Error(`${host}:${port}: no answer`));
-    });
-  });
 }

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { aliOnsRoundTrip } from "../../bench/clients/ali-ons-client.ts";
 import { getAcl, getUser } from "../../src/remoting/acl.ts";
-import { subscriptionGroups, type SubscriptionGroup } from "../../src/remoting/admin.ts";
+import { subscriptionGroup } from "../../src/remoting/admin.ts";
 import { topicRoute } from "../../src/remoting/route.ts";
 import { RemotingClusterSource } from "../../src/console/cluster-source.ts";
 import { request } from "../../src/remoting/client.ts";
@@ -191,8 +191,7 @@ describe("AUTH_ENABLED: ACL 2.0 on a RocketMQ 5.5.0 broker and proxy", { skip },
       assert.ok(user?.password === BOB.secretKey, "bob's password is the file's");
       const acl = await getAcl(signed, broker, `User:${BOB.accessKey}`);
       assert.deepEqual(acl?.policies.flatMap((p) => p.entries.map((e) => e.resource)).sort(), ["Group:BootGroup-*", "Topic:BootTopic"]);
-      const group = (await subscriptionGroups(signed, broker)).find((g) => g.groupName === "BootGroup-consumer") as
-        (SubscriptionGroup & { consumeMessageOrderly?: boolean }) | undefined;
+      const group = await subscriptionGroup(signed, broker, "BootGroup-consumer");
       assert.equal(group?.retryMaxTimes, 3);
       assert.equal(group?.consumeMessageOrderly, true);
     } finally {

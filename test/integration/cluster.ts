@@ -19,7 +19,7 @@ import { oneShot, request } from "../../src/remoting/client.ts";
 import { RequestCode, ResponseCode } from "../../src/remoting/codes.ts";
 import type { Credentials } from "../../src/remoting/auth.ts";
 import { getUser } from "../../src/remoting/acl.ts";
-import { subscriptionGroups } from "../../src/remoting/admin.ts";
+import { subscriptionGroup } from "../../src/remoting/admin.ts";
 import { RemotingClient } from "../../src/remoting/connection.ts";
 import { topicRoute } from "../../src/remoting/route.ts";
 import { CONSOLE_URL, consoleLogin, generatedPassword } from "./console.ts";
@@ -466,8 +466,8 @@ function bootstrapTests(cluster: ClusterUnderTest): void {
       for (const address of Object.values(t.brokers).flatMap((b) => Object.values(b.addrs))) {
         const user = await getUser(client, address, CAROL.accessKey);
         assert.equal(user?.username, CAROL.accessKey, `carol on ${address}`);
-        const groups = await subscriptionGroups(client, address);
-        assert.equal(groups.find((g) => g.groupName === "BootGroup-consumer")?.retryMaxTimes, 3, `BootGroup-consumer on ${address}`);
+        const group = await subscriptionGroup(client, address, "BootGroup-consumer");
+        assert.equal(group?.retryMaxTimes, 3, `BootGroup-consumer on ${address}`);
       }
     } finally {
       client.close();

@@ -13,7 +13,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, test } from "node:test";
 import { RemotingClient } from "../../src/remoting/connection.ts";
-import { consumeStats, subscriptionGroups } from "../../src/remoting/admin.ts";
+import { consumeStats, subscriptionGroup } from "../../src/remoting/admin.ts";
 import { createSubscriptionGroup } from "../../src/remoting/groups.ts";
 import {
   consumerConnections,
@@ -380,7 +380,7 @@ if (process.env[CLIENT_ENV]) {
       const failing = `${runId}-dlq`;
       const other = `${runId}-other`;
       await createSubscriptionGroup(client, broker, { groupName: failing, retryMaxTimes: 0 });
-      const config = (await subscriptionGroups(client, broker)).find((g) => g.groupName === failing);
+      const config = await subscriptionGroup(client, broker, failing);
       assert.deepEqual([config?.retryMaxTimes, config?.consumeEnable], [0, true], "the group as created, RocketMQ's defaults for the rest");
 
       const [failer, bystander] = await Promise.all([

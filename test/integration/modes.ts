@@ -293,6 +293,22 @@ export function dledger(version?: string): ModeSpec {
   };
 }
 
+/**
+ * Until all three replicas of broker-a are in the controller's SyncStateSet (`mqadmin` in `container`, asking
+ * `controller`): allAckInSyncStateSet guards only the replicas in it.
+ */
+export async function allInSyncStateSet(container: string, controller: string): Promise<void> {
+  await eventually(
+    async () => {
+      const out = await dockerOk("exec", container, "mqadmin", "getSyncStateSet", "-a", controller, "-b", "broker-a");
+      // Lines that start with it: a stale id of a re-registered replica is listed as "NotInSyncReplica:".
+      assert.equal(out.match(/^[ \t]*InSyncReplica:/gm)?.length, 3, out);
+    },
+    60_000,
+    2000,
+  );
+}
+
 export function controller(version?: string): ModeSpec {
   return {
     mode: "controller",
@@ -306,27 +322,9 @@ export function controller(version?: string): ModeSpec {
         assert.equal(group!.mode, "controller");
         assert.equal(group!.controller?.syncStateSet.length, 3, JSON.stringify(group));
       });
-      leaderKillTest(cluster, "controller", byPort(GROUP_OF_THREE), async () => {
-        // allAckInSyncStateSet guards only the replicas in the SyncStateSet: wait until all three are in it.
-        await eventually(
-          async () => {
-            const out = await dockerOk(
-              "exec",
-              cluster.container("broker-a-n1"),
-              "mqadmin",
-              "getSyncStateSet",
-              "-a",
-              "namesrv-1:9878",
-              "-b",
-              "broker-a",
-            );
-            // Lines that start with it: a stale id of a re-registered replica is listed as "NotInSyncReplica:".
-            assert.equal(out.match(/^[ \t]*InSyncReplica:/gm)?.length, 3, out);
-          },
-          60_000,
-          2000,
-        );
-      });
+      leaderKillTest(cluster, "controller", byPort(GROUP_OF_THREE), () =>
+        allInSyncStateSet(cluster.container("broker-a-n1"), "namesrv-1:9878"),
+      );
     },
   };
 }
