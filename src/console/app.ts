@@ -17,6 +17,8 @@ import { openApi } from "./openapi.ts";
 import { HttpRequestCounter } from "./metrics.ts";
 import { insightRoutes } from "./routes/insight.ts";
 import { userRoutes } from "./routes/users.ts";
+import { historyRoutes } from "./routes/history.ts";
+import type { History } from "./history.ts";
 
 export interface ConsoleOptions {
   config: RouteConfig;
@@ -27,6 +29,10 @@ export interface ConsoleOptions {
   logger?: boolean | object;
   /** Serve HTTPS with this certificate and key (PEM) instead of HTTP. */
   https?: { cert: string; key: string };
+  /** What the sampler keeps for the charts. */
+  history?: History;
+  /** Files served with the UI's from elsewhere (the chart library from node_modules in the source tree). */
+  uiExtraFiles?: Record<string, string>;
 }
 
 export function buildConsole(options: ConsoleOptions): FastifyInstance {
@@ -53,6 +59,7 @@ export function buildConsole(options: ConsoleOptions): FastifyInstance {
     sessions: new Sessions(options.config.sessionHours * 3600_000),
     requests: new HttpRequestCounter(),
     logins: new LoginLimiter(options.config.loginLimits ?? DEFAULT_LOGIN_LIMITS),
+    history: options.history,
   };
   context.logins.install(app);
   const routes: RouteOptions[] = [];
@@ -122,7 +129,8 @@ export function buildConsole(options: ConsoleOptions): FastifyInstance {
   void app.register(messageRoutes, context);
   void app.register(insightRoutes, context);
   void app.register(userRoutes, context);
-  if (options.uiDir) void app.register(uiRoutes, { dir: options.uiDir });
+  void app.register(historyRoutes, context);
+  if (options.uiDir) void app.register(uiRoutes, { dir: options.uiDir, extra: options.uiExtraFiles ?? {} });
   app.get("/openapi.json", { config: { access: "public" } }, async () => openApi(routes));
   return app;
 }

@@ -6,6 +6,7 @@ import { brokersOf, clusterInfo, masterOf, onEveryBroker, type BrokerMember, typ
 import { NoNamesrvAnsweredError, fromAnyNamesrv } from "../remoting/namesrv.ts";
 import { topicRoute, type TopicRoute } from "../remoting/route.ts";
 import {
+  AdminRequestError,
   brokerConfig,
   brokerRuntimeInfo,
   consumeStats,
@@ -52,9 +53,11 @@ import {
   type UserType,
 } from "../remoting/acl.ts";
 import type { RemotingClient } from "../remoting/connection.ts";
+import { ResponseCode } from "../remoting/codes.ts";
 import { createTopic } from "../remoting/topics.ts";
 import { createSubscriptionGroup, deleteSubscriptionGroup, type SubscriptionGroupSettings } from "../remoting/groups.ts";
 import { mapLimit } from "../remoting/limit.ts";
+import { isSystemGroup, topicKind } from "./kinds.ts";
 
 export interface BrokerView {
   cluster: string;
@@ -155,6 +158,15 @@ export interface UserChange {
 }
 
 /** What /metrics reports of the consumer groups: null when they could not be listed; `errors` names failed reads. */
+/** What the history's per-topic TPS is derived from (see topicsWritten). */
+export interface TopicsWritten {
+  /** Messages ever written to each user topic: the sum of its queues' max offsets on every master. */
+  written: Map<string, number>;
+  /** User topics left out, past the limit. */
+  skipped: number;
+  errors: string[];
+}
+
 export interface GroupsProgress {
   groups: GroupDetail[] | null;
   errors: string[];
@@ -177,6 +189,8 @@ export interface ClusterSource {
   group(name: string, topic?: string): Promise<GroupDetail>;
   /** Every user group's progress (system groups left out): many requests, so cached longer than other reads. */
   groupsProgress(): Promise<GroupsProgress>;
+  /** Messages written so far to each user topic, the first `limit` by name: one request per topic and master. */
+  topicsWritten(limit: number): Promise<TopicsWritten>;
   /** A group's settings as each master stores them: null where a master does not have the group. */
   groupSettings(name: string): Promise<GroupSettingsView[]>;
   /** Creates a group, or replaces its settings, on every broker (4.x slaves refuse: they copy their master's). */
@@ -213,12 +227,6 @@ export interface ClusterSource {
 }
 
 /** RocketMQ's own consumer groups (tools, the broker's internal consumers); listed apart from the users'. */
-export function isSystemGroup(name: string): boolean {
-  return /^(TOOLS_CONSUMER|FILTERSRV_CONSUMER|SELF_TEST_C_GROUP|CID_ONS-HTTP-PROXY|CID_ONSAPI_.*|CID_ONS_.*|CID_RMQ_SYS_.*|CID_SYS_RMQ_TRANS|__MONITOR_CONSUMER|SCHEDULE_CONSUMER|RMQ_SYS_.*)$/.test(
-    name,
-  );
-}
-
 /** How long /metrics reuses the groups' progress: every user group on every master is many requests. */
 const GROUPS_PROGRESS_CACHE_MS = 15_000;
 
@@ -372,6 +380,30 @@ export class RemotingClusterSource implements ClusterSource {
       },
       GROUPS_PROGRESS_CACHE_MS,
     );
+  }
+
+  async topicsWritten(limit: number): Promise<TopicsWritten> {
+    const { info } = await this.clusterInfo();
+    const masters = mastersOf(info);
+    const own = new Set(brokersOf(info).flatMap((b) => [b.brokerName, b.cluster]));
+    const users = (await this.topics()).filter((t) => topicKind(t, own) === "normal").sort();
+    const topics = users.slice(0, limit);
+    const written = new Map<string, number>();
+    const errors: string[] = [];
+    await mapLimit(
+      topics.flatMap((topic) => masters.map((m) => ({ topic, m }))),
+      16,
+      async ({ topic, m }) => {
+        try {
+          const queues = await topicStats(this.client, m.address, topic);
+          written.set(topic, (written.get(topic) ?? 0) + queues.reduce((sum, q) => sum + q.maxOffset, 0));
+        } catch (e) {
+          // A topic lives on some masters only.
+          if (!(e instanceof AdminRequestError && e.code === ResponseCode.TOPIC_NOT_EXIST)) errors.push((e as Error).message);
+        }
+      },
+    );
+    return { written, skipped: users.length - topics.length, errors };
   }
 
   async groupSettings(name: string): Promise<GroupSettingsView[]> {

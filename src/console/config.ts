@@ -8,6 +8,7 @@ import type { ConfigError } from "../configurator/types.ts";
 import { readPem } from "../configurator/pem.ts";
 import { splitNamesrvList } from "../remoting/address.ts";
 import type { Credentials } from "../remoting/auth.ts";
+import type { HistorySettings } from "./history.ts";
 
 export interface ConsoleConfig {
   namesrvAddr: string;
@@ -28,6 +29,8 @@ export interface ConsoleConfig {
   clusterTls: { ca?: string } | undefined;
   /** HTTPS instead of HTTP (CONSOLE_TLS_CERT_FILE, CONSOLE_TLS_KEY_FILE): the certificate and key, PEM. */
   https: { cert: string; key: string } | undefined;
+  /** What the charts keep (history.ts). */
+  history: HistorySettings;
 }
 
 /**
@@ -85,6 +88,16 @@ export const CONSOLE_SCHEMA = {
       description: "the absolute path of a PEM certificate (chain) in the container",
     },
     CONSOLE_TLS_KEY_FILE: { type: "string", pattern: "^/", description: "the absolute path of its PEM private key in the container" },
+    CONSOLE_HISTORY_INTERVAL_SECONDS: {
+      type: "integer",
+      minimum: 1,
+      maximum: 3600,
+      default: 60,
+      description: "an integer from 1 to 3600",
+    },
+    CONSOLE_HISTORY_POINTS: { type: "integer", minimum: 10, maximum: 100_000, default: 1440, description: "an integer from 10 to 100000" },
+    CONSOLE_HISTORY_TOPICS: { type: "integer", minimum: 0, maximum: 10_000, default: 1000, description: "an integer from 0 to 10000" },
+    CONSOLE_HISTORY_GROUPS: { type: "integer", minimum: 0, maximum: 10_000, default: 1000, description: "an integer from 0 to 10000" },
   },
 } as const;
 
@@ -117,6 +130,13 @@ export const CONSOLE_VARIABLE_SUMMARIES: Record<ConsoleVariable, string> = {
   CONSOLE_TLS_CERT_FILE:
     "Serve HTTPS on CONSOLE_PORT with this certificate (chain), PEM; the session cookie is then `Secure`. With CONSOLE_TLS_KEY_FILE.",
   CONSOLE_TLS_KEY_FILE: "The private key of CONSOLE_TLS_CERT_FILE, PEM (unencrypted).",
+  CONSOLE_HISTORY_INTERVAL_SECONDS:
+    "How often the charts' figures are sampled (each broker's TPS and disk, each topic's TPS, each group's lag). Kept in memory only, lost on restart.",
+  CONSOLE_HISTORY_POINTS:
+    "Samples kept per figure: with the interval, how far back the charts reach (1440 × 60 s: a day). Memory: at most 4 bytes × points per topic, two per group, three per broker.",
+  CONSOLE_HISTORY_TOPICS:
+    "At most this many user topics (the first by name) get a TPS history: each costs one request per master and interval. 0: none.",
+  CONSOLE_HISTORY_GROUPS: "At most this many consumer groups (the first by name) get a lag history. 0: none.",
 };
 
 const VARIABLES = Object.keys(CONSOLE_SCHEMA.properties);
@@ -151,6 +171,10 @@ interface Settings {
   CONSOLE_CLUSTER_CA_FILE?: string;
   CONSOLE_TLS_CERT_FILE?: string;
   CONSOLE_TLS_KEY_FILE?: string;
+  CONSOLE_HISTORY_INTERVAL_SECONDS: number;
+  CONSOLE_HISTORY_POINTS: number;
+  CONSOLE_HISTORY_TOPICS: number;
+  CONSOLE_HISTORY_GROUPS: number;
 }
 
 export class ConsoleConfigError extends Error {
@@ -229,6 +253,12 @@ export function consoleConfig(env: Record<string, string | undefined>, readFile:
         : { accessKey: settings.CONSOLE_CLUSTER_USER, secretKey: settings.CONSOLE_CLUSTER_PASSWORD },
     clusterTls: settings.CONSOLE_CLUSTER_TLS ? (ca === undefined ? {} : { ca }) : undefined,
     https,
+    history: {
+      intervalMs: settings.CONSOLE_HISTORY_INTERVAL_SECONDS * 1000,
+      points: settings.CONSOLE_HISTORY_POINTS,
+      maxTopics: settings.CONSOLE_HISTORY_TOPICS,
+      maxGroups: settings.CONSOLE_HISTORY_GROUPS,
+    },
   };
 }
 

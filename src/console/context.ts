@@ -5,6 +5,7 @@ import type { ConsoleConfig } from "./config.ts";
 import type { ClusterSource } from "./cluster-source.ts";
 import type { HttpRequestCounter } from "./metrics.ts";
 import type { LoginLimiter } from "./access.ts";
+import type { History } from "./history.ts";
 import { SESSION_COOKIE, cookieValue, type Sessions } from "./sessions.ts";
 
 /** The settings the HTTP side uses; the rest of ConsoleConfig is for main.ts. */
@@ -17,6 +18,8 @@ export interface RouteContext {
   sessions: Sessions;
   requests: HttpRequestCounter;
   logins: LoginLimiter;
+  /** The charts' rings; none in tests that do not sample. */
+  history: History | undefined;
 }
 
 /** The request's session, from its cookie; undefined when it has none or it expired. */

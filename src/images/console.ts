@@ -33,7 +33,13 @@ export async function buildConsoleImage(docker: Docker, baseImage: string, force
   return { role: "console", name: tags[0]!, tags, skipped, sizeBytes: info.Size };
 }
 
-/** console.mjs (server), healthcheck.mjs (what HEALTHCHECK runs; tiny, so a check costs little) and ui/. */
+/** The chart library's files the UI loads (uPlot, bundled with the image: the page loads nothing from elsewhere). */
+export function chartLibraryFiles(): Record<string, string> {
+  const dist = join(REPO_ROOT, "node_modules", "uplot", "dist");
+  return { "uPlot.esm.js": join(dist, "uPlot.esm.js"), "uPlot.min.css": join(dist, "uPlot.min.css") };
+}
+
+/** console.mjs (server), healthcheck.mjs (what HEALTHCHECK runs; tiny, so a check costs little) and ui/ with the chart library. */
 export async function bundleConsole(outDir: string): Promise<void> {
   await esbuild({ ...NODE_BUNDLE, entryPoints: [join(REPO_ROOT, "src", "console", "main.ts")], outfile: join(outDir, "console.mjs") });
   await esbuild({
@@ -42,4 +48,5 @@ export async function bundleConsole(outDir: string): Promise<void> {
     outfile: join(outDir, "healthcheck.mjs"),
   });
   cpSync(join(REPO_ROOT, "src", "console", "ui"), join(outDir, "ui"), { recursive: true });
+  for (const [file, path] of Object.entries(chartLibraryFiles())) cpSync(path, join(outDir, "ui", file));
 }

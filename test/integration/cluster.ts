@@ -157,6 +157,8 @@ export class ClusterUnderTest extends RunningCluster {
       // From the shell, as a user would: AUTH_ENABLED=true AUTH_ADMIN_PASSWORD=... docker compose up.
       env: {
         ROCKETMQ_VERSION: this.version,
+        // The charts' samples every 3 s instead of every minute, for the browser test to see them move.
+        CONSOLE_HISTORY_INTERVAL_SECONDS: "3",
         ...(options.auth ? { AUTH_ENABLED: "true", AUTH_ADMIN_PASSWORD: TEST_PASSWORD } : {}),
         ...(this.bootstrapFile ? { COMPOSE_PROFILES: "bootstrap", BOOTSTRAP_FILE: this.bootstrapFile, BOOTSTRAP_WATCH_SECONDS: "2" } : {}),
       },

@@ -293,4 +293,47 @@ export function browserTour(cluster: ClusterUnderTest): void {
     await page.locator("text=Configuration").waitFor();
     await shot("14-broker");
   });
+
+  test("browser: the charts follow a load: messages in per broker, the busiest topic, the group's lag rising and falling once consumed", async () => {
+    /** Reloads `url` until its chart `id` satisfies `until` (the figure's data-* attributes: what it drew). */
+    const chart = async (url: string, id: string, until: (f: { max: number; last: number; series: string[] }) => boolean) => {
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        await open(url);
+        const figure = page.locator(`#${id}`);
+        await figure.waitFor({ timeout: 15_000 });
+        const drawn = {
+          max: Number(await figure.getAttribute("data-max")),
+          last: Number(await figure.getAttribute("data-last")),
+          series: ((await figure.getAttribute("data-series")) ?? "").split(","),
+        };
+        if (until(drawn)) return;
+        if (Date.now() > deadline) assert.fail(`${id} on ${url}: ${JSON.stringify(drawn)}`);
+        await page.waitForTimeout(1500);
+      }
+    };
+    const consumer = `${group}-consumer`;
+    const groupPage = `${CONSOLE_URL}/#/group/${encodeURIComponent(consumer)}`;
+    await open(groupPage);
+    // What earlier tests left unconsumed (the offset reset's messages), before this load.
+    const before = Number((await page.locator("#group-lag").textContent({ timeout: 10_000 }))!.replace(/,/g, ""));
+    await java(["--mode", "send", "--count", "2000", "--run-id", `${runId}h`]);
+    const cluster = `${CONSOLE_URL}/#/cluster?minutes=5`;
+    await chart(cluster, "chart-top-topics", (f) => f.series.includes(topic) && f.max > 0);
+    await chart(cluster, "chart-top-groups", (f) => f.series.includes(consumer) && f.max >= 2000);
+    await chart(cluster, "chart-tps-in", (f) => f.series.length === 4 && f.max > 0);
+    // uPlot drew them: the library loads under the page's Content-Security-Policy.
+    assert.ok((await page.locator("#history canvas").count()) >= 5);
+    await shot("18-cluster-charts");
+    await chart(`${CONSOLE_URL}/#/topic/${encodeURIComponent(topic)}`, "chart-topic", (f) => f.max > 0);
+    await shot("19-topic-chart");
+    await open(`${CONSOLE_URL}/#/topics?${new URLSearchParams({ search: topic, kind: "normal" })}`);
+    const spark = page.locator(`#topics [data-spark="${topic}"] svg`);
+    await spark.waitFor({ timeout: 15_000 });
+    assert.ok(Number(await spark.getAttribute("data-max")) > 0, "the topic's line in the list");
+    await chart(groupPage, "chart-group", (f) => f.last >= before + 2000);
+    await java(["--mode", "consume", "--count", "2000", "--run-id", `${runId}h`]);
+    await chart(groupPage, "chart-group", (f) => f.last <= before && f.max >= before + 2000);
+    await shot("20-group-chart");
+  });
 }

@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { RouteContext } from "../context.ts";
 import { mapLimit } from "../../remoting/limit.ts";
-import { isSystemGroup } from "../cluster-source.ts";
+import { isSystemGroup } from "../kinds.ts";
 import { errorSchema, groupName, nameParam, page, pageQuery, paged, topicName } from "./schemas.ts";
 
 const connectionSchema = {

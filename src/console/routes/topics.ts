@@ -2,24 +2,8 @@
 // test message sent to it.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { RouteContext } from "../context.ts";
+import { topicKind, type TopicKind } from "../kinds.ts";
 import { errorSchema, nameParam, page, pageQuery, paged, printable, topicName } from "./schemas.ts";
-
-export type TopicKind = "normal" | "retry" | "dlq" | "system";
-
-/**
- * What a topic is for. `ownNames` are the cluster's broker and cluster names: every broker keeps a topic named
- * after itself and its cluster (RocketMQ's own, for routing to one broker).
- */
-export function topicKind(name: string, ownNames: ReadonlySet<string> = new Set()): TopicKind {
-  if (name.startsWith("%RETRY%")) return "retry";
-  if (name.startsWith("%DLQ%")) return "dlq";
-  if (ownNames.has(name)) return "system";
-  return /^(TBW102|SCHEDULE_TOPIC_XXXX|RMQ_SYS_.*|rmq_sys_.*|BenchmarkTest|OFFSET_MOVED_EVENT|SELF_TEST_TOPIC|TRANS_CHECK_MAX_TIME_TOPIC|DefaultCluster.*|.*_REPLY_TOPIC|%SYS%.*)$/.test(
-    name,
-  )
-    ? "system"
-    : "normal";
-}
 
 export async function topicRoutes(app: FastifyInstance, { source }: RouteContext): Promise<void> {
   app.get(

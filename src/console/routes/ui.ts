@@ -13,12 +13,13 @@ const TYPES: Record<string, string> = {
 const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
-export async function uiRoutes(app: FastifyInstance, { dir }: { dir: string }): Promise<void> {
-  const files = new Map(
-    readdirSync(dir)
+export async function uiRoutes(app: FastifyInstance, { dir, extra }: { dir: string; extra: Record<string, string> }): Promise<void> {
+  const files = new Map([
+    ...Object.entries(extra).map(([f, path]): [string, Buffer] => [f, readFileSync(path)]),
+    ...readdirSync(dir)
       .filter((f) => TYPES[extname(f)])
-      .map((f) => [f, readFileSync(join(dir, f))]),
-  );
+      .map((f): [string, Buffer] => [f, readFileSync(join(dir, f))]),
+  ]);
   const send = (reply: FastifyReply, file: string) =>
     reply
       .header("content-type", TYPES[extname(file)]!)

@@ -117,6 +117,99 @@ function actionForm(attrs, fields, buttonText, action, { danger = false } = {}) 
 
 const field = (label, name, attrs = {}) => h("label", {}, label, h("input", { name, ...attrs }));
 
+// --- charts: the console's history (/api/history*) drawn with uPlot, loaded when a chart is first shown -------
+
+const COLORS = ["#2f6fdf", "#e07b00", "#1e8e3e", "#c0392b", "#8e44ad", "#00838f", "#6d4c41", "#d81b60", "#546e7a", "#9e9d24"];
+let uPlotLoaded = null;
+const maxOf = (chart) => Math.max(0, ...chart.series.flatMap((s) => s.values.filter((v) => v !== null)));
+const lastOf = (chart) => chart.series[0]?.values.filter((v) => v !== null).at(-1) ?? "";
+
+/** A line per series over time. */
+async function lineChart(id, title, chart, { format = (v) => fmt.num(v), height = 170 } = {}) {
+  // data-max (the largest value drawn) and data-last (the first series' newest) are what the browser test reads.
+  const box = h(
+    "figure",
+    { class: "chart", id, "data-max": maxOf(chart), "data-last": lastOf(chart), "data-series": chart.series.map((s) => s.name).join(",") },
+    h("figcaption", {}, title),
+  );
+  if (chart.times.length < 2 || !chart.series.length) {
+    box.append(h("p", { class: "muted" }, chart.times.length < 2 ? "collecting samples…" : "none"));
+    return box;
+  }
+  try {
+    uPlotLoaded ??= import("/ui/uPlot.esm.js").then((m) => m.default);
+    const UPlot = await uPlotLoaded;
+    const show = (_u, v) => (v === null || v === undefined ? "–" : format(v));
+    const options = {
+      width: Math.max(320, Math.min(main.clientWidth - 40, 1100)),
+      height,
+      scales: { x: { time: true } },
+      series: [
+        {},
+        ...chart.series.map((s, i) => ({ label: s.name, stroke: COLORS[i % COLORS.length], width: 1.5, value: show, spanGaps: false })),
+      ],
+      axes: [{}, { size: 60, values: (_u, ticks) => ticks.map((v) => format(v)) }],
+    };
+    new UPlot(options, [chart.times.map((t) => t / 1000), ...chart.series.map((s) => s.values)], box);
+  } catch (e) {
+    box.append(errorBox(`chart library: ${e.message}`));
+  }
+  return box;
+}
+
+/** A small line (inline SVG) of one series, for a list's cell. */
+function sparkline(values) {
+  const known = values.filter((v) => v !== null);
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  svg.setAttribute("class", "spark");
+  svg.setAttribute("viewBox", "0 0 100 20");
+  svg.setAttribute("preserveAspectRatio", "none");
+  svg.setAttribute("data-max", String(Math.max(0, ...known)));
+  if (known.length < 2) return svg;
+  const top = Math.max(...known) || 1;
+  const step = 100 / Math.max(1, values.length - 1);
+  const line = document.createElementNS("http://www.w3.org/2000/svg", "polyline");
+  line.setAttribute(
+    "points",
+    values.flatMap((v, i) => (v === null ? [] : [`${(i * step).toFixed(1)},${(19 - (v / top) * 18).toFixed(1)}`])).join(" "),
+  );
+  line.setAttribute("fill", "none");
+  line.setAttribute("stroke", COLORS[0]);
+  line.setAttribute("stroke-width", "1.5");
+  line.setAttribute("vector-effect", "non-scaling-stroke");
+  svg.append(line);
+  return svg;
+}
+
+/** Fills each row's sparkline cell (`data-spark` = name) once the page's names' history is read. */
+async function fillSparklines(kind, tableEl, names) {
+  if (!names.length) return;
+  try {
+    const chart = await api("GET", `/api/history/sparklines?${new URLSearchParams({ kind, names: names.join(","), minutes: 60 })}`);
+    chart.series.forEach((s) => tableEl.querySelector(`[data-spark="${CSS.escape(s.name)}"]`)?.replaceChildren(sparkline(s.values)));
+  } catch {
+    // The lists work without their lines.
+  }
+}
+
+/** A chart's place on a page, filled once its history is read. */
+function chartSlot(path, id, title, options) {
+  const slot = h("div", {}, h("p", { class: "muted" }, "…"));
+  void api("GET", path)
+    .then((c) => lineChart(id, title, c, options))
+    .then(
+      (el) => slot.replaceChildren(el),
+      (e) => slot.replaceChildren(errorBox(e)),
+    );
+  return slot;
+}
+
+const WINDOWS = [
+  ["5 min", 5],
+  ["1 hour", 60],
+  ["1 day", 1440],
+];
+
 // --- pages -------------------------------------------------------------------------------------------------
 
 async function clusterPage() {
@@ -145,7 +238,43 @@ async function clusterPage() {
       brokers,
       { id: "brokers" },
     ),
+    h("h2", {}, "Over time"),
+    clusterCharts(),
   );
+}
+
+/** The cluster's history: brokers' TPS and disk, the busiest topics and the most lagging groups. */
+function clusterCharts() {
+  const minutes = Number(new URLSearchParams(location.hash.split("?")[1] ?? "").get("minutes") ?? 60);
+  const out = h("div", { id: "history" }, h("p", { class: "muted" }, "…"));
+  const choose = h(
+    "div",
+    { class: "pager", id: "history-window" },
+    WINDOWS.map(([label, m]) =>
+      m === minutes ? h("strong", {}, label) : h("a", { href: `#/cluster?${new URLSearchParams({ minutes: m })}` }, label),
+    ),
+  );
+  void (async () => {
+    try {
+      const c = await api("GET", `/api/history?${new URLSearchParams({ minutes })}`);
+      const pct = (v) => `${(v * 100).toFixed(1)} %`;
+      out.replaceChildren(
+        ...(await Promise.all([
+          lineChart("chart-tps-in", "Messages in per second, per broker", c.tpsIn),
+          lineChart("chart-tps-out", "Messages out per second, per broker", c.tpsOut),
+          lineChart("chart-disk", "Commit-log disk used, per broker", c.disk, { format: pct }),
+          lineChart("chart-top-topics", "Busiest topics (messages in per second)", c.topTopics),
+          lineChart("chart-top-groups", "Most lagging consumer groups (messages not yet consumed)", c.topGroups, {
+            format: (v) => fmt.num(v, 0),
+          }),
+        ])),
+        c.errors.length ? h("p", { class: "muted" }, `not sampled: ${c.errors.join("; ")}`) : "",
+      );
+    } catch (e) {
+      out.replaceChildren(errorBox(e));
+    }
+  })();
+  return h("div", {}, choose, out);
 }
 
 async function brokerPage(address) {
@@ -253,6 +382,7 @@ async function topicsPage(params) {
       [
         { title: "Topic", cell: (t) => h("a", { href: `#/topic/${encodeURIComponent(t.name)}` }, t.name) },
         { title: "Kind", cell: (t) => t.kind },
+        { title: "TPS, last hour", cell: (t) => (t.kind === "normal" ? h("span", { "data-spark": t.name }) : "") },
       ],
       result.items,
       { id: "topics" },
@@ -277,6 +407,11 @@ async function topicsPage(params) {
       },
     ),
   );
+  void fillSparklines(
+    "topics",
+    document.getElementById("topics"),
+    result.items.filter((t) => t.kind === "normal").map((t) => t.name),
+  );
 }
 
 async function topicPage(name) {
@@ -284,6 +419,11 @@ async function topicPage(name) {
   page(
     `Topic ${name}`,
     t.errors.length ? errorBox(t.errors.join("; ")) : null,
+    chartSlot(
+      `/api/history/topics/${encodeURIComponent(name)}?minutes=60`,
+      "chart-topic",
+      "Messages in per second, last hour (all masters)",
+    ),
     h("h2", {}, "Route"),
     table(
       [
@@ -413,6 +553,7 @@ async function groupsPage(params) {
         { title: "Brokers", cell: (g) => g.brokers.join(", ") },
         { title: "Lag", cell: (g) => fmt.num(g.lag, 0), num: true },
         { title: "Consume TPS", cell: (g) => fmt.num(g.consumeTps), num: true },
+        { title: "Lag, last hour", cell: (g) => h("span", { "data-spark": g.name }) },
         { title: "", cell: (g) => (g.error ? h("span", { class: "bad" }, g.error) : "") },
       ],
       result.items,
@@ -429,6 +570,11 @@ async function groupsPage(params) {
         h("a", { href: `#/group/${encodeURIComponent(settings.name)}` }, "open"),
       );
     }),
+  );
+  void fillSparklines(
+    "groups",
+    document.getElementById("groups"),
+    result.items.map((g) => g.name),
   );
 }
 
@@ -479,6 +625,7 @@ async function groupPage(name) {
       g.consumeType ? ` · ${g.consumeType}, ${g.messageModel}` : "",
     ),
     g.errors.length ? errorBox(g.errors.join("; ")) : null,
+    chartSlot(`/api/history/groups/${encodeURIComponent(name)}?minutes=60`, "chart-group", "Lag and consume TPS, last hour"),
     h("h2", {}, "Queues"),
     table(
       [
