@@ -41,6 +41,7 @@ import {
 } from "../remoting/messages.ts";
 import type { DecodedMessage } from "../remoting/message-codec.ts";
 import { messagesBetween, type TimeWindow, type WindowPage } from "../remoting/browse.ts";
+import { decodeTrace, type TraceEvent } from "../remoting/trace.ts";
 import {
   customEntries,
   deleteUser,
@@ -158,6 +159,9 @@ export interface UserChange {
 }
 
 /** What /metrics reports of the consumer groups: null when they could not be listed; `errors` names failed reads. */
+/** A trace event with the address of the client that reported it (the trace message's born host). */
+export type TraceEventView = TraceEvent & { reportedBy: string };
+
 /** What the history's per-topic TPS is derived from (see topicsWritten). */
 export interface TopicsWritten {
   /** Messages ever written to each user topic: the sum of its queues' max offsets on every master. */
@@ -211,6 +215,8 @@ export interface ClusterSource {
   messagesBetween(window: TimeWindow): Promise<WindowPage>;
   /** The topic's message with this broker offset id or producer id (UNIQ_KEY). */
   messageById(topic: string, id: string): Promise<DecodedMessage | undefined>;
+  /** A message's trace: what its producer and consumers reported to the trace topic, in time order. */
+  trace(msgId: string, traceTopic: string): Promise<TraceEventView[]>;
   /** The group's newest dead letters (%DLQ%<group>), and how many the topic holds. */
   deadLetters(group: string, max: number): Promise<{ total: number; messages: DecodedMessage[] }>;
   /** Sends a dead letter again to its group alone, through %RETRY%<group>. */
@@ -478,6 +484,21 @@ export class RemotingClusterSource implements ClusterSource {
 
   messagesByKey(topic: string, key: string, max: number): Promise<DecodedMessage[]> {
     return queryMessagesByKey(this.client, this.namesrvs, topic, key, { maxNum: max });
+  }
+
+  async trace(msgId: string, traceTopic: string): Promise<TraceEventView[]> {
+    // Trace messages are keyed by the traced message's id; a batch may hold other messages' events too.
+    const reports = await queryMessagesByKey(this.client, this.namesrvs, traceTopic, msgId, { maxNum: 64 });
+    const events = reports.flatMap((m) =>
+      decodeTrace(m.body.toString("utf8"))
+        .filter((e) => e.msgId === msgId)
+        .map((e) => ({ ...e, reportedBy: m.bornHost })),
+    );
+    // Older clients' "consumed" events carry no time: they go right after the delivery they answer.
+    const delivered = new Map(events.flatMap((e) => (e.type === "SubBefore" ? [[e.requestId, e.time] as const] : [])));
+    const at = (e: TraceEventView) => e.time ?? (e.type === "SubAfter" ? delivered.get(e.requestId) : null) ?? Number.MAX_SAFE_INTEGER;
+    const order = { Pub: 0, EndTransaction: 1, SubBefore: 2, SubAfter: 3 };
+    return events.sort((a, b) => at(a) - at(b) || order[a.type] - order[b.type]);
   }
 
   messageById(topic: string, id: string): Promise<DecodedMessage | undefined> {

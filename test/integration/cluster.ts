@@ -141,7 +141,10 @@ export class ClusterUnderTest extends RunningCluster {
   /** With bootstrap: the file the compose file's `bootstrap` service watches (rewrite it in place). */
   readonly bootstrapFile: string | undefined;
 
-  constructor(mode: string, options: { version?: string; networkNamesrv: string; files?: string[]; auth?: boolean; bootstrap?: boolean }) {
+  constructor(
+    mode: string,
+    options: { version?: string; networkNamesrv: string; files?: string[]; auth?: boolean; bootstrap?: boolean; trace?: boolean },
+  ) {
     super();
     this.version = options.version ?? DEFAULT_ROCKETMQ_VERSION;
     const extras = [...(options.auth ? ["AUTH_ENABLED"] : []), ...(options.bootstrap ? ["bootstrap"] : [])];
@@ -160,6 +163,7 @@ export class ClusterUnderTest extends RunningCluster {
         // The charts' samples every 3 s instead of every minute, for the browser test to see them move.
         CONSOLE_HISTORY_INTERVAL_SECONDS: "3",
         ...(options.auth ? { AUTH_ENABLED: "true", AUTH_ADMIN_PASSWORD: TEST_PASSWORD } : {}),
+        ...(options.trace ? { TRACE_ENABLED: "true" } : {}),
         ...(this.bootstrapFile ? { COMPOSE_PROFILES: "bootstrap", BOOTSTRAP_FILE: this.bootstrapFile, BOOTSTRAP_WATCH_SECONDS: "2" } : {}),
       },
       overlays: options.files,
@@ -309,6 +313,8 @@ export interface ModeSpec {
   auth?: boolean;
   /** With the compose file's `bootstrap` service (profile) and modeBootstrapText (users need auth). */
   bootstrap?: boolean;
+  /** Brought up with TRACE_ENABLED=true: every broker keeps the trace topic. */
+  trace?: boolean;
   networkNamesrv: string;
   overlays?: string[];
   /** Checks the topology right after `up`, e.g. exact broker names and ids. */
@@ -328,6 +334,7 @@ export function describeMode(spec: ModeSpec, skip: string | undefined): void {
     files: spec.overlays,
     auth: spec.auth,
     bootstrap: spec.bootstrap,
+    trace: spec.trace,
   });
   describe(cluster.label, { skip }, () => {
     before(async () => {

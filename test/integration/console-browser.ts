@@ -336,4 +336,28 @@ export function browserTour(cluster: ClusterUnderTest): void {
     await chart(groupPage, "chart-group", (f) => f.last <= before && f.max >= before + 2000);
     await shot("20-group-chart");
   });
+
+  test("browser: a traced message's page shows who sent it, when, and when each group received and consumed it", async () => {
+    // With TRACE_ENABLED=true the brokers keep RMQ_SYS_TRACE_TOPIC; a client with tracing on reports every message.
+    await java(["--mode", "both", "--count", "5", "--run-id", `${runId}t`, "--trace"]);
+    await open(`${CONSOLE_URL}/#/messages?${new URLSearchParams({ topic, key: `${runId}t-0` })}`);
+    await page.locator("#messages a").first().click(); // opens it by the broker's offset id
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const trace = page.locator("#trace");
+      await trace.waitFor({ timeout: 15_000 });
+      const text = await trace.innerText();
+      if (text.includes("consumed")) {
+        assert.match(text, new RegExp(`sent\\s+${group}-producer\\b`), text);
+        assert.match(text, new RegExp(`delivered\\s+${group}-consumer\\s`), text);
+        assert.match(text, /consumed\s.*\bok\b/, text);
+        assert.match(text, /stored on \d+\.\d+\.\d+\.\d+:\d+/, text);
+        break;
+      }
+      if (Date.now() > deadline) assert.fail(`no full trace: ${text}`);
+      await page.waitForTimeout(1500);
+      await page.reload();
+    }
+    await shot("21-message-trace");
+  });
 }

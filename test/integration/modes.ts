@@ -197,6 +197,8 @@ export function twoMastersTwoSlaves(replication: "async" | "sync", version?: str
   return {
     mode: `2m-2s-${replication}`,
     version,
+    // The browser tour (async, RocketMQ 5) opens a message's trace.
+    trace: replication === "async",
     networkNamesrv: TWO_NAMESRVS,
     topology: (ids, t) => {
       assert.deepEqual(sortedClusters(t), { DefaultCluster: ["broker-a", "broker-b"] });

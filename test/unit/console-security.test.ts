@@ -69,7 +69,13 @@ async function login(port: number, password = PASSWORD) {
   };
 }
 
-const SAMPLE_PARAMS: Record<string, string> = { name: "SampleName", group: "SampleGroup", address: "10.0.0.1:10911", file: "app.js" };
+const SAMPLE_PARAMS: Record<string, string> = {
+  msgId: "AC11000100002A9F0000000000000000",
+  name: "SampleName",
+  group: "SampleGroup",
+  address: "10.0.0.1:10911",
+  file: "app.js",
+};
 
 test("the policy: protected unless public, unmatched counts as protected, writes need token, same origin and a writable console", () => {
   const base: AccessRequest = {

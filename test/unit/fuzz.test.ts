@@ -16,6 +16,7 @@ import { FastjsonError, parseFastjson } from "../../src/remoting/fastjson.ts";
 import { MessageDecodeError, decodeMessages, encodeProperties } from "../../src/remoting/message-codec.ts";
 import { basicCredentials, cookieValue } from "../../src/console/sessions.ts";
 import { parseCursor } from "../../src/remoting/browse.ts";
+import { decodeTrace } from "../../src/remoting/trace.ts";
 
 const SEED = 20261203;
 /** fast-check stops starting runs after this; the worker is killed if the property has not ended by PROPERTY_DEADLINE_MS. */
@@ -271,6 +272,36 @@ const properties: Record<string, () => void> = {
             (e) => (e as { statusCode?: number }).statusCode === 400,
           );
           for (const offset of read?.values() ?? []) assert.ok(Number.isSafeInteger(offset) && offset >= 0);
+        },
+      ),
+      settings(20_000),
+    );
+  },
+  "decodeTrace (a trace message's body, written by any client): any text ends quickly, never throws, bounded events"() {
+    const field = fc.oneof(
+      fc.string({ maxLength: 30 }),
+      fc.constantFrom("Pub", "SubBefore", "SubAfter", "EndTransaction", "true", "-1", "99"),
+    );
+    const event = fc.array(field, { maxLength: 20 }).map((f) => f.join("\u0001"));
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string({ maxLength: 3000 }),
+          fc.array(event, { maxLength: 40 }).map((e) => e.join("\u0002")),
+        ),
+        (text) => {
+          const events = timed(
+            "decodeTrace",
+            () => decodeTrace(text),
+            () => false,
+          )!;
+          assert.ok(events.length <= 1000);
+          for (const e of events) {
+            for (const v of Object.values(e)) {
+              if (typeof v === "string") assert.ok(v.length <= 512);
+              if (typeof v === "number") assert.ok(Number.isSafeInteger(v));
+            }
+          }
         },
       ),
       settings(20_000),

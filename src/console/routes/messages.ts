@@ -4,6 +4,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { RouteContext } from "../context.ts";
 import type { DecodedMessage } from "../../remoting/message-codec.ts";
+import { DEFAULT_TRACE_TOPIC } from "../../remoting/trace.ts";
 import { errorSchema, nameParam, printable, topicName } from "./schemas.ts";
 
 const BODY_PREVIEW = 4096;
@@ -135,6 +136,56 @@ export async function messageRoutes(app: FastifyInstance, { source }: RouteConte
         previewBytes: BODY_PREVIEW,
       });
       return { total: page.total, scanned: page.scanned, cursor: page.cursor, messages: page.messages.map(view) };
+    },
+  );
+
+  app.get(
+    "/api/trace/:msgId",
+    {
+      schema: {
+        summary: "A message's trace: when its producer sent it and each consumer group received and consumed it (clients with tracing on)",
+        params: {
+          type: "object",
+          properties: { msgId: { type: "string", pattern: "^[0-9A-Fa-f]{16,64}$", description: "the producer's message id" } },
+          required: ["msgId"],
+        },
+        querystring: {
+          type: "object",
+          properties: { traceTopic: { ...topicName, default: DEFAULT_TRACE_TOPIC, description: "the topic the clients trace to" } },
+          additionalProperties: false,
+        },
+        response: {
+          200: {
+            type: "object",
+            properties: {
+              msgId: { type: "string" },
+              traceTopic: { type: "string" },
+              events: {
+                type: "array",
+                items: {
+                  type: "object",
+                  // Every field of every event type (remoting/trace.ts); a type leaves the others out.
+                  properties: Object.fromEntries([
+                    ...[
+                      ...["type", "group", "topic", "msgId", "tags", "keys", "storeHost", "messageType", "offsetMsgId", "clientHost"],
+                      ...["requestId", "result", "transactionId", "transactionState", "reportedBy"],
+                    ].map((k) => [k, { type: ["string", "null"] }]),
+                    ...["time", "bodyLength", "costMs", "retryTimes"].map((k) => [k, { type: ["number", "null"] }]),
+                    ...["success", "fromTransactionCheck"].map((k) => [k, { type: ["boolean", "null"] }]),
+                  ]),
+                },
+              },
+            },
+          },
+          400: errorSchema,
+          502: errorSchema,
+        },
+      },
+    },
+    async (request: FastifyRequest<{ Params: { msgId: string }; Querystring: { traceTopic: string } }>) => {
+      const { msgId } = request.params;
+      const { traceTopic } = request.query;
+      return { msgId, traceTopic, events: await source.trace(msgId, traceTopic) };
     },
   );
 

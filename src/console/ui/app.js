@@ -843,7 +843,10 @@ async function messagesPage(params) {
   if (topic && (key || id)) {
     try {
       const r = await api("GET", `/api/messages?${new URLSearchParams(id ? { topic, id } : { topic, key })}`);
-      results = r.messages.length ? messagesTable(r.messages) : h("p", { class: "muted", id: "messages" }, "no message found");
+      results = r.messages.length
+        ? messagesTable(r.messages, { link: true })
+        : h("p", { class: "muted", id: "messages" }, "no message found");
+      if (id && r.messages.length === 1) results = h("div", {}, results, traceSection(r.messages[0].msgId));
     } catch (e) {
       results = errorBox(e);
     }
@@ -854,6 +857,47 @@ async function messagesPage(params) {
     form,
     results,
   );
+}
+
+const TRACE_STEPS = { Pub: "sent", SubBefore: "delivered", SubAfter: "consumed", EndTransaction: "transaction ended" };
+
+/** The message's trace: what its producer and each consumer reported, with tracing on (docs/console.md#trace). */
+function traceSection(msgId) {
+  const out = h("div", {}, h("p", { class: "muted" }, "…"));
+  const outcome = (e) =>
+    e.type === "SubAfter"
+      ? `${e.success ? "ok" : "failed"}${e.result && e.result !== "success" ? ` (${e.result})` : ""}`
+      : e.type === "Pub"
+        ? `${e.success ? "stored" : "not stored"} on ${e.storeHost}`
+        : e.type === "SubBefore"
+          ? `attempt ${(e.retryTimes ?? 0) + 1}`
+          : `${e.transactionState}${e.fromTransactionCheck ? " (on the broker's check)" : ""}`;
+  void api("GET", `/api/trace/${encodeURIComponent(msgId)}`)
+    .then((t) =>
+      out.replaceChildren(
+        t.events.length
+          ? table(
+              [
+                // Milliseconds: a trace's steps are often within one second.
+                { title: "Time", cell: (e) => (e.time ? new Date(e.time).toISOString().replace("T", " ") : "–") },
+                { title: "Step", cell: (e) => TRACE_STEPS[e.type] ?? e.type },
+                { title: "Group", cell: (e) => e.group ?? "–" },
+                { title: "Client", cell: (e) => e.clientHost || e.reportedBy },
+                { title: "Took (ms)", cell: (e) => fmt.num(e.costMs, 0), num: true },
+                { title: "Outcome", cell: outcome },
+              ],
+              t.events,
+              { id: "trace" },
+            )
+          : h(
+              "p",
+              { class: "muted", id: "trace" },
+              `no trace in ${t.traceTopic}: tracing is off for this message's clients, or its events are on their way`,
+            ),
+      ),
+    )
+    .catch((e) => out.replaceChildren(errorBox(e)));
+  return h("div", {}, h("h2", {}, "Trace"), out);
 }
 
 async function dlqPage(params) {

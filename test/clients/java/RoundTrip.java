@@ -39,6 +39,7 @@ import org.apache.rocketmq.acl.common.SessionCredentials;
 import org.apache.rocketmq.client.consumer.DefaultMQPullConsumer;
 import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
 import org.apache.rocketmq.client.consumer.PullResult;
+import org.apache.rocketmq.client.consumer.rebalance.AllocateMessageQueueAveragely;
 import org.apache.rocketmq.client.exception.MQBrokerException;
 import org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus;
 import org.apache.rocketmq.client.consumer.listener.MessageListenerConcurrently;
@@ -77,6 +78,7 @@ public final class RoundTrip {
             + "         [--create-topic]       create the topic on every broker (masters and slaves) before sending\n"
             + "         [--queues Q]           queue count for --create-topic (default 4)\n"
             + "         [--route]              print CLUSTER {json} (cluster + topic route) at the end\n"
+            + "         [--trace]              trace every message to RMQ_SYS_TRACE_TOPIC (the client's enableMsgTrace)\n"
             + "         [--interval-ms MS]     pause between sends, for send loops that run while a node is killed\n"
             + "         [--until-ok]           resend a message until it is SEND_OK (so every id has an acknowledged copy)\n"
             + "         [--access-key AK --secret-key-env VAR]  sign requests (ACL) as AK with the secret in $VAR\n";
@@ -95,6 +97,8 @@ public final class RoundTrip {
     int seconds = 20;
     int bodyBytes = 1024;
     boolean createTopic;
+    /** --trace: the producer and consumer report each message to RocketMQ's trace topic (enableMsgTrace). */
+    boolean trace;
     int queues = 4;
     boolean route;
     int intervalMs;
@@ -197,6 +201,9 @@ public final class RoundTrip {
                     continue;
                 case "--route":
                     route = true;
+                    continue;
+                case "--trace":
+                    trace = true;
                     continue;
                 case "-h":
                 case "--help":
@@ -345,7 +352,7 @@ public final class RoundTrip {
             }
             boolean needProducer = createTopic || route || !mode.equals("consume");
             if (needProducer) {
-                producer = new DefaultMQProducer(group + "-producer", rpcHook());
+                producer = new DefaultMQProducer(group + "-producer", rpcHook(), trace, null);
                 producer.setNamesrvAddr(namesrv);
                 producer.setVipChannelEnabled(false);
                 producer.setSendMsgTimeout(5000);
@@ -658,7 +665,8 @@ public final class RoundTrip {
         AtomicLong foreignCount = new AtomicLong();
         // A push consumer: it pulls with the PULL_MESSAGE request that 4.x and 5.x brokers both serve (the lite
         // pull consumer uses LITE_PULL_MESSAGE, which 4.x brokers reject).
-        DefaultMQPushConsumer consumer = new DefaultMQPushConsumer(group + "-consumer", rpcHook());
+        DefaultMQPushConsumer consumer =
+            new DefaultMQPushConsumer(group + "-consumer", rpcHook(), new AllocateMessageQueueAveragely(), trace, null);
         consumer.setNamesrvAddr(namesrv);
         consumer.setVipChannelEnabled(false);
         consumer.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
