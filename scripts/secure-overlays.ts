@@ -66,8 +66,16 @@ export function renderOverlays(): Map<string, string> {
   for (const file of readdirSync(COMPOSE_DIR)
     .filter((f) => f.endsWith(".yml"))
     .sort()) {
-    const { services } = parse(readFileSync(join(COMPOSE_DIR, file), "utf8")) as { services: Record<string, unknown> };
-    overlays.set(join(COMPOSE_DIR, "secure", file), renderOverlay(file, Object.keys(services)));
+    const { services } = parse(readFileSync(join(COMPOSE_DIR, file), "utf8")) as { services: Record<string, Record<string, unknown>> };
+    // A service this file only adds to (the proxy overlay's variables for the console) is secured with its own file.
+    const started = Object.entries(services).filter(([, s]) => "image" in s || "<<" in s);
+    overlays.set(
+      join(COMPOSE_DIR, "secure", file),
+      renderOverlay(
+        file,
+        started.map(([name]) => name),
+      ),
+    );
   }
   return overlays;
 }

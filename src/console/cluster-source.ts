@@ -29,7 +29,7 @@ import {
   producerConnections,
   queryMessagesByKey,
   recentMessages,
-  resendDlqMessage,
+  resendToGroup,
   resetConsumerOffset,
   sendMessage,
   viewMessageById,
@@ -162,6 +162,14 @@ export interface UserChange {
 /** A trace event with the address of the client that reported it (the trace message's born host). */
 export type TraceEventView = TraceEvent & { reportedBy: string };
 
+/** Who consumes as a group: from a master, and from every proxy the console knows (`via` says which). */
+export interface GroupConnections {
+  connections: (ConsumerConnection["connections"][number] & { via: string })[];
+  consumeType: string | null;
+  messageModel: string | null;
+  errors: string[];
+}
+
 /** What the history's per-topic TPS is derived from (see topicsWritten). */
 export interface TopicsWritten {
   /** Messages ever written to each user topic: the sum of its queues' max offsets on every master. */
@@ -201,8 +209,8 @@ export interface ClusterSource {
   saveGroup(settings: SubscriptionGroupSettings): Promise<void>;
   /** Deletes a group, with its consumer offsets, from every broker. */
   deleteGroup(name: string): Promise<void>;
-  /** Who consumes as the group, as a master that answers sees it; undefined when no master answers. */
-  consumers(group: string): Promise<ConsumerConnection | undefined>;
+  /** Who consumes as the group: as a master that answers sees it, and as each proxy (CONSOLE_PROXY_ADDR) does. */
+  consumers(group: string): Promise<GroupConnections>;
   /** Producers connected as the group: on every master, or only on the masters that serve `topic`. */
   producers(group: string, topic?: string): Promise<(ClientConnection & { brokerName: string })[]>;
   /** Moves the group's offsets on the topic to the first message stored at or after `timestamp`, on every master. */
@@ -219,8 +227,8 @@ export interface ClusterSource {
   trace(msgId: string, traceTopic: string): Promise<TraceEventView[]>;
   /** The group's newest dead letters (%DLQ%<group>), and how many the topic holds. */
   deadLetters(group: string, max: number): Promise<{ total: number; messages: DecodedMessage[] }>;
-  /** Sends a dead letter again to its group alone, through %RETRY%<group>. */
-  resendDeadLetter(group: string, msgId: string): Promise<SendResult>;
+  /** Sends a copy of a topic's message (a dead letter, or any other) to one group alone, through %RETRY%<group>. */
+  resendMessage(topic: string, msgId: string, group: string): Promise<SendResult>;
   ha(): Promise<HaGroup[]>;
   /** ACL 2.0 users and their policies, from every broker. */
   users(): Promise<UsersView>;
@@ -242,11 +250,17 @@ export class RemotingClusterSource implements ClusterSource {
   private readonly cacheMs: number;
   private readonly cache = new Map<string, { at: number; ttl: number; value: Promise<unknown> }>();
 
-  /** `client`'s default timeout (CONSOLE_REQUEST_TIMEOUT_MS) bounds every request made here. */
-  constructor(client: RemotingClient, namesrvAddr: string, cacheMs = 2000) {
+  private readonly proxies: string[];
+
+  /**
+   * `client`'s default timeout (CONSOLE_REQUEST_TIMEOUT_MS) bounds every request made here. `proxies`: RocketMQ 5
+   * proxies' remoting addresses, asked who is connected through them.
+   */
+  constructor(client: RemotingClient, namesrvAddr: string, cacheMs = 2000, proxies: string[] = []) {
     this.client = client;
     this.namesrvs = splitNamesrvList(namesrvAddr);
     this.cacheMs = cacheMs;
+    this.proxies = proxies;
   }
 
   overview(): Promise<ClusterOverview> {
@@ -452,9 +466,33 @@ export class RemotingClusterSource implements ClusterSource {
     return (await this.overview()).brokers.some((b) => b.version?.startsWith("V4_"));
   }
 
-  async consumers(group: string): Promise<ConsumerConnection | undefined> {
+  async consumers(group: string): Promise<GroupConnections> {
     const master = (await this.overview()).brokers.find((b) => b.role === "master" && !b.error);
-    return master ? consumerConnections(this.client, master.address, group) : undefined;
+    const errors: string[] = [];
+    // A proxy's clients (gRPC ones, and remoting ones that use it as their name server) are known to it alone.
+    const asked = await Promise.all(
+      [
+        ...(master ? [{ via: `broker ${master.brokerName}`, address: master.address }] : []),
+        ...this.proxies.map((address) => ({ via: `proxy ${address}`, address })),
+      ].map(async ({ via, address }) => {
+        try {
+          return { via, found: await consumerConnections(this.client, address, group) };
+        } catch (e) {
+          errors.push(`${via}: ${(e as Error).message}`);
+          return undefined;
+        }
+      }),
+    );
+    const answered = asked.filter((a) => a !== undefined);
+    const seen = new Set<string>();
+    return {
+      connections: answered.flatMap(({ via, found }) =>
+        found.connections.filter((c) => !seen.has(c.clientId) && seen.add(c.clientId)).map((c) => ({ ...c, via })),
+      ),
+      consumeType: answered.find((a) => a.found.consumeType)?.found.consumeType ?? null,
+      messageModel: answered.find((a) => a.found.messageModel)?.found.messageModel ?? null,
+      errors,
+    };
   }
 
   async producers(group: string, topic?: string): Promise<(ClientConnection & { brokerName: string })[]> {
@@ -509,8 +547,8 @@ export class RemotingClusterSource implements ClusterSource {
     return recentMessages(this.client, this.namesrvs, `%DLQ%${group}`, max);
   }
 
-  resendDeadLetter(group: string, msgId: string): Promise<SendResult> {
-    return resendDlqMessage(this.client, this.namesrvs, group, msgId);
+  resendMessage(topic: string, msgId: string, group: string): Promise<SendResult> {
+    return resendToGroup(this.client, this.namesrvs, topic, msgId, group);
   }
 
   ha(): Promise<HaGroup[]> {

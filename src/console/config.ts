@@ -12,6 +12,8 @@ import type { HistorySettings } from "./history.ts";
 
 export interface ConsoleConfig {
   namesrvAddr: string;
+  /** CONSOLE_PROXY_ADDR: the proxies asked who is connected through them. */
+  proxyAddrs: string[];
   port: number;
   user: string;
   password: string;
@@ -47,6 +49,11 @@ export const CONSOLE_SCHEMA = {
       description: "name servers as host:port;host:port",
     },
     CONSOLE_PORT: { type: "integer", minimum: 1, maximum: 65535, default: 8082, description: "an integer from 1 to 65535" },
+    CONSOLE_PROXY_ADDR: {
+      type: "string",
+      pattern: "^[A-Za-z0-9._-]+:[0-9]{1,5}( *; *[A-Za-z0-9._-]+:[0-9]{1,5})*$",
+      description: "proxies' remoting addresses as host:port;host:port",
+    },
     CONSOLE_USER: {
       type: "string",
       pattern: "^[A-Za-z0-9._-]{1,64}$",
@@ -107,6 +114,8 @@ type ConsoleVariable = keyof typeof CONSOLE_SCHEMA.properties;
 export const CONSOLE_VARIABLE_SUMMARIES: Record<ConsoleVariable, string> = {
   NAMESRV_ADDR: "The name servers the console reads the cluster from (required).",
   CONSOLE_PORT: "The HTTP port.",
+  CONSOLE_PROXY_ADDR:
+    "RocketMQ 5 proxies' remoting addresses (port 8080 by default): a consumer group's page then also lists the clients connected through them, gRPC clients included, which brokers do not know of.",
   CONSOLE_USER: "The login's user name.",
   CONSOLE_PASSWORD: "The login's password. Default: generated at start and printed once in the log.",
   CONSOLE_PASSWORD_FILE: "The password from a file, e.g. a Docker secret.",
@@ -156,6 +165,7 @@ export const DEFAULT_LOGIN_LIMITS = loginLimits(
 interface Settings {
   NAMESRV_ADDR: string;
   CONSOLE_PORT: number;
+  CONSOLE_PROXY_ADDR?: string;
   CONSOLE_USER: string;
   CONSOLE_PASSWORD?: string;
   CONSOLE_PASSWORD_FILE?: string;
@@ -205,13 +215,16 @@ export function consoleConfig(env: Record<string, string | undefined>, readFile:
   // Checked even when other variables are wrong, so that every problem is reported at once.
   const variables = readVariables(given, readFile, isFileForm, errors);
   const settings = checkSchema<Settings>(CONSOLE_SCHEMA, variables, errors);
-  if (settings && splitNamesrvList(settings.NAMESRV_ADDR).some((address) => Number(address.split(":").pop()) > 65535)) {
-    errors.push({
-      subject: "NAMESRV_ADDR",
-      value: settings.NAMESRV_ADDR,
-      problem: "has a port above 65535",
-      allowed: `${CONSOLE_SCHEMA.properties.NAMESRV_ADDR.description}, ports 1 to 65535`,
-    });
+  for (const name of ["NAMESRV_ADDR", "CONSOLE_PROXY_ADDR"] as const) {
+    const list = settings?.[name];
+    if (list && splitNamesrvList(list).some((address) => Number(address.split(":").pop()) > 65535)) {
+      errors.push({
+        subject: name,
+        value: list,
+        problem: "has a port above 65535",
+        allowed: `${CONSOLE_SCHEMA.properties[name].description}, ports 1 to 65535`,
+      });
+    }
   }
   const password = variables.get("CONSOLE_PASSWORD");
   if (password && password.value.length < 8) {
@@ -238,6 +251,7 @@ export function consoleConfig(env: Record<string, string | undefined>, readFile:
   if (errors.length || !settings) throw new ConsoleConfigError(errors.map(consoleWording));
   return {
     namesrvAddr: splitNamesrvList(settings.NAMESRV_ADDR).join(";"),
+    proxyAddrs: settings.CONSOLE_PROXY_ADDR ? splitNamesrvList(settings.CONSOLE_PROXY_ADDR) : [],
     port: settings.CONSOLE_PORT,
     user: settings.CONSOLE_USER,
     password: password?.value ?? randomBytes(12).toString("base64url"),

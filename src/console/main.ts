@@ -41,7 +41,7 @@ try {
 const client = new RemotingClient({ timeoutMs: config.requestTimeoutMs, credentials: config.clusterCredentials, tls: config.clusterTls });
 // Next to the bundle in the image (/opt/console/ui), next to this file in the source tree.
 const uiDir = fileURLToPath(new URL("./ui/", import.meta.url));
-const source = new RemotingClusterSource(client, config.namesrvAddr);
+const source = new RemotingClusterSource(client, config.namesrvAddr, undefined, config.proxyAddrs);
 const history = new History(config.history);
 const app = buildConsole({
   config,

@@ -266,11 +266,19 @@ const SYSTEM_PROPERTIES = new Set([
   "TRACE_ON",
 ]);
 
-/** Sends a dead letter to %RETRY%<group>: only that group gets it again, with its body, keys, tags and properties. */
-export async function resendDlqMessage(client: RemotingClient, namesrvs: Namesrvs, group: string, msgId: string): Promise<SendResult> {
-  const dlq = `%DLQ%${group}`;
-  const m = await viewMessageById(client, namesrvs, dlq, msgId);
-  if (!m) throw Object.assign(new Error(`no message ${msgId} in ${dlq}`), { statusCode: 404 });
+/**
+ * Sends a copy of a topic's message to %RETRY%<group>: only that group (its push consumers) gets it again, with its
+ * body, keys, tags and properties, and ORIGIN_MESSAGE_ID naming the original.
+ */
+export async function resendToGroup(
+  client: RemotingClient,
+  namesrvs: Namesrvs,
+  topic: string,
+  msgId: string,
+  group: string,
+): Promise<SendResult> {
+  const m = await viewMessageById(client, namesrvs, topic, msgId);
+  if (!m) throw Object.assign(new Error(`no message ${msgId} in ${topic}`), { statusCode: 404 });
   if (m.compressed)
     throw Object.assign(new Error(`${msgId} cannot be resent: its body is ${m.bodyNote ?? `${m.compressed}-compressed`}`), {
       statusCode: 422,
@@ -280,6 +288,11 @@ export async function resendDlqMessage(client: RemotingClient, namesrvs: Namesrv
   );
   properties.ORIGIN_MESSAGE_ID ??= m.msgId;
   return sendMessage(client, namesrvs, { topic: `%RETRY%${group}`, body: m.body, keys: m.keys, tags: m.tags, properties });
+}
+
+/** A dead letter of `group` (%DLQ%<group>) sent again to that group alone. */
+export function resendDlqMessage(client: RemotingClient, namesrvs: Namesrvs, group: string, msgId: string): Promise<SendResult> {
+  return resendToGroup(client, namesrvs, `%DLQ%${group}`, msgId, group);
 }
 
 export interface ConsumerConnection {

@@ -380,6 +380,11 @@ export function describeMode(spec: ModeSpec, skip: string | undefined): void {
       }>("/api/cluster");
       assert.deepEqual(brokers.map((b) => `${b.brokerName}/${b.brokerId}/${b.role}`).sort(), expected.sort());
       for (const b of brokers) assert.match(b.version ?? "", /^V\d/, `${b.brokerName}/${b.brokerId}: ${b.error ?? ""}`);
+      // Its charts sample every broker (every 3 s here).
+      await eventually(async () => {
+        const h = await session.get<{ tpsIn: { series: { name: string }[] } }>("/api/history?minutes=10");
+        assert.deepEqual(h.tpsIn.series.map((s) => s.name).sort(), expected.map((e) => e.split("/").slice(0, 2).join("/")).sort());
+      }, 30_000);
     });
     test(`the console refuses ${ANONYMOUS_ATTACKS.length} bypass requests without a session (encoded, absolute-form, dot segments, bad cookies…)`, async () => {
       assert.deepEqual(await runAttacks(Number(new URL(CONSOLE_URL).port), ANONYMOUS_ATTACKS), []);

@@ -359,5 +359,20 @@ export function browserTour(cluster: ClusterUnderTest): void {
       await page.reload();
     }
     await shot("21-message-trace");
+
+    // The same page: the message's properties, its body as hex, and a copy sent to the consumer group alone.
+    assert.match(await page.locator("#message-properties").innerText(), /UNIQ_KEY/);
+    await page.selectOption("#body-view", "hex");
+    const hex = Buffer.from(`${runId}t-0`)
+      .toString("hex")
+      .slice(0, 16)
+      .replace(/(..)(?!$)/g, "$1 ");
+    assert.ok((await page.locator("#message-body").innerText()).includes(hex), await page.locator("#message-body").innerText());
+    await page.fill('#resend-message input[name="group"]', `${group}-consumer`);
+    await page.click('#resend-message button[type="submit"]');
+    assert.match(await page.locator("#resent").innerText({ timeout: 30_000 }), new RegExp(`sent to %RETRY%${group}-consumer as [0-9A-F]+`));
+    await shot("22-message-details");
+    // Only that group gets it again: its consumer receives the copy (the run's 5 were consumed before).
+    await java(["--mode", "consume", "--count", "1", "--run-id", `${runId}t`]);
   });
 }

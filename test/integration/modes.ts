@@ -95,11 +95,23 @@ export function zeroLossKillTest(cluster: RunningCluster, master: string, before
 
 /** With the proxy overlay (5.x): the gRPC client and the Java client through the proxy. */
 function proxyTests(cluster: ClusterUnderTest): void {
-  test("the gRPC client (npm rocketmq-client-nodejs) round-trips 200 messages through the proxy at localhost:8081", async () => {
+  test("the gRPC client (npm rocketmq-client-nodejs) round-trips 200 messages through the proxy at localhost:8081; the console lists it", async () => {
     await cluster.createTopic("GrpcTopic");
-    const { sent, received } = await grpcRoundTrip("localhost:8081", "GrpcTopic", 200, uniqueId("grpc"), {
-      credentials: cluster.credentials,
-    });
+    const runId = uniqueId("grpc");
+    const session = await consoleLogin(await generatedPassword(cluster));
+    const roundTrip = grpcRoundTrip("localhost:8081", "GrpcTopic", 200, runId, { credentials: cluster.credentials });
+    // Brokers do not know of gRPC clients; the proxy does, and the console asks it (CONSOLE_PROXY_ADDR).
+    const listed = await eventually(async () => {
+      const g = await session.get<{ connections: { clientId: string; language: string; via: string }[] }>(
+        `/api/groups/${encodeURIComponent(`${runId}-consumer`)}`,
+      );
+      const viaProxy = g.connections.find((c) => c.via === "proxy proxy:8080");
+      assert.ok(viaProxy, JSON.stringify(g.connections));
+      return viaProxy;
+    }, 60_000);
+    report(`${cluster.label}: the console lists the gRPC consumer through the proxy: ${JSON.stringify(listed)}`);
+    assert.notEqual(listed.language, "JAVA");
+    const { sent, received } = await roundTrip;
     assert.equal(sent, 200);
     assert.equal(received, 200);
   });

@@ -70,6 +70,7 @@ async function login(port: number, password = PASSWORD) {
 }
 
 const SAMPLE_PARAMS: Record<string, string> = {
+  id: "AC11000100002A9F0000000000000000",
   msgId: "AC11000100002A9F0000000000000000",
   name: "SampleName",
   group: "SampleGroup",

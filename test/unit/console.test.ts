@@ -288,10 +288,10 @@ test("messages, dead letters, offsets and connections: each route asks the sourc
   const fake: Partial<ClusterSource> = {
     group: async (name) => ({ name, lag: 3, consumeTps: 0, queues: [], errors: [] }),
     consumers: record("consumers", {
-      connections: [{ clientId: "c1", clientAddr: "10.0.0.9:5000", language: "JAVA", version: 491 }],
+      connections: [{ clientId: "c1", clientAddr: "10.0.0.9:5000", language: "JAVA", version: 491, via: "broker broker-a" }],
       consumeType: "CONSUME_PASSIVELY",
       messageModel: "CLUSTERING",
-      subscriptions: [],
+      errors: [],
     }),
     producers: record("producers", [
       { clientId: "p1", clientAddr: "10.0.0.8:5000", language: "JAVA", version: 491, brokerName: "broker-a" },
@@ -308,7 +308,7 @@ test("messages, dead letters, offsets and connections: each route asks the sourc
       cursor: "broker-a/7.3",
     }),
     deadLetters: record("deadLetters", { total: 5, messages: [message({ topic: "%DLQ%G" })] }),
-    resendDeadLetter: record("resendDeadLetter", sent),
+    resendMessage: record("resendMessage", sent),
   };
   const app = buildConsole({ config, source: fake as ClusterSource });
   const { cookie, csrfToken } = await login(app);
@@ -356,7 +356,7 @@ test("messages, dead letters, offsets and connections: each route asks the sourc
     'messageById ["Orders","0A00000100002A9F0000000000001000"]',
     'messagesBetween [{"topic":"Orders","begin":5,"end":9,"pageSize":3,"cursor":"broker-a/9.4","text":"k1","previewBytes":4096}]',
     'deadLetters ["G",10]',
-    'resendDeadLetter ["G","CD34CD34CD34CD34"]',
+    'resendMessage ["%DLQ%G","CD34CD34CD34CD34","G"]',
   ]);
 });
 

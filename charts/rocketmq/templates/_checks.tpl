@@ -66,7 +66,9 @@ second, different value would leave ports, addresses or secrets out of step. Pas
 {{- include "rocketmq.checkEnv" (list "nameserver" $v.nameserver.env (merge (dict "LISTEN_PORT" "nameserver.port" "CONTROLLER_PEERS" "mode" "CONTROLLER_SELF_ID" "mode") $jvm)) -}}
 {{- include "rocketmq.checkEnv" (list "broker" $v.broker.env (merge (dict "LISTEN_PORT" "broker.port or externalAccess.firstListenPort") $cluster $mode $jvm $auth)) -}}
 {{- include "rocketmq.checkEnv" (list "proxy" $v.proxy.env (merge (dict "GRPC_PORT" "proxy.grpcPort" "REMOTING_PORT" "proxy.remotingPort" "REMOTING_ACCESS_ADDR" "proxy.remotingAccessAddr") $cluster $jvm $auth)) -}}
-{{- include "rocketmq.checkEnv" (list "console" $v.console.env (dict "NAMESRV_ADDR" "the name servers of this release" "CONSOLE_PORT" "console.port" "CONSOLE_READ_ONLY" "console.readOnly" "CONSOLE_PASSWORD_FILE" "console.existingSecret or console.password" "CONSOLE_CLUSTER_USER" "auth.adminUser" "CONSOLE_CLUSTER_PASSWORD_FILE" "auth.existingSecret or auth.adminPassword")) -}}
+{{- $console := dict "NAMESRV_ADDR" "the name servers of this release" "CONSOLE_PORT" "console.port" "CONSOLE_READ_ONLY" "console.readOnly" "CONSOLE_PASSWORD_FILE" "console.existingSecret or console.password" "CONSOLE_CLUSTER_USER" "auth.adminUser" "CONSOLE_CLUSTER_PASSWORD_FILE" "auth.existingSecret or auth.adminPassword" -}}
+{{- if include "rocketmq.proxyEnabled" . }}{{ $_ := set $console "CONSOLE_PROXY_ADDR" "proxy.enabled (the proxy of this release)" }}{{ end -}}
+{{- include "rocketmq.checkEnv" (list "console" $v.console.env $console) -}}
 {{- range $name, $tag := dict "image.tag" $v.image.tag "image.consoleTag" $v.image.consoleTag -}}
 {{- if eq $tag "latest" -}}
 {{- fail (printf "%s=latest: give a release (5.5.0, 4.9.7; the console: the chart's version), so that every node runs the same one and an upgrade is a choice; empty takes the chart's." $name) -}}

@@ -14,6 +14,7 @@ const connectionSchema = {
     clientAddr: { type: "string" },
     language: { type: "string" },
     version: { type: ["number", "string"] },
+    via: { type: "string", description: "who knows of it: a broker, or a proxy (CONSOLE_PROXY_ADDR) for clients connected through it" },
   },
 } as const;
 
@@ -137,6 +138,7 @@ export async function groupRoutes(app: FastifyInstance, { source }: RouteContext
         connections: connection?.connections ?? [],
         consumeType: connection?.consumeType ?? null,
         messageModel: connection?.messageModel ?? null,
+        errors: [...detail.errors, ...(connection?.errors ?? [])],
       };
     },
   );

@@ -50,6 +50,7 @@ export async function historyRoutes(app: FastifyInstance, { history }: RouteCont
               disk: chart,
               topTopics: chart,
               topGroups: chart,
+              series: { type: "integer", description: "series kept in memory" },
               errors: { type: "array", items: { type: "string" } },
             },
           },
@@ -59,7 +60,7 @@ export async function historyRoutes(app: FastifyInstance, { history }: RouteCont
     },
     async (request: FastifyRequest<{ Querystring: { minutes: number } }>) => {
       const h = kept();
-      return { ...h.overview(since(request.query.minutes)), errors: h.lastErrors.slice(0, 20) };
+      return { ...h.overview(since(request.query.minutes)), series: h.seriesCount, errors: h.lastErrors.slice(0, 20) };
     },
   );
 

@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { RouteContext } from "../context.ts";
 import type { DecodedMessage } from "../../remoting/message-codec.ts";
 import { DEFAULT_TRACE_TOPIC } from "../../remoting/trace.ts";
-import { errorSchema, nameParam, printable, topicName } from "./schemas.ts";
+import { errorSchema, groupName, nameParam, printable, topicName } from "./schemas.ts";
 
 const BODY_PREVIEW = 4096;
 
@@ -33,6 +33,7 @@ const messageSchema = {
       description: "Set when the body is shown as stored: a codec the console lacks (lz4), a corrupt body, or one over the display limit",
     },
     bodyNote: { type: "string", description: "Why a compressed body is shown as stored, with its size" },
+    bodyBase64: { type: "string", description: "The whole body (as shown: decompressed where it could be), for one message found by id" },
   },
 } as const;
 
@@ -78,7 +79,7 @@ export async function messageRoutes(app: FastifyInstance, { source }: RouteConte
       if (!key === !id) return reply.code(400).send({ error: "give either key or id" });
       if (id) {
         const m = await source.messageById(topic, id);
-        return { total: m ? 1 : 0, messages: m ? [view(m)] : [] };
+        return { total: m ? 1 : 0, messages: m ? [{ ...view(m), bodyBase64: m.body.toString("base64") }] : [] };
       }
       const found = await source.messagesByKey(topic, key!, max);
       return { total: found.length, messages: found.map(view) };
@@ -210,6 +211,34 @@ export async function messageRoutes(app: FastifyInstance, { source }: RouteConte
   );
 
   app.post(
+    "/api/topics/:name/messages/:id/resend",
+    {
+      schema: {
+        summary: "Send a copy of one of a topic's messages to one consumer group alone (through %RETRY%<group>)",
+        params: {
+          type: "object",
+          properties: {
+            name: topicName,
+            id: { type: "string", pattern: "^[0-9A-Fa-f]{16,64}$", description: "its offset or producer id" },
+          },
+          required: ["name", "id"],
+        },
+        body: { type: "object", properties: { group: groupName }, required: ["group"], additionalProperties: false },
+        response: {
+          200: { type: "object", properties: { msgId: { type: "string" }, topic: { type: "string" } } },
+          404: errorSchema,
+          422: errorSchema,
+          502: errorSchema,
+        },
+      },
+    },
+    async (request: FastifyRequest<{ Params: { name: string; id: string }; Body: { group: string } }>) => {
+      const sent = await source.resendMessage(request.params.name, request.params.id, request.body.group);
+      return { msgId: sent.msgId, topic: `%RETRY%${request.body.group}` };
+    },
+  );
+
+  app.post(
     "/api/dlq/:group/resend",
     {
       schema: {
@@ -230,7 +259,7 @@ export async function messageRoutes(app: FastifyInstance, { source }: RouteConte
       },
     },
     async (request: FastifyRequest<{ Params: { group: string }; Body: { msgId: string } }>) => {
-      const sent = await source.resendDeadLetter(request.params.group, request.body.msgId);
+      const sent = await source.resendMessage(`%DLQ%${request.params.group}`, request.body.msgId, request.params.group);
       return { msgId: sent.msgId, topic: `%RETRY%${request.params.group}` };
     },
   );

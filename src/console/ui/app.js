@@ -647,6 +647,7 @@ async function groupPage(name) {
         { title: "Address", cell: (c) => c.clientAddr },
         { title: "Language", cell: (c) => c.language },
         { title: "Version", cell: (c) => c.version },
+        { title: "Connected through", cell: (c) => c.via ?? "" },
       ],
       g.connections,
       { id: "connections" },
@@ -846,7 +847,7 @@ async function messagesPage(params) {
       results = r.messages.length
         ? messagesTable(r.messages, { link: true })
         : h("p", { class: "muted", id: "messages" }, "no message found");
-      if (id && r.messages.length === 1) results = h("div", {}, results, traceSection(r.messages[0].msgId));
+      if (id && r.messages.length === 1) results = h("div", {}, results, messageDetails(r.messages[0]), traceSection(r.messages[0].msgId));
     } catch (e) {
       results = errorBox(e);
     }
@@ -856,6 +857,78 @@ async function messagesPage(params) {
     h("p", { class: "muted" }, "Find messages by key (RocketMQ's index) or by id (the producer's message id or the broker's offset id)."),
     form,
     results,
+  );
+}
+
+/** One message opened: its properties, its body as text, JSON or hex, downloaded, or sent again to one group. */
+function messageDetails(m) {
+  const bytes = Uint8Array.from(atob(m.bodyBase64 ?? ""), (c) => c.charCodeAt(0));
+  const views = {
+    text: () => new TextDecoder().decode(bytes),
+    json: () => {
+      try {
+        return JSON.stringify(JSON.parse(new TextDecoder().decode(bytes)), null, 2);
+      } catch (e) {
+        return `not JSON: ${e.message}`;
+      }
+    },
+    hex: () => {
+      const lines = [];
+      for (let i = 0; i < Math.min(bytes.length, 65536); i += 16) {
+        const row = [...bytes.subarray(i, i + 16)];
+        const hex = row.map((b) => b.toString(16).padStart(2, "0")).join(" ");
+        const ascii = row.map((b) => (b >= 32 && b < 127 ? String.fromCharCode(b) : ".")).join("");
+        lines.push(`${i.toString(16).padStart(8, "0")}  ${hex.padEnd(47)}  ${ascii}`);
+      }
+      return lines.join("\n") + (bytes.length > 65536 ? `\n… ${bytes.length - 65536} more bytes` : "");
+    },
+  };
+  const body = h("pre", { id: "message-body", class: "body" }, views.text());
+  const choose = h(
+    "select",
+    { id: "body-view", onchange: (ev) => body.replaceChildren(views[ev.target.value]()) },
+    Object.keys(views).map((k) => h("option", { value: k }, k)),
+  );
+  const download = () => {
+    const url = URL.createObjectURL(new Blob([bytes], { type: "application/octet-stream" }));
+    const a = h("a", { href: url, download: `${m.msgId}.bin` });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  };
+  return h(
+    "div",
+    {},
+    h("h2", {}, "Properties"),
+    table(
+      [
+        { title: "Name", cell: ([k]) => k },
+        { title: "Value", cell: ([, v]) => h("pre", {}, v) },
+      ],
+      Object.entries(m.properties ?? {}).sort(([a], [b]) => a.localeCompare(b)),
+      { id: "message-properties" },
+    ),
+    h("h2", {}, `Body (${fmt.bytes(bytes.length)})`),
+    h(
+      "div",
+      { class: "pager" },
+      h("label", {}, "Show as", choose),
+      h("button", { type: "button", id: "download-body", onclick: download }, "Download"),
+    ),
+    body,
+    h("h2", {}, "Send again to one group"),
+    actionForm(
+      { id: "resend-message" },
+      [field("Consumer group", "group", { required: true, pattern: "[%\\|a-zA-Z0-9_\\-]{1,255}" })],
+      "Send a copy to this group alone",
+      async (v) => {
+        const r = await api("POST", `/api/topics/${encodeURIComponent(m.topic)}/messages/${encodeURIComponent(m.offsetMsgId)}/resend`, {
+          group: v.group,
+        });
+        return h("div", { class: "notice", role: "status", id: "resent" }, `sent to ${r.topic} as ${r.msgId}`);
+      },
+    ),
   );
 }
 
