@@ -14,6 +14,7 @@ import { RemotingClient } from "../src/remoting/connection.ts";
 import { RequestCode } from "../src/remoting/codes.ts";
 import { mapLimit } from "../src/remoting/limit.ts";
 import { sendMessage } from "../src/remoting/messages.ts";
+import { topicConfigFields } from "../src/remoting/topics.ts";
 import { machineLine, writeResult } from "./results.ts";
 
 const { values } = parseArgs({
@@ -51,20 +52,7 @@ try {
   await mapLimit(
     Array.from({ length: Number(values.topics) }, (_, i) => `BenchTopic${i}`),
     16,
-    (topic) =>
-      client.request(broker, RequestCode.UPDATE_AND_CREATE_TOPIC, {
-        extFields: {
-          topic,
-          defaultTopic: "TBW102",
-          readQueueNums: "4",
-          writeQueueNums: "4",
-          perm: "6",
-          topicFilterType: "SINGLE_TAG",
-          topicSysFlag: "0",
-          order: "false",
-          attributes: "+message.type=NORMAL",
-        },
-      }),
+    (topic) => client.request(broker, RequestCode.UPDATE_AND_CREATE_TOPIC, { extFields: topicConfigFields(topic) }),
   );
   await mapLimit(
     Array.from({ length: Number(values.groups) }, (_, i) => `BenchGroup${i}`),
@@ -155,19 +143,7 @@ function rssKiB(container: string): number {
 async function historyAndBrowsing(namesrv: string, broker: string): Promise<void> {
   const topic = "BenchBigTopic";
   const total = Number(values.messages);
-  await client.request(broker, RequestCode.UPDATE_AND_CREATE_TOPIC, {
-    extFields: {
-      topic,
-      defaultTopic: "TBW102",
-      readQueueNums: "8",
-      writeQueueNums: "8",
-      perm: "6",
-      topicFilterType: "SINGLE_TAG",
-      topicSysFlag: "0",
-      order: "false",
-      attributes: "+message.type=NORMAL",
-    },
-  });
+  await client.request(broker, RequestCode.UPDATE_AND_CREATE_TOPIC, { extFields: topicConfigFields(topic, { queues: 8 }) });
   const sendStart = Date.now();
   await mapLimit(
     Array.from({ length: total }, (_, i) => i),

@@ -40,6 +40,7 @@ export const BLOCK_NAMES = [
   "figures-health",
   "figures-boot",
   "figures-throughput",
+  "figures-slave-sync",
 ] as const;
 export type BlockName = (typeof BLOCK_NAMES)[number];
 
@@ -55,6 +56,7 @@ export const BLOCK_PAGES: Record<BlockName, string> = {
   "figures-health": "docs/performance.md",
   "figures-boot": "docs/performance.md",
   "figures-throughput": "docs/performance.md",
+  "figures-slave-sync": "docs/operations.md",
 };
 
 /** The hand-written pages that may hold blocks: README.md and docs/*.md, except the generated key lists. */
@@ -340,6 +342,7 @@ const BENCH_COMMAND: Record<BenchName, string> = {
   health: "node bench/health.ts",
   boot: "npm run bench",
   throughput: "node bench/throughput.ts",
+  "slave-sync": "node bench/slave-sync.ts",
 };
 
 /** The figures of one bench, or the command that measures them when it has not been run. */
@@ -439,6 +442,26 @@ function renderConsoleFigures(): string {
     `time, 100 a page, it showed ${f("browseShown").toLocaleString("en")} messages in ${Math.ceil(f("browseShown") / 100)} pages, ${f("browsePageMedianMs")} ms a page (median), at most`,
     `${f("browseRssMiB")} MiB resident: each page reads its size from each queue, never the topic whole.`,
   ]);
+}
+
+function renderSlaveSyncFigures(): string {
+  return renderFigures("slave-sync", (f, r) => {
+    const versions = [...new Set(Object.keys(r.figures).flatMap((k) => (/^\d/.test(k) ? [k.split(".").slice(0, 3).join(".")] : [])))];
+    const cell = (v: string, kind: string) =>
+      `${seconds(f(`${v}.${kind}.medianSeconds`))} (${seconds(f(`${v}.${kind}.minSeconds`))}–${seconds(f(`${v}.${kind}.maxSeconds`))})`;
+    return [
+      `Written to the masters of \`compose/2m-2s-sync.yml\` alone, as RocketMQ's tools and clients write them; until every slave`,
+      `had it, median (min–max) of ${f("runs")} runs:`,
+      "",
+      table(
+        ["RocketMQ", "A topic (`updateTopic -c`)", "A subscription group (`updateSubGroup -c`)", "A consumer offset (a consumer's commit)"],
+        versions.map((v) => [v, cell(v, "topic"), cell(v, "group"), cell(v, "offset")]),
+      ),
+      "",
+      "All three arrive together, with the slave's one periodic copy. Each run after the first writes just after the",
+      "previous copy, so the maxima are the longest window a failover right after a write meets.",
+    ];
+  });
 }
 
 function renderBootFigures(): string {
@@ -564,6 +587,7 @@ export function renderBlocks(): Record<BlockName, string> {
     "figures-health": renderHealthFigures(),
     "figures-boot": renderBootFigures(),
     "figures-throughput": renderThroughputFigures(),
+    "figures-slave-sync": renderSlaveSyncFigures(),
   };
 }
 

@@ -35,14 +35,9 @@ export interface CreateTopicOptions extends TopicOptions {
   credentials?: Credentials;
 }
 
-export async function createTopic(namesrvAddr: string, topic: string, options: CreateTopicOptions = {}): Promise<void> {
+/** The header of UPDATE_AND_CREATE_TOPIC for `topic` (one broker's request). */
+export function topicConfigFields(topic: string, options: CreateTopicOptions = {}): Record<string, string> {
   const queues = String(options.queues ?? 4);
-  const requester = signing(options.requester ?? oneShot, options.credentials);
-  const perRequest = options.requester ? {} : { timeoutMs: 10_000 };
-  const info = await clusterInfo(namesrvAddr, requester);
-  const brokers = brokersOf(info);
-  if (!brokers.some((b) => b.brokerId === 0))
-    throw new Error(`the name server ${namesrvAddr} lists no master broker to create topic ${topic} on`);
   const extFields: Record<string, string> = {
     topic,
     defaultTopic: "TBW102",
@@ -54,6 +49,17 @@ export async function createTopic(namesrvAddr: string, topic: string, options: C
     order: String(options.messageType === "FIFO"),
   };
   if (options.rocketmq5 !== false) extFields.attributes = `+message.type=${options.messageType ?? "NORMAL"}`;
+  return extFields;
+}
+
+export async function createTopic(namesrvAddr: string, topic: string, options: CreateTopicOptions = {}): Promise<void> {
+  const requester = signing(options.requester ?? oneShot, options.credentials);
+  const perRequest = options.requester ? {} : { timeoutMs: 10_000 };
+  const info = await clusterInfo(namesrvAddr, requester);
+  const brokers = brokersOf(info);
+  if (!brokers.some((b) => b.brokerId === 0))
+    throw new Error(`the name server ${namesrvAddr} lists no master broker to create topic ${topic} on`);
+  const extFields = topicConfigFields(topic, options);
   await Promise.all(
     brokers.map(async (b) => {
       const r = await requester

@@ -7,6 +7,7 @@ import { roundTripArgs } from "../clients/java-client.ts";
 import { report, type ClusterUnderTest, type ModeSpec, type RunningCluster, type Topology } from "./cluster.ts";
 import { RemotingClient } from "../../src/remoting/connection.ts";
 import { haStatus } from "../../src/remoting/admin.ts";
+import { RequestCode } from "../../src/remoting/codes.ts";
 import { consoleLogin, generatedPassword, haReplicating } from "./console.ts";
 import { browserTour } from "./console-browser.ts";
 import { consoleSecurityTests } from "./console-security.ts";
@@ -230,6 +231,24 @@ export function twoMastersTwoSlaves(replication: "async" | "sync", version?: str
           `${cluster.label}: console HA view ${groups.map((g) => `${g.brokerName} ${g.members.map((m) => `${m.role}${m.brokerId ? ` behind ${m.lagBytes} B` : ""}`).join(", ")}`).join("; ")}`,
         );
       });
+      if (replication === "sync" && !cluster.version.startsWith("4.")) {
+        // updateSubGroup goes the same way (test/unit/mqadmin.test.ts runs the script with both).
+        test("the image's mqadmin updateTopic -c reaches the slaves too: each serves the topic at once", async () => {
+          const topic = `MqadminTopic${Date.now()}`;
+          const container = cluster.container(await cluster.brokerService());
+          await dockerOk("exec", container, "mqadmin", "updateTopic", "-c", "DefaultCluster", "-t", topic, "-n", cluster.networkNamesrv);
+          const client = new RemotingClient({ credentials: cluster.credentials });
+          try {
+            for (const [name, { addrs }] of Object.entries((await cluster.topology()).brokers)) {
+              const slave = addrs["1"]!;
+              const stats = await client.request(slave, RequestCode.GET_TOPIC_STATS_INFO, { extFields: { topic } });
+              assert.equal(stats.code, 0, `${name}'s slave ${slave}: ${stats.remark ?? ""}`);
+            }
+          } finally {
+            client.close();
+          }
+        });
+      }
       if (replication === "async" && !cluster.version.startsWith("4.")) {
         browserTour(cluster);
         consoleSecurityTests(cluster);
