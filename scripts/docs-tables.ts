@@ -41,6 +41,7 @@ export const BLOCK_NAMES = [
   "figures-boot",
   "figures-throughput",
   "figures-slave-sync",
+  "figures-chaos",
 ] as const;
 export type BlockName = (typeof BLOCK_NAMES)[number];
 
@@ -57,6 +58,7 @@ export const BLOCK_PAGES: Record<BlockName, string> = {
   "figures-boot": "docs/performance.md",
   "figures-throughput": "docs/performance.md",
   "figures-slave-sync": "docs/operations.md",
+  "figures-chaos": "docs/operations.md",
 };
 
 /** The hand-written pages that may hold blocks: README.md and docs/*.md, except the generated key lists. */
@@ -343,6 +345,7 @@ const BENCH_COMMAND: Record<BenchName, string> = {
   boot: "npm run bench",
   throughput: "node bench/throughput.ts",
   "slave-sync": "node bench/slave-sync.ts",
+  chaos: "npm run chaos -- --mode <mode>",
 };
 
 /** The figures of one bench, or the command that measures them when it has not been run. */
@@ -442,6 +445,50 @@ function renderConsoleFigures(): string {
     `time, 100 a page, it showed ${f("browseShown").toLocaleString("en")} messages in ${Math.ceil(f("browseShown") / 100)} pages, ${f("browsePageMedianMs")} ms a page (median), at most`,
     `${f("browseRssMiB")} MiB resident: each page reads its size from each queue, never the topic whole.`,
   ]);
+}
+
+function renderChaosFigures(): string {
+  return renderFigures("chaos", (f, r) => {
+    const modes = [...new Set(Object.keys(r.figures).map((k) => k.split(".")[0]!))];
+    const faults = (mode: string) => [
+      ...new Set(
+        Object.keys(r.figures).flatMap((k) => (k.startsWith(`${mode}.`) && k.endsWith(".sendStallSeconds") ? [k.split(".")[1]!] : [])),
+      ),
+    ];
+    const s = (v: number) => (v < 0 ? "never" : seconds(v));
+    return [
+      "Each mode under a steady load (the official Java client sending every 20 ms and consuming at the same time), one",
+      "fault after another on broker-a's master (the elected one in DLedger and controller modes), each held for the time",
+      "given: `kill` (SIGKILL, then started again), `pause` (every process frozen, then thawed), `restart` (stopped cleanly,",
+      "then started), `partition` (its network namespace drops all traffic but loopback, then lets it through again).",
+      "",
+      table(
+        [
+          "Mode",
+          "Run (each fault held)",
+          "Acknowledged",
+          "Lost",
+          "Received twice",
+          "Per fault: longest without a send / a receive, to 30 s after healing; broker-a acknowledging again after healing",
+          "Promise",
+        ],
+        modes.map((m) => [
+          m,
+          `${seconds(f(`${m}.durationSeconds`))} (${seconds(f(`${m}.faultSeconds`))})`,
+          f(`${m}.acknowledged`).toLocaleString("en"),
+          String(f(`${m}.lost`)),
+          String(f(`${m}.duplicated`)),
+          faults(m)
+            .map(
+              (x) =>
+                `${x}: ${s(f(`${m}.${x}.sendStallSeconds`))} / ${s(f(`${m}.${x}.consumeStallSeconds`))}; ${s(f(`${m}.${x}.groupBackSeconds`))}`,
+            )
+            .join("<br>"),
+          f(`${m}.kept`) ? "kept" : "**broken**",
+        ]),
+      ),
+    ];
+  });
 }
 
 function renderSlaveSyncFigures(): string {
@@ -588,6 +635,7 @@ export function renderBlocks(): Record<BlockName, string> {
     "figures-boot": renderBootFigures(),
     "figures-throughput": renderThroughputFigures(),
     "figures-slave-sync": renderSlaveSyncFigures(),
+    "figures-chaos": renderChaosFigures(),
   };
 }
 

@@ -28,7 +28,11 @@ export function assertElectedGroup(ids: Record<string, string[]>, t: Topology): 
 }
 
 /** The node (compose service, pod) of the group's master now, from its advertised address. */
-async function masterNode(cluster: RunningCluster, nodeOf: (address: string) => string | undefined, group = "broker-a"): Promise<string> {
+export async function masterNode(
+  cluster: RunningCluster,
+  nodeOf: (address: string) => string | undefined,
+  group = "broker-a",
+): Promise<string> {
   const t = await cluster.topology();
   const address = t.brokers[group]?.addrs["0"];
   assert.ok(address, `no master in ${JSON.stringify(t.brokers)}`);
@@ -38,7 +42,7 @@ async function masterNode(cluster: RunningCluster, nodeOf: (address: string) => 
 }
 
 /** Compose services found by the port of their advertised address (each member of a group has its own). */
-function byPort(servicesByPort: Record<string, string>): (address: string) => string | undefined {
+export function byPort(servicesByPort: Record<string, string>): (address: string) => string | undefined {
   return (address) => servicesByPort[address.split(":").pop()!];
 }
 
@@ -304,7 +308,7 @@ export function twoMastersTwoSlaves(replication: "async" | "sync", version?: str
   };
 }
 
-const GROUP_OF_THREE = { "10911": "broker-a-n0", "11911": "broker-a-n1", "12911": "broker-a-n2" };
+export const GROUP_OF_THREE = { "10911": "broker-a-n0", "11911": "broker-a-n1", "12911": "broker-a-n2" };
 
 export function dledger(version?: string): ModeSpec {
   return {

@@ -79,6 +79,8 @@ public final class RoundTrip {
             + "         [--queues Q]           queue count for --create-topic (default 4)\n"
             + "         [--route]              print CLUSTER {json} (cluster + topic route) at the end\n"
             + "         [--trace]              trace every message to RMQ_SYS_TRACE_TOPIC (the client's enableMsgTrace)\n"
+            + "         [--events FILE]        append 'A <i> <ms> <broker>' per acknowledged send, 'N <i> <ms> <status>' per other\n"
+            + "                                status, 'E <i> <ms>' per failed attempt, 'R <i> <ms> <broker>' per message received\n"
             + "         [--interval-ms MS]     pause between sends, for send loops that run while a node is killed\n"
             + "         [--until-ok]           resend a message until it is SEND_OK (so every id has an acknowledged copy)\n"
             + "         [--access-key AK --secret-key-env VAR]  sign requests (ACL) as AK with the secret in $VAR\n";
@@ -108,6 +110,8 @@ public final class RoundTrip {
 
     long deadline;
     final PrintStream out = System.out;
+    /** --events FILE: one line per send result and per message received (duplicates included), for a checker. */
+    PrintStream events;
     final PrintStream err = System.err;
 
     public static void main(String[] argv) {
@@ -238,6 +242,7 @@ public final class RoundTrip {
                 case "--timeout-seconds": timeoutSeconds = parseInt(k, v, 1); break;
                 case "--queues": queues = parseInt(k, v, 1); break;
                 case "--interval-ms": intervalMs = parseInt(k, v, 0); break;
+                case "--events": events = openEvents(v); break;
                 case "--threads": threads = parseInt(k, v, 1); break;
                 case "--seconds": seconds = parseInt(k, v, 1); break;
                 case "--body-bytes": bodyBytes = parseInt(k, v, 1); break;
@@ -407,6 +412,22 @@ public final class RoundTrip {
     }
 
     /** Shut a client down, but never wait on it for more than a few seconds. */
+    static PrintStream openEvents(String path) {
+        try {
+            return new PrintStream(new java.io.FileOutputStream(path, true), true, "UTF-8");
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("--events " + path + ": " + e.getMessage());
+        }
+    }
+
+    void event(String line) {
+        if (events != null) {
+            synchronized (events) {
+                events.println(line);
+            }
+        }
+    }
+
     void shutdownQuietly(Runnable r, String what) {
         muteClientLogging();
         Thread t = new Thread(() -> {
@@ -566,6 +587,8 @@ public final class RoundTrip {
                     SendStatus st = r.getSendStatus();
                     statuses.merge(String.valueOf(st), 1, Integer::sum);
                     byBroker.merge(r.getMessageQueue().getBrokerName(), 1, Integer::sum);
+                    event((st == SendStatus.SEND_OK ? "A " : "N ") + i + " " + System.currentTimeMillis() + " "
+                        + (st == SendStatus.SEND_OK ? r.getMessageQueue().getBrokerName() : String.valueOf(st)));
                     if (st == SendStatus.SEND_OK) {
                         ok++;
                         long now = System.currentTimeMillis();
@@ -595,6 +618,7 @@ public final class RoundTrip {
                     // e.g. "No route info of this topic" right after a broker registered,
                     // or a broker restarting: wait and try the same message again.
                     retries++;
+                    event("E " + i + " " + System.currentTimeMillis());
                     String m = cause == e
                         ? e.getClass().getSimpleName() + ": " + firstLine(e.getMessage())
                         : e.getClass().getSimpleName() + " caused by " + firstLine(cause.toString());
@@ -685,6 +709,7 @@ public final class RoundTrip {
                     int idx = Integer.parseInt(body.substring(prefix.length()));
                     if (idx >= 0 && idx < count) {
                         got.add(idx);
+                        event("R " + idx + " " + System.currentTimeMillis() + " " + m.getBrokerName());
                     }
                 } catch (NumberFormatException ignored) {
                     foreignCount.incrementAndGet();

@@ -1,0 +1,156 @@
+// The chaos runner's checker: what a mode promises, and whether a run kept it. Pure: the clients' event lines
+// (the test client's --events file) and the faults the runner injected in, a report out.
+
+/** One line of the Java test client's --events file. */
+export interface ClientEvent {
+  /** A: acknowledged send (SEND_OK); N: stored with another status; E: failed attempt; R: received. */
+  kind: "A" | "N" | "E" | "R";
+  index: number;
+  at: number;
+  /** The broker (A, R) or the status (N). */
+  detail: string;
+}
+
+export interface InjectedFault {
+  name: string;
+  /** The node hit, and the broker group it serves. */
+  target: string;
+  group: string;
+  injectedAt: number;
+  healedAt: number;
+}
+
+/** What each mode promises under these faults; `lossAllowed` modes report their loss instead of failing on it. */
+export const PROMISES: Record<string, { lossAllowed: boolean; says: string }> = {
+  single: { lossAllowed: false, says: "a stopped or killed broker's acknowledged messages come back with it" },
+  "2m-noslave": {
+    lossAllowed: false,
+    says: "a master's acknowledged messages come back with it; the other master takes the sends meanwhile",
+  },
+  "2m-2s-async": {
+    lossAllowed: true,
+    says: "a killed master may lose what its slave had not received yet (reported); a paused or restarted one loses nothing",
+  },
+  "2m-2s-sync": { lossAllowed: false, says: "nothing acknowledged is lost: a SYNC_MASTER acknowledges once its slave has the message" },
+  dledger: { lossAllowed: false, says: "nothing acknowledged is lost: the group elects a new leader from the majority that has it" },
+  controller: {
+    lossAllowed: false,
+    says: "nothing acknowledged is lost (allAckInSyncStateSet=true): the controller promotes an in-sync replica",
+  },
+};
+
+/** How long after healing a fault still counts as its doing: until the next fault, at most this. */
+export const AFTERMATH_MS = 30_000;
+
+export interface FaultReport extends InjectedFault {
+  /** The longest time without an acknowledged send, from injection to the end of its aftermath. */
+  sendStallMs: number;
+  /** The same for messages received. */
+  consumeStallMs: number;
+  /** From healing to the first send acknowledged by the group hit (broker-a) again (null: none came). */
+  groupBackAfterMs: number | null;
+}
+
+export interface ChaosReport {
+  mode: string;
+  promise: string;
+  sent: number;
+  acknowledged: number;
+  /** Stored with another status than SEND_OK (e.g. FLUSH_SLAVE_TIMEOUT), then sent again. */
+  storedNotAcknowledged: number;
+  lost: number;
+  lostExamples: number[];
+  duplicated: number;
+  longestSendGapMs: number;
+  longestConsumeGapMs: number;
+  faults: FaultReport[];
+  kept: boolean;
+  why?: string;
+}
+
+const LINE = /^([ANER]) (\d{1,9}) (\d{13}) ?(\S{0,200})$/;
+
+/** The event lines a client wrote; a line that is not one (a partial last line) is skipped. */
+export function parseEvents(text: string): ClientEvent[] {
+  return text.split("\n").flatMap((line) => {
+    const m = LINE.exec(line.trim());
+    return m ? [{ kind: m[1] as ClientEvent["kind"], index: Number(m[2]), at: Number(m[3]), detail: m[4] ?? "" }] : [];
+  });
+}
+
+/** The longest time between two consecutive times (sorted), or 0 with fewer than two. */
+function longestGap(times: number[]): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let longest = 0;
+  for (let i = 1; i < sorted.length; i++) longest = Math.max(longest, sorted[i]! - sorted[i - 1]!);
+  return longest;
+}
+
+export function check(mode: string, sent: number, events: ClientEvent[], faults: InjectedFault[]): ChaosReport {
+  const promise = PROMISES[mode] ?? { lossAllowed: false, says: "nothing acknowledged is lost" };
+  const acked = events.filter((e) => e.kind === "A");
+  const received = events.filter((e) => e.kind === "R");
+  const ackedIds = new Set(acked.map((e) => e.index));
+  const times = new Map<number, number>();
+  for (const r of received) times.set(r.index, (times.get(r.index) ?? 0) + 1);
+  const lostIds = [...ackedIds].filter((i) => !times.has(i)).sort((a, b) => a - b);
+  const duplicated = [...times.values()].reduce((sum, n) => sum + n - 1, 0);
+  const firstAfter = (list: ClientEvent[], at: number) => {
+    const next = list.filter((e) => e.at >= at).reduce<number | null>((min, e) => (min === null || e.at < min ? e.at : min), null);
+    return next === null ? null : next - at;
+  };
+  // Stalls within [from, to]: the window's edges count as events, so a stall that spans one is measured from it.
+  const stall = (list: ClientEvent[], from: number, to: number) =>
+    longestGap([from, to, ...list.filter((e) => e.at >= from && e.at <= to).map((e) => e.at)]);
+  const ordered = [...faults].sort((a, b) => a.injectedAt - b.injectedAt);
+  const faultReports = ordered.map((f, i): FaultReport => {
+    const end = Math.min(f.healedAt + AFTERMATH_MS, ordered[i + 1]?.injectedAt ?? Infinity);
+    return {
+      ...f,
+      sendStallMs: stall(acked, f.injectedAt, end),
+      consumeStallMs: stall(received, f.injectedAt, end),
+      groupBackAfterMs: firstAfter(
+        acked.filter((e) => e.detail === f.group),
+        f.healedAt,
+      ),
+    };
+  });
+  const report: ChaosReport = {
+    mode,
+    promise: promise.says,
+    sent,
+    acknowledged: ackedIds.size,
+    storedNotAcknowledged: events.filter((e) => e.kind === "N").length,
+    lost: lostIds.length,
+    lostExamples: lostIds.slice(0, 10),
+    duplicated,
+    longestSendGapMs: longestGap(acked.map((e) => e.at)),
+    longestConsumeGapMs: longestGap([...new Set(received.map((e) => e.at))]),
+    faults: faultReports,
+    kept: true,
+  };
+  if (report.acknowledged < sent) {
+    report.kept = false;
+    report.why = `${sent - report.acknowledged} of ${sent} sends were never acknowledged`;
+  } else if (report.lost > 0 && !promise.lossAllowed) {
+    report.kept = false;
+    report.why = `${report.lost} acknowledged message(s) lost, e.g. ${report.lostExamples.join(", ")}`;
+  }
+  return report;
+}
+
+/** The report as a few lines of text, for the runner's output. */
+export function renderReport(r: ChaosReport): string {
+  const s = (ms: number | null) => (ms === null ? "never" : `${(ms / 1000).toFixed(1)} s`);
+  return [
+    `${r.mode}: ${r.kept ? "kept its promise" : `BROKE its promise: ${r.why}`} (${r.promise})`,
+    `  sent ${r.sent}, acknowledged ${r.acknowledged}, stored without SEND_OK ${r.storedNotAcknowledged}, lost ${r.lost}, received twice or more ${r.duplicated}`,
+    `  longest without an acknowledged send ${s(r.longestSendGapMs)}, without a message received ${s(r.longestConsumeGapMs)}`,
+    `  | fault | target | lasted | longest without a send / a receive (to ${AFTERMATH_MS / 1000} s after) | its group sends again after healing |`,
+    "  |---|---|---|---|---|",
+    ...r.faults.map(
+      (f) =>
+        `  | ${f.name} | ${f.target} | ${s(f.healedAt - f.injectedAt)} | ${s(f.sendStallMs)} / ${s(f.consumeStallMs)} | ${s(f.groupBackAfterMs)} |`,
+    ),
+  ].join("\n");
+}

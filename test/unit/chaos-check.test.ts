@@ -1,0 +1,47 @@
+// The chaos checker without a cluster: events parsed (a cut last line skipped), loss and duplicates counted, the
+// longest gaps, each fault's recovery, and each mode's promise deciding whether a loss breaks the run.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { check, parseEvents, renderReport } from "../chaos/check.ts";
+
+const T = 1_764_800_000_000;
+const lines = [
+  `A 0 ${T} broker-a`,
+  `R 0 ${T + 5} broker-a`,
+  `E 1 ${T + 10}`,
+  `N 1 ${T + 3000} FLUSH_SLAVE_TIMEOUT`,
+  `A 1 ${T + 4000} broker-a`,
+  `A 2 ${T + 4010} broker-b`,
+  `R 2 ${T + 4020} broker-b`,
+  `R 2 ${T + 9000} broker-b`,
+  `R 1 ${T + 9000} broker-a`,
+  `A 3 ${T + 4030} broker-a`,
+  "R 3 17648", // cut off while written
+].join("\n");
+
+test("chaos check: acknowledged, lost, duplicated, gaps and each fault's recovery", () => {
+  const events = parseEvents(lines);
+  assert.equal(events.length, 10);
+  const fault = { name: "kill", target: "broker-a", group: "broker-a", injectedAt: T + 1000, healedAt: T + 2000 };
+  const r = check("2m-2s-sync", 4, events, [fault]);
+  assert.equal(r.acknowledged, 4);
+  assert.equal(r.storedNotAcknowledged, 1);
+  assert.deepEqual([r.lost, r.lostExamples], [1, [3]]);
+  assert.equal(r.duplicated, 1);
+  assert.equal(r.longestSendGapMs, 4000);
+  assert.equal(r.longestConsumeGapMs, 4980);
+  // From the injection (T+1000) to 30 s after healing (T+32000): the last send is at T+4030, the last receive at
+  // T+9000; broker-a's first acknowledged send after healing (T+2000) is at T+4000.
+  assert.deepEqual(r.faults, [{ ...fault, sendStallMs: 27_970, consumeStallMs: 23_000, groupBackAfterMs: 2000 }]);
+  assert.equal(r.kept, false);
+  assert.match(r.why ?? "", /1 acknowledged message\(s\) lost, e\.g\. 3/);
+  assert.match(renderReport(r), /BROKE its promise.*\n.*lost 1, received twice or more 1/);
+});
+
+test("chaos check: the async mode reports its loss without failing; unacknowledged sends always fail a run", () => {
+  const events = parseEvents(lines);
+  assert.equal(check("2m-2s-async", 4, events, []).kept, true);
+  const short = check("2m-2s-async", 6, events, []);
+  assert.equal(short.kept, false);
+  assert.equal(short.why, "2 of 6 sends were never acknowledged");
+});
