@@ -294,7 +294,9 @@ describe("the console against a hostile broker registered with a real name serve
     ];
     const seen: { path: string; status: number; body: Record<string, unknown> }[] = [];
     const started = performance.now();
-    for (let round = 0; round < 4; round++) seen.push(...(await Promise.all([...pages, "/api/cluster", "/api/cluster"].map(get))));
+    // At least 4 rounds and 2 s: when the broker's answers come quickly, /healthz is still checked often enough.
+    for (let round = 0; round < 4 || performance.now() - started < 2000; round++)
+      seen.push(...(await Promise.all([...pages, "/api/cluster", "/api/cluster"].map(get))));
     const roundsMs = performance.now() - started;
     polling = false;
     await poller;
@@ -320,7 +322,7 @@ describe("the console against a hostile broker registered with a real name serve
     assert.ok(healthz.length > 10, `only ${healthz.length} health checks ran`);
     assert.ok(Math.max(...healthz) < 1000, `the slowest /healthz took ${Math.round(Math.max(...healthz))} ms`);
     assert.ok(rssMax - rssBefore < 200 * 1024 * 1024, `RSS grew by ${mib(rssMax - rssBefore)} MiB`);
-    assert.ok(roundsMs < 20_000, `4 rounds of pages took ${Math.round(roundsMs)} ms`);
+    assert.ok(roundsMs < 20_000, `the rounds of pages took ${Math.round(roundsMs)} ms`);
     for (const mode of [...MODES, "zlib bomb"] as const) assert.ok((broker!.sent.get(mode) ?? 0) > 0, `the broker never sent a ${mode}`);
 
     // Each page either answered (with the broker's failure noted) or failed with an error status, never a crash.
