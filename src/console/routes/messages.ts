@@ -9,6 +9,12 @@ import { errorSchema, groupName, nameParam, printable, topicName } from "./schem
 
 const BODY_PREVIEW = 4096;
 
+/** A producer's message id (UNIQ_KEY) or a broker's offset id: hex. */
+const messageId = { type: "string", pattern: "^[0-9A-Fa-f]{16,64}$" } as const;
+
+/** What a resend answers: the copy's id and the retry topic it went to. */
+const resentSchema = { type: "object", properties: { msgId: { type: "string" }, topic: { type: "string" } } } as const;
+
 const messageSchema = {
   type: "object",
   properties: {
@@ -65,7 +71,7 @@ export async function messageRoutes(app: FastifyInstance, { source }: RouteConte
           properties: {
             topic: topicName,
             key: { type: "string", minLength: 1, maxLength: 255 },
-            id: { type: "string", pattern: "^[0-9A-Fa-f]{16,64}$" },
+            id: messageId,
             max: { type: "integer", minimum: 1, maximum: 256, default: 64 },
           },
           required: ["topic"],
@@ -147,7 +153,7 @@ export async function messageRoutes(app: FastifyInstance, { source }: RouteConte
         summary: "A message's trace: when its producer sent it and each consumer group received and consumed it (clients with tracing on)",
         params: {
           type: "object",
-          properties: { msgId: { type: "string", pattern: "^[0-9A-Fa-f]{16,64}$", description: "the producer's message id" } },
+          properties: { msgId: { ...messageId, description: "the producer's message id" } },
           required: ["msgId"],
         },
         querystring: {
@@ -219,13 +225,13 @@ export async function messageRoutes(app: FastifyInstance, { source }: RouteConte
           type: "object",
           properties: {
             name: topicName,
-            id: { type: "string", pattern: "^[0-9A-Fa-f]{16,64}$", description: "its offset or producer id" },
+            id: { ...messageId, description: "its offset or producer id" },
           },
           required: ["name", "id"],
         },
         body: { type: "object", properties: { group: groupName }, required: ["group"], additionalProperties: false },
         response: {
-          200: { type: "object", properties: { msgId: { type: "string" }, topic: { type: "string" } } },
+          200: resentSchema,
           404: errorSchema,
           422: errorSchema,
           502: errorSchema,
@@ -246,12 +252,12 @@ export async function messageRoutes(app: FastifyInstance, { source }: RouteConte
         params: nameParam("group", "consumer group"),
         body: {
           type: "object",
-          properties: { msgId: { type: "string", pattern: "^[0-9A-Fa-f]{16,64}$" } },
+          properties: { msgId: messageId },
           required: ["msgId"],
           additionalProperties: false,
         },
         response: {
-          200: { type: "object", properties: { msgId: { type: "string" }, topic: { type: "string" } } },
+          200: resentSchema,
           404: errorSchema,
           422: errorSchema,
           502: errorSchema,
