@@ -1,7 +1,7 @@
 // One compose cluster mode under test: bring it up (timed), read the topology the name server reports, round-trip
 // messages with the official Java client from the host and from a container, and kill nodes in a send loop.
 import assert from "node:assert/strict";
-import { appendFileSync, chownSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { appendFileSync, chownSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -97,7 +97,20 @@ export abstract class RunningCluster {
    * acknowledged (SEND_OK), so each id has an acknowledged copy, and the stats say how long producers waited
    * (maxGapMs) and where messages went.
    */
-  async sendLoop(topic: string, runId: string, count: number, afterMs: number, during: () => Promise<void>): Promise<SendStats> {
+  /**
+   * Sends `count` messages 10 ms apart and runs `during` (a fault) once `acks` of them were acknowledged, by
+   * `broker` when given: a fault at a fixed time would land before the first send when the client's JVM starts slowly.
+   */
+  async sendLoop(
+    topic: string,
+    runId: string,
+    count: number,
+    when: { acks: number; broker?: string },
+    during: () => Promise<void>,
+  ): Promise<SendStats> {
+    const events = join(mkdtempSync(join(tmpdir(), "send-loop-")), "events");
+    writeFileSync(events, "");
+    let exited = false;
     const sending = this.client([
       "--topic",
       topic,
@@ -112,8 +125,28 @@ export abstract class RunningCluster {
       runId,
       "--timeout-seconds",
       "180",
-    ]);
-    await new Promise((r) => setTimeout(r, afterMs));
+      "--events",
+      events,
+    ]).finally(() => (exited = true));
+    const acknowledged = (): number =>
+      readFileSync(events, "utf8")
+        .split("\n")
+        .filter((line) => line.startsWith("A ") && (when.broker === undefined || line.split(" ")[3] === when.broker)).length;
+    await eventually(
+      async () => {
+        if (exited) assert.fail(`the client ended before ${when.acks} acknowledged sends: ${JSON.stringify(await sending)}`);
+        assert.ok(
+          acknowledged() >= when.acks,
+          `${acknowledged()} of ${when.acks} acknowledged sends${when.broker ? ` by ${when.broker}` : ""}`,
+        );
+      },
+      120_000,
+      100,
+    );
+    const lines = readFileSync(events, "utf8").split("\n").length - 1;
+    report(
+      `${this.label}: the fault comes after ${acknowledged()} sends acknowledged${when.broker ? ` by ${when.broker}` : ""} (${lines} events)`,
+    );
     await during();
     const r = await sending;
     assert.equal(r.code, 0, r.stdout + r.stderr);

@@ -61,7 +61,7 @@ export function leaderKillTest(
     await before?.();
     const killed = await masterNode(cluster, nodeOf);
     const runId = uniqueId("fo");
-    const stats = await cluster.sendLoop("FailoverTopic", runId, 1500, 5000, async () => {
+    const stats = await cluster.sendLoop("FailoverTopic", runId, 1500, { acks: 300 }, async () => {
       await cluster.kill(killed);
     });
     report(`${cluster.label}: killed master ${killed}; longest wait for an acknowledged send ${(stats.maxGapMs / 1000).toFixed(1)} s`);
@@ -86,7 +86,7 @@ export function zeroLossKillTest(cluster: RunningCluster, master: string, before
     await before?.();
     await cluster.replicating("ZeroLossTopic");
     const runId = uniqueId("zl");
-    const stats = await cluster.sendLoop("ZeroLossTopic", runId, 1500, 5000, async () => {
+    const stats = await cluster.sendLoop("ZeroLossTopic", runId, 1500, { acks: 100, broker: "broker-a" }, async () => {
       await cluster.kill(master);
     });
     report(
@@ -189,7 +189,7 @@ export function twoMastersNoSlave(version?: string, options: { proxy?: boolean }
       test("kill broker-a mid-send → sends carry on with broker-b; broker-a's messages come back with it", async () => {
         await cluster.createTopic("KillTopic");
         const runId = uniqueId("kill");
-        const stats = await cluster.sendLoop("KillTopic", runId, 1000, 4000, async () => {
+        const stats = await cluster.sendLoop("KillTopic", runId, 1000, { acks: 100, broker: "broker-a" }, async () => {
           await cluster.kill("broker-a");
         });
         report(
