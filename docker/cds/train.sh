@@ -9,25 +9,43 @@ out=/opt/rocketmq/cds
 mkdir -p "$out"
 started=""
 
-# Starts a role and waits until it logs `ready` (at most 120 s).
+# Starts a role and waits until it logs `ready` (at most CDS_WAIT_SECONDS, 120 by default; more under emulation).
+# Under emulation (CDS_BEST_EFFORT=1) a role whose start fails twice (the proxy's first name-server request can
+# outlast its fixed 3 s timeout there) gets an empty archive, which the configurator skips; natively it fails the build.
 start() {
   role=$1 ready=$2
   shift 2
+  attempt=1
+  while ! attempt "$role" "$ready" "$@"; do
+    kill -KILL "$(cat "/tmp/cds-$role/pid")" 2>/dev/null || true
+    if [ "${CDS_BEST_EFFORT:-0}" != 1 ]; then exit 1; fi
+    if [ "$attempt" -ge 2 ]; then
+      echo "cds: $role: no archive (its training start failed under emulation); it starts without one" >&2
+      : >"$out/$role.jsa"
+      return 0
+    fi
+    attempt=$((attempt + 1))
+  done
+  started="$role $started"
+}
+
+attempt() {
+  role=$1 ready=$2
+  shift 2
   dir=/tmp/cds-$role
-  mkdir -p "$dir"
+  rm -rf "$dir" && mkdir -p "$dir"
   # The roles' config files have names of their own in /tmp/rocketmq; the argfile is set aside before the next.
   env RMQ_ROLE="$role" JAVA_HEAP=256m "$@" node /opt/appliance/appliance.mjs prepare
   mv /tmp/rocketmq/jvm.args "$dir/jvm.args"
   java -XX:ArchiveClassesAtExit="$out/$role.jsa" "@$dir/jvm.args" >"$dir/out.log" 2>&1 &
   echo $! >"$dir/pid"
-  started="$role $started"
   i=0
   until grep -q "$ready" "$dir/out.log"; do
     i=$((i + 1))
-    if [ "$i" -gt 240 ] || ! kill -0 "$(cat "$dir/pid")" 2>/dev/null; then
+    if [ "$i" -gt $((${CDS_WAIT_SECONDS:-120} * 2)) ] || ! kill -0 "$(cat "$dir/pid")" 2>/dev/null; then
       echo "cds: $role did not log '$ready':" >&2
-      tail -n 40 "$dir/out.log" >&2
-      exit 1
+      grep -v '\[cds\]' "$dir/out.log" | tail -n 40 >&2
+      return 1
     fi
     sleep 0.5
   done

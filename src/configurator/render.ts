@@ -50,7 +50,7 @@ export function renderToolsYml(resolution: Resolution): string | undefined {
  * The effective file with, above each line, where its value came from (comments on `#` lines of their own:
  * dropping the lines that start with `#` gives the file, JSON included), with secrets shown as REDACTED.
  */
-export function renderAnnotated(resolution: Resolution): string {
+export function renderAnnotated(resolution: Resolution, nativeLibraries?: string): string {
   const header = `# effective ${CONF_FILE_NAME[resolution.role]} for RocketMQ ${resolution.version}; other keys keep RocketMQ's defaults`;
   const lines = renderLines(resolution, true, (key) => {
     const setting = resolution.settings.get(key)!;
@@ -63,7 +63,22 @@ export function renderAnnotated(resolution: Resolution): string {
         ...resolution.tls.properties.map((p) => `# tls.properties: ${p.key}=${p.secret ? REDACTED : p.value}`),
       ]
     : [];
-  return [header, ...lines, ...tls].join("\n") + "\n";
+  const natives = nativeLibraries === undefined ? [] : ["", ...nativeLibraryLines(resolution.role, nativeLibraries)];
+  return [header, ...lines, ...tls, ...natives].join("\n") + "\n";
+}
+
+/**
+ * The native libraries the role's JVM can load from its class path, from the image's list (`<dir>/<jar> <entry>`
+ * per line, written at build once the other CPUs' libraries were dropped): one comment line each.
+ */
+export function nativeLibraryLines(role: Role, listing: string): string[] {
+  const dirs = LAUNCH[role].classPath.map((entry) => entry.replace(/\/\*$/, "/"));
+  const kept = listing
+    .split("\n")
+    .map((line) => line.trim().split(" "))
+    .filter((parts): parts is [string, string] => parts.length === 2 && dirs.some((dir) => parts[0]!.startsWith(dir)))
+    .map(([jar, entry]) => `# native library: ${entry} (${jar})`);
+  return kept.length ? kept : ["# native libraries: none in the class path's jars"];
 }
 
 /** How each role's JVM is started: main class, class path (relative to ROCKETMQ_HOME) and RocketMQ's arguments. */

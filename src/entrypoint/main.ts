@@ -81,10 +81,16 @@ function memoryLimit(): number | undefined {
   );
 }
 
-/** The role's class-data-sharing archive, if the image has it. */
+/** The image's list of the native libraries left in its jars (docker/Dockerfile); absent outside an image. */
+function nativeLibraries(): string | undefined {
+  const path = `${ROCKETMQ_HOME}/native-libraries.txt`;
+  return existsSync(path) ? readFileSync(path, "utf8") : undefined;
+}
+
+/** The role's class-data-sharing archive, if the image has one (empty: its training start failed under emulation). */
 function cdsArchive(role: Role): string | undefined {
   const path = `${ROCKETMQ_HOME}/cds/${role}.jsa`;
-  return existsSync(path) ? path : undefined;
+  return existsSync(path) && statSync(path).size > 0 ? path : undefined;
 }
 
 function unwritable(dir: string): string | undefined {
@@ -254,7 +260,7 @@ export async function main(argv: string[]): Promise<number> {
     case "print-config":
     case "validate": {
       const ok = reportProblems(log, resolution);
-      if (command === "print-config" && ok) process.stdout.write(renderAnnotated(resolution));
+      if (command === "print-config" && ok) process.stdout.write(renderAnnotated(resolution, nativeLibraries()));
       return ok ? 0 : EXIT_CONFIG;
     }
     default:

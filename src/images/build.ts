@@ -1,6 +1,7 @@
 // `npm run images`: assembles the build context on the host (Maven-resolved jars, Node binary, bundled
 // configurator) and builds the images through the Docker API: namesrv and broker, and the proxy for a RocketMQ
-// version that has one (5.x). An image whose context is unchanged is skipped.
+// version that has one (5.x). An image whose context is unchanged is skipped. `platform` builds for another CPU
+// (see platform.ts).
 import { copyFileSync, cpSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import Docker from "dockerode";
@@ -12,20 +13,32 @@ import { CONTEXT_LABEL, NODE_BUNDLE, REPO_ROOT, dockerBuild, hashTree, inspect, 
 
 export { REPO_ROOT, type BuiltImage } from "./docker.ts";
 import { nodeBinary } from "./node-binary.ts";
+import { defaultBaseImage, platformTag, requireArch, resolvePlatform, type Platform } from "./platform.ts";
 import { run } from "./run.ts";
-import { DEFAULT_ROCKETMQ_VERSION, IMAGE_ROLES, UNPUBLISHED_VERSIONS, imageName } from "./versions.ts";
+import { DEFAULT_ROCKETMQ_VERSION, IMAGE_ROLES, UNPUBLISHED_VERSIONS, imageName, type ImageRole } from "./versions.ts";
 
 export interface BuildOptions {
   rocketmqVersion?: string;
   baseImage?: string;
   force?: boolean;
   docker?: Docker;
+  /** `linux/amd64` or `linux/arm64`; the engine's own by default. */
+  platform?: string;
+  /** Only these of the version's JVM roles (all by default); the console unless `console` is false. */
+  roles?: readonly ImageRole[];
+  console?: boolean;
+  /** The build steps' CPU weight (Docker's cpu-shares; 1024 is a container's default): low lets other work go first. */
+  cpuShares?: number;
 }
+
+/** Emulated JVMs start several times slower: the class-data training waits this long for each role. */
+const CDS_WAIT_SECONDS = { native: 120, emulated: 900 };
 
 export async function buildImages(options: BuildOptions = {}): Promise<BuiltImage[]> {
   const version = options.rocketmqVersion ?? DEFAULT_ROCKETMQ_VERSION;
-  const baseImage = options.baseImage ?? "debian:bookworm-slim";
   const docker = options.docker ?? new Docker();
+  const platform = await resolvePlatform(docker, options.platform);
+  const baseImage = options.baseImage ?? defaultBaseImage(platform);
   const instead = UNPUBLISHED_VERSIONS[version];
   if (instead) {
     throw new Error(
@@ -34,14 +47,14 @@ export async function buildImages(options: BuildOptions = {}): Promise<BuiltImag
     );
   }
   // Fails early, naming the supported versions, for a version we cannot validate.
-  const roles = IMAGE_ROLES.filter((role) => rolesOf(version).includes(role));
-  for (const role of IMAGE_ROLES.filter((r) => !roles.includes(r))) {
+  const roles = IMAGE_ROLES.filter((role) => rolesOf(version).includes(role) && (options.roles ?? IMAGE_ROLES).includes(role));
+  for (const role of IMAGE_ROLES.filter((r) => !rolesOf(version).includes(r))) {
     process.stderr.write(`RocketMQ ${version} has no ${role} (it ships with RocketMQ 5.x): ${imageName(role, version)} is not built\n`);
   }
 
-  await ensureBaseImage(docker, baseImage);
+  await ensureBaseImage(docker, baseImage, platform);
   const buildDir = join(REPO_ROOT, "build");
-  const context = join(buildDir, "context", version);
+  const context = join(buildDir, "context", platformTag(version, platform));
   rmSync(context, { recursive: true, force: true });
   mkdirSync(context, { recursive: true });
 
@@ -53,32 +66,48 @@ export async function buildImages(options: BuildOptions = {}): Promise<BuiltImag
   if (roles.includes("proxy")) {
     cpSync(await resolveProxyJars(version, lib, mavenDir, docker, baseImage), join(context, "lib-proxy"), { recursive: true });
   }
-  copyFileSync(await nodeBinary(join(buildDir, "cache")), join(context, "node"));
+  copyFileSync(await nodeBinary(join(buildDir, "cache"), platform.arch), join(context, "node"));
   cpSync(join(REPO_ROOT, "docker", "rootfs"), join(context, "rootfs"), { recursive: true });
   cpSync(join(REPO_ROOT, "docker", "cds"), join(context, "cds"), { recursive: true });
   copyFileSync(join(REPO_ROOT, "docker", "Dockerfile"), join(context, "Dockerfile"));
   await bundleConfigurator(join(context, "appliance"), version);
 
-  const hash = hashTree(context, baseImage);
+  const hash = hashTree(context, `${baseImage} ${platform.arch}`);
+  const buildargs = {
+    BASE_IMAGE: baseImage,
+    ROCKETMQ_VERSION: version,
+    CDS_WAIT_SECONDS: String(platform.foreign ? CDS_WAIT_SECONDS.emulated : CDS_WAIT_SECONDS.native),
+    CDS_BEST_EFFORT: platform.foreign ? "1" : "0",
+  };
   const results: BuiltImage[] = [];
   for (const role of roles) {
-    const tags = [imageName(role, version), ...(version === DEFAULT_ROCKETMQ_VERSION ? [imageName(role, "latest")] : [])];
+    const tags = [version, ...(version === DEFAULT_ROCKETMQ_VERSION ? ["latest"] : [])].map((t) =>
+      imageName(role, platformTag(t, platform)),
+    );
     const existing = await inspect(docker, tags[0]!);
     const skipped = !options.force && existing?.Config?.Labels?.[CONTEXT_LABEL] === hash;
     if (skipped) {
       process.stderr.write(`${tags[0]} is up to date\n`);
     } else {
       process.stderr.write(`building ${tags.join(", ")}\n`);
-      await dockerBuild(docker, context, { target: role, tags, hash, buildargs: { BASE_IMAGE: baseImage, ROCKETMQ_VERSION: version } });
+      await dockerBuild(docker, context, {
+        target: role,
+        tags,
+        hash,
+        buildargs,
+        platform: `linux/${platform.arch}`,
+        cpuShares: options.cpuShares,
+      });
     }
     for (const tag of tags.slice(1)) {
       const [repo = "", t = "latest"] = tag.split(":");
       await docker.getImage(tags[0]!).tag({ repo, tag: t });
     }
     const info = await docker.getImage(tags[0]!).inspect();
+    requireArch(info, platform);
     results.push({ role, name: tags[0]!, tags, skipped, sizeBytes: info.Size });
   }
-  results.push(await buildConsoleImage(docker, baseImage, options.force));
+  if (options.console !== false) results.push(await buildConsoleImage(docker, baseImage, platform, options.force));
   return results;
 }
 
@@ -96,11 +125,15 @@ export async function bundleConfigurator(outDir: string, version: string): Promi
   copyFileSync(join(REPO_ROOT, "src", "catalogue", "versions", `${version}.json`), join(outDir, "versions", `${version}.json`));
 }
 
-export async function ensureBaseImage(docker: Docker, baseImage: string): Promise<void> {
-  if (await inspect(docker, baseImage)) return;
+export async function ensureBaseImage(docker: Docker, baseImage: string, platform: Platform): Promise<void> {
+  const present = await inspect(docker, baseImage);
+  if (present) {
+    requireArch(present, platform);
+    return;
+  }
   process.stderr.write(`base image ${baseImage} is not present; pulling\n`);
   try {
-    const stream = await docker.pull(baseImage);
+    const stream = await docker.pull(baseImage, { platform: `linux/${platform.arch}` });
     await new Promise<void>((res, rej) => docker.modem.followProgress(stream, (err) => (err ? rej(err) : res())));
     return;
   } catch (e) {

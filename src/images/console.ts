@@ -6,30 +6,33 @@ import type Docker from "dockerode";
 import { build as esbuild } from "esbuild";
 import { CONTEXT_LABEL, NODE_BUNDLE, REPO_ROOT, dockerBuild, hashTree, inspect, type BuiltImage } from "./docker.ts";
 import { nodeBinary } from "./node-binary.ts";
+import { platformTag, requireArch, type Platform } from "./platform.ts";
 import { IMAGE_REPOSITORY } from "./versions.ts";
 
 export const CONSOLE_IMAGE = `${IMAGE_REPOSITORY}/console:latest`;
 
-export async function buildConsoleImage(docker: Docker, baseImage: string, force = false): Promise<BuiltImage> {
+export async function buildConsoleImage(docker: Docker, baseImage: string, platform: Platform, force = false): Promise<BuiltImage> {
   const version = (JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { version: string }).version;
-  const context = join(REPO_ROOT, "build", "context", "console");
+  const context = join(REPO_ROOT, "build", "context", platformTag("console", platform));
   rmSync(context, { recursive: true, force: true });
   mkdirSync(join(context, "console"), { recursive: true });
-  copyFileSync(await nodeBinary(join(REPO_ROOT, "build", "cache")), join(context, "node"));
+  copyFileSync(await nodeBinary(join(REPO_ROOT, "build", "cache"), platform.arch), join(context, "node"));
   copyFileSync(join(REPO_ROOT, "docker", "console", "Dockerfile"), join(context, "Dockerfile"));
   await bundleConsole(join(context, "console"));
 
-  const tags = [CONSOLE_IMAGE, `${IMAGE_REPOSITORY}/console:${version}`];
-  const hash = hashTree(context, baseImage);
+  const tags = [platformTag(CONSOLE_IMAGE, platform), `${IMAGE_REPOSITORY}/console:${platformTag(version, platform)}`];
+  const hash = hashTree(context, `${baseImage} ${platform.arch}`);
   const skipped = !force && (await inspect(docker, tags[0]!))?.Config?.Labels?.[CONTEXT_LABEL] === hash;
   if (skipped) process.stderr.write(`${tags[0]} is up to date\n`);
   else {
     process.stderr.write(`building ${tags.join(", ")}\n`);
-    await dockerBuild(docker, context, { target: "console", tags, hash, buildargs: { BASE_IMAGE: baseImage, APPLIANCE_VERSION: version } });
+    const buildargs = { BASE_IMAGE: baseImage, APPLIANCE_VERSION: version };
+    await dockerBuild(docker, context, { target: "console", tags, hash, buildargs, platform: `linux/${platform.arch}` });
   }
   const [repo = "", tag = ""] = tags[1]!.split(":");
   await docker.getImage(tags[0]!).tag({ repo, tag });
   const info = await docker.getImage(tags[0]!).inspect();
+  requireArch(info, platform);
   return { role: "console", name: tags[0]!, tags, skipped, sizeBytes: info.Size };
 }
 

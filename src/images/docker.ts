@@ -55,7 +55,7 @@ export async function inspect(docker: Docker, name: string): Promise<Docker.Imag
 export async function dockerBuild(
   docker: Docker,
   context: string,
-  o: { target: string; tags: string[]; hash: string; buildargs: Record<string, string> },
+  o: { target: string; tags: string[]; hash: string; buildargs: Record<string, string>; platform: string; cpuShares?: number },
 ): Promise<void> {
   const stream = await docker.buildImage(
     { context, src: readdirSync(context) },
@@ -64,6 +64,8 @@ export async function dockerBuild(
       target: o.target,
       buildargs: o.buildargs,
       labels: { [CONTEXT_LABEL]: o.hash },
+      platform: o.platform,
+      ...(o.cpuShares ? { cpushares: o.cpuShares } : {}),
       rm: true,
       forcerm: true,
     },

@@ -1,12 +1,12 @@
 // The Node binary for the images, from the npm registry's node-linux-<arch> package (the official build).
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { arch } from "node:os";
+import { nodePackage, type Arch } from "./platform.ts";
 import { run } from "./run.ts";
 import { NODE_VERSION } from "./versions.ts";
 
-export async function nodeBinary(cacheDir: string): Promise<string> {
-  const pkg = `node-linux-${arch() === "arm64" ? "arm64" : "x64"}`;
+export async function nodeBinary(cacheDir: string, arch: Arch): Promise<string> {
+  const pkg = nodePackage(arch);
   const dir = join(cacheDir, `${pkg}-${NODE_VERSION}`);
   const binary = join(dir, "bin", "node");
   if (existsSync(binary)) return binary;

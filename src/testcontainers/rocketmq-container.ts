@@ -30,6 +30,7 @@ import { createTopic, type TopicOptions } from "../remoting/topics.ts";
 import { oneShotWith } from "../remoting/client.ts";
 import type { Credentials } from "../remoting/auth.ts";
 import { pemProblem } from "../configurator/pem.ts";
+import { normalArch } from "../images/platform.ts";
 
 export const DEFAULT_IMAGE = "rocketmq-appliance/broker:latest";
 export const NAMESRV_PORT = 9876;
@@ -77,6 +78,11 @@ export interface AttemptSettings {
   networkMode: string | undefined;
   networkAliases: string[];
   startupTimeoutMs: number;
+  /**
+   * Multiplies each container's memory limit: 2 when the image is for another CPU than the engine's, since the
+   * emulator's own memory counts against the limit and a JVM sized for it alone is OOM-killed.
+   */
+  memoryFactor?: number;
 }
 
 export class RocketMQContainer {
@@ -202,7 +208,9 @@ export class RocketMQContainer {
 
   async start(): Promise<StartedRocketMQContainer> {
     const client = await getContainerRuntimeClient();
-    await requireImages(client, [this.image, ...(this.proxyImage ? [this.proxyImage] : [])]);
+    const images = await requireImages(client, [this.image, ...(this.proxyImage ? [this.proxyImage] : [])]);
+    const engine = normalArch(String(((await client.container.dockerode.info()) as { Architecture?: string }).Architecture ?? ""));
+    const emulated = images.some((image) => normalArch(image.Architecture) !== engine);
     for (let attempt = 1; ; attempt++) {
       const ports = await choosePorts(this.proxyImage !== undefined);
       const attemptId = randomUUID();
@@ -211,6 +219,7 @@ export class RocketMQContainer {
         networkMode: this.networkMode,
         networkAliases: [...this.networkAliases],
         startupTimeoutMs: this.startupTimeoutMs,
+        memoryFactor: emulated ? 2 : 1,
       };
       try {
         const namesrv = await withTlsFiles(namesrvDefinition(this.image, ports, settings), this.tls).start();
@@ -247,7 +256,7 @@ export class RocketMQContainer {
           .withEnvironment({ NAMESRV_ADDR: `127.0.0.1:${NAMESRV_PORT}`, ...authEnv, ...env })
           .withLabels(settings.labels)
           .withHealthCheck(HEALTH_CHECK)
-          .withResourcesQuota({ memory: memoryGiB })
+          .withResourcesQuota({ memory: memoryGiB * (settings.memoryFactor ?? 1) })
           .withWaitStrategy(new HealthyOrExitedWaitStrategy(name, { needs: [{ name: "the name server", container: namesrvContainer }] }))
           .withStartupTimeout(settings.startupTimeoutMs)
           .start();
@@ -315,7 +324,7 @@ export function namesrvDefinition(image: string, ports: AttemptPorts, settings: 
   const { fast, listen, ha } = ports.broker;
   const container = new GenericContainer(image)
     .withEnvironment({ RMQ_ROLE: "namesrv", LISTEN_PORT: String(NAMESRV_PORT) })
-    .withResourcesQuota({ memory: 0.5 }) // GiB
+    .withResourcesQuota({ memory: 0.5 * (settings.memoryFactor ?? 1) }) // GiB
     .withLabels(settings.labels)
     .withExposedPorts(
       NAMESRV_PORT,
@@ -536,10 +545,11 @@ function envOf(info: Dockerode.ContainerInspectInfo): Record<string, string> {
 }
 
 /** No registry serves the appliance images yet: say how to get them instead of a pull error. */
-async function requireImages(client: ContainerRuntimeClient, images: string[]): Promise<void> {
+async function requireImages(client: ContainerRuntimeClient, images: string[]): Promise<Dockerode.ImageInspectInfo[]> {
+  const found: Dockerode.ImageInspectInfo[] = [];
   for (const image of images) {
     try {
-      await client.container.dockerode.getImage(image).inspect();
+      found.push(await client.container.dockerode.getImage(image).inspect());
     } catch {
       throw new Error(
         `image ${image} is not on this Docker engine (${client.info.containerRuntime.host}); build the appliance images there with ` +
@@ -547,6 +557,7 @@ async function requireImages(client: ContainerRuntimeClient, images: string[]): 
       );
     }
   }
+  return found;
 }
 
 /** Removes what a failed attempt left behind (a container created whose start failed). */

@@ -159,6 +159,14 @@ test("each start attempt gets a container definition of its own: only that attem
   });
 });
 
+test("under emulation (an image for another CPU) each container gets twice the memory: the emulator's own counts against it", () => {
+  const settings = { labels: {}, networkMode: undefined, networkAliases: [], startupTimeoutMs: 1000 };
+  const memory = (c: unknown) => (c as { hostConfig: { Memory?: number } }).hostConfig.Memory;
+  const ports = { broker: brokerPorts(20_002) };
+  assert.equal(memory(namesrvDefinition(DEFAULT_IMAGE, ports, settings)), 0.5 * 1024 ** 3);
+  assert.equal(memory(namesrvDefinition(DEFAULT_IMAGE, ports, { ...settings, memoryFactor: 2 })), 1024 ** 3);
+});
+
 /** A name server on 127.0.0.1 that answers GET_BROKER_CLUSTER_INFO with `info`, or refuses it without one. */
 async function fakeNamesrv(info?: object): Promise<{ port: number; close(): Promise<void> }> {
   const server = createServer((socket) => {
