@@ -246,11 +246,13 @@ export async function runJavaClientOnHost(
 
 /**
  * Bind mount and command to run RoundTrip in a container that has `java` (>= 11) on PATH.
- * Call prepareJavaClient() first so the mounted directory is populated.
+ * Call prepareJavaClient() first so the mounted directory is populated. An `--events` file's directory is
+ * mounted at the same path, so that the host reads the events as they come (it must be writable by uid 3000).
  */
 export function javaClientContainerCommand(args: string[]): { binds: string[]; cmd: string[] } {
+  const events = args.includes("--events") ? args[args.indexOf("--events") + 1] : undefined;
   return {
-    binds: [`${JAVA_CLIENT_DIR}:${JAVA_CLIENT_MOUNT}:ro`],
+    binds: [`${JAVA_CLIENT_DIR}:${JAVA_CLIENT_MOUNT}:ro`, ...(events ? [`${path.dirname(events)}:${path.dirname(events)}`] : [])],
     cmd: ["java", "-cp", `${JAVA_CLIENT_MOUNT}/classes:${JAVA_CLIENT_MOUNT}/lib/*`, "RoundTrip", ...args],
   };
 }

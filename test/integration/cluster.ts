@@ -1,7 +1,7 @@
 // One compose cluster mode under test: bring it up (timed), read the topology the name server reports, round-trip
 // messages with the official Java client from the host and from a container, and kill nodes in a send loop.
 import assert from "node:assert/strict";
-import { appendFileSync, chownSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -108,8 +108,12 @@ export abstract class RunningCluster {
     when: { acks: number; broker?: string },
     during: () => Promise<void>,
   ): Promise<SendStats> {
-    const events = join(mkdtempSync(join(tmpdir(), "send-loop-")), "events");
+    // Written by the client on the host or in a container (uid 3000, the directory mounted at the same path).
+    const eventsDir = mkdtempSync(join(tmpdir(), "send-loop-"));
+    const events = join(eventsDir, "events");
     writeFileSync(events, "");
+    chmodSync(eventsDir, 0o777);
+    chmodSync(events, 0o666);
     let exited = false;
     const sending = this.client([
       "--topic",
