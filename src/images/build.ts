@@ -6,7 +6,6 @@ import { copyFileSync, cpSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import Docker from "dockerode";
 import { build as esbuild } from "esbuild";
-import { rolesOf } from "../catalogue/catalogue.ts";
 import { resolveProxyJars, resolveRocketmqJars } from "./maven.ts";
 import { buildConsoleImage } from "./console.ts";
 import { CONTEXT_LABEL, NODE_BUNDLE, REPO_ROOT, dockerBuild, hashTree, inspect, type BuiltImage } from "./docker.ts";
@@ -15,7 +14,7 @@ export { REPO_ROOT, type BuiltImage } from "./docker.ts";
 import { nodeBinary } from "./node-binary.ts";
 import { defaultBaseImage, platformTag, requireArch, resolvePlatform, type Platform } from "./platform.ts";
 import { run } from "./run.ts";
-import { DEFAULT_ROCKETMQ_VERSION, IMAGE_ROLES, UNPUBLISHED_VERSIONS, imageName, type ImageRole } from "./versions.ts";
+import { DEFAULT_ROCKETMQ_VERSION, IMAGE_ROLES, UNPUBLISHED_VERSIONS, imageName, imageRolesOf, type ImageRole } from "./versions.ts";
 
 export interface BuildOptions {
   rocketmqVersion?: string;
@@ -47,8 +46,9 @@ export async function buildImages(options: BuildOptions = {}): Promise<BuiltImag
     );
   }
   // Fails early, naming the supported versions, for a version we cannot validate.
-  const roles = IMAGE_ROLES.filter((role) => rolesOf(version).includes(role) && (options.roles ?? IMAGE_ROLES).includes(role));
-  for (const role of IMAGE_ROLES.filter((r) => !rolesOf(version).includes(r))) {
+  const available = imageRolesOf(version);
+  const roles = available.filter((role) => (options.roles ?? IMAGE_ROLES).includes(role));
+  for (const role of IMAGE_ROLES.filter((r) => !available.includes(r))) {
     process.stderr.write(`RocketMQ ${version} has no ${role} (it ships with RocketMQ 5.x): ${imageName(role, version)} is not built\n`);
   }
 

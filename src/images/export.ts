@@ -21,12 +21,11 @@ import { pipeline } from "node:stream/promises";
 import { Transform } from "node:stream";
 import { createGzip } from "node:zlib";
 import type Docker from "dockerode";
-import { rolesOf } from "../catalogue/catalogue.ts";
 import { CONSOLE_IMAGE } from "./console.ts";
 import { inspect } from "./docker.ts";
-import { ARCHES, engineArch, platformTag, requireArch, type Arch } from "./platform.ts";
+import { ARCHES, engineArch, platformTag, requireArch, type Arch, type Platform } from "./platform.ts";
 import { run } from "./run.ts";
-import { IMAGE_ROLES, imageName } from "./versions.ts";
+import { imageName, imageRolesOf } from "./versions.ts";
 
 const MEDIA = {
   index: "application/vnd.oci.image.index.v1+json",
@@ -45,7 +44,7 @@ interface Descriptor {
 
 /** The images of a version, by their name on this machine's CPU (the console's is version-independent). */
 export function exportedImages(version: string): string[] {
-  return [...IMAGE_ROLES.filter((role) => rolesOf(version).includes(role)).map((role) => imageName(role, version)), CONSOLE_IMAGE];
+  return [...imageRolesOf(version).map((role) => imageName(role, version)), CONSOLE_IMAGE];
 }
 
 export interface ExportResult {
@@ -56,14 +55,15 @@ export interface ExportResult {
 
 export async function exportImages(docker: Docker, version: string, file: string, names = exportedImages(version)): Promise<ExportResult> {
   const own = await engineArch(docker);
+  const platformOf = (arch: Arch): Platform => ({ arch, foreign: arch !== own });
   // Every image for every CPU must be here before anything is written.
   const missing: string[] = [];
   for (const name of names) {
     for (const arch of ARCHES) {
-      const tag = platformTag(name, { arch, foreign: arch !== own });
+      const tag = platformTag(name, platformOf(arch));
       const info = await inspect(docker, tag);
       if (!info) missing.push(`${tag} (npm run images -- --rocketmq ${version} --platform linux/${arch})`);
-      else requireArch(info, { arch, foreign: arch !== own });
+      else requireArch(info, platformOf(arch));
     }
   }
   if (missing.length) throw new Error(`the archive needs every image for both CPUs; missing:\n  ${missing.join("\n  ")}`);
@@ -77,7 +77,7 @@ export async function exportImages(docker: Docker, version: string, file: string
     for (const name of names) {
       const manifests: Descriptor[] = [];
       for (const arch of ARCHES) {
-        manifests.push(await exportOne(docker, platformTag(name, { arch, foreign: arch !== own }), arch, join(work, "save"), blobs));
+        manifests.push(await exportOne(docker, platformTag(name, platformOf(arch)), arch, join(work, "save"), blobs));
       }
       const index = blobs.json({ schemaVersion: 2, mediaType: MEDIA.index, manifests }, MEDIA.index);
       top.push({

@@ -139,10 +139,8 @@ export abstract class RunningCluster {
     await eventually(
       async () => {
         if (exited) assert.fail(`the client ended before ${when.acks} acknowledged sends: ${JSON.stringify(await sending)}`);
-        assert.ok(
-          acknowledged() >= when.acks,
-          `${acknowledged()} of ${when.acks} acknowledged sends${when.broker ? ` by ${when.broker}` : ""}`,
-        );
+        const n = acknowledged();
+        assert.ok(n >= when.acks, `${n} of ${when.acks} acknowledged sends${when.broker ? ` by ${when.broker}` : ""}`);
       },
       120_000,
       100,
