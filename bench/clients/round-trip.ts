@@ -34,9 +34,18 @@ const TIMEOUT_VAR = "ROUNDTRIP_TIMEOUT_MS";
 const TLS_CA_VAR = "ROUNDTRIP_TLS_CA_FILE";
 
 /** Runs the round trip of the client module at `moduleUrl` in a child process and resolves its result. */
-export function inChildProcess(
-  moduleUrl: string,
+export function inChildProcess(moduleUrl: string, client: string, ...roundTrip: Parameters<RoundTrip>): Promise<RoundTripResult> {
+  return runRoundTripProgram(client, process.execPath, [fileURLToPath(moduleUrl)], ...roundTrip);
+}
+
+/**
+ * Runs a round-trip program of any language: `command args… ADDRESS TOPIC COUNT RUN_ID`, with the credentials, the
+ * timeout and the CA by environment; it prints its result as one JSON line.
+ */
+export function runRoundTripProgram(
   client: string,
+  command: string,
+  args: string[],
   ...[address, topic, count, runId, options = {}]: Parameters<RoundTrip>
 ): Promise<RoundTripResult> {
   const { credentials, timeoutMs = 120_000, tlsCaFile } = options;
@@ -48,16 +57,11 @@ export function inChildProcess(
     ...(credentials && { [ACCESS_KEY_VAR]: credentials.accessKey, [SECRET_KEY_VAR]: credentials.secretKey }),
   };
   return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [fileURLToPath(moduleUrl), address, topic, String(count), runId],
-      { timeout: timeoutMs + 60_000, env },
-      (error, stdout, stderr) => {
-        const line = stdout.split("\n").find((l) => l.startsWith("{"));
-        if (error || !line) reject(new Error(`${client} round trip failed: ${error?.message ?? "no result"}\n${stdout}${stderr}`));
-        else resolve(JSON.parse(line) as RoundTripResult);
-      },
-    );
+    execFile(command, [...args, address, topic, String(count), runId], { timeout: timeoutMs + 60_000, env }, (error, stdout, stderr) => {
+      const line = stdout.split("\n").find((l) => l.startsWith("{"));
+      if (error || !line) reject(new Error(`${client} round trip failed: ${error?.message ?? "no result"}\n${stdout}${stderr}`));
+      else resolve(JSON.parse(line) as RoundTripResult);
+    });
   });
 }
 

@@ -25,13 +25,51 @@ const POLICIES: Record<Role, Policy> = {
   proxy: { heapShare: 0.5, directShare: 0.15, minDirectMiB: 128, minHeapMiB: 256, maxHeapMiB: 4096, unlimitedAsMiB: 1024 },
 };
 
+/**
+ * The direct memory a broker's store needs whatever its share: RocketMQ gives each thread that appends to the
+ * commit log its own encoder, a direct buffer of maxMessageSize + 64 KiB (4.06 MiB by default), zeroed at once
+ * and kept while the thread lives. Pop consumers (every gRPC client, through the proxy) make each pull and ack
+ * thread such a writer; without room for them pops fail with "Cannot reserve 4259840 bytes of direct buffer
+ * memory" and gRPC receives time out. Thread counts are RocketMQ's defaults for the CPUs the JVM sees, or the
+ * broker's settings where given.
+ */
+export interface BrokerThreads {
+  cpus: number;
+  /** A broker key's value when set (environment or file), else undefined for RocketMQ's default. */
+  setting: (key: string) => string | undefined;
+}
+
+/** Netty's buffers and the rest of the broker's direct memory, beside the writers' encoders. */
+const BROKER_DIRECT_BESIDE_WRITERS_MiB = 64;
+
+export function brokerWriterDirectMiB({ cpus, setting }: BrokerThreads): { mib: number; why: string } {
+  const num = (key: string, fallback: number) => {
+    const n = Number(setting(key));
+    return Number.isInteger(n) && n > 0 ? n : fallback;
+  };
+  const writers =
+    num("pullMessageThreadPoolNums", 16 + 2 * cpus) +
+    num("ackMessageThreadPoolNums", 16) +
+    num("sendMessageThreadPoolNums", Math.min(cpus, 4)) +
+    num("reviveQueueNum", 8) +
+    // Delayed messages: one delivery thread per delay level (18) and one more; timer messages: its three putters.
+    19 +
+    3;
+  const encoderBytes = num("maxMessageSize", 4 * MiB) + 64 * 1024;
+  const mib = Math.ceil((writers * encoderBytes) / MiB) + BROKER_DIRECT_BESIDE_WRITERS_MiB;
+  return {
+    mib,
+    why: `${writers} store-writing threads × ${(encoderBytes / MiB).toFixed(2)} MiB + ${BROKER_DIRECT_BESIDE_WRITERS_MiB} MiB for ${cpus} CPU(s)`,
+  };
+}
+
 export interface JvmMemory {
   heap: string;
   directMemory?: string;
   decision: string;
 }
 
-export function sizeMemory(role: Role, limitBytes: number | undefined, container: ContainerSettings): JvmMemory {
+export function sizeMemory(role: Role, limitBytes: number | undefined, container: ContainerSettings, threads?: BrokerThreads): JvmMemory {
   const policy = POLICIES[role];
   const limitMiB = limitBytes ? Math.floor(limitBytes / MiB) : undefined;
   const basisMiB = limitMiB ?? policy.unlimitedAsMiB;
@@ -54,7 +92,10 @@ export function sizeMemory(role: Role, limitBytes: number | undefined, container
   let directMemory: string | undefined;
   let directWhy = "";
   if (policy.directShare > 0) {
-    const [directMiB, directShareWhy] = sized(policy.directShare, policy.minDirectMiB, Infinity, "the same");
+    let [directMiB, directShareWhy] = sized(policy.directShare, policy.minDirectMiB, Infinity, "the same");
+    const writers = role === "broker" && threads ? brokerWriterDirectMiB(threads) : undefined;
+    if (writers && writers.mib > directMiB)
+      [directMiB, directShareWhy] = [writers.mib, `the store's need: ${writers.why}; ${directShareWhy}`];
     directMemory = container.JAVA_DIRECT_MEMORY ?? `${directMiB}m`;
     directWhy = container.JAVA_DIRECT_MEMORY ? "JAVA_DIRECT_MEMORY" : directShareWhy;
   }
@@ -77,4 +118,10 @@ export function parseMemoryLimit(text: string | undefined): number | undefined {
   const n = Number(raw);
   if (!Number.isFinite(n) || n <= 0 || n >= 2 ** 60) return undefined;
   return n;
+}
+
+/** CPUs a cgroup quota allows (v2 `cpu.max` "quota period", or v1 quota and period), rounded up; undefined: none. */
+export function parseCpuQuota(v2: string | undefined, v1Quota?: string, v1Period?: string): number | undefined {
+  const [quota, period] = v2 !== undefined ? v2.trim().split(/\s+/).map(Number) : [Number(v1Quota?.trim()), Number(v1Period?.trim())];
+  return quota! > 0 && period! > 0 ? Math.max(1, Math.ceil(quota! / period!)) : undefined;
 }

@@ -1,13 +1,14 @@
 // The image's entrypoint logic. `prepare` validates everything and writes the files the JVM needs, then the
 // shell entrypoint execs java (so the JVM is PID 1 and gets SIGTERM). Nothing is written when anything is wrong.
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import type { Logger } from "pino";
 import { bootstrapCommand } from "../bootstrap/command.ts";
 import { MAX_FILE_BYTES } from "../bootstrap/spec.ts";
 import { REDACTED, ROLES, loadCatalogue, type Role } from "../catalogue/catalogue.ts";
 import { resolve, formatError, describeSource, shownValue, type Resolution } from "../configurator/resolve.ts";
 import { renderAnnotated, renderArgFile, renderConfFile, renderToolsYml, jvmArguments } from "../configurator/render.ts";
-import { parseMemoryLimit, sizeMemory } from "../configurator/jvm.ts";
+import { parseCpuQuota, parseMemoryLimit, sizeMemory } from "../configurator/jvm.ts";
 import { TLS_PROPERTIES_FILE, clientTlsOf, renderTlsProperties } from "../configurator/tls.ts";
 import { oneShotWith } from "../remoting/client.ts";
 import { brokerPortsOf } from "../configurator/semantics.ts";
@@ -81,6 +82,16 @@ function memoryLimit(): number | undefined {
   );
 }
 
+/** The CPUs the JVM will count: the container's CPU quota when lower than the CPUs it may run on. */
+function jvmCpus(): number {
+  const quota = parseCpuQuota(
+    readOptional("/sys/fs/cgroup/cpu.max"),
+    readOptional("/sys/fs/cgroup/cpu/cpu.cfs_quota_us"),
+    readOptional("/sys/fs/cgroup/cpu/cpu.cfs_period_us"),
+  );
+  return Math.min(availableParallelism(), quota ?? Infinity);
+}
+
 /** The image's list of the native libraries left in its jars (docker/Dockerfile); absent outside an image. */
 function nativeLibraries(): string | undefined {
   const path = `${ROCKETMQ_HOME}/native-libraries.txt`;
@@ -123,7 +134,10 @@ async function prepare(log: Logger, resolution: Resolution): Promise<number> {
   if (!reportProblems(log, resolution, dirProblems)) return EXIT_CONFIG;
 
   const role = resolution.role;
-  const memory = sizeMemory(role, memoryLimit(), resolution.container);
+  const memory = sizeMemory(role, memoryLimit(), resolution.container, {
+    cpus: jvmCpus(),
+    setting: (key) => resolution.settings.get(key)?.value,
+  });
   const confFile = `${RUNTIME_DIR}/${CONF_FILE_NAME[role]}`;
   const args = jvmArguments(
     role,

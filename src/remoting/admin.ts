@@ -66,12 +66,32 @@ export interface SubscriptionGroup {
   retryQueueNums?: number;
 }
 
-/** The consumer groups a broker has configured. */
+/** Groups asked for a page at a time, as RocketMQ's own admin client does (its maxPageSizeInGetMetadata). */
+const GROUP_PAGE = 2000;
+/** Pages read at most: a broker that keeps answering cannot keep the caller looping. */
+const MAX_GROUP_PAGES = 500;
+
+/**
+ * The consumer groups a broker has configured. A 5.x broker reads a page's start (groupSeq) and size; it logs an
+ * error for a request without them (and answers with the whole table). It says how many groups it has in
+ * `totalGroupNum`; a 4.x broker ignores the fields and says nothing: its one answer is the whole table.
+ */
 export async function subscriptionGroups(client: RemotingClient, broker: string): Promise<SubscriptionGroup[]> {
-  const r = await ask(client, broker, RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG, "its consumer groups");
-  return Object.values(json<{ subscriptionGroupTable?: Record<string, SubscriptionGroup> }>(r).subscriptionGroupTable ?? {}).sort((a, b) =>
-    a.groupName.localeCompare(b.groupName),
-  );
+  const groups = new Map<string, SubscriptionGroup>();
+  let seq = 0;
+  for (let page = 0; page < MAX_GROUP_PAGES; page++) {
+    const r = await ask(client, broker, RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG, "its consumer groups", {
+      groupSeq: String(seq),
+      maxGroupNum: String(GROUP_PAGE),
+      dataVersion: "",
+    });
+    const table = Object.values(json<{ subscriptionGroupTable?: Record<string, SubscriptionGroup> }>(r).subscriptionGroupTable ?? {});
+    for (const g of table) if (typeof g?.groupName === "string") groups.set(g.groupName, g);
+    seq += table.length;
+    const total = Number(r.extFields?.["totalGroupNum"]);
+    if (!Number.isInteger(total) || seq >= total || table.length === 0) break;
+  }
+  return [...groups.values()].sort((a, b) => a.groupName.localeCompare(b.groupName));
 }
 
 /** One consumer group's config on a broker; undefined when the broker does not have it. */

@@ -17,17 +17,31 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const SOURCE_DIR = path.join(REPO_ROOT, "test", "clients", "java");
-const POM = path.join(SOURCE_DIR, "pom.xml");
-const SOURCE = path.join(SOURCE_DIR, "RoundTrip.java");
+/** A Java test client: a Maven manifest that resolves its jars, one source file, and where both are built. */
+interface JavaProgram {
+  pom: string;
+  source: string;
+  /** Build output: lib/ (jars), classes/, and their stamps (mtimes compared with the sources'). */
+  dir: string;
+  /** The jars, as a failure to resolve them names them. */
+  jars: string;
+}
 
 /** Absolute path of the build output (`build/java-client` under the repository root). */
 export const JAVA_CLIENT_DIR = path.join(REPO_ROOT, "build", "java-client");
-const LIB_DIR = path.join(JAVA_CLIENT_DIR, "lib");
-const CLASSES_DIR = path.join(JAVA_CLIENT_DIR, "classes");
-/** Written after a successful step; their mtimes are compared with the sources'. */
-const LIB_STAMP = path.join(JAVA_CLIENT_DIR, "lib.stamp");
-const CLASSES_STAMP = path.join(JAVA_CLIENT_DIR, "classes.stamp");
+const ROUND_TRIP: JavaProgram = {
+  pom: path.join(REPO_ROOT, "test", "clients", "java", "pom.xml"),
+  source: path.join(REPO_ROOT, "test", "clients", "java", "RoundTrip.java"),
+  dir: JAVA_CLIENT_DIR,
+  jars: "the rocketmq-client jars",
+};
+/** The 5.x gRPC client (rocketmq-client-java), on its own class path: its shaded jar is not the remoting client's. */
+const GRPC_ROUND_TRIP: JavaProgram = {
+  pom: path.join(REPO_ROOT, "test", "clients", "java-grpc", "pom.xml"),
+  source: path.join(REPO_ROOT, "test", "clients", "java-grpc", "GrpcRoundTrip.java"),
+  dir: path.join(REPO_ROOT, "build", "java-grpc-client"),
+  jars: "the rocketmq-client-java jars",
+};
 
 /** Mount point of JAVA_CLIENT_DIR inside containers. */
 export const JAVA_CLIENT_MOUNT = "/client";
@@ -143,55 +157,71 @@ async function buildInto(target: string, build: (dir: string) => Promise<void>):
   }
 }
 
-async function resolveJars(): Promise<void> {
-  if (await upToDate(LIB_STAMP, [POM])) return;
+async function resolveJars(program: JavaProgram): Promise<void> {
+  const stamp = path.join(program.dir, "lib.stamp");
+  if (await upToDate(stamp, [program.pom])) return;
   const mvn = process.env["MVN"] ?? "mvn";
-  await buildInto(LIB_DIR, async (dir) => {
+  await buildInto(path.join(program.dir, "lib"), async (dir) => {
     const r = await runTool(
       mvn,
-      ["-q", "-B", "-f", POM, "dependency:copy-dependencies", `-DoutputDirectory=${dir}`, "-DincludeScope=runtime"],
-      "resolve the rocketmq-client jars (install Maven 3.x or set MVN)",
+      ["-q", "-B", "-f", program.pom, "dependency:copy-dependencies", `-DoutputDirectory=${dir}`, "-DincludeScope=runtime"],
+      `resolve ${program.jars} (install Maven 3.x or set MVN)`,
       { timeoutMs: 15 * 60_000 },
     );
     if (r.code !== 0) throw failure("mvn dependency:copy-dependencies", r);
   });
-  await writeFile(LIB_STAMP, `${new Date().toISOString()}\n`);
+  await writeFile(stamp, `${new Date().toISOString()}\n`);
 }
 
-async function compile(): Promise<void> {
-  if (await upToDate(CLASSES_STAMP, [SOURCE, LIB_STAMP])) return;
-  await buildInto(CLASSES_DIR, async (dir) => {
+async function compile(program: JavaProgram): Promise<void> {
+  const stamp = path.join(program.dir, "classes.stamp");
+  const name = path.basename(program.source);
+  if (await upToDate(stamp, [program.source, path.join(program.dir, "lib.stamp")])) return;
+  await buildInto(path.join(program.dir, "classes"), async (dir) => {
     const r = await runTool(
       jdkTool("javac"),
-      ["--release", "11", "-encoding", "UTF-8", "-nowarn", "-cp", path.join(LIB_DIR, "*"), "-d", dir, SOURCE],
-      "compile RoundTrip.java (install a JDK >= 11 or set JAVA_HOME)",
+      ["--release", "11", "-encoding", "UTF-8", "-nowarn", "-cp", path.join(program.dir, "lib", "*"), "-d", dir, program.source],
+      `compile ${name} (install a JDK >= 11 or set JAVA_HOME)`,
       { timeoutMs: 5 * 60_000 },
     );
-    if (r.code !== 0) throw failure("javac RoundTrip.java", r);
+    if (r.code !== 0) throw failure(`javac ${name}`, r);
   });
-  await writeFile(CLASSES_STAMP, `${new Date().toISOString()}\n`);
+  await writeFile(stamp, `${new Date().toISOString()}\n`);
 }
 
-let preparing: Promise<{ dir: string }> | undefined;
+const preparing = new Map<JavaProgram, Promise<{ dir: string }>>();
+
+/** Builds a program once (jars via Maven, its class via javac); nothing when the outputs are newer than the sources. */
+function prepare(program: JavaProgram): Promise<{ dir: string }> {
+  const known = preparing.get(program);
+  if (known) return known;
+  const p = (async () => {
+    await mkdir(program.dir, { recursive: true });
+    await resolveJars(program);
+    await compile(program);
+    return { dir: program.dir };
+  })();
+  preparing.set(program, p);
+  // A failed build is not cached: the next call tries again.
+  p.catch(() => {
+    if (preparing.get(program) === p) preparing.delete(program);
+  });
+  return p;
+}
 
 /**
  * Builds the client once into build/java-client (jars via Maven, RoundTrip.class via javac);
  * does nothing when the outputs are newer than pom.xml / RoundTrip.java. Memoised per process.
  */
 export function prepareJavaClient(): Promise<{ dir: string }> {
-  if (preparing) return preparing;
-  const p = (async () => {
-    await mkdir(JAVA_CLIENT_DIR, { recursive: true });
-    await resolveJars();
-    await compile();
-    return { dir: JAVA_CLIENT_DIR };
-  })();
-  preparing = p;
-  // A failed build is not cached: the next call tries again.
-  p.catch(() => {
-    if (preparing === p) preparing = undefined;
-  });
-  return p;
+  return prepare(ROUND_TRIP);
+}
+
+/** The command that runs GrpcRoundTrip (the 5.x gRPC client) with the host's java, built first if needed. */
+export async function javaGrpcClientCommand(): Promise<{ command: string; args: string[] }> {
+  const { dir } = await prepare(GRPC_ROUND_TRIP);
+  const classpath = [path.join(dir, "classes"), path.join(dir, "lib", "*")].join(path.delimiter);
+  return { command: jdkTool("java"), args: ["-Xms64m", "-Xmx256m", "-cp", classpath, "GrpcRoundTrip"] };
 }
 
 /** Value of `--timeout-seconds` in RoundTrip arguments (RoundTrip's default is 120). */

@@ -3,6 +3,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { docker, dockerOk, eventually, uniqueId } from "./harness.ts";
 import { grpcRoundTrip } from "../clients/grpc-client.ts";
+import { goRoundTrip, javaGrpcRoundTrip, pythonRoundTrip } from "../clients/programs.ts";
+import type { RoundTrip } from "../../bench/clients/round-trip.ts";
 import { roundTripArgs } from "../clients/java-client.ts";
 import { report, type ClusterUnderTest, type ModeSpec, type RunningCluster, type Topology } from "./cluster.ts";
 import { RemotingClient } from "../../src/remoting/connection.ts";
@@ -120,6 +122,24 @@ function proxyTests(cluster: ClusterUnderTest): void {
     assert.equal(sent, 200);
     assert.equal(received, 200);
   });
+  // The client matrix: clients of other languages, each on a topic of its own made just before (a new gRPC
+  // consumer group of a topic that already holds messages starts at its end).
+  const matrix: [string, RoundTrip, string][] = [
+    ["Apache RocketMQ's Go client (rocketmq-client-go/v2, remoting) through the name servers", goRoundTrip, "localhost:9876"],
+    ["Apache RocketMQ's 5.x Python client (rocketmq-python-client) through the proxy's gRPC port", pythonRoundTrip, "localhost:8081"],
+    ["Apache RocketMQ's 5.x Java client (rocketmq-client-java, gRPC) through the proxy's gRPC port", javaGrpcRoundTrip, "localhost:8081"],
+  ];
+  for (const [client, roundTrip, address] of matrix) {
+    test(`${client} round-trips 200 messages`, async () => {
+      const topic = uniqueId("Matrix");
+      await cluster.createTopic(topic);
+      const started = Date.now();
+      const { sent, received } = await roundTrip(address, topic, 200, uniqueId("mx"), { credentials: cluster.credentials });
+      report(`${cluster.label}: ${client}: sent ${sent}, received ${received} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      assert.equal(sent, 200);
+      assert.equal(received, 200);
+    });
+  }
   test("the official Java client round-trips 500 messages through the proxy's remoting port localhost:8080", async () => {
     const runId = uniqueId("px");
     const r = await cluster.hostClient(roundTripArgs("localhost:8080", "GrpcTopic", 500, runId));
