@@ -458,9 +458,11 @@ function renderChaosFigures(): string {
     const s = (v: number) => (v < 0 ? "never" : seconds(v));
     return [
       "Each mode under a steady load (the official Java client sending every 20 ms and consuming at the same time), one",
-      "fault after another on broker-a's master (the elected one in DLedger and controller modes), each held for the time",
-      "given: `kill` (SIGKILL, then started again), `pause` (every process frozen, then thawed), `restart` (stopped cleanly,",
-      "then started), `partition` (its network namespace drops all traffic but loopback, then lets it through again).",
+      "fault after another, each held for the time given. On broker-a's master (the elected one in DLedger and controller",
+      "modes): `kill` (SIGKILL, then started again), `pause` (every process frozen, then thawed), `restart` (stopped",
+      "cleanly, then started), `partition` (its network namespace drops all traffic but loopback, then lets it through",
+      "again). On the name servers: `namesrv` (the first killed, then started again), `namesrvs` (all stopped, then",
+      "started). On everything: `cluster` (`docker compose down` keeping the volumes, then `up --wait`).",
       "",
       table(
         [
@@ -468,6 +470,7 @@ function renderChaosFigures(): string {
           "Run (each fault held)",
           "Acknowledged",
           "Lost",
+          "Stored, skipped by the group",
           "Received twice",
           "Per fault: longest without a send / a receive, to 30 s after healing; broker-a acknowledging again after healing",
           "Promise",
@@ -477,6 +480,7 @@ function renderChaosFigures(): string {
           `${seconds(f(`${m}.durationSeconds`))} (${seconds(f(`${m}.faultSeconds`))})`,
           f(`${m}.acknowledged`).toLocaleString("en"),
           String(f(`${m}.lost`)),
+          String(r.figures[`${m}.skipped`] ?? 0),
           String(f(`${m}.duplicated`)),
           faults(m)
             .map(

@@ -10,6 +10,7 @@
 import { readFileSync } from "node:fs";
 import { judge, ownClient, type Verdict } from "./healthcheck.ts";
 import { writePrivateFile } from "./runtime-files.ts";
+import { LEASE_POINTER, renewLease } from "./store-lease.ts";
 
 export const HEALTH_FILE = "health";
 /** How often the watcher checks: briskly until the node is first healthy, so that it is reported soon after. */
@@ -33,8 +34,16 @@ export async function watchHealth(runtimeDir: string): Promise<never> {
   // The entrypoint's "starting" verdict (or an old one, after a restart) stands until the first check replaces it.
   const file = `${runtimeDir}/${HEALTH_FILE}`;
   const client = ownClient(runtimeDir);
+  // A broker's store lease (store-lease.ts): renewed with each check while this container runs.
+  let lease: string | undefined;
+  try {
+    lease = readFileSync(`${runtimeDir}/${LEASE_POINTER}`, "utf8").trim() || undefined;
+  } catch {
+    lease = undefined;
+  }
   let everHealthy = false;
   for (;;) {
+    if (lease) renewLease(lease);
     const verdict = await judge(runtimeDir, client);
     writePrivateFile(file, verdictLine(verdict, uptimeSeconds()));
     everHealthy ||= verdict.healthy;

@@ -1,7 +1,7 @@
 // The image's entrypoint logic. `prepare` validates everything and writes the files the JVM needs, then the
 // shell entrypoint execs java (so the JVM is PID 1 and gets SIGTERM). Nothing is written when anything is wrong.
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { availableParallelism } from "node:os";
+import { availableParallelism, hostname } from "node:os";
 import type { Logger } from "pino";
 import { bootstrapCommand } from "../bootstrap/command.ts";
 import { MAX_FILE_BYTES } from "../bootstrap/spec.ts";
@@ -17,6 +17,7 @@ import { CONF_FILE_NAME } from "../configurator/file-names.ts";
 import { createLogger } from "./log.ts";
 import { detectAddress } from "./network.ts";
 import { healthcheck } from "./healthcheck.ts";
+import { LEASE_FILE, LEASE_POINTER, claimStore } from "./store-lease.ts";
 import { RUNTIME_DIR, makePrivateDir, writePrivateFile } from "./runtime-files.ts";
 import { NAME_WAIT_MS, waitForClusterMasters, waitUntilResolvable } from "./wait.ts";
 
@@ -131,7 +132,17 @@ async function prepare(log: Logger, resolution: Resolution): Promise<number> {
   });
   const runtimeProblem = makePrivateDir(RUNTIME_DIR);
   if (runtimeProblem) dirProblems.push(runtimeProblem);
+  // The lease is taken only once everything else is valid: a refused start leaves the store as it was.
+  const storeRoot = resolution.settings.get("storePathRootDir")?.value ?? STORE_DIR;
   if (!reportProblems(log, resolution, dirProblems)) return EXIT_CONFIG;
+  if (resolution.role === "broker") {
+    const inUse = await claimStore(storeRoot, hostname());
+    if (inUse) {
+      log.error(`${inUse} RocketMQ was not started.`);
+      return EXIT_CONFIG;
+    }
+    writePrivateFile(`${RUNTIME_DIR}/${LEASE_POINTER}`, `${storeRoot}/${LEASE_FILE}\n`);
+  }
 
   const role = resolution.role;
   const memory = sizeMemory(role, memoryLimit(), resolution.container, {

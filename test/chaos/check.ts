@@ -58,8 +58,15 @@ export interface ChaosReport {
   acknowledged: number;
   /** Stored with another status than SEND_OK (e.g. FLUSH_SLAVE_TIMEOUT), then sent again. */
   storedNotAcknowledged: number;
+  /** Acknowledged, never received by the run's group, and not read by a new group either: gone from the store. */
   lost: number;
   lostExamples: number[];
+  /**
+   * Acknowledged and still stored (a new group reads them after the run), but the run's group never received them:
+   * its offsets moved past them. Counted only when the run's group missed some and the store was read again.
+   */
+  skipped?: number;
+  skippedExamples?: number[];
   duplicated: number;
   longestSendGapMs: number;
   longestConsumeGapMs: number;
@@ -139,12 +146,49 @@ export function check(mode: string, sent: number, events: ClientEvent[], faults:
   return report;
 }
 
+/**
+ * The report once a new group has read the topic after the run (`reread`: the indexes it received): of the
+ * messages the run's group missed, those the new group reads are skipped, not lost. A group that skips
+ * acknowledged messages breaks the promise too: they are delivered to no one in it.
+ */
+export function withReread(report: ChaosReport, lostIds: number[], reread: Set<number>): ChaosReport {
+  const skipped = lostIds.filter((i) => reread.has(i));
+  const lost = lostIds.filter((i) => !reread.has(i));
+  const promise = Object.values(PROMISES).find((p) => p.says === report.promise);
+  const r: ChaosReport = {
+    ...report,
+    lost: lost.length,
+    lostExamples: lost.slice(0, 10),
+    skipped: skipped.length,
+    skippedExamples: skipped.slice(0, 10),
+  };
+  if (!r.why?.includes("never acknowledged")) {
+    const whys = [
+      ...(lost.length && !promise?.lossAllowed
+        ? [`${lost.length} acknowledged message(s) lost, e.g. ${lost.slice(0, 10).join(", ")}`]
+        : []),
+      ...(skipped.length
+        ? [`${skipped.length} acknowledged message(s) stored but never delivered to the group, e.g. ${skipped.slice(0, 10).join(", ")}`]
+        : []),
+    ];
+    r.kept = whys.length === 0;
+    r.why = whys.length ? whys.join("; ") : undefined;
+  }
+  return r;
+}
+
+/** The ids the run's group missed: acknowledged, never received. */
+export function missedIds(events: ClientEvent[]): number[] {
+  const received = new Set(events.filter((e) => e.kind === "R").map((e) => e.index));
+  return [...new Set(events.filter((e) => e.kind === "A").map((e) => e.index))].filter((i) => !received.has(i)).sort((a, b) => a - b);
+}
+
 /** The report as a few lines of text, for the runner's output. */
 export function renderReport(r: ChaosReport): string {
   const s = (ms: number | null) => (ms === null ? "never" : `${(ms / 1000).toFixed(1)} s`);
   return [
     `${r.mode}: ${r.kept ? "kept its promise" : `BROKE its promise: ${r.why}`} (${r.promise})`,
-    `  sent ${r.sent}, acknowledged ${r.acknowledged}, stored without SEND_OK ${r.storedNotAcknowledged}, lost ${r.lost}, received twice or more ${r.duplicated}`,
+    `  sent ${r.sent}, acknowledged ${r.acknowledged}, stored without SEND_OK ${r.storedNotAcknowledged}, lost ${r.lost}${r.skipped === undefined ? "" : `, stored but skipped by the group ${r.skipped}`}, received twice or more ${r.duplicated}`,
     `  longest without an acknowledged send ${s(r.longestSendGapMs)}, without a message received ${s(r.longestConsumeGapMs)}`,
     `  | fault | target | lasted | longest without a send / a receive (to ${AFTERMATH_MS / 1000} s after) | its group sends again after healing |`,
     "  |---|---|---|---|---|",

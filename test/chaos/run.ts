@@ -1,8 +1,9 @@
 // The chaos runner: a compose mode under a steady load of the official Java client (a producer sending and a
-// consumer receiving at the same time, each writing its events), a schedule of faults on the node that matters
-// most (broker-a's master, or the group's elected master), and the checker's report at the end: acknowledged,
+// consumer receiving at the same time, each writing its events), a schedule of faults (on broker-a's master, or the
+// group's elected master; on one or every name server; on the whole cluster), and the checker's report: acknowledged,
 // lost, duplicated, the longest time without a send or a receive, and how soon each fault let them resume.
-//   npm run chaos -- --mode 2m-2s-sync [--faults kill,pause,restart,partition] [--duration 120] [--fault-seconds 15] [--version 5.5.0]
+//   npm run chaos -- --mode 2m-2s-sync [--faults kill,pause,restart,partition,namesrv,namesrvs,cluster] [--duration 120]
+//                    [--fault-seconds 15] [--version 5.5.0] [--keep]
 // Writes test-artifacts/chaos-<mode>.json; exits 1 when the mode broke its promise (check.ts).
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,7 +12,7 @@ import { parseArgs } from "node:util";
 import { ClusterUnderTest } from "../integration/cluster.ts";
 import { REPO_ROOT, dockerOk, sh, uniqueId } from "../integration/harness.ts";
 import { GROUP_OF_THREE, byPort, masterNode } from "../integration/modes.ts";
-import { check, parseEvents, renderReport, type ChaosReport, type InjectedFault } from "./check.ts";
+import { check, missedIds, parseEvents, renderReport, withReread, type ChaosReport, type InjectedFault } from "./check.ts";
 import { readResult, writeResult } from "../../bench/results.ts";
 
 const { values } = parseArgs({
@@ -21,6 +22,8 @@ const { values } = parseArgs({
     duration: { type: "string", default: "120" },
     "fault-seconds": { type: "string", default: "15" },
     version: { type: "string" },
+    // Leave the cluster up afterwards, to look into a broken promise (`docker compose -p rmqtest-<mode>-<version> down -v` ends it).
+    keep: { type: "boolean", default: false },
   },
 });
 const mode = values.mode;
@@ -28,23 +31,49 @@ const NAMESRVS: Record<string, string> = {
   single: "namesrv:9876",
   controller: "namesrv-1:9876;namesrv-2:9876;namesrv-3:9876",
 };
-/** The node a fault hits: broker-a's master now (the elected one in DLedger and controller modes). */
-const target = (cluster: ClusterUnderTest) =>
+/** broker-a's master now (the elected one in DLedger and controller modes): what the process and network faults hit. */
+const master = async (cluster: ClusterUnderTest) => [
   mode === "dledger" || mode === "controller"
-    ? masterNode(cluster, byPort(GROUP_OF_THREE))
-    : Promise.resolve(mode === "single" ? "broker" : "broker-a");
+    ? await masterNode(cluster, byPort(GROUP_OF_THREE))
+    : mode === "single"
+      ? "broker"
+      : "broker-a",
+];
+/** Every name server of the mode, by compose service. */
+const nameServers = async (cluster: ClusterUnderTest) =>
+  (await cluster.project.ok("ps", "--services")).split("\n").filter((s) => s.startsWith("namesrv"));
 
-/** Each fault: what it does to a container, and how it is healed. */
-const FAULTS: Record<string, { inject: (container: string) => Promise<unknown>; heal: (container: string) => Promise<unknown> }> = {
+/** Each fault: the nodes it hits, what it does to their containers, and how it is healed. */
+interface Fault {
+  nodes: (cluster: ClusterUnderTest) => Promise<string[]>;
+  inject: (containers: string[], cluster: ClusterUnderTest) => Promise<unknown>;
+  heal: (containers: string[], cluster: ClusterUnderTest) => Promise<unknown>;
+}
+const each = (action: (c: string) => Promise<unknown>) => (containers: string[]) => Promise.all(containers.map(action));
+const FAULTS: Record<string, Fault> = {
   // kill -9, then the node starts again on its volume.
-  kill: { inject: (c) => dockerOk("kill", "-s", "KILL", c), heal: (c) => dockerOk("start", c) },
+  kill: { nodes: master, inject: each((c) => dockerOk("kill", "-s", "KILL", c)), heal: each((c) => dockerOk("start", c)) },
   // Every process frozen (the cgroup freezer, as SIGSTOP), then thawed: a master that comes back after others moved on.
-  pause: { inject: (c) => dockerOk("pause", c), heal: (c) => dockerOk("unpause", c) },
+  pause: { nodes: master, inject: each((c) => dockerOk("pause", c)), heal: each((c) => dockerOk("unpause", c)) },
   // A clean stop and start: RocketMQ's shutdown hook runs.
-  restart: { inject: (c) => dockerOk("stop", "-t", "60", c), heal: (c) => dockerOk("start", c) },
+  restart: { nodes: master, inject: each((c) => dockerOk("stop", "-t", "60", c)), heal: each((c) => dockerOk("start", c)) },
   // Cut off from every other node and client (its own network namespace drops all but loopback), then joined again
   // with the same address: for DLedger, its leader alone in the minority.
-  partition: { inject: (c) => isolation(c, "-I"), heal: (c) => isolation(c, "-D") },
+  partition: { nodes: master, inject: each((c) => isolation(c, "-I")), heal: each((c) => isolation(c, "-D")) },
+  // One name server killed while the others (where the mode has more) answer; then started again.
+  namesrv: {
+    nodes: async (cluster) => (await nameServers(cluster)).slice(0, 1),
+    inject: each((c) => dockerOk("kill", "-s", "KILL", c)),
+    heal: each((c) => dockerOk("start", c)),
+  },
+  // Every name server stopped at once, then started: brokers register again, clients refresh their routes.
+  namesrvs: { nodes: nameServers, inject: each((c) => dockerOk("stop", "-t", "10", c)), heal: each((c) => dockerOk("start", c)) },
+  // The whole cluster: `docker compose down` keeping its volumes, then `up --wait`.
+  cluster: {
+    nodes: async () => ["every node"],
+    inject: (_, cluster) => cluster.project.ok("down", "-t", "60"),
+    heal: (_, cluster) => cluster.project.ok("up", "-d", "--wait"),
+  },
 };
 
 /** Adds (-I) or removes (-D) the rules that drop a container's traffic, in its network namespace (as root). */
@@ -78,7 +107,12 @@ try {
   const runId = uniqueId("chaos");
   // A file per client: two processes appending to one could interleave their lines.
   const dir = mkdtempSync(join(tmpdir(), "chaos-"));
-  const common = ["--topic", topic, "--count", String(count), "--run-id", runId, "--group", `chaos-${runId}`];
+  // The clients know every name server the host can reach (the compose files publish two: 9876 and 9877).
+  const namesrvs = mode === "single" ? "localhost:9876" : "localhost:9876;localhost:9877";
+  // How long the load may take: each send waits for its acknowledgement before the interval (a synchronous
+  // replica adds milliseconds), and a fault may hold every send (a whole cluster down and up: a minute or more).
+  const loadSeconds = Math.ceil((count * (intervalMs + 40)) / 1000 + faults.length * (faultMs / 1000 + 90) + 120);
+  const common = ["--namesrv", namesrvs, "--topic", topic, "--count", String(count), "--run-id", runId, "--group", `chaos-${runId}`];
   const consuming = cluster.hostClient([
     ...common,
     "--events",
@@ -86,7 +120,7 @@ try {
     "--mode",
     "consume",
     "--timeout-seconds",
-    String(durationMs / 1000 + 240),
+    String(loadSeconds + 60),
   ]);
   const sending = cluster.hostClient([
     ...common,
@@ -98,7 +132,7 @@ try {
     "--interval-ms",
     String(intervalMs),
     "--timeout-seconds",
-    String(durationMs / 1000 + 180),
+    String(loadSeconds),
   ]);
 
   // The nemesis starts once the consumer receives (its start and first rebalance are not a fault's doing): one
@@ -109,19 +143,30 @@ try {
   const started = Date.now();
   for (const [i, name] of faults.entries()) {
     await sleepUntil(started + i * slotMs + slotMs / 5);
-    const node = await target(cluster);
-    const container = cluster.container(node);
+    const fault = FAULTS[name]!;
+    const nodes = await fault.nodes(cluster);
+    const containers = nodes.filter((n) => n !== "every node").map((n) => cluster.container(n));
     const injectedAt = Date.now();
-    await FAULTS[name]!.inject(container);
-    console.log(`${name} ${node} at ${((injectedAt - started) / 1000).toFixed(1)} s`);
+    await fault.inject(containers, cluster);
+    console.log(`${name} ${nodes.join(", ")} at ${((injectedAt - started) / 1000).toFixed(1)} s`);
     await sleepUntil(injectedAt + faultMs);
-    await FAULTS[name]!.heal(container);
-    injected.push({ name, target: node, group: "broker-a", injectedAt, healedAt: Date.now() });
+    await fault.heal(containers, cluster);
+    injected.push({ name, target: nodes.join(", "), group: "broker-a", injectedAt, healedAt: Date.now() });
   }
   const [sent, received] = await Promise.all([sending, consuming]);
   console.log(sent.stdout.trim(), "\n", received.stdout.trim());
   const events = ["sent", "received"].flatMap((f) => parseEvents(readFileSync(join(dir, f), "utf8")));
-  const report = check(mode, count, events, injected);
+  let report = check(mode, count, events, injected);
+  const missed = missedIds(events);
+  if (missed.length) {
+    // Gone from the store, or skipped by the group? A new group reads the whole run from the topic's start.
+    const reread = join(dir, "reread");
+    await cluster.hostClient([...common, "--group", `reread-${runId}`, "--events", reread, "--mode", "consume", "--timeout-seconds", "90"]);
+    const again = new Set(
+      parseEvents(existsSync(reread) ? readFileSync(reread, "utf8") : "").flatMap((e) => (e.kind === "R" ? [e.index] : [])),
+    );
+    report = withReread(report, missed, again);
+  }
   console.log(renderReport(report));
   const out = join(REPO_ROOT, "test-artifacts");
   mkdirSync(out, { recursive: true });
@@ -129,7 +174,8 @@ try {
   recordFigures(report);
   process.exitCode = report.kept ? 0 : 1;
 } finally {
-  await cluster.down();
+  if (values.keep) console.log(`left up: docker compose -p ${cluster.project.name} down -v`);
+  else await cluster.down();
 }
 
 /** This mode's figures in bench/results/chaos.json, next to the other modes' last runs (for the docs' table). */
@@ -141,6 +187,7 @@ function recordFigures(r: ChaosReport): void {
     [`${mode}.faultSeconds`]: faultMs / 1000,
     [`${mode}.acknowledged`]: r.acknowledged,
     [`${mode}.lost`]: r.lost,
+    [`${mode}.skipped`]: r.skipped ?? 0,
     [`${mode}.duplicated`]: r.duplicated,
     [`${mode}.longestSendGapSeconds`]: seconds(r.longestSendGapMs),
     [`${mode}.longestConsumeGapSeconds`]: seconds(r.longestConsumeGapMs),

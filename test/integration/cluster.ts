@@ -178,7 +178,16 @@ export class ClusterUnderTest extends RunningCluster {
 
   constructor(
     mode: string,
-    options: { version?: string; networkNamesrv: string; files?: string[]; auth?: boolean; bootstrap?: boolean; trace?: boolean },
+    options: {
+      version?: string;
+      networkNamesrv: string;
+      files?: string[];
+      auth?: boolean;
+      bootstrap?: boolean;
+      trace?: boolean;
+      /** The compose project (and so its volumes); by default one per mode and version. */
+      project?: string;
+    },
   ) {
     super();
     this.version = options.version ?? DEFAULT_ROCKETMQ_VERSION;
@@ -191,7 +200,7 @@ export class ClusterUnderTest extends RunningCluster {
       writeFileSync(this.bootstrapFile, modeBootstrapText(2), { mode: 0o600 });
       chownSync(this.bootstrapFile, 3000, 3000);
     }
-    this.project = new ComposeProject(`rmqtest-${mode}-${this.version.replace(/\./g, "")}`, mode, {
+    this.project = new ComposeProject(options.project ?? `rmqtest-${mode}-${this.version.replace(/\./g, "")}`, mode, {
       // From the shell, as a user would: AUTH_ENABLED=true AUTH_ADMIN_PASSWORD=... docker compose up.
       env: {
         ROCKETMQ_VERSION: this.version,

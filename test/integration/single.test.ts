@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
 import { ComposeProject, docker, dockerAvailability, dockerOk, ensureImages, uniqueId } from "./harness.ts";
-import { prepareJavaClient, runJavaClientOnHost, javaClientContainerCommand, roundTripArgs } from "../clients/java-client.ts";
+import { prepareJavaClient, runJavaClientOnHost, javaClientContainerCommand, roundTripArgs, consumeArgs } from "../clients/java-client.ts";
 import { aliOnsRoundTrip } from "../../bench/clients/ali-ons-client.ts";
 import { request } from "../../src/remoting/client.ts";
 import { RequestCode } from "../../src/remoting/codes.ts";
@@ -296,6 +296,38 @@ describe("single mode (compose/single.yml)", { skip }, () => {
       assert.doesNotMatch(output, /RocketmqBroker|BrokerStartup|OpenJDK/, "the JVM must not start");
       assert.ok(Date.now() - started < 15_000, `took ${Date.now() - started} ms`);
     }
+  });
+
+  test("a second broker on the first's store volume is refused before its JVM starts; the first's data is untouched", async () => {
+    const volume = (
+      await dockerOk("inspect", "-f", '{{range .Mounts}}{{if eq .Destination "/home/rocketmq/store"}}{{.Name}}{{end}}{{end}}', broker)
+    ).trim();
+    assert.ok(volume, "the broker has no store volume");
+    const runId = uniqueId("lock");
+    const sent = await runJavaClientOnHost([
+      "--namesrv",
+      "localhost:9876",
+      "--topic",
+      "LockTopic",
+      "--count",
+      "100",
+      "--mode",
+      "send",
+      "--run-id",
+      runId,
+    ]);
+    assert.match(sent.stdout, /SENT 100 ok=100\b/, sent.stdout + sent.stderr);
+    // RocketMQ alone (5.5.0) would delete the running broker's abort marker (its crash flag) before failing on a lock.
+    const files = () => dockerOk("exec", broker, "sh", "-c", "ls /home/rocketmq/store /home/rocketmq/store/commitlog");
+    const before = await files();
+    const r = await docker("run", "--rm", "-e", "NAMESRV_ADDR=ns:9876", "-v", `${volume}:/home/rocketmq/store`, BROKER_IMAGE);
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.match(r.stdout + r.stderr, /\/home\/rocketmq\/store is in use by another broker \(container "[0-9a-f]{12}", seen \d+ s ago\)/);
+    assert.match(r.stdout + r.stderr, /RocketMQ was not started/);
+    assert.equal(await files(), before);
+    assert.match(before, /^abort$/m);
+    const consumed = await runJavaClientOnHost(["--namesrv", "localhost:9876", ...consumeArgs("LockTopic", 100, runId, uniqueId("lock"))]);
+    assert.match(consumed.stdout, /RECEIVED 100\b/, consumed.stdout + consumed.stderr);
   });
 
   test("an unwritable bind mount gets a clear error instead of a crash", async () => {

@@ -2,7 +2,7 @@
 // longest gaps, each fault's recovery, and each mode's promise deciding whether a loss breaks the run.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { check, parseEvents, renderReport } from "../chaos/check.ts";
+import { check, missedIds, parseEvents, renderReport, withReread } from "../chaos/check.ts";
 
 const T = 1_764_800_000_000;
 const lines = [
@@ -44,4 +44,20 @@ test("chaos check: the async mode reports its loss without failing; unacknowledg
   const short = check("2m-2s-async", 6, events, []);
   assert.equal(short.kept, false);
   assert.equal(short.why, "2 of 6 sends were never acknowledged");
+});
+
+test("chaos check: a new group's reading tells messages skipped by the run's group from messages gone from the store", () => {
+  const events = parseEvents(lines);
+  assert.deepEqual(missedIds(events), [3]);
+  const before = check("controller", 4, events, []);
+  // The new group reads 3: it is stored, and the run's group skipped it; the promise is still broken.
+  const skipped = withReread(before, [3], new Set([0, 1, 2, 3]));
+  assert.deepEqual([skipped.lost, skipped.skipped, skipped.skippedExamples], [0, 1, [3]]);
+  assert.equal(skipped.kept, false);
+  assert.match(skipped.why ?? "", /1 acknowledged message\(s\) stored but never delivered to the group, e\.g\. 3/);
+  assert.match(renderReport(skipped), /lost 0, stored but skipped by the group 1/);
+  // Not read again either: lost; in the async mode a loss is allowed, a skip is not.
+  const gone = withReread(before, [3], new Set([0, 1, 2]));
+  assert.deepEqual([gone.lost, gone.skipped, gone.kept], [1, 0, false]);
+  assert.equal(withReread(check("2m-2s-async", 4, events, []), [3], new Set()).kept, true);
 });
