@@ -132,10 +132,10 @@ async function prepare(log: Logger, resolution: Resolution): Promise<number> {
   });
   const runtimeProblem = makePrivateDir(RUNTIME_DIR);
   if (runtimeProblem) dirProblems.push(runtimeProblem);
-  // The lease is taken only once everything else is valid: a refused start leaves the store as it was.
-  const storeRoot = resolution.settings.get("storePathRootDir")?.value ?? STORE_DIR;
   if (!reportProblems(log, resolution, dirProblems)) return EXIT_CONFIG;
+  // The lease is taken only once everything else is valid: a refused start leaves the store as it was.
   if (resolution.role === "broker") {
+    const storeRoot = resolution.settings.get("storePathRootDir")?.value ?? STORE_DIR;
     const inUse = await claimStore(storeRoot, hostname());
     if (inUse) {
       log.error(`${inUse} RocketMQ was not started.`);

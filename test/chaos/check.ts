@@ -100,7 +100,7 @@ export function check(mode: string, sent: number, events: ClientEvent[], faults:
   const ackedIds = new Set(acked.map((e) => e.index));
   const times = new Map<number, number>();
   for (const r of received) times.set(r.index, (times.get(r.index) ?? 0) + 1);
-  const lostIds = [...ackedIds].filter((i) => !times.has(i)).sort((a, b) => a - b);
+  const lostIds = missedIds(events);
   const duplicated = [...times.values()].reduce((sum, n) => sum + n - 1, 0);
   const firstAfter = (list: ClientEvent[], at: number) => {
     const next = list.filter((e) => e.at >= at).reduce<number | null>((min, e) => (min === null || e.at < min ? e.at : min), null);
@@ -154,7 +154,7 @@ export function check(mode: string, sent: number, events: ClientEvent[], faults:
 export function withReread(report: ChaosReport, lostIds: number[], reread: Set<number>): ChaosReport {
   const skipped = lostIds.filter((i) => reread.has(i));
   const lost = lostIds.filter((i) => !reread.has(i));
-  const promise = Object.values(PROMISES).find((p) => p.says === report.promise);
+  const promise = PROMISES[report.mode];
   const r: ChaosReport = {
     ...report,
     lost: lost.length,
@@ -162,7 +162,8 @@ export function withReread(report: ChaosReport, lostIds: number[], reread: Set<n
     skipped: skipped.length,
     skippedExamples: skipped.slice(0, 10),
   };
-  if (!r.why?.includes("never acknowledged")) {
+  // Sends never acknowledged stay the verdict (check's first reason); otherwise the re-read decides.
+  if (report.acknowledged >= report.sent) {
     const whys = [
       ...(lost.length && !promise?.lossAllowed
         ? [`${lost.length} acknowledged message(s) lost, e.g. ${lost.slice(0, 10).join(", ")}`]

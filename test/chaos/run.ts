@@ -68,9 +68,9 @@ const FAULTS: Record<string, Fault> = {
   },
   // Every name server stopped at once, then started: brokers register again, clients refresh their routes.
   namesrvs: { nodes: nameServers, inject: each((c) => dockerOk("stop", "-t", "10", c)), heal: each((c) => dockerOk("start", c)) },
-  // The whole cluster: `docker compose down` keeping its volumes, then `up --wait`.
+  // The whole cluster: `docker compose down` keeping its volumes, then `up --wait` (no node of its own).
   cluster: {
-    nodes: async () => ["every node"],
+    nodes: async () => [],
     inject: (_, cluster) => cluster.project.ok("down", "-t", "60"),
     heal: (_, cluster) => cluster.project.ok("up", "-d", "--wait"),
   },
@@ -145,13 +145,14 @@ try {
     await sleepUntil(started + i * slotMs + slotMs / 5);
     const fault = FAULTS[name]!;
     const nodes = await fault.nodes(cluster);
-    const containers = nodes.filter((n) => n !== "every node").map((n) => cluster.container(n));
+    const containers = nodes.map((n) => cluster.container(n));
+    const target = nodes.length ? nodes.join(", ") : "every node";
     const injectedAt = Date.now();
     await fault.inject(containers, cluster);
-    console.log(`${name} ${nodes.join(", ")} at ${((injectedAt - started) / 1000).toFixed(1)} s`);
+    console.log(`${name} ${target} at ${((injectedAt - started) / 1000).toFixed(1)} s`);
     await sleepUntil(injectedAt + faultMs);
     await fault.heal(containers, cluster);
-    injected.push({ name, target: nodes.join(", "), group: "broker-a", injectedAt, healedAt: Date.now() });
+    injected.push({ name, target, group: "broker-a", injectedAt, healedAt: Date.now() });
   }
   const [sent, received] = await Promise.all([sending, consuming]);
   console.log(sent.stdout.trim(), "\n", received.stdout.trim());

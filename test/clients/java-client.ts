@@ -12,9 +12,10 @@
  */
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { once, upToDate } from "./build-once.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 /** A Java test client: a Maven manifest that resolves its jars, one source file, and where both are built. */
@@ -116,25 +117,6 @@ function runTool(
   });
 }
 
-async function mtimeMs(file: string): Promise<number | undefined> {
-  try {
-    return (await stat(file)).mtimeMs;
-  } catch {
-    return undefined;
-  }
-}
-
-/** True when `output` exists and is newer than every one of `inputs`. */
-async function upToDate(output: string, inputs: string[]): Promise<boolean> {
-  const out = await mtimeMs(output);
-  if (out === undefined) return false;
-  for (const input of inputs) {
-    const t = await mtimeMs(input);
-    if (t === undefined || t > out) return false;
-  }
-  return true;
-}
-
 function failure(step: string, r: ToolResult): Error {
   const output = `${r.stdout}\n${r.stderr}`.trim().split("\n").slice(-40).join("\n");
   return new Error(`java client: ${step} failed (exit ${r.code})\n${output}`);
@@ -189,37 +171,27 @@ async function compile(program: JavaProgram): Promise<void> {
   await writeFile(stamp, `${new Date().toISOString()}\n`);
 }
 
-const preparing = new Map<JavaProgram, Promise<{ dir: string }>>();
-
-/** Builds a program once (jars via Maven, its class via javac); nothing when the outputs are newer than the sources. */
-function prepare(program: JavaProgram): Promise<{ dir: string }> {
-  const known = preparing.get(program);
-  if (known) return known;
-  const p = (async () => {
-    await mkdir(program.dir, { recursive: true });
-    await resolveJars(program);
-    await compile(program);
-    return { dir: program.dir };
-  })();
-  preparing.set(program, p);
-  // A failed build is not cached: the next call tries again.
-  p.catch(() => {
-    if (preparing.get(program) === p) preparing.delete(program);
-  });
-  return p;
+/** Builds a program (jars via Maven, its class via javac); nothing when the outputs are newer than the sources. */
+async function build(program: JavaProgram): Promise<{ dir: string }> {
+  await mkdir(program.dir, { recursive: true });
+  await resolveJars(program);
+  await compile(program);
+  return { dir: program.dir };
 }
+const prepareRoundTrip = once(() => build(ROUND_TRIP));
+const prepareGrpcRoundTrip = once(() => build(GRPC_ROUND_TRIP));
 
 /**
  * Builds the client once into build/java-client (jars via Maven, RoundTrip.class via javac);
  * does nothing when the outputs are newer than pom.xml / RoundTrip.java. Memoised per process.
  */
 export function prepareJavaClient(): Promise<{ dir: string }> {
-  return prepare(ROUND_TRIP);
+  return prepareRoundTrip();
 }
 
 /** The command that runs GrpcRoundTrip (the 5.x gRPC client) with the host's java, built first if needed. */
 export async function javaGrpcClientCommand(): Promise<{ command: string; args: string[] }> {
-  const { dir } = await prepare(GRPC_ROUND_TRIP);
+  const { dir } = await prepareGrpcRoundTrip();
   const classpath = [path.join(dir, "classes"), path.join(dir, "lib", "*")].join(path.delimiter);
   return { command: jdkTool("java"), args: ["-Xms64m", "-Xmx256m", "-cp", classpath, "GrpcRoundTrip"] };
 }

@@ -2,12 +2,13 @@
 // RocketMQ's Go client (remoting, through the name servers), its 5.x Python client and its 5.x Java client (gRPC,
 // through the proxy). Each is built on first use into build/, and rebuilt when its sources are newer.
 import { execFile } from "node:child_process";
-import { existsSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { runRoundTripProgram, type RoundTrip } from "../../bench/clients/round-trip.ts";
 import { javaGrpcClientCommand } from "./java-client.ts";
+import { once, upToDate } from "./build-once.ts";
 import { REPO_ROOT } from "../integration/harness.ts";
 
 const run = promisify(execFile);
@@ -16,28 +17,9 @@ const GO_BINARY = join(REPO_ROOT, "build", "go-client", "roundtrip");
 const PYTHON_SOURCE = join(REPO_ROOT, "test", "clients", "python");
 const PYTHON_VENV = join(REPO_ROOT, "build", "python-client");
 
-/** True when `output` exists and is newer than every one of `inputs`. */
-function newer(output: string, inputs: string[]): boolean {
-  if (!existsSync(output)) return false;
-  const built = statSync(output).mtimeMs;
-  return inputs.every((input) => statSync(input).mtimeMs < built);
-}
-
-/** Builds what a program needs, once per process (a failed build is tried again on the next call). */
-function once(build: () => Promise<void>): () => Promise<void> {
-  let building: Promise<void> | undefined;
-  return () => {
-    building ??= build().catch((e: unknown) => {
-      building = undefined;
-      throw e;
-    });
-    return building;
-  };
-}
-
 const buildGo = once(async () => {
   const sources = ["main.go", "go.mod", "go.sum"].map((f) => join(GO_SOURCE, f));
-  if (newer(GO_BINARY, sources)) return;
+  if (await upToDate(GO_BINARY, sources)) return;
   const go = existsSync("/usr/local/go/bin/go") ? "/usr/local/go/bin/go" : "go";
   await run(go, ["build", "-buildvcs=false", "-o", GO_BINARY, "."], { cwd: GO_SOURCE, timeout: 10 * 60_000 }).catch(
     (e: Error & { stderr?: string }) => {
@@ -49,7 +31,7 @@ const buildGo = once(async () => {
 const buildPython = once(async () => {
   const requirements = join(PYTHON_SOURCE, "requirements.txt");
   const stamp = join(PYTHON_VENV, "installed.stamp");
-  if (newer(stamp, [requirements])) return;
+  if (await upToDate(stamp, [requirements])) return;
   try {
     await run("python3", ["-m", "venv", "--clear", PYTHON_VENV], { timeout: 120_000 });
     await run(join(PYTHON_VENV, "bin", "pip"), ["install", "-q", "--disable-pip-version-check", "-r", requirements], {
