@@ -462,7 +462,9 @@ function renderChaosFigures(): string {
       "modes): `kill` (SIGKILL, then started again), `pause` (every process frozen, then thawed), `restart` (stopped",
       "cleanly, then started), `partition` (its network namespace drops all traffic but loopback, then lets it through",
       "again). On the name servers: `namesrv` (the first killed, then started again), `namesrvs` (all stopped, then",
-      "started). On everything: `cluster` (`docker compose down` keeping the volumes, then `up --wait`).",
+      "started). On everything: `rolling` (every node stopped cleanly and started again, one at a time, each healthy",
+      "before the next: the name servers, then each group's other members before its master), `cluster` (`docker",
+      "compose down` keeping the volumes, then `up --wait`).",
       "",
       table(
         [

@@ -1,5 +1,5 @@
 // A node:test reporter that prints, once the run is over, where the time went: each test file's wall time
-// (its top-level tests and suites added up), slowest first; then why each failure failed (the first lines of its
+// (its top-level tests and suites added up; a helper's suites each on a row of their own), slowest first; then why each failure failed (the first lines of its
 // error; a test cancelled because its suite's hook failed is told by that suite); then "N passed, N failed".
 // Used next to the TAP reporter by `npm test`; it writes nothing until the end, so CI's tail shows all of it.
 import { basename } from "node:path";
@@ -27,7 +27,10 @@ export default async function* fileTimes(source: AsyncIterable<TestEvent>): Asyn
   for await (const event of source) {
     if (event.type !== "test:pass" && event.type !== "test:fail") continue;
     const { data } = event;
-    if (data.nesting === 0 && data.file) seconds.set(data.file, (seconds.get(data.file) ?? 0) + (data.details?.duration_ms ?? 0) / 1000);
+    if (data.nesting === 0 && data.file) {
+      const row = rowOf(data.file, data.name);
+      seconds.set(row, (seconds.get(row) ?? 0) + (data.details?.duration_ms ?? 0) / 1000);
+    }
     if (event.type === "test:fail") {
       const why = failureText(data.details?.error);
       if (why !== undefined) failures.push(`- ${data.name ?? "?"} (${data.file ? shortName(data.file) : "?"})\n${why}\n`);
@@ -39,9 +42,9 @@ export default async function* fileTimes(source: AsyncIterable<TestEvent>): Asyn
   }
   const rows = [...seconds].sort((a, b) => b[1] - a[1]);
   const total = rows.reduce((n, [, s]) => n + s, 0);
-  const width = Math.max(4, ...rows.map(([f]) => shortName(f).length));
+  const width = Math.max(4, ...rows.map(([row]) => row.length));
   yield `\n${"file".padEnd(width)}  seconds\n`;
-  for (const [file, s] of rows) yield `${shortName(file).padEnd(width)}  ${s.toFixed(1).padStart(7)}\n`;
+  for (const [row, s] of rows) yield `${row.padEnd(width)}  ${s.toFixed(1).padStart(7)}\n`;
   yield `${"total".padEnd(width)}  ${total.toFixed(1).padStart(7)}\n`;
   if (failures.length > 0) yield `\nwhy they failed\n${failures.join("")}`;
   yield `${passed} passed, ${failed} failed, ${skipped} skipped\n`;
@@ -65,6 +68,14 @@ function failureText(error: unknown): string | undefined {
   const shown = lines.slice(0, FAILURE_LINES).map((l) => `    ${l}`);
   if (lines.length > FAILURE_LINES) shown.push(`    … ${lines.length - FAILURE_LINES} more lines in the TAP output above`);
   return shown.join("\n");
+}
+
+/**
+ * A test file's row; a suite declared in a shared helper (each compose mode's, in test/integration/cluster.ts) gets a
+ * row of its own, named after it, rather than all of them adding up in the helper's.
+ */
+function rowOf(file: string, name: string | undefined): string {
+  return file.endsWith(".test.ts") || !name ? shortName(file) : `${shortName(file)}: ${name}`;
 }
 
 function shortName(file: string): string {

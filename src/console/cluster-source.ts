@@ -58,6 +58,7 @@ import { ResponseCode } from "../remoting/codes.ts";
 import { createTopic } from "../remoting/topics.ts";
 import { createSubscriptionGroup, deleteSubscriptionGroup, type SubscriptionGroupSettings } from "../remoting/groups.ts";
 import { mapLimit } from "../remoting/limit.ts";
+import { diskWarnings } from "./disk.ts";
 import { isSystemGroup, topicKind } from "./kinds.ts";
 
 export interface BrokerView {
@@ -71,6 +72,8 @@ export interface BrokerView {
   tpsIn: number | null;
   tpsOut: number | null;
   diskUsedRatio: number | null;
+  /** What the broker does about its disk use now (diskWarnings); empty when all is well. */
+  warnings: string[];
   error?: string;
 }
 
@@ -275,16 +278,19 @@ export class RemotingClusterSource implements ClusterSource {
           role: m.brokerId === 0 ? ("master" as const) : ("slave" as const),
         };
         try {
-          const t = await this.brokerRuntime(m.address);
+          // The thresholds come from the broker's config (cached longer); without it, RocketMQ's defaults.
+          const [t, config] = await Promise.all([this.brokerRuntime(m.address), this.brokerConfig(m.address).catch(() => undefined)]);
+          const diskUsedRatio = diskUsed(t.commitLogDirCapacity);
           return {
             ...base,
             version: t.brokerVersionDesc ?? null,
             tpsIn: firstNumber(t.putTps),
             tpsOut: firstNumber(t.getTransferredTps ?? t.getTransferedTps),
-            diskUsedRatio: diskUsed(t.commitLogDirCapacity),
+            diskUsedRatio,
+            warnings: diskWarnings(diskUsedRatio, config),
           };
         } catch (e) {
-          return { ...base, version: null, tpsIn: null, tpsOut: null, diskUsedRatio: null, error: (e as Error).message };
+          return { ...base, version: null, tpsIn: null, tpsOut: null, diskUsedRatio: null, warnings: [], error: (e as Error).message };
         }
       });
       return { namesrv, brokers };

@@ -93,7 +93,17 @@ function longestGap(times: number[]): number {
   return longest;
 }
 
-export function check(mode: string, sent: number, events: ClientEvent[], faults: InjectedFault[]): ChaosReport {
+/**
+ * The report of a run: `sent` messages, the clients' events, the faults injected; `loadEndedAt`, when the producer
+ * was told to stop, ends the last fault's aftermath there (the quiet after the load is no stall).
+ */
+export function check(
+  mode: string,
+  sent: number,
+  events: ClientEvent[],
+  faults: InjectedFault[],
+  loadEndedAt = Number.POSITIVE_INFINITY,
+): ChaosReport {
   const promise = PROMISES[mode] ?? { lossAllowed: false, says: "nothing acknowledged is lost" };
   const acked = events.filter((e) => e.kind === "A");
   const received = events.filter((e) => e.kind === "R");
@@ -111,7 +121,7 @@ export function check(mode: string, sent: number, events: ClientEvent[], faults:
     longestGap([from, to, ...list.filter((e) => e.at >= from && e.at <= to).map((e) => e.at)]);
   const ordered = [...faults].sort((a, b) => a.injectedAt - b.injectedAt);
   const faultReports = ordered.map((f, i): FaultReport => {
-    const end = Math.min(f.healedAt + AFTERMATH_MS, ordered[i + 1]?.injectedAt ?? Infinity);
+    const end = Math.max(f.healedAt, Math.min(f.healedAt + AFTERMATH_MS, ordered[i + 1]?.injectedAt ?? Infinity, loadEndedAt));
     return {
       ...f,
       sendStallMs: stall(acked, f.injectedAt, end),

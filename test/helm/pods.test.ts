@@ -1,13 +1,13 @@
 // The chart's rendered pods run for real (test/helm/pods.ts): for the modes with failover promises, every pod
 // becomes ready on its own probes, the official Java client round-trips 1000 messages through the name-server
-// Service's name, and killing the master loses nothing acknowledged.
+// Service's name, and (2m-2s-sync) killing the master loses nothing acknowledged and its pod comes back as master.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { RenderedCluster } from "./pods.ts";
 import { missingTools } from "./chart.ts";
 import { brokerIds, ensureImagesOf, report, type Topology } from "../integration/cluster.ts";
 import { dockerAvailability, dockerOk, eventually, uniqueId } from "../integration/harness.ts";
-import { allInSyncStateSet, assertElectedGroup, leaderKillTest, zeroLossKillTest } from "../integration/modes.ts";
+import { assertElectedGroup, zeroLossKillTest } from "../integration/modes.ts";
 import { DEFAULT_ROCKETMQ_VERSION } from "../../src/images/versions.ts";
 
 const missing = missingTools() ?? (await dockerAvailability());
@@ -88,18 +88,8 @@ describeChartMode(
   },
 );
 
-describeChartMode("dledger", assertElectedGroup, (cluster) => {
-  leaderKillTest(cluster, "DLedger", (address) => cluster.podOf(address));
-});
+// Elections themselves (kill, pause, partition of the master) are the compose modes' chaos schedule, on the same
+// images and configurator; here, each group of three elects a master from its pods' own addresses.
+describeChartMode("dledger", assertElectedGroup, () => {});
 
-describeChartMode("controller", assertElectedGroup, (cluster) => {
-  leaderKillTest(
-    cluster,
-    "controller",
-    (address) => cluster.podOf(address),
-    () => {
-      const controller = cluster.pods.find((p) => p.name.includes("namesrv"))!;
-      return allInSyncStateSet(cluster.pod("rmq-rocketmq-broker-a-n1-0").container, `${controller.aliases[0]}:9878`);
-    },
-  );
-});
+describeChartMode("controller", assertElectedGroup, () => {});

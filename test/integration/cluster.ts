@@ -313,6 +313,28 @@ export class ClusterUnderTest extends RunningCluster {
   }
 }
 
+/** The node (compose service, pod) of the group's master now, from its advertised address. */
+export async function masterNode(
+  cluster: RunningCluster,
+  nodeOf: (address: string) => string | undefined,
+  group = "broker-a",
+): Promise<string> {
+  const t = await cluster.topology();
+  const address = t.brokers[group]?.addrs["0"];
+  assert.ok(address, `no master in ${JSON.stringify(t.brokers)}`);
+  const node = nodeOf(address);
+  assert.ok(node, `no node advertises ${address}`);
+  return node;
+}
+
+/** Compose services found by the port of their advertised address (each member of a group has its own). */
+export function byPort(servicesByPort: Record<string, string>): (address: string) => string | undefined {
+  return (address) => servicesByPort[address.split(":").pop()!];
+}
+
+/** The compose services of a group of three (DLedger, controller modes), by the listen port each advertises. */
+export const GROUP_OF_THREE = { "10911": "broker-a-n0", "11911": "broker-a-n1", "12911": "broker-a-n2" };
+
 /** Broker ids per broker name, sorted: { "broker-a": ["0", "1"] }. */
 export function brokerIds(t: Topology): Record<string, string[]> {
   return Object.fromEntries(Object.entries(t.brokers).map(([name, b]) => [name, Object.keys(b.addrs).sort()]));

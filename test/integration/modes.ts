@@ -1,18 +1,31 @@
 // What each compose mode must do, as test specs shared by the 5.x and 4.x runs (see describeMode).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { docker, dockerOk, eventually, uniqueId } from "./harness.ts";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { REPO_ROOT, dockerOk, eventually, uniqueId } from "./harness.ts";
 import { grpcRoundTrip } from "../clients/grpc-client.ts";
 import { goRoundTrip, javaGrpcRoundTrip, pythonRoundTrip } from "../clients/programs.ts";
 import type { RoundTrip } from "../../bench/clients/round-trip.ts";
 import { roundTripArgs } from "../clients/java-client.ts";
-import { report, type ClusterUnderTest, type ModeSpec, type RunningCluster, type Topology } from "./cluster.ts";
+import {
+  GROUP_OF_THREE,
+  byPort,
+  masterNode,
+  report,
+  type ClusterUnderTest,
+  type ModeSpec,
+  type RunningCluster,
+  type Topology,
+} from "./cluster.ts";
 import { RemotingClient } from "../../src/remoting/connection.ts";
 import { haStatus } from "../../src/remoting/admin.ts";
 import { RequestCode } from "../../src/remoting/codes.ts";
 import { consoleLogin, generatedPassword, haReplicating } from "./console.ts";
 import { browserTour } from "./console-browser.ts";
 import { consoleSecurityTests } from "./console-security.ts";
+import { PROMISES, renderReport } from "../chaos/check.ts";
+import { runSchedule } from "../chaos/schedule.ts";
 
 const TWO_NAMESRVS = "namesrv-1:9876;namesrv-2:9876";
 
@@ -27,25 +40,6 @@ export function assertElectedGroup(ids: Record<string, string[]>, t: Topology): 
   const group = ids["broker-a"]!;
   assert.equal(group.length, 3, `broker-a ids: ${group.join(", ")}`);
   assert.ok(group.includes("0"), `no master (id 0) in broker-a: ${group.join(", ")}`);
-}
-
-/** The node (compose service, pod) of the group's master now, from its advertised address. */
-export async function masterNode(
-  cluster: RunningCluster,
-  nodeOf: (address: string) => string | undefined,
-  group = "broker-a",
-): Promise<string> {
-  const t = await cluster.topology();
-  const address = t.brokers[group]?.addrs["0"];
-  assert.ok(address, `no master in ${JSON.stringify(t.brokers)}`);
-  const node = nodeOf(address);
-  assert.ok(node, `no node advertises ${address}`);
-  return node;
-}
-
-/** Compose services found by the port of their advertised address (each member of a group has its own). */
-export function byPort(servicesByPort: Record<string, string>): (address: string) => string | undefined {
-  return (address) => servicesByPort[address.split(":").pop()!];
 }
 
 /**
@@ -63,11 +57,11 @@ export function leaderKillTest(
     await before?.();
     const killed = await masterNode(cluster, nodeOf);
     const runId = uniqueId("fo");
-    const stats = await cluster.sendLoop("FailoverTopic", runId, 1500, { acks: 300 }, async () => {
+    const stats = await cluster.sendLoop("FailoverTopic", runId, 600, { acks: 300 }, async () => {
       await cluster.kill(killed);
     });
     report(`${cluster.label}: killed master ${killed}; longest wait for an acknowledged send ${(stats.maxGapMs / 1000).toFixed(1)} s`);
-    assert.equal(stats.ok, 1500);
+    assert.equal(stats.ok, 600);
     assert.ok(stats.maxGapMs < 15_000, `sends stalled for ${stats.maxGapMs} ms`);
     const promoted = await eventually(async () => {
       const now = await masterNode(cluster, nodeOf);
@@ -75,7 +69,7 @@ export function leaderKillTest(
       return now;
     }, 30_000);
     report(`${cluster.label}: ${promoted} is the new master`);
-    await cluster.consumeAll("FailoverTopic", runId, 1500);
+    await cluster.consumeAll("FailoverTopic", runId, 600);
   });
 }
 
@@ -88,15 +82,68 @@ export function zeroLossKillTest(cluster: RunningCluster, master: string, before
     await before?.();
     await cluster.replicating("ZeroLossTopic");
     const runId = uniqueId("zl");
-    const stats = await cluster.sendLoop("ZeroLossTopic", runId, 1500, { acks: 100, broker: "broker-a" }, async () => {
+    const stats = await cluster.sendLoop("ZeroLossTopic", runId, 800, { acks: 100, broker: "broker-a" }, async () => {
       await cluster.kill(master);
     });
     report(
-      `${cluster.label}: killed master ${master}; ${stats.ok}/1500 SEND_OK; longest wait for an acknowledged send ${(stats.maxGapMs / 1000).toFixed(1)} s; by broker ${JSON.stringify(stats.byBroker)}`,
+      `${cluster.label}: killed master ${master}; ${stats.ok}/800 SEND_OK; longest wait for an acknowledged send ${(stats.maxGapMs / 1000).toFixed(1)} s; by broker ${JSON.stringify(stats.byBroker)}`,
     );
-    assert.equal(stats.ok, 1500);
+    assert.equal(stats.ok, 800);
     assert.ok((stats.byBroker["broker-a"] ?? 0) > 0, JSON.stringify(stats.byBroker));
-    await cluster.consumeAll("ZeroLossTopic", runId, 1500);
+    await cluster.consumeAll("ZeroLossTopic", runId, 800);
+  });
+}
+
+/** Until `group`'s master reports its slave connected and nothing behind (RocketMQ 5's HA status request). */
+async function slaveCaughtUp(cluster: ClusterUnderTest, group: string): Promise<void> {
+  const master = (await cluster.topology()).brokers[group]?.addrs["0"];
+  assert.ok(master, `no master of ${group}`);
+  const client = new RemotingClient({ credentials: cluster.credentials });
+  try {
+    await eventually(
+      async () => {
+        const { haConnectionInfo } = await haStatus(client, master);
+        assert.equal(haConnectionInfo?.length, 1, `${group}: ${JSON.stringify(haConnectionInfo)}`);
+        assert.equal(haConnectionInfo[0]!.diff, 0, `${group}'s slave is ${haConnectionInfo[0]!.diff} bytes behind`);
+      },
+      60_000,
+      500,
+    );
+  } finally {
+    client.close();
+  }
+}
+
+/** CI's chaos schedule: each kind of fault that a running cluster takes without being rebuilt, once. */
+export const SHORT_SCHEDULE = ["kill", "pause", "partition", "namesrv"];
+
+/**
+ * The short chaos schedule on the suite's cluster (RocketMQ 5): broker-a's master killed, paused and cut off, then
+ * a name server killed, each held 5 s and the next one once broker-a acknowledges sends and the consumer receives
+ * again; the mode must keep its promise (test/chaos/check.ts). The report goes to the test's output and to
+ * test-artifacts/chaos-ci-<mode>.json. `before` waits until the mode can keep it (e.g. every replica in sync).
+ */
+export function chaosScheduleTest(cluster: ClusterUnderTest, mode: string, before?: () => Promise<void>): void {
+  test(`the short chaos schedule (${SHORT_SCHEDULE.join(", ")}) under load → ${PROMISES[mode]!.says}`, async () => {
+    await before?.();
+    const r = await runSchedule(cluster, mode, {
+      faults: SHORT_SCHEDULE,
+      faultMs: 5000,
+      tailMs: 3000,
+      log: (line) => report(`${cluster.label}: ${line}`),
+    });
+    for (const line of renderReport(r).split("\n")) report(line);
+    mkdirSync(join(REPO_ROOT, "test-artifacts"), { recursive: true });
+    writeFileSync(
+      join(REPO_ROOT, "test-artifacts", `chaos-ci-${mode}.json`),
+      JSON.stringify({ version: cluster.version, ...r }, null, 2) + "\n",
+    );
+    assert.ok(r.kept, r.why);
+    for (const f of r.faults) assert.notEqual(f.groupBackAfterMs, null, `${f.name}: broker-a acknowledged no send after it was healed`);
+    if (mode === "dledger" || mode === "controller") {
+      // The pause hits the master elected after the kill.
+      assert.notEqual(r.faults[1]!.target, r.faults[0]!.target, "no other master was elected after the kill");
+    }
   });
 }
 
@@ -206,25 +253,7 @@ export function twoMastersNoSlave(version?: string, options: { proxy?: boolean }
       assert.deepEqual(ids, { "broker-a": ["0"], "broker-b": ["0"] });
     },
     more: (cluster) => {
-      test("kill broker-a mid-send → sends carry on with broker-b; broker-a's messages come back with it", async () => {
-        await cluster.createTopic("KillTopic");
-        const runId = uniqueId("kill");
-        const stats = await cluster.sendLoop("KillTopic", runId, 1000, { acks: 100, broker: "broker-a" }, async () => {
-          await cluster.kill("broker-a");
-        });
-        report(
-          `${cluster.label}: killed broker-a; longest wait for an acknowledged send ${(stats.maxGapMs / 1000).toFixed(1)} s; by broker ${JSON.stringify(stats.byBroker)}`,
-        );
-        assert.equal(stats.ok, 1000);
-        assert.ok(
-          (stats.byBroker["broker-a"] ?? 0) > 0 && (stats.byBroker["broker-b"] ?? 0) > (stats.byBroker["broker-a"] ?? 0),
-          JSON.stringify(stats.byBroker),
-        );
-        const restarted = Date.now();
-        await cluster.project.ok("up", "-d", "--wait", "broker-a");
-        report(`${cluster.label}: broker-a healthy again ${((Date.now() - restarted) / 1000).toFixed(1)} s after restart`);
-        await cluster.consumeAll("KillTopic", runId, 1000);
-      });
+      chaosScheduleTest(cluster, "2m-noslave");
       if (options.proxy) proxyTests(cluster);
     },
   };
@@ -242,6 +271,8 @@ export function twoMastersTwoSlaves(replication: "async" | "sync", version?: str
       assert.deepEqual(ids, { "broker-a": ["0", "1"], "broker-b": ["0", "1"] });
     },
     more: (cluster) => {
+      // RocketMQ 4 keeps its one-fault test (zeroLossKillTest); 5.x runs the chaos schedule.
+      const chaos = !cluster.version.startsWith("4.");
       test("the console's HA view shows both pairs replicating, each slave's lag in bytes", async () => {
         const session = await consoleLogin(await generatedPassword(cluster));
         const groups = await haReplicating(session);
@@ -311,6 +342,7 @@ export function twoMastersTwoSlaves(replication: "async" | "sync", version?: str
           }
         });
       }
+      if (chaos) chaosScheduleTest(cluster, `2m-2s-${replication}`);
       test("stop master broker-a → its messages are consumed from its slave", async () => {
         await cluster.slavesKnow("SlaveReadTopic");
         if (replication === "sync") await cluster.replicating("SlaveReadTopic");
@@ -318,17 +350,18 @@ export function twoMastersTwoSlaves(replication: "async" | "sync", version?: str
         const sent = await cluster.hostClient(["--topic", "SlaveReadTopic", "--count", "1000", "--mode", "send", "--run-id", runId]);
         assert.equal(sent.code, 0, sent.stdout + sent.stderr);
         assert.ok((JSON.parse(/SEND_STATS (\{.*\})/.exec(sent.stdout)![1]!).byBroker["broker-a"] ?? 0) > 0);
+        // An asynchronous slave may still be catching up (its link re-made after the chaos schedule's faults):
+        // stopped before it has everything, the master would take messages away with it, as the mode allows.
+        if (chaos) await slaveCaughtUp(cluster, "broker-a");
         await cluster.project.ok("stop", "broker-a");
         await cluster.consumeAll("SlaveReadTopic", runId, 1000);
-        // The kill test below needs the master back; without it, this is the mode's last test.
-        if (replication === "sync") await cluster.project.ok("up", "-d", "--wait", "broker-a");
+        // RocketMQ 4's kill test below needs the master back; without it, this is the mode's last test.
+        if (!chaos && replication === "sync") await cluster.project.ok("up", "-d", "--wait", "broker-a");
       });
-      if (replication === "sync") zeroLossKillTest(cluster, "broker-a", () => cluster.slavesKnow("ZeroLossTopic"));
+      if (!chaos && replication === "sync") zeroLossKillTest(cluster, "broker-a", () => cluster.slavesKnow("ZeroLossTopic"));
     },
   };
 }
-
-export const GROUP_OF_THREE = { "10911": "broker-a-n0", "11911": "broker-a-n1", "12911": "broker-a-n2" };
 
 export function dledger(version?: string): ModeSpec {
   return {
@@ -345,7 +378,8 @@ export function dledger(version?: string): ModeSpec {
         assert.ok((group!.dledger?.term ?? 0) >= 1, JSON.stringify(group));
         report(`${cluster.label}: console HA view leader ${group!.dledger?.leaderId} term ${group!.dledger?.term}`);
       });
-      leaderKillTest(cluster, "DLedger", byPort(GROUP_OF_THREE));
+      if (cluster.version.startsWith("4.")) leaderKillTest(cluster, "DLedger", byPort(GROUP_OF_THREE));
+      else chaosScheduleTest(cluster, "dledger");
     },
   };
 }
@@ -379,41 +413,7 @@ export function controller(version?: string): ModeSpec {
         assert.equal(group!.mode, "controller");
         assert.equal(group!.controller?.syncStateSet.length, 3, JSON.stringify(group));
       });
-      leaderKillTest(cluster, "controller", byPort(GROUP_OF_THREE), () =>
-        allInSyncStateSet(cluster.container("broker-a-n1"), "namesrv-1:9878"),
-      );
-    },
-  };
-}
-
-export function single(version?: string): ModeSpec {
-  return {
-    mode: "single",
-    version,
-    networkNamesrv: "namesrv:9876",
-    topology: (ids, t) => {
-      assert.deepEqual(sortedClusters(t), { DefaultCluster: ["broker-a"] });
-      assert.deepEqual(ids, { "broker-a": ["0"] });
-    },
-    more: (cluster) => {
-      test("the image's mqadmin lists the cluster, with no logging errors", async () => {
-        const r = await docker("exec", cluster.container("broker"), "mqadmin", "clusterList", "-n", "namesrv:9876");
-        const out = r.stdout + r.stderr;
-        assert.equal(r.code, 0, out);
-        assert.match(out, /DefaultCluster\s+broker-a\s+0\s/);
-        assert.doesNotMatch(out, /Exception|logback/i);
-      });
-      test("the console runs as a non-root user on a read-only root file system and stops at once on SIGTERM", async () => {
-        const id = cluster.container("console");
-        assert.equal((await dockerOk("inspect", "-f", "{{.Config.User}} {{.HostConfig.ReadonlyRootfs}}", id)).trim(), "3000:3000 true");
-        const started = Date.now();
-        await cluster.project.ok("stop", "console");
-        const seconds = (Date.now() - started) / 1000;
-        assert.equal((await dockerOk("inspect", "-f", "{{.State.ExitCode}}", id)).trim(), "0");
-        assert.match(await dockerOk("logs", id), /SIGTERM: stopping/);
-        report(`${cluster.label}: console stopped in ${seconds.toFixed(1)} s`);
-        await cluster.project.ok("up", "-d", "--wait", "console");
-      });
+      chaosScheduleTest(cluster, "controller", () => allInSyncStateSet(cluster.container("broker-a-n1"), "namesrv-1:9878"));
     },
   };
 }

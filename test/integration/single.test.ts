@@ -5,7 +5,10 @@ import { mkdtempSync, chmodSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
-import { ComposeProject, docker, dockerAvailability, dockerOk, ensureImages, uniqueId } from "./harness.ts";
+import { ComposeProject, docker, dockerAvailability, dockerOk, ensureImages, eventually, uniqueId } from "./harness.ts";
+import { ClusterUnderTest, report } from "./cluster.ts";
+import { consoleLogin, generatedPassword } from "./console.ts";
+import { chaosScheduleTest } from "./modes.ts";
 import { prepareJavaClient, runJavaClientOnHost, javaClientContainerCommand, roundTripArgs, consumeArgs } from "../clients/java-client.ts";
 import { aliOnsRoundTrip } from "../../bench/clients/ali-ons-client.ts";
 import { request } from "../../src/remoting/client.ts";
@@ -18,6 +21,8 @@ const project = new ComposeProject("rmqtest-single", "single", { env: { PUBLISH_
 const broker = project.container("broker");
 const namesrv = project.container("namesrv");
 const BROKER_IMAGE = "rocketmq-appliance/broker:latest";
+/** The broker of the full-disk test, on a small store of its own. */
+const DISK_BROKER = "rmqtest-broker-disk";
 
 async function containerRoundTrip(network: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const { binds, cmd } = javaClientContainerCommand(args);
@@ -47,6 +52,40 @@ async function waitHealthy(container: string, timeoutMs = 120_000): Promise<void
   }
 }
 
+/**
+ * The full-disk test's broker, started with the cluster: RocketMQ first checks its disk a minute after its start,
+ * and that minute passes while the other tests run. On a small store of its own (a 128 MiB tmpfs; commit log and
+ * index files sized to fit it), it joins the name server as broker-disk.
+ */
+async function startDiskBroker(): Promise<void> {
+  await docker("rm", "-f", DISK_BROKER);
+  await dockerOk(
+    "run",
+    "-d",
+    "--name",
+    DISK_BROKER,
+    "--network",
+    project.network,
+    "--memory",
+    "1536m",
+    "--tmpfs",
+    "/home/rocketmq/store:rw,size=128m,uid=3000,gid=3000,mode=0750",
+    "-e",
+    "NAMESRV_ADDR=namesrv:9876",
+    "-e",
+    "BROKER_NAME=broker-disk",
+    "-e",
+    "LISTEN_PORT=30911",
+    "-e",
+    "RMQ_BROKER_mappedFileSizeCommitLog=16777216",
+    "-e",
+    "RMQ_BROKER_maxHashSlotNum=100000",
+    "-e",
+    "RMQ_BROKER_maxIndexNum=400000",
+    BROKER_IMAGE,
+  );
+}
+
 describe("single mode (compose/single.yml)", { skip }, () => {
   before(async () => {
     await Promise.all([ensureImages(), prepareJavaClient()]);
@@ -54,10 +93,11 @@ describe("single mode (compose/single.yml)", { skip }, () => {
     const started = Date.now();
     await project.ok("up", "-d", "--wait");
     process.stdout.write(`# single mode: up to healthy in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    await startDiskBroker();
   });
 
   after(async () => {
-    await docker("rm", "-f", "rmqtest-broker-b");
+    await docker("rm", "-f", "rmqtest-broker-b", DISK_BROKER);
     await project.run("down", "-v", "--remove-orphans", "-t", "1");
   });
 
@@ -253,6 +293,8 @@ describe("single mode (compose/single.yml)", { skip }, () => {
     assert.match(address ?? "", /:20911$/, JSON.stringify(table));
     const runtime = await request(address!, RequestCode.GET_BROKER_RUNTIME_INFO);
     assert.equal(runtime.code, 0);
+    // Gone, it leaves the name server's table at once (its connection closes): the tests below see the single mode alone.
+    await dockerOk("rm", "-f", "rmqtest-broker-b");
   });
 
   test("a class-data-sharing archive that does not match, or none, still boots the JVM", async () => {
@@ -330,6 +372,112 @@ describe("single mode (compose/single.yml)", { skip }, () => {
     assert.match(consumed.stdout, /RECEIVED 100\b/, consumed.stdout + consumed.stderr);
   });
 
+  test("a broker whose store fills past diskSpaceWarningLevelRatio refuses sends with a clear error, the console warns; freed, it takes them again and loses nothing", async () => {
+    try {
+      await waitHealthy(DISK_BROKER);
+      const address = await eventually(async () => {
+        const info = await request("127.0.0.1:9876", RequestCode.GET_BROKER_CLUSTER_INFO);
+        const table = (parseFastjson(info.body.toString()) as { brokerAddrTable: Record<string, { brokerAddrs: Record<string, string> }> })
+          .brokerAddrTable;
+        const a = table["broker-disk"]?.brokerAddrs["0"];
+        assert.ok(a, JSON.stringify(table));
+        return a;
+      }, 30_000);
+      // The topic on this broker alone: a producer has no other broker to turn to.
+      await dockerOk("exec", DISK_BROKER, "mqadmin", "updateTopic", "-b", address, "-t", "DiskTopic", "-n", "namesrv:9876");
+      const send = (runId: string, count: number, seconds: number) =>
+        runJavaClientOnHost([
+          "--namesrv",
+          "localhost:9876",
+          "--topic",
+          "DiskTopic",
+          "--count",
+          String(count),
+          "--mode",
+          "send",
+          "--run-id",
+          runId,
+          "--timeout-seconds",
+          String(seconds),
+        ]);
+      const before = uniqueId("disk");
+      const sentBefore = await send(before, 200, 60);
+      assert.match(sentBefore.stdout, /SENT 200 ok=200\b/, sentBefore.stdout + sentBefore.stderr);
+
+      // Filled to 96 % (diskSpaceWarningLevelRatio is 90): RocketMQ checks every 10 s, the first time a minute after its start.
+      const [total, used] = (await dockerOk("exec", DISK_BROKER, "df", "-k", "/home/rocketmq/store"))
+        .trim()
+        .split("\n")
+        .at(-1)!
+        .trim()
+        .split(/\s+/)
+        .slice(1, 3)
+        .map(Number);
+      const fill = Math.ceil((0.96 * total! - used!) / 64);
+      await dockerOk("exec", DISK_BROKER, "dd", "if=/dev/zero", "of=/home/rocketmq/store/filler", "bs=64k", `count=${fill}`);
+      const refused = await eventually(
+        async () => {
+          const r = await send(uniqueId("full"), 1, 8);
+          assert.notEqual(r.code, 0, r.stdout);
+          assert.match(r.stderr, /CODE: 14\b.*disk is full/, r.stderr);
+          return r.stderr.split("\n").find((l) => /disk is full/.test(l))!;
+        },
+        120_000,
+        2000,
+      );
+      report(`single: a broker with a full store answers producers: ${refused.trim().slice(0, 240)}`);
+      const session = await consoleLogin(await generatedPassword({ project }));
+      const warned = await eventually(async () => {
+        const { brokers } = await session.get<{ brokers: { brokerName: string; warnings: string[] }[] }>("/api/cluster");
+        const b = brokers.find((x) => x.brokerName === "broker-disk");
+        assert.match(
+          b?.warnings.join("\n") ?? "",
+          /above diskSpaceWarningLevelRatio 90 %: the broker refuses new messages/,
+          JSON.stringify(b),
+        );
+        return b!.warnings[0]!;
+      }, 30_000);
+      report(`single: the console warns: ${warned}`);
+
+      // Space back: the broker takes messages again at its next check; everything acknowledged is there.
+      await dockerOk("exec", DISK_BROKER, "rm", "/home/rocketmq/store/filler");
+      const after = uniqueId("disk");
+      const sentAfter = await send(after, 100, 60);
+      assert.match(sentAfter.stdout, /SENT 100 ok=100\b/, sentAfter.stdout + sentAfter.stderr);
+      for (const [runId, count] of [
+        [before, 200],
+        [after, 100],
+      ] as const) {
+        const consumed = await runJavaClientOnHost([
+          "--namesrv",
+          "localhost:9876",
+          ...consumeArgs("DiskTopic", count, runId, uniqueId("disk")),
+        ]);
+        assert.match(consumed.stdout, new RegExp(`RECEIVED ${count}\\b`), consumed.stdout + consumed.stderr);
+      }
+      await eventually(async () => {
+        const { brokers } = await session.get<{ brokers: { brokerName: string; warnings: string[] }[] }>("/api/cluster");
+        assert.deepEqual(brokers.find((x) => x.brokerName === "broker-disk")?.warnings, []);
+      }, 30_000);
+    } finally {
+      // Gone, it leaves the name server's table at once (its connection closes).
+      await docker("rm", "-f", DISK_BROKER);
+    }
+  });
+
+  // After the tests that log in: a restarted console generates a new password.
+  test("the console runs as a non-root user on a read-only root file system and stops at once on SIGTERM", async () => {
+    const id = project.container("console");
+    assert.equal((await dockerOk("inspect", "-f", "{{.Config.User}} {{.HostConfig.ReadonlyRootfs}}", id)).trim(), "3000:3000 true");
+    const started = Date.now();
+    await project.ok("stop", "console");
+    const seconds = (Date.now() - started) / 1000;
+    assert.equal((await dockerOk("inspect", "-f", "{{.State.ExitCode}}", id)).trim(), "0");
+    assert.match(await dockerOk("logs", id), /SIGTERM: stopping/);
+    report(`single: console stopped in ${seconds.toFixed(1)} s`);
+    await project.ok("up", "-d", "--wait", "console");
+  });
+
   test("an unwritable bind mount gets a clear error instead of a crash", async () => {
     const dir = mkdtempSync(join(tmpdir(), "rmq-store-"));
     chmodSync(dir, 0o755);
@@ -338,4 +486,7 @@ describe("single mode (compose/single.yml)", { skip }, () => {
     assert.match(r.stdout + r.stderr, /\/home\/rocketmq\/store is not writable by uid 3000 .*chown -R 3000:3000/);
     assert.match(r.stdout + r.stderr, /RocketMQ was not started/);
   });
+
+  // Last: broker-a's broker killed, paused, cut off, the name server killed, under load (test/chaos/schedule.ts).
+  chaosScheduleTest(new ClusterUnderTest("single", { project: project.name, networkNamesrv: "namesrv:9876" }), "single");
 });

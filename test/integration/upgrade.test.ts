@@ -1,9 +1,10 @@
 // The upgrade path: a 4.9.7 cluster's volumes taken over by the 5.5.0 images (compose/single.yml, the same project),
 // as docs/operations.md tells users to do it. Every message written by 4.9.7 is read after the upgrade, and a
-// consumer group's offsets are what they were.
+// consumer group's offsets are what they were. It is also the 4.9.7 single mode's test (rocketmq-4.test.ts runs
+// the other 4.9.7 modes).
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { dockerAvailability, uniqueId } from "./harness.ts";
+import { docker, dockerAvailability, uniqueId } from "./harness.ts";
 import { ClusterUnderTest, ensureImagesOf, report } from "./cluster.ts";
 import { consumeArgs } from "../clients/java-client.ts";
 import { RemotingClient } from "../../src/remoting/connection.ts";
@@ -36,6 +37,11 @@ describe("upgrade: 4.9.7's volumes under the 5.5.0 images (single)", { skip }, (
 
   test("every message written by 4.9.7 is read after the upgrade, and the group's offsets are kept", async () => {
     report(`single (RocketMQ 4.9.7): up in ${(await before.up()).toFixed(1)} s`);
+    // The 4.9.7 image's own mqadmin, as users run it in the container.
+    const listed = await docker("exec", before.container("broker"), "mqadmin", "clusterList", "-n", "namesrv:9876");
+    assert.equal(listed.code, 0, listed.stdout + listed.stderr);
+    assert.match(listed.stdout, /DefaultCluster\s+broker-a\s+0\s/);
+    assert.doesNotMatch(listed.stdout + listed.stderr, /Exception|logback/i);
     await before.createTopic(TOPIC);
     const first = uniqueId("old");
     const sent = await before.client(["--topic", TOPIC, "--count", "500", "--mode", "send", "--run-id", first]);

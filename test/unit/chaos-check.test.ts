@@ -36,6 +36,9 @@ test("chaos check: acknowledged, lost, duplicated, gaps and each fault's recover
   assert.equal(r.kept, false);
   assert.match(r.why ?? "", /1 acknowledged message\(s\) lost, e\.g\. 3/);
   assert.match(renderReport(r), /BROKE its promise.*\n.*lost 1, received twice or more 1/);
+  // The load told to stop at T+5000: the aftermath ends there, the quiet after it is no stall.
+  const stopped = check("2m-2s-sync", 4, events, [fault], T + 5000);
+  assert.deepEqual(stopped.faults, [{ ...fault, sendStallMs: 3000, consumeStallMs: 3020, groupBackAfterMs: 2000 }]);
 });
 
 test("chaos check: the async mode reports its loss without failing; unacknowledged sends always fail a run", () => {

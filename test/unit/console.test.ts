@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { buildConsole } from "../../src/console/app.ts";
 import { RemotingClusterSource, type ClusterSource, type GroupSummary } from "../../src/console/cluster-source.ts";
 import { ConsoleConfigError, consoleConfig } from "../../src/console/config.ts";
+import { diskWarnings } from "../../src/console/disk.ts";
 import type { RemotingClient, RemotingResponse, RequestOptions } from "../../src/remoting/connection.ts";
 import type { DecodedMessage } from "../../src/remoting/message-codec.ts";
 
@@ -42,6 +43,7 @@ function source(created: string[] = []): ClusterSource {
           tpsIn: 1,
           tpsOut: 2,
           diskUsedRatio: 0.5,
+          warnings: [],
         },
       ],
     }),
@@ -622,4 +624,17 @@ test("group settings: the fields given go to the source, checked first; deleted;
   assert.equal((await send("DELETE", "/api/groups/CID_RMQ_SYS_TRANS")).statusCode, 400);
   assert.deepEqual(deleted, ["OrderWorkers"]);
   // CSRF and read-only mode: every route is walked in console-security.test.ts.
+});
+
+test("a broker's disk use is warned about above RocketMQ's thresholds, from its config or RocketMQ's defaults", () => {
+  assert.deepEqual(diskWarnings(null, undefined), []);
+  assert.deepEqual(diskWarnings(0.85, undefined), [], "at the forcible-clean threshold, not above it");
+  assert.match(diskWarnings(0.86, undefined)[0]!, /^disk 86\.0 % used, above diskSpaceCleanForciblyRatio 85 %: .*read or not$/);
+  assert.match(diskWarnings(0.931, {})[0]!, /^disk 93\.1 % used, above diskSpaceWarningLevelRatio 90 %: the broker refuses new messages/);
+  const config = { diskSpaceWarningLevelRatio: "95", diskSpaceCleanForciblyRatio: "70" };
+  assert.match(diskWarnings(0.931, config)[0]!, /above diskSpaceCleanForciblyRatio 70 %/);
+  assert.match(diskWarnings(0.96, config)[0]!, /above diskSpaceWarningLevelRatio 95 %/);
+  // A value that is no percentage falls back to the default.
+  assert.match(diskWarnings(0.91, { diskSpaceWarningLevelRatio: "abc" })[0]!, /diskSpaceWarningLevelRatio 90 %/);
+  assert.equal(diskWarnings(0.91, undefined).length, 1, "one warning, the worst");
 });

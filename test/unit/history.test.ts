@@ -19,6 +19,7 @@ const broker = (brokerName: string, tpsIn: number | null): BrokerView => ({
   tpsIn,
   tpsOut: tpsIn === null ? null : tpsIn / 2,
   diskUsedRatio: 0.25,
+  warnings: [],
 });
 const group = (name: string, lag: number): GroupDetail => ({ name, lag, consumeTps: 1, queues: [], errors: [] });
 const reading = (parts: Partial<Reading>): Reading => ({ brokers: null, topics: null, groups: null, errors: [], ...parts });

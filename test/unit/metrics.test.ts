@@ -79,6 +79,7 @@ const broker = (over: Partial<BrokerView> = {}): BrokerView => ({
   tpsIn: 12.5,
   tpsOut: 3,
   diskUsedRatio: 0.41,
+  warnings: [],
   ...over,
 });
 

@@ -15,9 +15,10 @@ const brokerSchema = {
     tpsIn: { type: ["number", "null"] },
     tpsOut: { type: ["number", "null"] },
     diskUsedRatio: { type: ["number", "null"] },
+    warnings: { type: "array", items: { type: "string" } },
     error: { type: "string" },
   },
-  required: ["cluster", "brokerName", "brokerId", "address", "role"],
+  required: ["cluster", "brokerName", "brokerId", "address", "role", "warnings"],
 } as const;
 
 const haMemberSchema = {

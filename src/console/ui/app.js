@@ -232,7 +232,12 @@ async function clusterPage() {
         {
           title: "",
           cell: (b) =>
-            b.error ? h("span", { class: "bad" }, b.error) : h("a", { href: `#/broker/${encodeURIComponent(b.address)}` }, "details"),
+            b.error
+              ? h("span", { class: "bad" }, b.error)
+              : [
+                  ...(b.warnings ?? []).map((w) => h("div", { class: "bad warning" }, w)),
+                  h("a", { href: `#/broker/${encodeURIComponent(b.address)}` }, "details"),
+                ],
         },
       ],
       brokers,

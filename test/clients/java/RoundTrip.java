@@ -24,6 +24,8 @@ import java.io.File;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -83,6 +85,8 @@ public final class RoundTrip {
             + "                                status, 'E <i> <ms>' per failed attempt, 'R <i> <ms> <broker>' per message received\n"
             + "         [--interval-ms MS]     pause between sends, for send loops that run while a node is killed\n"
             + "         [--until-ok]           resend a message until it is SEND_OK (so every id has an acknowledged copy)\n"
+            + "         [--stop-file FILE]     send: stop before the next message once FILE exists (--count is then an upper\n"
+            + "                                bound); consume: once FILE holds a number N, wait for ids below N only, 60 s more at most\n"
             + "         [--access-key AK --secret-key-env VAR]  sign requests (ACL) as AK with the secret in $VAR\n";
 
     // ---------------------------------------------------------------- options
@@ -107,8 +111,11 @@ public final class RoundTrip {
     String accessKey;
     String secretKey;
     boolean untilOk;
+    /** Where the chaos runner says when to stop: the load lasts as long as its fault schedule does. */
+    Path stopFile;
 
-    long deadline;
+    // Read by the watchdog thread; a --stop-file consumer brings it forward.
+    volatile long deadline;
     final PrintStream out = System.out;
     /** --events FILE: one line per send result and per message received (duplicates included), for a checker. */
     PrintStream events;
@@ -242,6 +249,7 @@ public final class RoundTrip {
                 case "--timeout-seconds": timeoutSeconds = parseInt(k, v, 1); break;
                 case "--queues": queues = parseInt(k, v, 1); break;
                 case "--interval-ms": intervalMs = parseInt(k, v, 0); break;
+                case "--stop-file": stopFile = Paths.get(v); break;
                 case "--events": events = openEvents(v); break;
                 case "--threads": threads = parseInt(k, v, 1); break;
                 case "--seconds": seconds = parseInt(k, v, 1); break;
@@ -573,6 +581,10 @@ public final class RoundTrip {
         long maxGapMs = 0;
         outer:
         for (int i = 0; i < count; i++) {
+            if (stopFile != null && Files.exists(stopFile)) {
+                count = i;
+                break;
+            }
             String id = runId + "-" + i;
             Message msg = new Message(topic, tag(), id, id.getBytes(StandardCharsets.UTF_8));
             while (true) {
@@ -720,8 +732,18 @@ public final class RoundTrip {
         try {
             consumer.subscribe(topic, subscription());
             consumer.start();
+            long stopCheckedAt = 0;
             while (got.size() < count && remaining() > 0) {
                 Thread.sleep(Math.max(1, Math.min(100, remaining())));
+                if (stopFile != null && System.currentTimeMillis() - stopCheckedAt >= 500) {
+                    stopCheckedAt = System.currentTimeMillis();
+                    int sent = stopCount();
+                    if (sent >= 0 && sent < count) {
+                        // Messages got before (ids below `sent` only: the sender stopped there) keep counting.
+                        count = sent;
+                        deadline = Math.min(deadline, System.currentTimeMillis() + 60_000L);
+                    }
+                }
             }
         } finally {
             // shutdown() persists the consumed offsets, so a later run of the same group starts after them.
@@ -751,6 +773,16 @@ public final class RoundTrip {
         out.println("RECEIVED " + got.size() + " MISSING " + missing);
         out.flush();
         return EXIT_TIMEOUT;
+    }
+
+    /** The number in --stop-file, or -1 while it is missing, empty or being written. */
+    int stopCount() {
+        try {
+            String s = new String(Files.readAllBytes(stopFile), StandardCharsets.UTF_8).trim();
+            return s.matches("\\d{1,9}") ? Integer.parseInt(s) : -1;
+        } catch (java.io.IOException e) {
+            return -1;
+        }
     }
 
     // ----------------------------------------------------------------- route

@@ -1,0 +1,279 @@
+// A fault schedule (nemesis) under a steady load of the official Java client on a running compose cluster: a
+// producer sending and a consumer receiving at the same time, each writing its events, faults on broker-a's master
+// (the group's elected master), on the name servers or on the whole cluster, and the checker's report at the end.
+// Used by the chaos runner (run.ts: a mode brought up for it, faults in fixed slots over --duration) and by the
+// mode tests (modes.ts: the short schedule on the cluster the suite already runs, each fault once the last one's
+// effects are over).
+import { existsSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { GROUP_OF_THREE, byPort, masterNode, type ClusterUnderTest } from "../integration/cluster.ts";
+import { dockerOk, sh, uniqueId } from "../integration/harness.ts";
+import { check, missedIds, parseEvents, withReread, type ChaosReport, type ClientEvent, type InjectedFault } from "./check.ts";
+
+/** Each fault: the nodes (compose services) it hits, what it does to them, and how it is healed. */
+interface Fault {
+  nodes: (cluster: ClusterUnderTest, mode: string) => Promise<string[]>;
+  inject: (nodes: string[], cluster: ClusterUnderTest) => Promise<unknown>;
+  heal: (nodes: string[], cluster: ClusterUnderTest) => Promise<unknown>;
+}
+
+/** broker-a's master now (the elected one in DLedger and controller modes): what the process and network faults hit. */
+async function master(cluster: ClusterUnderTest, mode: string): Promise<string[]> {
+  if (mode === "dledger" || mode === "controller") return [await masterNode(cluster, byPort(GROUP_OF_THREE))];
+  return [mode === "single" ? "broker" : "broker-a"];
+}
+
+/** The mode's running services whose names start with `prefix`, sorted. */
+async function services(cluster: ClusterUnderTest, prefix: string): Promise<string[]> {
+  return (await cluster.project.ok("ps", "--services"))
+    .split("\n")
+    .filter((s) => s.startsWith(prefix))
+    .sort();
+}
+
+/** Every name server of the mode, by compose service. */
+const nameServers = (cluster: ClusterUnderTest) => services(cluster, "namesrv");
+
+/**
+ * A rolling restart's order: the name servers one by one, then each broker group's other members before its
+ * master (slaves; the followers of the elected master), as an operator upgrading the images would go.
+ */
+async function rollingOrder(cluster: ClusterUnderTest, mode: string): Promise<string[]> {
+  const brokers = await services(cluster, "broker");
+  const masters = new Set(
+    mode === "dledger" || mode === "controller" ? await master(cluster, mode) : brokers.filter((b) => !b.endsWith("-s")),
+  );
+  return [...(await nameServers(cluster)), ...brokers.filter((b) => !masters.has(b)), ...brokers.filter((b) => masters.has(b))];
+}
+
+/** The action on each node's container at once. */
+const each = (action: (container: string) => Promise<unknown>) => (nodes: string[], cluster: ClusterUnderTest) =>
+  Promise.all(nodes.map((n) => action(cluster.container(n))));
+
+export const FAULTS: Record<string, Fault> = {
+  // kill -9, then the node starts again on its volume.
+  kill: { nodes: master, inject: each((c) => dockerOk("kill", "-s", "KILL", c)), heal: each((c) => dockerOk("start", c)) },
+  // Every process frozen (the cgroup freezer, as SIGSTOP), then thawed: a master that comes back after others moved on.
+  pause: { nodes: master, inject: each((c) => dockerOk("pause", c)), heal: each((c) => dockerOk("unpause", c)) },
+  // A clean stop and start: RocketMQ's shutdown hook runs.
+  restart: { nodes: master, inject: each((c) => dockerOk("stop", "-t", "60", c)), heal: each((c) => dockerOk("start", c)) },
+  // Cut off from every other node and client (its own network namespace drops all but loopback), then joined again
+  // with the same address: for DLedger, its leader alone in the minority.
+  partition: { nodes: master, inject: each((c) => isolation(c, "-I")), heal: each((c) => isolation(c, "-D")) },
+  // One name server killed while the others (where the mode has more) answer; then started again.
+  namesrv: {
+    nodes: async (cluster) => (await nameServers(cluster)).slice(0, 1),
+    inject: each((c) => dockerOk("kill", "-s", "KILL", c)),
+    heal: each((c) => dockerOk("start", c)),
+  },
+  // Every name server stopped at once, then started: brokers register again, clients refresh their routes.
+  namesrvs: { nodes: nameServers, inject: each((c) => dockerOk("stop", "-t", "10", c)), heal: each((c) => dockerOk("start", c)) },
+  // Every node stopped cleanly and started again, one at a time, each healthy before the next (no heal of its own).
+  rolling: {
+    nodes: rollingOrder,
+    inject: async (nodes, cluster) => {
+      for (const node of nodes) {
+        await dockerOk("stop", "-t", "60", cluster.container(node));
+        await cluster.project.ok("up", "-d", "--wait", node);
+      }
+    },
+    heal: async () => {},
+  },
+  // The whole cluster: `docker compose down` keeping its volumes, then `up --wait` (no node of its own).
+  cluster: {
+    nodes: async () => [],
+    inject: (_, cluster) => cluster.project.ok("down", "-t", "60"),
+    heal: (_, cluster) => cluster.project.ok("up", "-d", "--wait"),
+  },
+};
+
+/** Adds (-I) or removes (-D) the rules that drop a container's traffic, in its network namespace (as root). */
+async function isolation(container: string, op: "-I" | "-D"): Promise<void> {
+  const pid = (await dockerOk("inspect", "-f", "{{.State.Pid}}", container)).trim();
+  const rule = async (...args: string[]) => {
+    const r = await sh("nsenter", ["-t", pid, "-n", "iptables", ...args]);
+    if (r.code !== 0) throw new Error(`iptables ${args.join(" ")} in ${container}: ${r.stderr}`);
+  };
+  for (const chain of ["INPUT", "OUTPUT"]) {
+    // -I puts the DROP first and the loopback ACCEPT before it; -D removes both.
+    await rule(op, chain, "-j", "DROP");
+    await rule(op, chain, chain === "INPUT" ? "-i" : "-o", "lo", "-j", "ACCEPT");
+  }
+}
+
+/** The fault names a schedule may hold; an unknown one is refused with the list. */
+export function parseFaults(list: string): string[] {
+  const faults = list.split(",").filter(Boolean);
+  for (const f of faults) if (!FAULTS[f]) throw new Error(`--faults: ${f} is not one of ${Object.keys(FAULTS).join(", ")}`);
+  if (!faults.length) throw new Error(`--faults: name at least one of ${Object.keys(FAULTS).join(", ")}`);
+  return faults;
+}
+
+export interface ScheduleOptions {
+  /** Fault names (FAULTS), in order; a name may come more than once. */
+  faults: string[];
+  /** How long each fault is held before it is healed. */
+  faultMs: number;
+  /**
+   * Fixed slots: fault i is injected a fifth of the way into [i·slotMs, (i+1)·slotMs) of the schedule. Without it,
+   * each fault comes once the last one's effects are over (its group acknowledges sends and messages arrive again).
+   */
+  slotMs?: number;
+  /** Load after the last fault (its aftermath is measured), before the producer stops. */
+  tailMs: number;
+  /** Milliseconds between two sends. */
+  intervalMs?: number;
+  /** Progress lines (which fault, when). */
+  log?: (line: string) => void;
+}
+
+/** The most a recovery is waited for before the next fault comes anyway (the report shows the stall). */
+const RECOVERY_LIMIT_MS = 90_000;
+/** What the load may take beyond the schedule: a fault may hold every send (a whole cluster down and up). */
+const LOAD_LIMIT_MS = 2 * 3600_000;
+
+/**
+ * Runs the faults under load on `cluster` (already up; `mode` names its promise and its master) and checks the
+ * run: every message acknowledged, none lost; when the run's group missed some, a new group reads the topic again
+ * to tell messages skipped by the group from messages gone.
+ */
+export async function runSchedule(cluster: ClusterUnderTest, mode: string, options: ScheduleOptions): Promise<ChaosReport> {
+  const log = options.log ?? (() => {});
+  const intervalMs = options.intervalMs ?? 20;
+  const topic = uniqueId("Chaos");
+  await cluster.createTopic(topic);
+  if (mode === "2m-2s-sync" || mode === "2m-2s-async") await cluster.replicating(topic);
+  const runId = uniqueId("chaos");
+  // A file per client: two processes appending to one could interleave their lines.
+  const dir = mkdtempSync(join(tmpdir(), "chaos-"));
+  const file = (name: string) => join(dir, name);
+  const events = (name: string): ClientEvent[] => parseEvents(existsSync(file(name)) ? readFileSync(file(name), "utf8") : "");
+  // The clients know every name server the host can reach (the compose files publish two: 9876 and 9877).
+  const namesrvs = mode === "single" ? "localhost:9876" : "localhost:9876;localhost:9877";
+  // --count is an upper bound: the producer stops when the stop file appears, the consumer once it says how many.
+  const bound = Math.ceil(LOAD_LIMIT_MS / intervalMs);
+  const limitSeconds = String(LOAD_LIMIT_MS / 1000);
+  const common = ["--namesrv", namesrvs, "--topic", topic, "--count", String(bound), "--run-id", runId, "--group", `chaos-${runId}`];
+  const stop = ["--stop-file", file("stop")];
+  const consuming = cluster.hostClient([
+    ...common,
+    ...stop,
+    "--events",
+    file("received"),
+    "--mode",
+    "consume",
+    "--timeout-seconds",
+    limitSeconds,
+  ]);
+  const sending = cluster.hostClient([
+    ...common,
+    ...stop,
+    "--events",
+    file("sent"),
+    "--mode",
+    "send",
+    "--until-ok",
+    "--interval-ms",
+    String(intervalMs),
+    "--timeout-seconds",
+    limitSeconds,
+  ]);
+
+  const injected: InjectedFault[] = [];
+  try {
+    // The nemesis starts once the consumer receives (its start and first rebalance are not a fault's doing).
+    await until(
+      () => events("received").some((e) => e.kind === "R"),
+      120_000,
+      "the consumer received nothing within 2 minutes of the load's start",
+    );
+    const started = Date.now();
+    for (const [i, name] of options.faults.entries()) {
+      if (options.slotMs !== undefined) await sleepUntil(started + i * options.slotMs + options.slotMs / 5);
+      const fault = FAULTS[name]!;
+      const nodes = await fault.nodes(cluster, mode);
+      const target = nodes.length ? nodes.join(", ") : "every node";
+      const injectedAt = Date.now();
+      await fault.inject(nodes, cluster);
+      log(`${name} ${target} at ${((injectedAt - started) / 1000).toFixed(1)} s`);
+      await sleepUntil(injectedAt + options.faultMs);
+      await fault.heal(nodes, cluster);
+      const healedAt = Date.now();
+      injected.push({ name, target, group: "broker-a", injectedAt, healedAt });
+      if (options.slotMs === undefined) {
+        // Over when broker-a acknowledges sends again and the consumer receives again, both after the healing.
+        const recovered = await until(
+          () =>
+            events("sent").some((e) => e.kind === "A" && e.detail === "broker-a" && e.at > healedAt) &&
+            events("received").some((e) => e.kind === "R" && e.at > healedAt),
+          RECOVERY_LIMIT_MS,
+        );
+        log(
+          `${name}: ${recovered ? `recovered ${((Date.now() - healedAt) / 1000).toFixed(1)} s after healing` : "not recovered within 90 s"}`,
+        );
+      }
+    }
+    await sleepUntil(
+      options.slotMs === undefined ? Date.now() + options.tailMs : started + options.faults.length * options.slotMs + options.tailMs,
+    );
+  } catch (error) {
+    // Both clients stop at once (a target of 0 for the consumer), so that no JVM outlives the failed schedule.
+    writeFileSync(file("stop"), "0\n");
+    await Promise.all([sending, consuming]);
+    throw error;
+  }
+  writeFileSync(file("stop"), "");
+  const loadEndedAt = Date.now();
+  const sent = await sending;
+  const count = Number(/SENT (\d+)/.exec(sent.stdout)?.[1] ?? -1);
+  if (count < 0) {
+    writeFileSync(file("stop"), "0\n");
+    await consuming;
+    throw new Error(`the producer failed (exit ${sent.code}): ${sent.stdout}${sent.stderr}`);
+  }
+  // The consumer's target, written whole (it reads the file while it is written).
+  writeFileSync(file("stop.next"), `${count}\n`);
+  renameSync(file("stop.next"), file("stop"));
+  const received = await consuming;
+  log(`${sent.stdout.trim()}\n${received.stdout.trim()}`);
+  const all = [...events("sent"), ...events("received")];
+  let report = check(mode, count, all, injected, loadEndedAt);
+  const missed = missedIds(all);
+  if (missed.length) {
+    // Gone from the store, or skipped by the group? A new group reads the whole run from the topic's start.
+    const reread = file("reread");
+    await cluster.hostClient([
+      ...common.slice(0, 4),
+      "--count",
+      String(count),
+      "--run-id",
+      runId,
+      "--group",
+      `reread-${runId}`,
+      "--events",
+      reread,
+      "--mode",
+      "consume",
+      "--timeout-seconds",
+      "90",
+    ]);
+    report = withReread(report, missed, new Set(events("reread").flatMap((e) => (e.kind === "R" ? [e.index] : []))));
+  }
+  return report;
+}
+
+/** Polls `done` every 250 ms until it holds (true) or `limitMs` passes (false, or the error `failure` when given). */
+async function until(done: () => boolean, limitMs: number, failure?: string): Promise<boolean> {
+  const deadline = Date.now() + limitMs;
+  while (Date.now() < deadline) {
+    if (done()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  if (failure) throw new Error(failure);
+  return false;
+}
+
+function sleepUntil(at: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
+}
