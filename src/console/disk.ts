@@ -3,13 +3,20 @@
 // diskSpaceWarningLevelRatio it marks its store full and refuses every new message (SERVICE_NOT_AVAILABLE) until
 // space is freed. RocketMQ checks every 10 s (cleanResourceInterval); the console reads the same figures.
 
-/** RocketMQ 4 reads these two as JVM system properties, not broker keys; its defaults (RocketMQ 5's too). */
-const DEFAULT_PERCENT = { diskSpaceWarningLevelRatio: 90, diskSpaceCleanForciblyRatio: 85 } as const;
+/**
+ * Each threshold's default and the range RocketMQ 5 holds it to, in percent (read in the 5.5.0 store: a value set
+ * above the range acts as its top). RocketMQ 4 reads them as JVM system properties, not broker keys: the defaults.
+ */
+const THRESHOLDS = {
+  diskSpaceWarningLevelRatio: { fallback: 90, min: 35, max: 90 },
+  diskSpaceCleanForciblyRatio: { fallback: 85, min: 30, max: 85 },
+} as const;
 
-/** A threshold in percent from the broker's config, else RocketMQ's default. */
-function percent(config: Record<string, string> | undefined, key: keyof typeof DEFAULT_PERCENT): number {
+/** A threshold in percent as the broker applies it: from its config, held to RocketMQ's range, else the default. */
+function percent(config: Record<string, string> | undefined, key: keyof typeof THRESHOLDS): number {
+  const { fallback, min, max } = THRESHOLDS[key];
   const value = Number(config?.[key]);
-  return Number.isFinite(value) && value > 0 && value <= 100 ? value : DEFAULT_PERCENT[key];
+  return config?.[key] !== undefined && config[key] !== "" && Number.isFinite(value) ? Math.min(max, Math.max(min, value)) : fallback;
 }
 
 /** What the broker does at `usedRatio` (0–1) of its commit log's disk, worst first; nothing below both thresholds. */

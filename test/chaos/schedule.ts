@@ -130,8 +130,14 @@ export interface ScheduleOptions {
 
 /** The most a recovery is waited for before the next fault comes anyway (the report shows the stall). */
 const RECOVERY_LIMIT_MS = 90_000;
-/** What the load may take beyond the schedule: a fault may hold every send (a whole cluster down and up). */
-const LOAD_LIMIT_MS = 2 * 3600_000;
+/** How long the producer may take to finish the message it is on once told to stop, before it is aborted. */
+const STOP_GRACE_MS = 90_000;
+
+/** The most the load can last: the schedule with every fault held, waited for and healed, the tail, and slack. */
+function loadLimitMs(o: ScheduleOptions): number {
+  const perFault = o.faultMs + RECOVERY_LIMIT_MS + 120_000; // healing itself may take minutes (a whole cluster up)
+  return (o.slotMs ?? 0) * o.faults.length + o.faults.length * perFault + o.tailMs + STOP_GRACE_MS + 120_000;
+}
 
 /**
  * Runs the faults under load on `cluster` (already up; `mode` names its promise and its master) and checks the
@@ -151,9 +157,11 @@ export async function runSchedule(cluster: ClusterUnderTest, mode: string, optio
   const events = (name: string): ClientEvent[] => parseEvents(existsSync(file(name)) ? readFileSync(file(name), "utf8") : "");
   // The clients know every name server the host can reach (the compose files publish two: 9876 and 9877).
   const namesrvs = mode === "single" ? "localhost:9876" : "localhost:9876;localhost:9877";
-  // --count is an upper bound: the producer stops when the stop file appears, the consumer once it says how many.
-  const bound = Math.ceil(LOAD_LIMIT_MS / intervalMs);
-  const limitSeconds = String(LOAD_LIMIT_MS / 1000);
+  // --count is an upper bound: the producer stops when the stop file appears, the consumer once it says how many
+  // (both at once when it says 0, on the way out of a failed schedule).
+  const limitMs = loadLimitMs(options);
+  const bound = Math.ceil(limitMs / intervalMs);
+  const limitSeconds = String(Math.ceil(limitMs / 1000));
   const common = ["--namesrv", namesrvs, "--topic", topic, "--count", String(bound), "--run-id", runId, "--group", `chaos-${runId}`];
   const stop = ["--stop-file", file("stop")];
   const consuming = cluster.hostClient([
@@ -181,24 +189,26 @@ export async function runSchedule(cluster: ClusterUnderTest, mode: string, optio
   ]);
 
   const injected: InjectedFault[] = [];
+  const abort = () => writeFileSync(file("stop"), "0\n");
+  // A fault injected and not healed yet: healed on the way out of a failed schedule, for the tests that follow.
+  let unhealed: (() => Promise<unknown>) | undefined;
   try {
     // The nemesis starts once the consumer receives (its start and first rebalance are not a fault's doing).
-    await until(
-      () => events("received").some((e) => e.kind === "R"),
-      120_000,
-      "the consumer received nothing within 2 minutes of the load's start",
-    );
-    const started = Date.now();
+    const started = await until(() => events("received").some((e) => e.kind === "R"), 120_000);
+    if (!started) throw new Error("the consumer received nothing within 2 minutes of the load's start");
+    const scheduleStart = Date.now();
     for (const [i, name] of options.faults.entries()) {
-      if (options.slotMs !== undefined) await sleepUntil(started + i * options.slotMs + options.slotMs / 5);
+      if (options.slotMs !== undefined) await sleepUntil(scheduleStart + i * options.slotMs + options.slotMs / 5);
       const fault = FAULTS[name]!;
       const nodes = await fault.nodes(cluster, mode);
       const target = nodes.length ? nodes.join(", ") : "every node";
       const injectedAt = Date.now();
+      unhealed = () => fault.heal(nodes, cluster);
       await fault.inject(nodes, cluster);
-      log(`${name} ${target} at ${((injectedAt - started) / 1000).toFixed(1)} s`);
+      log(`${name} ${target} at ${((injectedAt - scheduleStart) / 1000).toFixed(1)} s`);
       await sleepUntil(injectedAt + options.faultMs);
       await fault.heal(nodes, cluster);
+      unhealed = undefined;
       const healedAt = Date.now();
       injected.push({ name, target, group: "broker-a", injectedAt, healedAt });
       if (options.slotMs === undefined) {
@@ -215,22 +225,26 @@ export async function runSchedule(cluster: ClusterUnderTest, mode: string, optio
       }
     }
     await sleepUntil(
-      options.slotMs === undefined ? Date.now() + options.tailMs : started + options.faults.length * options.slotMs + options.tailMs,
+      options.slotMs === undefined ? Date.now() + options.tailMs : scheduleStart + options.faults.length * options.slotMs + options.tailMs,
     );
   } catch (error) {
-    // Both clients stop at once (a target of 0 for the consumer), so that no JVM outlives the failed schedule.
-    writeFileSync(file("stop"), "0\n");
+    // Both clients stop at once, so that no JVM outlives the failed schedule, and the fault in progress is healed.
+    abort();
+    await unhealed?.().catch((e: Error) => log(`healing after the failure failed too: ${e.message}`));
     await Promise.all([sending, consuming]);
     throw error;
   }
   writeFileSync(file("stop"), "");
   const loadEndedAt = Date.now();
+  // A producer still retrying a message no broker takes is aborted after a grace period.
+  const grace = setTimeout(abort, STOP_GRACE_MS);
   const sent = await sending;
+  clearTimeout(grace);
   const count = Number(/SENT (\d+)/.exec(sent.stdout)?.[1] ?? -1);
-  if (count < 0) {
-    writeFileSync(file("stop"), "0\n");
+  if (sent.code !== 0 || count < 0) {
+    abort();
     await consuming;
-    throw new Error(`the producer failed (exit ${sent.code}): ${sent.stdout}${sent.stderr}`);
+    throw new Error(`the producer did not end the load cleanly (exit ${sent.code}): ${sent.stdout}${sent.stderr}`);
   }
   // The consumer's target, written whole (it reads the file while it is written).
   writeFileSync(file("stop.next"), `${count}\n`);
@@ -263,14 +277,13 @@ export async function runSchedule(cluster: ClusterUnderTest, mode: string, optio
   return report;
 }
 
-/** Polls `done` every 250 ms until it holds (true) or `limitMs` passes (false, or the error `failure` when given). */
-async function until(done: () => boolean, limitMs: number, failure?: string): Promise<boolean> {
+/** Polls `done` every 250 ms until it holds (true) or `limitMs` passes (false: the caller decides what that means). */
+async function until(done: () => boolean, limitMs: number): Promise<boolean> {
   const deadline = Date.now() + limitMs;
   while (Date.now() < deadline) {
     if (done()) return true;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  if (failure) throw new Error(failure);
   return false;
 }
 

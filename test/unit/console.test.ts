@@ -631,9 +631,14 @@ test("a broker's disk use is warned about above RocketMQ's thresholds, from its 
   assert.deepEqual(diskWarnings(0.85, undefined), [], "at the forcible-clean threshold, not above it");
   assert.match(diskWarnings(0.86, undefined)[0]!, /^disk 86\.0 % used, above diskSpaceCleanForciblyRatio 85 %: .*read or not$/);
   assert.match(diskWarnings(0.931, {})[0]!, /^disk 93\.1 % used, above diskSpaceWarningLevelRatio 90 %: the broker refuses new messages/);
-  const config = { diskSpaceWarningLevelRatio: "95", diskSpaceCleanForciblyRatio: "70" };
-  assert.match(diskWarnings(0.931, config)[0]!, /above diskSpaceCleanForciblyRatio 70 %/);
-  assert.match(diskWarnings(0.96, config)[0]!, /above diskSpaceWarningLevelRatio 95 %/);
+  const config = { diskSpaceWarningLevelRatio: "80", diskSpaceCleanForciblyRatio: "70" };
+  assert.match(diskWarnings(0.75, config)[0]!, /above diskSpaceCleanForciblyRatio 70 %/);
+  assert.match(diskWarnings(0.81, config)[0]!, /above diskSpaceWarningLevelRatio 80 %/);
+  // Set above RocketMQ's range, a threshold acts as its top (90 and 85 %), below it as its bottom (35 and 30 %).
+  const high = { diskSpaceWarningLevelRatio: "95", diskSpaceCleanForciblyRatio: "99" };
+  assert.match(diskWarnings(0.91, high)[0]!, /above diskSpaceWarningLevelRatio 90 %/);
+  assert.match(diskWarnings(0.86, high)[0]!, /above diskSpaceCleanForciblyRatio 85 %/);
+  assert.match(diskWarnings(0.36, { diskSpaceWarningLevelRatio: "10", diskSpaceCleanForciblyRatio: "10" })[0]!, /WarningLevelRatio 35 %/);
   // A value that is no percentage falls back to the default.
   assert.match(diskWarnings(0.91, { diskSpaceWarningLevelRatio: "abc" })[0]!, /diskSpaceWarningLevelRatio 90 %/);
   assert.equal(diskWarnings(0.91, undefined).length, 1, "one warning, the worst");

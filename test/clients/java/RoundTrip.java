@@ -86,7 +86,8 @@ public final class RoundTrip {
             + "         [--interval-ms MS]     pause between sends, for send loops that run while a node is killed\n"
             + "         [--until-ok]           resend a message until it is SEND_OK (so every id has an acknowledged copy)\n"
             + "         [--stop-file FILE]     send: stop before the next message once FILE exists (--count is then an upper\n"
-            + "                                bound); consume: once FILE holds a number N, wait for ids below N only, 60 s more at most\n"
+            + "                                bound), at once when it holds 0; consume: once FILE holds a number N, wait for ids\n"
+            + "                                below N only, 60 s more at most (0: stop now)\n"
             + "         [--access-key AK --secret-key-env VAR]  sign requests (ACL) as AK with the secret in $VAR\n";
 
     // ---------------------------------------------------------------- options
@@ -591,6 +592,11 @@ public final class RoundTrip {
                 long left = remaining();
                 if (left <= 0) {
                     log("send timed out at message " + i + (lastError == null ? "" : ", last error: " + lastError));
+                    break outer;
+                }
+                if (stopFile != null && stopCount() == 0) {
+                    // Abort, even in the middle of retrying a message no broker takes.
+                    log("send aborted by " + stopFile + " at message " + i + (lastError == null ? "" : ", last error: " + lastError));
                     break outer;
                 }
                 try {
