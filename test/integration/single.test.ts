@@ -491,6 +491,6 @@ describe("single mode (compose/single.yml)", { skip }, () => {
     assert.match(r.stdout + r.stderr, /RocketMQ was not started/);
   });
 
-  // Last: broker-a's broker killed, paused, cut off, the name server killed, under load (test/chaos/schedule.ts).
+  // Last: the name server killed, then broker-a's broker killed, paused, cut off, under load (test/chaos/schedule.ts).
   chaosScheduleTest(new ClusterUnderTest("single", { project: project.name, networkNamesrv: "namesrv:9876" }), "single");
 });
