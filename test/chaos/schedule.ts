@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GROUP_OF_THREE, byPort, masterNode, type ClusterUnderTest } from "../integration/cluster.ts";
-import { dockerOk, sh, uniqueId } from "../integration/harness.ts";
+import { dockerOk, eventually, sh, uniqueId } from "../integration/harness.ts";
 import { check, missedIds, parseEvents, withReread, type ChaosReport, type ClientEvent, type InjectedFault } from "./check.ts";
 
 /** Each fault: the nodes (compose services) it hits, what it does to them, and how it is healed. */
@@ -18,9 +18,13 @@ interface Fault {
   heal: (nodes: string[], cluster: ClusterUnderTest) => Promise<unknown>;
 }
 
-/** broker-a's master now (the elected one in DLedger and controller modes): what the process and network faults hit. */
+/**
+ * broker-a's master now (the elected one in DLedger and controller modes): what the process and network faults hit.
+ * Asked of localhost:9876 like every test client; restarted by the last fault, that name server lists a broker only
+ * at the broker's next registration (every 30 s).
+ */
 async function master(cluster: ClusterUnderTest, mode: string): Promise<string[]> {
-  if (mode === "dledger" || mode === "controller") return [await masterNode(cluster, byPort(GROUP_OF_THREE))];
+  if (mode === "dledger" || mode === "controller") return [await eventually(() => masterNode(cluster, byPort(GROUP_OF_THREE)), 60_000)];
   return [mode === "single" ? "broker" : "broker-a"];
 }
 
