@@ -6,13 +6,10 @@
 //                    [--fault-seconds 15] [--rounds 1] [--version 5.5.0] [--keep]
 // The faults and the load are test/chaos/schedule.ts's; the mode tests run a short schedule of it in CI.
 // Writes test-artifacts/chaos-<mode>.json; exits 1 when the mode broke its promise (check.ts).
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { ClusterUnderTest } from "../integration/cluster.ts";
-import { REPO_ROOT } from "../integration/harness.ts";
 import { PROMISES, renderReport, type ChaosReport } from "./check.ts";
-import { parseFaults, runSchedule } from "./schedule.ts";
+import { parseFaults, runSchedule, writeReport } from "./schedule.ts";
 import { readResult, writeResult } from "../../bench/results.ts";
 
 const { values } = parseArgs({
@@ -50,9 +47,7 @@ try {
     log: (line) => console.log(line),
   });
   console.log(renderReport(report));
-  const out = join(REPO_ROOT, "test-artifacts");
-  mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, `chaos-${mode}.json`), JSON.stringify({ version: cluster.version, ...report }, null, 2) + "\n");
+  writeReport(`chaos-${mode}`, cluster.version, report);
   recordFigures(report);
   process.exitCode = report.kept ? 0 : 1;
 } finally {

@@ -4,11 +4,11 @@
 // Used by the chaos runner (run.ts: a mode brought up for it, faults in fixed slots over --duration) and by the
 // mode tests (modes.ts: the short schedule on the cluster the suite already runs, each fault once the last one's
 // effects are over).
-import { existsSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GROUP_OF_THREE, byPort, masterNode, type ClusterUnderTest } from "../integration/cluster.ts";
-import { dockerOk, eventually, sh, uniqueId } from "../integration/harness.ts";
+import { REPO_ROOT, dockerOk, eventually, sh, uniqueId } from "../integration/harness.ts";
 import { check, missedIds, parseEvents, withReread, type ChaosReport, type ClientEvent, type InjectedFault } from "./check.ts";
 
 /** Each fault: the nodes (compose services) it hits, what it does to them, and how it is healed. */
@@ -18,13 +18,25 @@ interface Fault {
   heal: (nodes: string[], cluster: ClusterUnderTest) => Promise<unknown>;
 }
 
+/** Whether the mode's broker group elects its master (DLedger, controller) rather than naming it. */
+export function electsMaster(mode: string): boolean {
+  return mode === "dledger" || mode === "controller";
+}
+
+/** The report as JSON in test-artifacts/<name>.json, with the RocketMQ version it ran against. */
+export function writeReport(name: string, version: string, report: ChaosReport): void {
+  const out = join(REPO_ROOT, "test-artifacts");
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, `${name}.json`), JSON.stringify({ version, ...report }, null, 2) + "\n");
+}
+
 /**
  * broker-a's master now (the elected one in DLedger and controller modes): what the process and network faults hit.
  * Asked of localhost:9876 like every test client; restarted by the last fault, that name server lists a broker only
  * at the broker's next registration (every 30 s).
  */
 async function master(cluster: ClusterUnderTest, mode: string): Promise<string[]> {
-  if (mode === "dledger" || mode === "controller") return [await eventually(() => masterNode(cluster, byPort(GROUP_OF_THREE)), 60_000)];
+  if (electsMaster(mode)) return [await eventually(() => masterNode(cluster, byPort(GROUP_OF_THREE)), 60_000)];
   return [mode === "single" ? "broker" : "broker-a"];
 }
 
@@ -45,9 +57,7 @@ const nameServers = (cluster: ClusterUnderTest) => services(cluster, "namesrv");
  */
 async function rollingOrder(cluster: ClusterUnderTest, mode: string): Promise<string[]> {
   const brokers = await services(cluster, "broker");
-  const masters = new Set(
-    mode === "dledger" || mode === "controller" ? await master(cluster, mode) : brokers.filter((b) => !b.endsWith("-s")),
-  );
+  const masters = new Set(electsMaster(mode) ? await master(cluster, mode) : brokers.filter((b) => !b.endsWith("-s")));
   return [...(await nameServers(cluster)), ...brokers.filter((b) => !masters.has(b)), ...brokers.filter((b) => masters.has(b))];
 }
 

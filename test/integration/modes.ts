@@ -1,9 +1,7 @@
 // What each compose mode must do, as test specs shared by the 5.x and 4.x runs (see describeMode).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { REPO_ROOT, dockerOk, eventually, uniqueId } from "./harness.ts";
+import { dockerOk, eventually, uniqueId } from "./harness.ts";
 import { grpcRoundTrip } from "../clients/grpc-client.ts";
 import { goRoundTrip, javaGrpcRoundTrip, pythonRoundTrip } from "../clients/programs.ts";
 import type { RoundTrip } from "../../bench/clients/round-trip.ts";
@@ -25,7 +23,7 @@ import { consoleLogin, generatedPassword, haReplicating } from "./console.ts";
 import { browserTour } from "./console-browser.ts";
 import { consoleSecurityTests } from "./console-security.ts";
 import { PROMISES, renderReport } from "../chaos/check.ts";
-import { runSchedule } from "../chaos/schedule.ts";
+import { electsMaster, runSchedule, writeReport } from "../chaos/schedule.ts";
 
 const TWO_NAMESRVS = "namesrv-1:9876;namesrv-2:9876";
 
@@ -141,14 +139,10 @@ export function chaosScheduleTest(cluster: ClusterUnderTest, mode: string, befor
       log: (line) => report(`${cluster.label}: ${line}`),
     });
     for (const line of renderReport(r).split("\n")) report(line);
-    mkdirSync(join(REPO_ROOT, "test-artifacts"), { recursive: true });
-    writeFileSync(
-      join(REPO_ROOT, "test-artifacts", `chaos-ci-${mode}.json`),
-      JSON.stringify({ version: cluster.version, ...r }, null, 2) + "\n",
-    );
+    writeReport(`chaos-ci-${mode}`, cluster.version, r);
     assert.ok(r.kept, r.why);
     for (const f of r.faults) assert.notEqual(f.groupBackAfterMs, null, `${f.name}: broker-a acknowledged no send after it was healed`);
-    if (mode === "dledger" || mode === "controller") {
+    if (electsMaster(mode)) {
       // The pause hits the master elected after the kill.
       const target = (name: string) => r.faults.find((f) => f.name === name)!.target;
       assert.notEqual(target("pause"), target("kill"), "no other master was elected after the kill");
