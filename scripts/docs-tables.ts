@@ -42,6 +42,7 @@ export const BLOCK_NAMES = [
   "figures-throughput",
   "figures-slave-sync",
   "figures-chaos",
+  "figures-chaos-summary",
 ] as const;
 export type BlockName = (typeof BLOCK_NAMES)[number];
 
@@ -59,6 +60,7 @@ export const BLOCK_PAGES: Record<BlockName, string> = {
   "figures-throughput": "docs/performance.md",
   "figures-slave-sync": "docs/operations.md",
   "figures-chaos": "docs/operations.md",
+  "figures-chaos-summary": "README.md",
 };
 
 /** The hand-written pages that may hold blocks: README.md and docs/*.md, except the generated key lists. */
@@ -447,14 +449,59 @@ function renderConsoleFigures(): string {
   ]);
 }
 
-function renderChaosFigures(): string {
-  return renderFigures("chaos", (f, r) => {
-    const modes = [...new Set(Object.keys(r.figures).map((k) => k.split(".")[0]!))];
-    const faults = (mode: string) => [
+/** The modes in the chaos figures, and the faults each one's last run held (bench/results/chaos.json). */
+function chaosRuns(r: BenchResult): { modes: string[]; faults: (mode: string) => string[] } {
+  return {
+    modes: [...new Set(Object.keys(r.figures).map((k) => k.split(".")[0]!))],
+    faults: (mode) => [
       ...new Set(
         Object.keys(r.figures).flatMap((k) => (k.startsWith(`${mode}.`) && k.endsWith(".sendStallSeconds") ? [k.split(".")[1]!] : [])),
       ),
+    ],
+  };
+}
+
+/** The README's short form of the chaos figures: each mode's last run, its verdict and its worst fault. */
+function renderChaosSummary(): string {
+  return renderFigures("chaos", (f, r) => {
+    const { modes, faults } = chaosRuns(r);
+    // The worst of a figure over the run's faults, and the fault it came from; "never" (-1) is the worst of all.
+    const worst = (m: string, figure: string) => {
+      const [value, fault] = faults(m)
+        .map((x) => [f(`${m}.${x}.${figure}`), x] as const)
+        .reduce((a, b) => (a[0] < 0 ? a : b[0] < 0 || b[0] > a[0] ? b : a));
+      return `${value < 0 ? "never" : seconds(value)} (${fault})`;
+    };
+    return [
+      table(
+        [
+          "Mode",
+          "Run: minutes, faults",
+          "Acknowledged",
+          "Lost or skipped",
+          "Received twice",
+          "Longest without a send",
+          "Slowest back after healing",
+          "Promise",
+        ],
+        modes.map((m) => [
+          m,
+          `${(f(`${m}.durationSeconds`) / 60).toFixed(0)}: ${faults(m).join(", ")}`,
+          f(`${m}.acknowledged`).toLocaleString("en"),
+          String(f(`${m}.lost`) + (r.figures[`${m}.skipped`] ?? 0)),
+          String(f(`${m}.duplicated`)),
+          worst(m, "sendStallSeconds"),
+          worst(m, "groupBackSeconds"),
+          f(`${m}.kept`) ? "kept" : "**broken**",
+        ]),
+      ),
     ];
+  });
+}
+
+function renderChaosFigures(): string {
+  return renderFigures("chaos", (f, r) => {
+    const { modes, faults } = chaosRuns(r);
     const s = (v: number) => (v < 0 ? "never" : seconds(v));
     return [
       "Each mode under a steady load (the official Java client sending every 20 ms and consuming at the same time), one",
@@ -462,9 +509,12 @@ function renderChaosFigures(): string {
       "modes): `kill` (SIGKILL, then started again), `pause` (every process frozen, then thawed), `restart` (stopped",
       "cleanly, then started), `partition` (its network namespace drops all traffic but loopback, then lets it through",
       "again). On the name servers: `namesrv` (the first killed, then started again), `namesrvs` (all stopped, then",
-      "started). On everything: `rolling` (every node stopped cleanly and started again, one at a time, each healthy",
-      "before the next: the name servers, then each group's other members before its master), `cluster` (`docker",
-      "compose down` keeping the volumes, then `up --wait`).",
+      "started). On everything: `rolling` (every node stopped cleanly and started again, one at a time, the whole",
+      "cluster healthy again before the next, so brokers have registered with a restarted name server: the name",
+      "servers, then each group's other members before its master), `cluster` (`docker compose down` keeping the",
+      "volumes, then `up --wait`), `memory` (2 MiB messages of random bytes sent from 8 threads beside the load, through",
+      "the proxy where there is one, each node inside its compose memory limit). A run in which any node is OOM-killed,",
+      "stops, or logs a Java `OutOfMemoryError` breaks the promise, whatever the mode.",
       "",
       table(
         [
@@ -642,6 +692,7 @@ export function renderBlocks(): Record<BlockName, string> {
     "figures-throughput": renderThroughputFigures(),
     "figures-slave-sync": renderSlaveSyncFigures(),
     "figures-chaos": renderChaosFigures(),
+    "figures-chaos-summary": renderChaosSummary(),
   };
 }
 

@@ -71,6 +71,8 @@ export interface ChaosReport {
   longestSendGapMs: number;
   longestConsumeGapMs: number;
   faults: FaultReport[];
+  /** Nodes that ran out of memory during the run (OOM-killed, or a Java OutOfMemoryError): every mode promises none. */
+  outOfMemory?: string[];
   kept: boolean;
   why?: string;
 }
@@ -188,6 +190,13 @@ export function withReread(report: ChaosReport, lostIds: number[], reread: Set<n
   return r;
 }
 
+/** The report with the nodes that ran out of memory: any at all breaks the promise, whatever the mode. */
+export function withMemory(report: ChaosReport, outOfMemory: string[]): ChaosReport {
+  if (!outOfMemory.length) return { ...report, outOfMemory };
+  const why = `out of memory: ${outOfMemory.join("; ")}`;
+  return { ...report, outOfMemory, kept: false, why: report.why ? `${report.why}; ${why}` : why };
+}
+
 /** The ids the run's group missed: acknowledged, never received. */
 export function missedIds(events: ClientEvent[]): number[] {
   const received = new Set(events.filter((e) => e.kind === "R").map((e) => e.index));
@@ -201,6 +210,7 @@ export function renderReport(r: ChaosReport): string {
     `${r.mode}: ${r.kept ? "kept its promise" : `BROKE its promise: ${r.why}`} (${r.promise})`,
     `  sent ${r.sent}, acknowledged ${r.acknowledged}, stored without SEND_OK ${r.storedNotAcknowledged}, lost ${r.lost}${r.skipped === undefined ? "" : `, stored but skipped by the group ${r.skipped}`}, received twice or more ${r.duplicated}`,
     `  longest without an acknowledged send ${s(r.longestSendGapMs)}, without a message received ${s(r.longestConsumeGapMs)}`,
+    ...(r.outOfMemory?.length ? [`  out of memory: ${r.outOfMemory.join("; ")}`] : []),
     `  | fault | target | lasted | longest without a send / a receive (to ${AFTERMATH_MS / 1000} s after) | its group sends again after healing |`,
     "  |---|---|---|---|---|",
     ...r.faults.map(

@@ -2,7 +2,7 @@
 // consumer receiving at the same time, each writing its events), a schedule of faults (on broker-a's master, or the
 // group's elected master; on one or every name server; on the whole cluster), and the checker's report: acknowledged,
 // lost, duplicated, the longest time without a send or a receive, and how soon each fault let them resume.
-//   npm run chaos -- --mode 2m-2s-sync [--faults kill,pause,restart,partition,namesrv,namesrvs,cluster] [--duration 120]
+//   npm run chaos -- --mode 2m-2s-sync [--faults kill,pause,restart,partition,namesrv,namesrvs,rolling,cluster,memory] [--duration 120]
 //                    [--fault-seconds 15] [--rounds 1] [--version 5.5.0] [--keep]
 // The faults and the load are test/chaos/schedule.ts's; the mode tests run a short schedule of it in CI.
 // Writes test-artifacts/chaos-<mode>.json; exits 1 when the mode broke its promise (check.ts).

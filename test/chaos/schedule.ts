@@ -7,14 +7,18 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { GROUP_OF_THREE, byPort, masterNode, type ClusterUnderTest } from "../integration/cluster.ts";
+import { GROUP_OF_THREE, byPort, type ClusterUnderTest } from "../integration/cluster.ts";
 import { REPO_ROOT, dockerOk, eventually, sh, uniqueId } from "../integration/harness.ts";
-import { check, missedIds, parseEvents, withReread, type ChaosReport, type ClientEvent, type InjectedFault } from "./check.ts";
+import { clusterInfo, type ClusterInfo } from "../../src/remoting/cluster.ts";
+import { RemotingClient } from "../../src/remoting/connection.ts";
+import { check, missedIds, parseEvents, withMemory, withReread, type ChaosReport, type ClientEvent, type InjectedFault } from "./check.ts";
 
 /** Each fault: the nodes (compose services) it hits, what it does to them, and how it is healed. */
 interface Fault {
   nodes: (cluster: ClusterUnderTest, mode: string) => Promise<string[]>;
-  inject: (nodes: string[], cluster: ClusterUnderTest) => Promise<unknown>;
+  /** `holdMs`: how long the fault will be held before it is healed. */
+  inject: (nodes: string[], cluster: ClusterUnderTest, holdMs: number) => Promise<unknown>;
+  /** A string it resolves with is logged (what the fault did). */
   heal: (nodes: string[], cluster: ClusterUnderTest) => Promise<unknown>;
 }
 
@@ -30,21 +34,44 @@ export function writeReport(name: string, version: string, report: ChaosReport):
   writeFileSync(join(out, `${name}.json`), JSON.stringify({ version, ...report }, null, 2) + "\n");
 }
 
+/** The name servers the compose files publish on the host, in the order clients ask them. */
+function hostNameServers(mode: string): string[] {
+  return mode === "single" ? ["127.0.0.1:9876"] : ["127.0.0.1:9876", "127.0.0.1:9877"];
+}
+
+/** The cluster as one name server lists it (signed with the cluster's credentials, if it has any). */
+export async function listedBy(cluster: ClusterUnderTest, namesrv: string): Promise<ClusterInfo> {
+  const client = new RemotingClient({ credentials: cluster.credentials });
+  try {
+    return await clusterInfo(namesrv, client);
+  } finally {
+    client.close();
+  }
+}
+
 /**
  * broker-a's master now (the elected one in DLedger and controller modes): what the process and network faults hit.
- * Asked of localhost:9876 like every test client; restarted by the last fault, that name server lists a broker only
- * at the broker's next registration (every 30 s).
+ * Asked of each name server in the clients' order: one restarted by the name-server fault lists a broker only at
+ * the broker's next registration (every 30 s), and the next one knows it meanwhile.
  */
 async function master(cluster: ClusterUnderTest, mode: string): Promise<string[]> {
-  if (electsMaster(mode)) return [await eventually(() => masterNode(cluster, byPort(GROUP_OF_THREE)), 60_000)];
-  return [mode === "single" ? "broker" : "broker-a"];
+  if (!electsMaster(mode)) return [mode === "single" ? "broker" : "broker-a"];
+  const node = async () => {
+    for (const namesrv of hostNameServers(mode)) {
+      const address = (await listedBy(cluster, namesrv).catch(() => undefined))?.brokerAddrTable?.["broker-a"]?.brokerAddrs?.["0"];
+      const service = address && byPort(GROUP_OF_THREE)(address);
+      if (service) return service;
+    }
+    throw new Error(`no name server (${hostNameServers(mode).join(", ")}) lists a master of broker-a`);
+  };
+  return [await eventually(node, 60_000, 500)];
 }
 
 /** The mode's running services whose names start with `prefix`, sorted. */
 async function services(cluster: ClusterUnderTest, prefix: string): Promise<string[]> {
   return (await cluster.project.ok("ps", "--services"))
     .split("\n")
-    .filter((s) => s.startsWith(prefix))
+    .filter((s) => s && s.startsWith(prefix))
     .sort();
 }
 
@@ -59,6 +86,25 @@ async function rollingOrder(cluster: ClusterUnderTest, mode: string): Promise<st
   const brokers = await services(cluster, "broker");
   const masters = new Set(electsMaster(mode) ? await master(cluster, mode) : brokers.filter((b) => !b.endsWith("-s")));
   return [...(await nameServers(cluster)), ...brokers.filter((b) => !masters.has(b)), ...brokers.filter((b) => masters.has(b))];
+}
+
+/** Until every running node of the cluster reports healthy (a node without a health check counts as healthy). */
+async function allHealthy(cluster: ClusterUnderTest): Promise<void> {
+  const nodes = await services(cluster, "");
+  await eventually(
+    async () => {
+      const states = await Promise.all(
+        nodes.map(
+          async (n) =>
+            `${n}: ${(await dockerOk("inspect", "-f", "{{if .State.Health}}{{.State.Health.Status}}{{else}}healthy{{end}}", cluster.container(n))).trim()}`,
+        ),
+      );
+      const unhealthy = states.filter((s) => !s.endsWith(": healthy"));
+      if (unhealthy.length) throw new Error(`not healthy yet: ${unhealthy.join(", ")}`);
+    },
+    180_000,
+    1000,
+  );
 }
 
 /** The action on each node's container at once. */
@@ -83,16 +129,26 @@ export const FAULTS: Record<string, Fault> = {
   },
   // Every name server stopped at once, then started: brokers register again, clients refresh their routes.
   namesrvs: { nodes: nameServers, inject: each((c) => dockerOk("stop", "-t", "10", c)), heal: each((c) => dockerOk("start", c)) },
-  // Every node stopped cleanly and started again, one at a time, each healthy before the next (no heal of its own).
+  // Every node stopped cleanly and started again, one at a time, the whole cluster healthy before the next (no heal
+  // of its own): a restarted name server knows the brokers only once each registers again (every 30 s), and until
+  // then their health checks fail.
   rolling: {
     nodes: rollingOrder,
     inject: async (nodes, cluster) => {
       for (const node of nodes) {
         await dockerOk("stop", "-t", "60", cluster.container(node));
-        await cluster.project.ok("up", "-d", "--wait", node);
+        await dockerOk("start", cluster.container(node));
+        await allHealthy(cluster);
       }
     },
     heal: async () => {},
+  },
+  // Memory pressure on every master for as long as the fault is held (see pressure); healed when it ends. Every
+  // schedule checks at its end that no node ran out of memory (outOfMemory).
+  memory: {
+    nodes: async (cluster) => ((await services(cluster, "proxy")).length ? ["proxy"] : []),
+    inject: (nodes, cluster, holdMs) => pressure.start(cluster, nodes.length > 0, holdMs),
+    heal: (_, cluster) => pressure.stop(cluster),
   },
   // The whole cluster: `docker compose down` keeping its volumes, then `up --wait` (no node of its own).
   cluster: {
@@ -101,6 +157,62 @@ export const FAULTS: Record<string, Fault> = {
     heal: (_, cluster) => cluster.project.ok("up", "-d", "--wait"),
   },
 };
+
+/**
+ * The memory fault's load: 2 MiB messages of random bytes (the producer compresses anything compressible above
+ * 4 KiB) sent synchronously from 8 threads of the official Java client, through the proxy's remoting port where the
+ * mode has one (the proxy holds them too), on a topic of their own. Each broker then holds 8 messages in flight
+ * from the network, its store's encoders and its slave's replication at once, inside the compose file's memory
+ * limit; the steady load keeps going beside it.
+ */
+const pressure = {
+  running: new Map<ClusterUnderTest, Promise<{ code: number; stdout: string; stderr: string }>>(),
+  async start(cluster: ClusterUnderTest, viaProxy: boolean, holdMs: number): Promise<void> {
+    const topic = uniqueId("Pressure");
+    await cluster.createTopic(topic);
+    const args = ["--topic", topic, "--count", "1", "--mode", "perf", "--threads", "8", "--body-bytes", String(2 << 20)];
+    const via = viaProxy ? ["--namesrv", "localhost:8080"] : [];
+    // The client's JVM start and its 2 s warm-up (sending too) come before the seconds it measures.
+    const seconds = Math.max(1, Math.round(holdMs / 1000) - 3);
+    this.running.set(cluster, cluster.hostClient([...args, "--seconds", String(seconds), ...via]));
+  },
+  /** Waits for the client's end; says how many messages it sent. */
+  async stop(cluster: ClusterUnderTest): Promise<string> {
+    const client = this.running.get(cluster);
+    this.running.delete(cluster);
+    const r = await client;
+    // Sends that failed count against nothing here (the steady load's checker judges the mode); a client that
+    // could not run at all means no pressure was applied.
+    const perf = r && /^PERF (\{.*\})$/m.exec(r.stdout);
+    if (!perf) throw new Error(`the memory fault's client did not run: ${r?.stdout}${r?.stderr}`);
+    const { sent, failed, seconds } = JSON.parse(perf[1]!) as { sent: number; failed: number; seconds: number };
+    return `${sent} messages of 2 MiB acknowledged in the last ${seconds} s (after a 2 s warm-up), ${failed} failed`;
+  },
+};
+
+/**
+ * Each node that ran out of memory: its container OOM-killed (by the kernel, at the compose file's limit), not
+ * running though it was when the schedule began, or a Java OutOfMemoryError in its log (heap or direct memory).
+ */
+async function outOfMemory(cluster: ClusterUnderTest, running: string[]): Promise<string[]> {
+  const found: string[] = [];
+  for (const service of running) {
+    const container = cluster.container(service);
+    const state = (await dockerOk("inspect", "-f", "{{.State.Running}} {{.State.OOMKilled}} {{.State.ExitCode}}", container)).trim();
+    const [up, oomKilled, exitCode] = state.split(" ");
+    if (oomKilled === "true") found.push(`${service}: OOM-killed (exit ${exitCode})`);
+    else if (up !== "true") found.push(`${service}: not running (exit ${exitCode})`);
+    // The error's class, not the flag's name (-XX:+ExitOnOutOfMemoryError is on the logged command line).
+    const log = await sh("sh", [
+      "-c",
+      'docker logs "$1" 2>&1 | grep -m1 -E "java\\.lang\\.OutOfMemoryError|OutOfDirectMemoryError"',
+      "-",
+      container,
+    ]);
+    if (log.stdout.trim()) found.push(`${service}: ${log.stdout.trim().slice(0, 300)}`);
+  }
+  return found;
+}
 
 /** Adds (-I) or removes (-D) the rules that drop a container's traffic, in its network namespace (as root). */
 async function isolation(container: string, op: "-I" | "-D"): Promise<void> {
@@ -134,7 +246,7 @@ export interface ScheduleOptions {
    * each fault comes once the last one's effects are over (its group acknowledges sends and messages arrive again).
    */
   slotMs?: number;
-  /** Load after the last fault (its aftermath is measured), before the producer stops. */
+  /** Load after the last fault's healing and the last slot (its aftermath is measured), before the producer stops. */
   tailMs: number;
   /** Milliseconds between two sends. */
   intervalMs?: number;
@@ -170,7 +282,7 @@ export async function runSchedule(cluster: ClusterUnderTest, mode: string, optio
   const file = (name: string) => join(dir, name);
   const events = (name: string): ClientEvent[] => parseEvents(existsSync(file(name)) ? readFileSync(file(name), "utf8") : "");
   // The clients know every name server the host can reach (the compose files publish two: 9876 and 9877).
-  const namesrvs = mode === "single" ? "localhost:9876" : "localhost:9876;localhost:9877";
+  const namesrvs = hostNameServers(mode).join(";");
   // --count is an upper bound: the producer stops when the stop file appears, the consumer once it says how many
   // (both at once when it says 0, on the way out of a failed schedule).
   const limitMs = loadLimitMs(options);
@@ -202,6 +314,7 @@ export async function runSchedule(cluster: ClusterUnderTest, mode: string, optio
     limitSeconds,
   ]);
 
+  const running = await services(cluster, "");
   const injected: InjectedFault[] = [];
   const abort = () => writeFileSync(file("stop"), "0\n");
   // A fault injected and not healed yet: healed on the way out of a failed schedule, for the tests that follow.
@@ -218,10 +331,11 @@ export async function runSchedule(cluster: ClusterUnderTest, mode: string, optio
       const target = nodes.length ? nodes.join(", ") : "every node";
       const injectedAt = Date.now();
       unhealed = () => fault.heal(nodes, cluster);
-      await fault.inject(nodes, cluster);
+      await fault.inject(nodes, cluster, options.faultMs);
       log(`${name} ${target} at ${((injectedAt - scheduleStart) / 1000).toFixed(1)} s`);
       await sleepUntil(injectedAt + options.faultMs);
-      await fault.heal(nodes, cluster);
+      const note = await fault.heal(nodes, cluster);
+      if (typeof note === "string") log(`${name}: ${note}`);
       unhealed = undefined;
       const healedAt = Date.now();
       injected.push({ name, target, group: "broker-a", injectedAt, healedAt });
@@ -238,9 +352,12 @@ export async function runSchedule(cluster: ClusterUnderTest, mode: string, optio
         );
       }
     }
-    await sleepUntil(
-      options.slotMs === undefined ? Date.now() + options.tailMs : scheduleStart + options.faults.length * options.slotMs + options.tailMs,
-    );
+    // After the last slot, and after the last healing too: a fault that outlasted its slot (a whole cluster's `up`)
+    // still gets its aftermath.
+    const lastHealedAt = injected.at(-1)?.healedAt ?? scheduleStart;
+    const tailFrom =
+      options.slotMs === undefined ? Date.now() : Math.max(scheduleStart + options.faults.length * options.slotMs, lastHealedAt);
+    await sleepUntil(tailFrom + options.tailMs);
   } catch (error) {
     // Both clients stop at once, so that no JVM outlives the failed schedule, and the fault in progress is healed.
     abort();
@@ -288,7 +405,7 @@ export async function runSchedule(cluster: ClusterUnderTest, mode: string, optio
     ]);
     report = withReread(report, missed, new Set(events("reread").flatMap((e) => (e.kind === "R" ? [e.index] : []))));
   }
-  return report;
+  return withMemory(report, await outOfMemory(cluster, running));
 }
 
 /** Polls `done` every 250 ms until it holds (true) or `limitMs` passes (false: the caller decides what that means). */

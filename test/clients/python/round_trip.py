@@ -32,8 +32,10 @@ def retry_until(action, deadline):
 def round_trip(endpoints, topic, count, run_id, deadline):
     credentials = Credentials(os.environ.get("ROUNDTRIP_ACCESS_KEY", ""), os.environ.get("ROUNDTRIP_SECRET_KEY", ""))
     config = ClientConfiguration(endpoints, credentials)
-    # Subscribed before anything is sent, so the new group starts where the messages are.
-    consumer = SimpleConsumer(config, f"{run_id}-python", {topic: FilterExpression()}, await_duration=10)
+    # Subscribed before anything is sent, so the new group starts where the messages are. A receive long-polls one
+    # broker: once that broker's share is read, each receive sent to it waits the whole await_duration, so the
+    # shortest the proxy allows (its grpcClientConsumerMinLongPollingTimeoutMillis, 5 s).
+    consumer = SimpleConsumer(config, f"{run_id}-python", {topic: FilterExpression()}, await_duration=5)
     retry_until(consumer.startup, deadline)
     seen = set()
     sent = 0
