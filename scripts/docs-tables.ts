@@ -514,7 +514,7 @@ function renderChaosFigures(): string {
       "servers, then each group's other members before its master), `cluster` (`docker compose down` keeping the",
       "volumes, then `up --wait`), `memory` (2 MiB messages of random bytes sent from 8 threads beside the load, through",
       "the proxy where there is one, each node inside its compose memory limit). A run in which any node is OOM-killed,",
-      "stops, or logs a Java `OutOfMemoryError` breaks the promise, whatever the mode.",
+      "restarted by Docker, stops, or logs a Java `OutOfMemoryError` breaks the promise, whatever the mode.",
       "",
       table(
         [

@@ -71,8 +71,8 @@ export interface ChaosReport {
   longestSendGapMs: number;
   longestConsumeGapMs: number;
   faults: FaultReport[];
-  /** Nodes that ran out of memory during the run (OOM-killed, or a Java OutOfMemoryError): every mode promises none. */
-  outOfMemory?: string[];
+  /** Nodes that failed during the run (OOM-killed, restarted by Docker, stopped, a Java OutOfMemoryError): none, in every mode. */
+  failedNodes?: string[];
   kept: boolean;
   why?: string;
 }
@@ -190,11 +190,11 @@ export function withReread(report: ChaosReport, lostIds: number[], reread: Set<n
   return r;
 }
 
-/** The report with the nodes that ran out of memory: any at all breaks the promise, whatever the mode. */
-export function withMemory(report: ChaosReport, outOfMemory: string[]): ChaosReport {
-  if (!outOfMemory.length) return { ...report, outOfMemory };
-  const why = `out of memory: ${outOfMemory.join("; ")}`;
-  return { ...report, outOfMemory, kept: false, why: report.why ? `${report.why}; ${why}` : why };
+/** The report with the nodes that failed during the run: any at all breaks the promise, whatever the mode. */
+export function withFailedNodes(report: ChaosReport, failedNodes: string[]): ChaosReport {
+  if (!failedNodes.length) return { ...report, failedNodes };
+  const why = `nodes failed: ${failedNodes.join("; ")}`;
+  return { ...report, failedNodes, kept: false, why: report.why ? `${report.why}; ${why}` : why };
 }
 
 /** The ids the run's group missed: acknowledged, never received. */
@@ -210,7 +210,7 @@ export function renderReport(r: ChaosReport): string {
     `${r.mode}: ${r.kept ? "kept its promise" : `BROKE its promise: ${r.why}`} (${r.promise})`,
     `  sent ${r.sent}, acknowledged ${r.acknowledged}, stored without SEND_OK ${r.storedNotAcknowledged}, lost ${r.lost}${r.skipped === undefined ? "" : `, stored but skipped by the group ${r.skipped}`}, received twice or more ${r.duplicated}`,
     `  longest without an acknowledged send ${s(r.longestSendGapMs)}, without a message received ${s(r.longestConsumeGapMs)}`,
-    ...(r.outOfMemory?.length ? [`  out of memory: ${r.outOfMemory.join("; ")}`] : []),
+    ...(r.failedNodes?.length ? [`  nodes failed: ${r.failedNodes.join("; ")}`] : []),
     `  | fault | target | lasted | longest without a send / a receive (to ${AFTERMATH_MS / 1000} s after) | its group sends again after healing |`,
     "  |---|---|---|---|---|",
     ...r.faults.map(

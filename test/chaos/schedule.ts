@@ -11,7 +11,16 @@ import { GROUP_OF_THREE, byPort, type ClusterUnderTest } from "../integration/cl
 import { REPO_ROOT, dockerOk, eventually, sh, uniqueId } from "../integration/harness.ts";
 import { clusterInfo, type ClusterInfo } from "../../src/remoting/cluster.ts";
 import { RemotingClient } from "../../src/remoting/connection.ts";
-import { check, missedIds, parseEvents, withMemory, withReread, type ChaosReport, type ClientEvent, type InjectedFault } from "./check.ts";
+import {
+  check,
+  missedIds,
+  parseEvents,
+  withFailedNodes,
+  withReread,
+  type ChaosReport,
+  type ClientEvent,
+  type InjectedFault,
+} from "./check.ts";
 
 /** Each fault: the nodes (compose services) it hits, what it does to them, and how it is healed. */
 interface Fault {
@@ -88,6 +97,29 @@ async function rollingOrder(cluster: ClusterUnderTest, mode: string): Promise<st
   return [...(await nameServers(cluster)), ...brokers.filter((b) => !masters.has(b)), ...brokers.filter((b) => masters.has(b))];
 }
 
+/** Every broker address a name server lists, sorted. */
+function brokerAddresses(info: ClusterInfo): string[] {
+  return Object.values(info.brokerAddrTable ?? {})
+    .flatMap((b) => Object.values(b.brokerAddrs ?? {}))
+    .sort();
+}
+
+/** Until the name server `node` (asked at its container's address) lists each of `brokers`. */
+async function listsEvery(cluster: ClusterUnderTest, node: string, brokers: string[]): Promise<void> {
+  const ip = (await dockerOk("inspect", "-f", "{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}", cluster.container(node)))
+    .trim()
+    .split(" ")[0];
+  await eventually(
+    async () => {
+      const listed = new Set(brokerAddresses(await listedBy(cluster, `${ip}:9876`)));
+      const missing = brokers.filter((b) => !listed.has(b));
+      if (missing.length) throw new Error(`${node} does not list ${missing.join(", ")} yet`);
+    },
+    90_000,
+    1000,
+  );
+}
+
 /** Until every running node of the cluster reports healthy (a node without a health check counts as healthy). */
 async function allHealthy(cluster: ClusterUnderTest): Promise<void> {
   const nodes = await services(cluster, "");
@@ -135,16 +167,20 @@ export const FAULTS: Record<string, Fault> = {
   rolling: {
     nodes: rollingOrder,
     inject: async (nodes, cluster) => {
+      const brokers = brokerAddresses(await listedBy(cluster, "127.0.0.1:9876"));
       for (const node of nodes) {
         await dockerOk("stop", "-t", "60", cluster.container(node));
         await dockerOk("start", cluster.container(node));
+        // A broker's health check passes when any name server lists it: a restarted name server is waited for
+        // until it lists every broker itself, before the next one stops.
+        if (node.startsWith("namesrv")) await listsEvery(cluster, node, brokers);
         await allHealthy(cluster);
       }
     },
     heal: async () => {},
   },
   // Memory pressure on every master for as long as the fault is held (see pressure); healed when it ends. Every
-  // schedule checks at its end that no node ran out of memory (outOfMemory).
+  // schedule checks at its end that no node failed (failedNodes).
   memory: {
     nodes: async (cluster) => ((await services(cluster, "proxy")).length ? ["proxy"] : []),
     inject: (nodes, cluster, holdMs) => pressure.start(cluster, nodes.length > 0, holdMs),
@@ -179,35 +215,52 @@ const pressure = {
   /** Waits for the client's end; says how many messages it sent. */
   async stop(cluster: ClusterUnderTest): Promise<string> {
     const client = this.running.get(cluster);
+    if (!client) return ""; // stopped already (a failed schedule heals the fault in progress once more)
     this.running.delete(cluster);
     const r = await client;
     // Sends that failed count against nothing here (the steady load's checker judges the mode); a client that
     // could not run at all means no pressure was applied.
-    const perf = r && /^PERF (\{.*\})$/m.exec(r.stdout);
-    if (!perf) throw new Error(`the memory fault's client did not run: ${r?.stdout}${r?.stderr}`);
+    const perf = /^PERF (\{.*\})$/m.exec(r.stdout);
+    if (!perf) throw new Error(`the memory fault's client did not run: ${r.stdout}${r.stderr}`);
     const { sent, failed, seconds } = JSON.parse(perf[1]!) as { sent: number; failed: number; seconds: number };
     return `${sent} messages of 2 MiB acknowledged in the last ${seconds} s (after a 2 s warm-up), ${failed} failed`;
   },
 };
 
+/** Each running node's restart count (Docker's, by its restart policy; a `docker start` does not count). */
+async function restartCounts(cluster: ClusterUnderTest): Promise<Map<string, number>> {
+  const nodes = await services(cluster, "");
+  const counts = await Promise.all(
+    nodes.map(async (n) => Number(await dockerOk("inspect", "-f", "{{.RestartCount}}", cluster.container(n)))),
+  );
+  return new Map(nodes.map((n, i) => [n, counts[i]!]));
+}
+
 /**
- * Each node that ran out of memory: its container OOM-killed (by the kernel, at the compose file's limit), not
- * running though it was when the schedule began, or a Java OutOfMemoryError in its log (heap or direct memory).
+ * Each node that failed during the schedule (since `since`): OOM-killed by the kernel at the compose file's limit,
+ * restarted by Docker's restart policy (the proxy's: after an OOM kill Docker clears that flag), not running though
+ * it was when the schedule began, or a Java OutOfMemoryError in its log (heap or direct memory).
  */
-async function outOfMemory(cluster: ClusterUnderTest, running: string[]): Promise<string[]> {
+async function failedNodes(cluster: ClusterUnderTest, atStart: Map<string, number>, since: number): Promise<string[]> {
   const found: string[] = [];
-  for (const service of running) {
+  for (const [service, restarts] of atStart) {
     const container = cluster.container(service);
-    const state = (await dockerOk("inspect", "-f", "{{.State.Running}} {{.State.OOMKilled}} {{.State.ExitCode}}", container)).trim();
-    const [up, oomKilled, exitCode] = state.split(" ");
+    const state = (
+      await dockerOk("inspect", "-f", "{{.State.Running}} {{.State.OOMKilled}} {{.State.ExitCode}} {{.RestartCount}}", container)
+    ).trim();
+    const [up, oomKilled, exitCode, count] = state.split(" ");
     if (oomKilled === "true") found.push(`${service}: OOM-killed (exit ${exitCode})`);
     else if (up !== "true") found.push(`${service}: not running (exit ${exitCode})`);
+    // The `cluster` fault recreates containers (their count starts again at 0): only a rise counts.
+    if (Number(count) > restarts)
+      found.push(`${service}: restarted by Docker ${Number(count) - restarts} time(s) (it exited or was killed)`);
     // The error's class, not the flag's name (-XX:+ExitOnOutOfMemoryError is on the logged command line).
     const log = await sh("sh", [
       "-c",
-      'docker logs "$1" 2>&1 | grep -m1 -E "java\\.lang\\.OutOfMemoryError|OutOfDirectMemoryError"',
+      'docker logs --since "$2" "$1" 2>&1 | grep -m1 -E "java\\.lang\\.OutOfMemoryError|OutOfDirectMemoryError"',
       "-",
       container,
+      String(Math.floor(since / 1000)),
     ]);
     if (log.stdout.trim()) found.push(`${service}: ${log.stdout.trim().slice(0, 300)}`);
   }
@@ -314,7 +367,8 @@ export async function runSchedule(cluster: ClusterUnderTest, mode: string, optio
     limitSeconds,
   ]);
 
-  const running = await services(cluster, "");
+  const atStart = await restartCounts(cluster);
+  const loadStartedAt = Date.now();
   const injected: InjectedFault[] = [];
   const abort = () => writeFileSync(file("stop"), "0\n");
   // A fault injected and not healed yet: healed on the way out of a failed schedule, for the tests that follow.
@@ -405,7 +459,7 @@ export async function runSchedule(cluster: ClusterUnderTest, mode: string, optio
     ]);
     report = withReread(report, missed, new Set(events("reread").flatMap((e) => (e.kind === "R" ? [e.index] : []))));
   }
-  return withMemory(report, await outOfMemory(cluster, running));
+  return withFailedNodes(report, await failedNodes(cluster, atStart, loadStartedAt));
 }
 
 /** Polls `done` every 250 ms until it holds (true) or `limitMs` passes (false: the caller decides what that means). */

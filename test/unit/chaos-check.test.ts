@@ -2,7 +2,7 @@
 // longest gaps, each fault's recovery, and each mode's promise deciding whether a loss breaks the run.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { check, missedIds, parseEvents, renderReport, withMemory, withReread } from "../chaos/check.ts";
+import { check, missedIds, parseEvents, renderReport, withFailedNodes, withReread } from "../chaos/check.ts";
 
 const T = 1_764_800_000_000;
 const lines = [
@@ -65,15 +65,15 @@ test("chaos check: a new group's reading tells messages skipped by the run's gro
   assert.equal(withReread(check("2m-2s-async", 4, events, []), [3], new Set()).kept, true);
 });
 
-test("chaos check: a node out of memory breaks every mode's promise, loss allowed or not", () => {
+test("chaos check: a node that failed (out of memory, stopped) breaks every mode's promise, loss allowed or not", () => {
   const events = parseEvents(lines);
-  const clean = withMemory(check("2m-2s-async", 4, events, []), []);
-  assert.deepEqual([clean.kept, clean.outOfMemory], [true, []]);
-  const oom = withMemory(check("2m-2s-async", 4, events, []), ["broker-a: OOM-killed (exit 137)"]);
+  const clean = withFailedNodes(check("2m-2s-async", 4, events, []), []);
+  assert.deepEqual([clean.kept, clean.failedNodes], [true, []]);
+  const oom = withFailedNodes(check("2m-2s-async", 4, events, []), ["broker-a: OOM-killed (exit 137)"]);
   assert.equal(oom.kept, false);
-  assert.equal(oom.why, "out of memory: broker-a: OOM-killed (exit 137)");
-  assert.match(renderReport(oom), /out of memory: broker-a: OOM-killed \(exit 137\)/);
+  assert.equal(oom.why, "nodes failed: broker-a: OOM-killed (exit 137)");
+  assert.match(renderReport(oom), /nodes failed: broker-a: OOM-killed \(exit 137\)/);
   // A run that broke its promise already keeps its first reason too.
-  const both = withMemory(withReread(check("controller", 4, events, []), [3], new Set()), ["proxy: not running (exit 1)"]);
-  assert.match(both.why ?? "", /^1 acknowledged message\(s\) lost, e\.g\. 3; out of memory: proxy: not running \(exit 1\)$/);
+  const both = withFailedNodes(withReread(check("controller", 4, events, []), [3], new Set()), ["proxy: not running (exit 1)"]);
+  assert.match(both.why ?? "", /^1 acknowledged message\(s\) lost, e\.g\. 3; nodes failed: proxy: not running \(exit 1\)$/);
 });
