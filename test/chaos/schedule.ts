@@ -98,7 +98,7 @@ async function rollingOrder(cluster: ClusterUnderTest, mode: string): Promise<st
 }
 
 /** Every broker address a name server lists, sorted. */
-function brokerAddresses(info: ClusterInfo): string[] {
+export function brokerAddresses(info: ClusterInfo): string[] {
   return Object.values(info.brokerAddrTable ?? {})
     .flatMap((b) => Object.values(b.brokerAddrs ?? {}))
     .sort();

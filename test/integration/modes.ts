@@ -23,7 +23,7 @@ import { consoleLogin, generatedPassword, haReplicating } from "./console.ts";
 import { browserTour } from "./console-browser.ts";
 import { consoleSecurityTests } from "./console-security.ts";
 import { PROMISES, renderReport } from "../chaos/check.ts";
-import { electsMaster, listedBy, runSchedule, writeReport } from "../chaos/schedule.ts";
+import { brokerAddresses, electsMaster, listedBy, runSchedule, writeReport } from "../chaos/schedule.ts";
 
 const TWO_NAMESRVS = "namesrv-1:9876;namesrv-2:9876";
 
@@ -134,10 +134,7 @@ export function chaosScheduleTest(
   test(`the short chaos schedule (${faults.join(", ")}) under load → ${PROMISES[mode]!.says}`, async () => {
     await options.before?.();
     // As the name server clients ask first lists them (the test client's own lookup, without a JVM's start).
-    const addresses = async () =>
-      Object.values((await listedBy(cluster, "127.0.0.1:9876")).brokerAddrTable ?? {})
-        .flatMap((b) => Object.values(b.brokerAddrs ?? {}))
-        .sort();
+    const addresses = async () => brokerAddresses(await listedBy(cluster, "127.0.0.1:9876"));
     const members = await addresses();
     const r = await runSchedule(cluster, mode, {
       faults,
