@@ -461,6 +461,11 @@ function chaosRuns(r: BenchResult): { modes: string[]; faults: (mode: string) =>
   };
 }
 
+/** ", each twice" for a run that went through its faults more than once (--rounds). */
+function timesEach(rounds: number): string {
+  return rounds > 1 ? `, each ${rounds === 2 ? "twice" : `${rounds} times`}` : "";
+}
+
 /** The README's short form of the chaos figures: each mode's last run, its verdict and its worst fault. */
 function renderChaosSummary(): string {
   return renderFigures("chaos", (f, r) => {
@@ -486,7 +491,7 @@ function renderChaosSummary(): string {
         ],
         modes.map((m) => [
           m,
-          `${(f(`${m}.durationSeconds`) / 60).toFixed(0)}: ${faults(m).join(", ")}`,
+          `${(f(`${m}.durationSeconds`) / 60).toFixed(0)}: ${faults(m).join(", ")}${timesEach(r.figures[`${m}.rounds`] ?? 1)}`,
           f(`${m}.acknowledged`).toLocaleString("en"),
           String(f(`${m}.lost`) + (r.figures[`${m}.skipped`] ?? 0)),
           String(f(`${m}.duplicated`)),
@@ -529,7 +534,7 @@ function renderChaosFigures(): string {
         ],
         modes.map((m) => [
           m,
-          `${seconds(f(`${m}.durationSeconds`))} (${seconds(f(`${m}.faultSeconds`))})`,
+          `${seconds(f(`${m}.durationSeconds`))} (${seconds(f(`${m}.faultSeconds`))})${timesEach(r.figures[`${m}.rounds`] ?? 1)}`,
           f(`${m}.acknowledged`).toLocaleString("en"),
           String(f(`${m}.lost`)),
           String(r.figures[`${m}.skipped`] ?? 0),

@@ -27,7 +27,8 @@ const { values } = parseArgs({
 });
 const mode = values.mode;
 if (!PROMISES[mode]) throw new Error(`--mode: ${mode} is not one of ${Object.keys(PROMISES).join(", ")}`);
-const faults = Array.from({ length: positive("rounds", values.rounds) }, () => parseFaults(values.faults)).flat();
+const rounds = positive("rounds", values.rounds);
+const faults = Array.from({ length: rounds }, () => parseFaults(values.faults)).flat();
 const durationMs = positive("duration", values.duration) * 1000;
 const faultMs = positive("fault-seconds", values["fault-seconds"]) * 1000;
 const NAMESRVS: Record<string, string> = {
@@ -68,6 +69,7 @@ function recordFigures(r: ChaosReport): void {
   Object.assign(figures, {
     [`${mode}.durationSeconds`]: durationMs / 1000,
     [`${mode}.faultSeconds`]: faultMs / 1000,
+    [`${mode}.rounds`]: rounds,
     [`${mode}.acknowledged`]: r.acknowledged,
     [`${mode}.lost`]: r.lost,
     [`${mode}.skipped`]: r.skipped ?? 0,

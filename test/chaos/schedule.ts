@@ -12,6 +12,7 @@ import { REPO_ROOT, dockerOk, eventually, sh, uniqueId } from "../integration/ha
 import { clusterInfo, type ClusterInfo } from "../../src/remoting/cluster.ts";
 import { RemotingClient } from "../../src/remoting/connection.ts";
 import {
+  AFTERMATH_MS,
   check,
   missedIds,
   parseEvents,
@@ -190,7 +191,12 @@ export const FAULTS: Record<string, Fault> = {
   cluster: {
     nodes: async () => [],
     inject: (_, cluster) => cluster.project.ok("down", "-t", "60"),
-    heal: (_, cluster) => cluster.project.ok("up", "-d", "--wait"),
+    heal: async (_, cluster) => {
+      // Compose's progress lines are not what the fault did: its time is.
+      const t0 = Date.now();
+      await cluster.project.ok("up", "-d", "--wait");
+      return `up and healthy again in ${((Date.now() - t0) / 1000).toFixed(1)} s`;
+    },
   },
 };
 
@@ -222,8 +228,14 @@ const pressure = {
     // could not run at all means no pressure was applied.
     const perf = /^PERF (\{.*\})$/m.exec(r.stdout);
     if (!perf) throw new Error(`the memory fault's client did not run: ${r.stdout}${r.stderr}`);
-    const { sent, failed, seconds } = JSON.parse(perf[1]!) as { sent: number; failed: number; seconds: number };
-    return `${sent} messages of 2 MiB acknowledged in the last ${seconds} s (after a 2 s warm-up), ${failed} failed`;
+    const { sent, failed, seconds, failures } = JSON.parse(perf[1]!) as {
+      sent: number;
+      failed: number;
+      seconds: number;
+      failures: Record<string, number>;
+    };
+    const why = Object.entries(failures).map(([reason, n]) => `${reason} × ${n}`);
+    return `${sent} messages of 2 MiB acknowledged in the last ${seconds} s (after a 2 s warm-up), ${failed} failed${why.length ? ` (${why.join(", ")})` : ""}`;
   },
 };
 
@@ -379,7 +391,12 @@ export async function runSchedule(cluster: ClusterUnderTest, mode: string, optio
     if (!started) throw new Error("the consumer received nothing within 2 minutes of the load's start");
     const scheduleStart = Date.now();
     for (const [i, name] of options.faults.entries()) {
-      if (options.slotMs !== undefined) await sleepUntil(scheduleStart + i * options.slotMs + options.slotMs / 5);
+      if (options.slotMs !== undefined) {
+        // A fault that outlasted its slot (a rolling restart, a whole cluster's start) still gets its aftermath
+        // before the next one: otherwise the next fault's stall would be counted as this one's recovery.
+        const lastHealedAt = injected.at(-1)?.healedAt ?? 0;
+        await sleepUntil(Math.max(scheduleStart + i * options.slotMs + options.slotMs / 5, lastHealedAt + AFTERMATH_MS));
+      }
       const fault = FAULTS[name]!;
       const nodes = await fault.nodes(cluster, mode);
       const target = nodes.length ? nodes.join(", ") : "every node";

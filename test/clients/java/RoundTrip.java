@@ -458,7 +458,7 @@ public final class RoundTrip {
     @SuppressWarnings("deprecation")
     /**
      * Sync sends of bodyBytes from `threads` threads sharing one producer for `seconds`, after a 2 s warm-up that
-     * is not counted; prints PERF {"threads","seconds","sent","failed","msgPerSec","p50Ms","p99Ms"}.
+     * is not counted; prints PERF {"threads","seconds","sent","failed","msgPerSec","p50Ms","p99Ms","failures"}: failures by reason.
      */
     int perf(DefaultMQProducer producer) throws InterruptedException {
         // Random bytes: the producer compresses bodies above 4 KiB, and a compressible one would not load the broker.
@@ -467,6 +467,8 @@ public final class RoundTrip {
         long warmEnd = System.nanoTime() + 2_000_000_000L;
         long end = warmEnd + seconds * 1_000_000_000L;
         java.util.concurrent.atomic.AtomicLong failed = new java.util.concurrent.atomic.AtomicLong();
+        // Why sends failed, counted by reason (a status other than SEND_OK, or the root cause's class and code).
+        Map<String, Integer> reasons = new java.util.concurrent.ConcurrentSkipListMap<>();
         List<long[]> perThread = new ArrayList<>();
         List<Thread> workers = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
@@ -483,11 +485,18 @@ public final class RoundTrip {
                         long t1 = System.nanoTime();
                         if (r.getSendStatus() != SendStatus.SEND_OK) {
                             failed.incrementAndGet();
+                            reasons.merge(String.valueOf(r.getSendStatus()), 1, Integer::sum);
                         } else if (t0 >= warmEnd && k < latencies.length - 1) {
                             latencies[++k] = t1 - t0;
                         }
                     } catch (Exception e) {
-                        if (System.nanoTime() >= warmEnd) failed.incrementAndGet();
+                        if (System.nanoTime() >= warmEnd) {
+                            failed.incrementAndGet();
+                            Throwable cause = rootCause(e);
+                            String reason = cause.getClass().getSimpleName()
+                                + (cause instanceof MQBrokerException ? " CODE " + ((MQBrokerException) cause).getResponseCode() : "");
+                            reasons.merge(reason, 1, Integer::sum);
+                        }
                     }
                 }
                 latencies[0] = k;
@@ -508,9 +517,21 @@ public final class RoundTrip {
         double p50 = total == 0 ? 0 : all[(int) (total * 0.50)] / 1e6;
         double p99 = total == 0 ? 0 : all[Math.min(total - 1, (int) (total * 0.99))] / 1e6;
         out.println("PERF {\"threads\":" + threads + ",\"seconds\":" + seconds + ",\"sent\":" + total + ",\"failed\":" + failed.get()
-            + ",\"msgPerSec\":" + (total / (double) seconds) + ",\"p50Ms\":" + p50 + ",\"p99Ms\":" + p99 + "}");
+            + ",\"msgPerSec\":" + (total / (double) seconds) + ",\"p50Ms\":" + p50 + ",\"p99Ms\":" + p99
+            + ",\"failures\":" + jsonCounts(reasons) + "}");
         out.flush();
         return failed.get() == 0 ? EXIT_OK : EXIT_FAIL;
+    }
+
+    /** {"name":count,...}; the names are broker names, statuses, class names and codes: no quote to escape but '"'. */
+    static String jsonCounts(Map<String, Integer> counts) {
+        StringBuilder j = new StringBuilder("{");
+        String sep = "";
+        for (Map.Entry<String, Integer> e : counts.entrySet()) {
+            j.append(sep).append('"').append(e.getKey().replace("\"", "'")).append("\":").append(e.getValue());
+            sep = ",";
+        }
+        return j.append('}').toString();
     }
 
     static MQClientAPIImpl api(DefaultMQProducer p) {
@@ -653,14 +674,7 @@ public final class RoundTrip {
         long ms = System.currentTimeMillis() - t0;
         log("send: " + sent + "/" + count + " in " + ms + " ms, statuses=" + statuses + ", retries=" + retries);
         out.println("SENT " + sent + " ok=" + ok);
-        StringBuilder j = new StringBuilder("SEND_STATS {\"maxGapMs\":").append(maxGapMs)
-            .append(",\"retries\":").append(retries).append(",\"byBroker\":{");
-        String sep = "";
-        for (Map.Entry<String, Integer> e : byBroker.entrySet()) {
-            j.append(sep).append('"').append(e.getKey()).append("\":").append(e.getValue());
-            sep = ",";
-        }
-        out.println(j.append("}}"));
+        out.println("SEND_STATS {\"maxGapMs\":" + maxGapMs + ",\"retries\":" + retries + ",\"byBroker\":" + jsonCounts(byBroker) + "}");
         out.flush();
         // Stored counts: a SYNC_MASTER may answer FLUSH_SLAVE_TIMEOUT or SLAVE_NOT_AVAILABLE (stored on the
         // master, replication late); the SENT line tells how many were SEND_OK.
