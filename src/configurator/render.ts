@@ -1,5 +1,5 @@
 // Rendering: the effective config file RocketMQ reads, the annotated print-config view, and the JVM's argfile.
-import { REDACTED, type Role } from "../catalogue/catalogue.ts";
+import { REDACTED, ROLES, type Role } from "../catalogue/catalogue.ts";
 import { innerCredentials } from "../remoting/auth.ts";
 import { jsonValue } from "./json-config.ts";
 import { renderProperty } from "./properties.ts";
@@ -93,6 +93,15 @@ export const LAUNCH: Record<Role, { mainClass: string; classPath: string[]; args
     args: (conf) => ["-pc", conf, "-pm", "cluster"],
   },
 };
+
+/**
+ * The roles whose class-data-sharing archive a role's JVM can map, its own first: those started on the same class
+ * path (an archive records it, and the JVM skips one made on another).
+ */
+export function archiveCandidates(role: Role): Role[] {
+  const same = (r: Role) => LAUNCH[r].classPath.join(":") === LAUNCH[role].classPath.join(":");
+  return [role, ...ROLES.filter((r) => r !== role && same(r))];
+}
 
 export interface JvmLayout {
   rocketmqHome: string;

@@ -7,7 +7,7 @@ import { bootstrapCommand } from "../bootstrap/command.ts";
 import { MAX_FILE_BYTES } from "../bootstrap/spec.ts";
 import { REDACTED, ROLES, loadCatalogue, type Role } from "../catalogue/catalogue.ts";
 import { resolve, formatError, describeSource, shownValue, type Resolution } from "../configurator/resolve.ts";
-import { renderAnnotated, renderArgFile, renderConfFile, renderToolsYml, jvmArguments } from "../configurator/render.ts";
+import { archiveCandidates, renderAnnotated, renderArgFile, renderConfFile, renderToolsYml, jvmArguments } from "../configurator/render.ts";
 import { parseCpuQuota, parseMemoryLimit, sizeMemory } from "../configurator/jvm.ts";
 import { TLS_PROPERTIES_FILE, clientTlsOf, renderTlsProperties } from "../configurator/tls.ts";
 import { oneShotWith } from "../remoting/client.ts";
@@ -99,10 +99,16 @@ function nativeLibraries(): string | undefined {
   return existsSync(path) ? readFileSync(path, "utf8") : undefined;
 }
 
-/** The role's class-data-sharing archive, if the image has one (empty: its training start failed under emulation). */
+/**
+ * The role's class-data-sharing archive, if the image has one (empty: its training start failed under emulation).
+ * A name server started from the broker image (as the Testcontainers module does) maps the broker's archive, and a
+ * broker from the namesrv image the name server's: both run on one class path, and most of what a name server
+ * loads (remoting, Netty, the common classes) is in the broker's. The JVM skips the classes an archive lacks.
+ */
 function cdsArchive(role: Role): string | undefined {
-  const path = `${ROCKETMQ_HOME}/cds/${role}.jsa`;
-  return existsSync(path) && statSync(path).size > 0 ? path : undefined;
+  return archiveCandidates(role)
+    .map((r) => `${ROCKETMQ_HOME}/cds/${r}.jsa`)
+    .find((path) => existsSync(path) && statSync(path).size > 0);
 }
 
 function unwritable(dir: string): string | undefined {

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { resolveFor, GOOD_BROKER, GOOD_PROXY } from "./fixtures.ts";
-import { renderAnnotated, renderConfFile, renderArgFile, jvmArguments } from "../../src/configurator/render.ts";
+import { archiveCandidates, renderAnnotated, renderConfFile, renderArgFile, jvmArguments } from "../../src/configurator/render.ts";
 import { parseJsonConfig } from "../../src/configurator/json-config.ts";
 import { parseProperties } from "../../src/configurator/properties.ts";
 import { brokerPortsOf } from "../../src/configurator/semantics.ts";
@@ -179,6 +179,12 @@ test("JVM arguments: the role's class-data-sharing archive when the image has on
   const at = withArchive.indexOf("-XX:SharedArchiveFile=/opt/rocketmq/cds/namesrv.jsa");
   assert.ok(at > 0 && at < withArchive.indexOf("-Xshare:off"), withArchive.join(" "));
   assert.ok(!jvmArguments("namesrv", memory, layout, undefined).some((a) => a.startsWith("-XX:SharedArchiveFile")));
+});
+
+test("class-data sharing: a role maps its own archive first, else one made on its class path (name server and broker share one; the proxy's jars come first)", () => {
+  assert.deepEqual(archiveCandidates("namesrv"), ["namesrv", "broker"]);
+  assert.deepEqual(archiveCandidates("broker"), ["broker", "namesrv"]);
+  assert.deepEqual(archiveCandidates("proxy"), ["proxy"]);
 });
 
 test("every catalogue key has an UPPER_SNAKE alias that maps back to it", () => {
