@@ -5,7 +5,7 @@
 import type { Role } from "../catalogue/catalogue.ts";
 import { checkSchema, type EnvVariable } from "./env.ts";
 import { isEncryptedKey, readPem, type PemKind } from "./pem.ts";
-import { TLS_PROPERTIES_NAME } from "./file-names.ts";
+import { IMAGE_RUNTIME_DIR, TLS_PROPERTIES_NAME } from "./file-names.ts";
 import type { ConfigError } from "./types.ts";
 
 export const TLS_MODES = ["disabled", "permissive", "enforcing"] as const;
@@ -60,7 +60,7 @@ interface TlsSettings {
 }
 
 /** Where the image writes the tls.properties that -Dtls.config.file names. */
-export const TLS_PROPERTIES_FILE = `/tmp/rocketmq/${TLS_PROPERTIES_NAME}`;
+export const TLS_PROPERTIES_FILE = `${IMAGE_RUNTIME_DIR}/${TLS_PROPERTIES_NAME}`;
 
 export interface TlsPlan {
   mode: TlsMode;

@@ -3,7 +3,7 @@
 import type { Role } from "../catalogue/catalogue.ts";
 import { AUTH_VARIABLES } from "./auth.ts";
 import { TLS_VARIABLES } from "./tls.ts";
-import { CONF_FILE_NAME } from "./file-names.ts";
+import { BROKER_UPDATES_NAME, CONF_FILE_NAME, IMAGE_RUNTIME_DIR } from "./file-names.ts";
 
 export interface KeyVariable {
   name: string;
@@ -84,6 +84,11 @@ export const APPLIANCE_DEFAULTS: Record<Role, ApplianceDefault[]> = {
     },
     { key: "listenPort", value: "10911", why: "RocketMQ's broker port" },
     { key: "storePathRootDir", value: STORE_DIR, why: "the store volume" },
+    {
+      key: "brokerConfigPath",
+      value: `${IMAGE_RUNTIME_DIR}/${BROKER_UPDATES_NAME}`,
+      why: "settings changed at run time (mqadmin updateBrokerConfig) go there, not over the rendered config, which the next start renders anew (RocketMQ 5)",
+    },
   ],
   namesrv: [
     { key: "listenPort", value: "9876", why: "RocketMQ's name server port" },

@@ -8,7 +8,10 @@
 // program), so docker-entrypoint's `healthcheck` tells a fresh verdict from a stale one with shell built-ins
 // alone, and runs the full check itself when the verdict is stale (the watcher died or hangs) or missing.
 import { readFileSync } from "node:fs";
-import { judge, ownClient, type Verdict } from "./healthcheck.ts";
+import { CONF_FILE_NAME } from "../configurator/file-names.ts";
+import { brokerConfig, updateBrokerConfig } from "../remoting/admin.ts";
+import type { RemotingClient } from "../remoting/connection.ts";
+import { judge, ownClient, propertiesFile, type Verdict } from "./healthcheck.ts";
 import { writePrivateFile } from "./runtime-files.ts";
 import { LEASE_POINTER, renewLease } from "./store-lease.ts";
 
@@ -29,6 +32,32 @@ export function uptimeSeconds(read: (path: string) => string = (p) => readFileSy
   return Math.floor(Number(read("/proc/uptime").split(" ")[0]));
 }
 
+/**
+ * A starting broker that answers but that no name server lists, check after check, is asked to register at once.
+ * RocketMQ 5's broker registers as it boots only with the name servers its remoting client has already reached
+ * (BrokerOuterAPI.registerBrokerAll asks for the "available" ones, which a scan on the client's timer finds); when
+ * its boot outruns that scan, the registration is skipped without a word and the broker is listed only at the next
+ * one, 10 s later. Setting `brokerPermission` to its own value makes it register (AdminBrokerProcessor). The wait
+ * leaves a registration in flight the time to land.
+ */
+export const REGISTRATION_PROMPT = { afterUnlistedMs: 1_000, everyMs: 3_000 };
+
+/**
+ * Whether a broker is prompted: one that registers as it boots (DLedger and controller-mode brokers register once
+ * their group elected) and that writes changed settings to a file of its own (`brokerConfigPath`, RocketMQ 5),
+ * not over its rendered config file. RocketMQ 4.9.7 has neither the key nor the skipped registration.
+ */
+export function promptsRegistration(conf: Map<string, string>): boolean {
+  return conf.has("brokerConfigPath") && conf.get("enableDLegerCommitLog") !== "true" && conf.get("enableControllerMode") !== "true";
+}
+
+/** Has the broker register now, with the permission it has; a broker that refuses is left to its own schedule. */
+async function promptRegistration(client: RemotingClient, conf: Map<string, string>): Promise<void> {
+  const broker = `127.0.0.1:${conf.get("listenPort")}`;
+  const { brokerPermission } = await brokerConfig(client, broker);
+  if (brokerPermission) await updateBrokerConfig(client, broker, { brokerPermission });
+}
+
 /** Checks for as long as the process lives; never resolves. */
 export async function watchHealth(runtimeDir: string): Promise<never> {
   // The entrypoint's "starting" verdict (or an old one, after a restart) stands until the first check replaces it.
@@ -42,11 +71,34 @@ export async function watchHealth(runtimeDir: string): Promise<never> {
     lease = undefined;
   }
   let everHealthy = false;
+  let unlistedSince: number | undefined;
+  let promptedAt = 0;
   for (;;) {
     if (lease) renewLease(lease);
     const verdict = await judge(runtimeDir, client);
     writePrivateFile(file, verdictLine(verdict, uptimeSeconds()));
     everHealthy ||= verdict.healthy;
+    unlistedSince = verdict.unlisted ? (unlistedSince ?? Date.now()) : undefined;
+    if (
+      !everHealthy &&
+      unlistedSince !== undefined &&
+      Date.now() - unlistedSince >= REGISTRATION_PROMPT.afterUnlistedMs &&
+      Date.now() - promptedAt >= REGISTRATION_PROMPT.everyMs
+    ) {
+      promptedAt = Date.now();
+      const conf = brokerConf(runtimeDir);
+      if (conf && promptsRegistration(conf)) await promptRegistration(client, conf).catch(() => undefined);
+    }
     await new Promise((r) => setTimeout(r, everHealthy ? WATCH_INTERVAL_MS.healthy : WATCH_INTERVAL_MS.starting));
+  }
+}
+
+/** The broker's rendered broker.conf; undefined for another role or while it is unreadable. */
+function brokerConf(runtimeDir: string): Map<string, string> | undefined {
+  if (process.env.RMQ_ROLE !== "broker") return undefined;
+  try {
+    return propertiesFile(`${runtimeDir}/${CONF_FILE_NAME.broker}`);
+  } catch {
+    return undefined;
   }
 }

@@ -21,6 +21,16 @@ import { topicRoute } from "../remoting/route.ts";
 export interface Verdict {
   healthy: boolean;
   detail: string;
+  /** A broker that answers but that no name server lists at its address (see UnlistedBrokerError). */
+  unlisted?: boolean;
+}
+
+/** The broker answers its own runtime-info request, but no name server lists it at the address it advertises. */
+export class UnlistedBrokerError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UnlistedBrokerError";
+  }
 }
 
 /** The check run once, as the image's fallback and `docker exec … healthcheck` do; exits 0 when healthy. */
@@ -48,7 +58,7 @@ export async function judge(runtimeDir: string, client: RemotingClient): Promise
   try {
     return { healthy: true, detail: await check(runtimeDir, client) };
   } catch (e) {
-    return { healthy: false, detail: (e as Error).message };
+    return { healthy: false, detail: (e as Error).message, ...(e instanceof UnlistedBrokerError ? { unlisted: true } : {}) };
   }
 }
 
@@ -80,7 +90,8 @@ function ownTls(runtimeDir: string): { ca?: Buffer } | undefined {
   return trust ? { ca: readFileSync(trust) } : {};
 }
 
-function propertiesFile(path: string): Map<string, string> {
+/** A properties file (a rendered conf) as a map of its keys. */
+export function propertiesFile(path: string): Map<string, string> {
   return new Map(parseProperties(readFileSync(path, "utf8")).map((p) => [p.key, p.value]));
 }
 
@@ -105,7 +116,7 @@ async function check(runtimeDir: string, client: RemotingClient): Promise<string
     if (!addrs.includes(advertised)) throw new Error(`${namesrv} lists ${brokerName} at [${addrs.join(", ")}], not ${advertised}`);
     return info;
   }).catch((e: Error) => {
-    throw new Error(
+    throw new UnlistedBrokerError(
       `broker answers but no name server lists it at ${advertised}: ${e instanceof NoNamesrvAnsweredError ? e.failures.join("; ") : e.message}`,
     );
   });

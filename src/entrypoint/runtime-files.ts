@@ -2,9 +2,10 @@
 // that runs both the configurator and the JVM: files 0600 in a directory 0700 that this user owns. Each file is
 // written whole under a temporary name and renamed into place, so the JVM never reads a half-written one.
 import { chmodSync, lstatSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { IMAGE_RUNTIME_DIR } from "../configurator/file-names.ts";
 
 /** Where the configuration, the JVM's argfile and the health verdict go (RMQ_RUNTIME_DIR moves it, for tests). */
-export const RUNTIME_DIR = process.env.RMQ_RUNTIME_DIR ?? "/tmp/rocketmq";
+export const RUNTIME_DIR = process.env.RMQ_RUNTIME_DIR ?? IMAGE_RUNTIME_DIR;
 
 export const PRIVATE_DIR_MODE = 0o700;
 export const PRIVATE_FILE_MODE = 0o600;

@@ -51,6 +51,20 @@ export async function brokerConfig(client: RemotingClient, broker: string): Prom
   return config;
 }
 
+/**
+ * Sets broker config keys in the running broker (not in its config file). Setting `brokerPermission`, even to its
+ * current value, also makes the broker register with its name servers at once (AdminBrokerProcessor).
+ */
+export async function updateBrokerConfig(client: RemotingClient, broker: string, values: Record<string, string>): Promise<void> {
+  const body = Buffer.from(
+    Object.entries(values)
+      .map(([k, v]) => `${k}=${v}\n`)
+      .join(""),
+    "utf8",
+  );
+  await ask(client, broker, RequestCode.UPDATE_BROKER_CONFIG, `updating its config (${Object.keys(values).join(", ")})`, undefined, body);
+}
+
 /** A broker's SubscriptionGroupConfig, the fields this project reads and writes (RocketMQ's names). */
 export interface SubscriptionGroup {
   groupName: string;

@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { VALID_SECONDS, uptimeSeconds, verdictLine } from "../../src/entrypoint/health-watch.ts";
+import { VALID_SECONDS, promptsRegistration, uptimeSeconds, verdictLine } from "../../src/entrypoint/health-watch.ts";
 import { REPO_ROOT } from "../../src/images/docker.ts";
 import { createServer, type AddressInfo } from "node:net";
 import { hasEstablishedConnection, masterHaPort } from "../../src/entrypoint/healthcheck.ts";
@@ -179,4 +179,12 @@ describe("prepare waits for a broker's advertised names to resolve (RocketMQ res
     });
     assert.deepEqual(left, [{ variable: "BROKER_IP1", host: "nowhere.invalid" }]);
   });
+});
+
+test("the watcher prompts a registration only of RocketMQ 5 brokers that register as they boot (not DLedger or controller-mode brokers)", () => {
+  const updates = ["brokerConfigPath", "/tmp/rocketmq/broker-updates.properties"] as const;
+  assert.equal(promptsRegistration(new Map([["brokerRole", "SYNC_MASTER"], updates])), true);
+  assert.equal(promptsRegistration(new Map([["brokerRole", "SYNC_MASTER"]])), false, "4.9.7 would rewrite broker.conf");
+  assert.equal(promptsRegistration(new Map([["enableDLegerCommitLog", "true"], updates])), false);
+  assert.equal(promptsRegistration(new Map([["enableControllerMode", "true"], updates])), false);
 });
