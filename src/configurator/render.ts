@@ -141,6 +141,10 @@ export function jvmArguments(
     `-XX:ErrorFile=${LOGS_DIR}/hs_err_pid%p.log`,
     `-Xlog:gc*:file=${LOGS_DIR}/${role}_gc.log:time,tags:filecount=5,filesize=20M`,
     "-Duser.home=/home/rocketmq",
+    // Peers' names are looked up afresh at each connection (Java caches them 30 s): a container that restarts may
+    // get another address, even one that another node held a moment ago, and a connection made from the cache
+    // stays with that other node (brokers that never registered again with a restarted name server).
+    "-Dsun.net.inetaddr.ttl=1",
     `-Drocketmq.home.dir=${layout.rocketmqHome}`,
     `-Drmq.logback.configurationFile=${layout.logbackFile}`,
     "-cp",

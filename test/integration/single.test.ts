@@ -220,6 +220,15 @@ describe("single mode (compose/single.yml)", { skip }, () => {
     assert.match(out, /# from appliance default: the store volume\nstorePathRootDir=\/home\/rocketmq\/store\n/);
   });
 
+  test("a config change at run time (mqadmin updateBrokerConfig) takes effect and goes to a file of the broker's own, not over broker.conf", async () => {
+    const rendered = () => dockerOk("exec", broker, "sh", "-c", "stat -c '%a' /tmp/rocketmq/broker.conf; cat /tmp/rocketmq/broker.conf");
+    const before = await rendered();
+    await dockerOk("exec", broker, "mqadmin", "updateBrokerConfig", "-b", "127.0.0.1:10911", "-k", "fileReservedTime", "-v", "49");
+    const updates = await dockerOk("exec", broker, "cat", "/tmp/rocketmq/broker-updates.properties");
+    assert.match(updates, /^fileReservedTime=49$/m);
+    assert.equal(await rendered(), before, "broker.conf (0600, as rendered) was rewritten");
+  });
+
   test("docker stop leaves no abort file, and after a restart every message is still there", async () => {
     const runId = uniqueId("stop");
     const sent = await runJavaClientOnHost([

@@ -172,6 +172,13 @@ test("JVM arguments: heap, direct memory, JAVA_OPT_EXT last before the main clas
   ]);
 });
 
+test("JVM arguments: names are looked up afresh (1 s cache: a restarted container may get another node's old address), JAVA_OPT_EXT may say otherwise", () => {
+  const layout = { rocketmqHome: "/opt/rocketmq", logbackFile: "/x.xml", confFile: "/tmp/rocketmq/broker.conf" };
+  const args = jvmArguments("broker", { heap: "256m", decision: "" }, layout, "-Dsun.net.inetaddr.ttl=30");
+  const at = args.indexOf("-Dsun.net.inetaddr.ttl=1");
+  assert.ok(at > 0 && at < args.indexOf("-Dsun.net.inetaddr.ttl=30"), args.join(" "));
+});
+
 test("JVM arguments: the role's class-data-sharing archive when the image has one, before JAVA_OPT_EXT (which may turn it off)", () => {
   const layout = { rocketmqHome: "/opt/rocketmq", logbackFile: "/x.xml", confFile: "/tmp/rocketmq/namesrv.conf" };
   const memory = { heap: "256m", decision: "" };
