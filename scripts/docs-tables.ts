@@ -494,7 +494,7 @@ function renderChaosSummary(): string {
           `${(f(`${m}.durationSeconds`) / 60).toFixed(0)}: ${faults(m).join(", ")}${timesEach(r.figures[`${m}.rounds`] ?? 1)}`,
           f(`${m}.acknowledged`).toLocaleString("en"),
           String(f(`${m}.lost`) + (r.figures[`${m}.skipped`] ?? 0)),
-          String(f(`${m}.duplicated`)),
+          f(`${m}.duplicated`).toLocaleString("en"),
           worst(m, "sendStallSeconds"),
           worst(m, "groupBackSeconds"),
           f(`${m}.kept`) ? "kept" : "**broken**",
@@ -538,7 +538,7 @@ function renderChaosFigures(): string {
           f(`${m}.acknowledged`).toLocaleString("en"),
           String(f(`${m}.lost`)),
           String(r.figures[`${m}.skipped`] ?? 0),
-          String(f(`${m}.duplicated`)),
+          f(`${m}.duplicated`).toLocaleString("en"),
           faults(m)
             .map(
               (x) =>
