@@ -78,14 +78,15 @@ export async function watchHealth(runtimeDir: string): Promise<never> {
     const verdict = await judge(runtimeDir, client);
     writePrivateFile(file, verdictLine(verdict, uptimeSeconds()));
     everHealthy ||= verdict.healthy;
-    unlistedSince = verdict.unlisted ? (unlistedSince ?? Date.now()) : undefined;
+    const now = Date.now();
+    unlistedSince = verdict.unlisted ? (unlistedSince ?? now) : undefined;
     if (
       !everHealthy &&
       unlistedSince !== undefined &&
-      Date.now() - unlistedSince >= REGISTRATION_PROMPT.afterUnlistedMs &&
-      Date.now() - promptedAt >= REGISTRATION_PROMPT.everyMs
+      now - unlistedSince >= REGISTRATION_PROMPT.afterUnlistedMs &&
+      now - promptedAt >= REGISTRATION_PROMPT.everyMs
     ) {
-      promptedAt = Date.now();
+      promptedAt = now;
       const conf = brokerConf(runtimeDir);
       if (conf && promptsRegistration(conf)) await promptRegistration(client, conf).catch(() => undefined);
     }

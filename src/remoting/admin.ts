@@ -1,5 +1,6 @@
 // Read-only admin requests a console needs, typed: what the name servers and brokers report about topics,
 // consumer groups, runtime and replication. Bodies are fastjson (see fastjson.ts); only the fields used are typed.
+import { renderProperty } from "../configurator/properties.ts";
 import { parseFastjson } from "./fastjson.ts";
 import { RequestCode } from "./codes.ts";
 import type { RemotingClient, RemotingResponse } from "./connection.ts";
@@ -52,13 +53,14 @@ export async function brokerConfig(client: RemotingClient, broker: string): Prom
 }
 
 /**
- * Sets broker config keys in the running broker (not in its config file). Setting `brokerPermission`, even to its
- * current value, also makes the broker register with its name servers at once (AdminBrokerProcessor).
+ * Sets broker config keys in the running broker, which then writes all its settings to its `brokerConfigPath` (over
+ * the file it was started with, when that key is unset). Setting `brokerPermission`, even to its current value, also
+ * makes the broker register with its name servers at once (AdminBrokerProcessor).
  */
 export async function updateBrokerConfig(client: RemotingClient, broker: string, values: Record<string, string>): Promise<void> {
   const body = Buffer.from(
     Object.entries(values)
-      .map(([k, v]) => `${k}=${v}\n`)
+      .map(([k, v]) => `${renderProperty(k, v)}\n`)
       .join(""),
     "utf8",
   );
