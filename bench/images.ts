@@ -25,6 +25,28 @@ for (const image of images) {
   figures[`${image.role}.megabytes`] = Math.round(image.sizeBytes / 1e6);
 }
 const named = (role: string) => images.find((i) => i.role === role)!.name;
+
+// What the broker image is made of: each layer that adds bytes, named by where it copies to (docker/Dockerfile).
+const PARTS: [RegExp, string][] = [
+  [/ in \/usr\/local\/bin\/node\b/, "node"],
+  [/ in \/opt\/java\b/, "javaRuntime"],
+  [/ in \/opt\/rocketmq\/lib\b/, "jars"],
+  [/ in \/opt\/rocketmq\/cds\b/, "classDataArchive"],
+];
+for (const line of docker("history", "--no-trunc", "--human=false", "--format", "{{.Size}}\t{{.CreatedBy}}", named("broker"))
+  .trim()
+  .split("\n")) {
+  const [size, createdBy = ""] = line.split("\t");
+  // The rest: the base layer's C libraries and busybox, the entrypoint, the configurator and its scripts.
+  const part = PARTS.find(([pattern]) => pattern.test(createdBy))?.[1] ?? "rest";
+  const key = `broker.${part}.megabytes`;
+  figures[key] = (figures[key] ?? 0) + Number(size) / 1e6;
+}
+for (const [, part] of [...PARTS, [/$/, "rest"] as const])
+  figures[`broker.${part}.megabytes`] = Math.round(figures[`broker.${part}.megabytes`] ?? 0);
+console.log(
+  `the broker image: ${[...PARTS.map(([, p]) => p), "rest"].map((p) => `${p} ${figures[`broker.${p}.megabytes`]} MB`).join(", ")}`,
+);
 /** Bytes of `docker save` of these images together: shared layers count once. Gzipped: about what a pull fetches. */
 const saved = (names: string[], gzip: boolean): number =>
   Number(execFileSync("sh", ["-c", `docker save ${names.join(" ")} ${gzip ? "| gzip -6 " : ""}| wc -c`], { encoding: "utf8" }).trim());
