@@ -30,7 +30,8 @@ function run(version: string, ...args: string[]): string[] {
       "#!/bin/sh",
       'while [ "$1" != org.apache.rocketmq.tools.command.MQAdminStartup ]; do shift; done; shift',
       `if [ "$1" = clusterList ]; then cat <<'EOF'\n${CLUSTER_LIST}\nEOF\nfi`,
-      `printf '%s|' "$@" >> ${calls}; echo >> ${calls}`,
+      // One write per call: the script calls the slaves at once, and two writes each could interleave.
+      `line=$(printf '%s|' "$@"); printf '%s\n' "$line" >> ${calls}`,
     ].join("\n"),
   );
   chmodSync(join(dir, "java"), 0o755);
