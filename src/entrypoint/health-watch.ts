@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs";
 import { CONF_FILE_NAME } from "../configurator/file-names.ts";
 import { brokerConfig, updateBrokerConfig } from "../remoting/admin.ts";
 import type { RemotingClient } from "../remoting/connection.ts";
-import { judge, ownClient, propertiesFile, type Verdict } from "./healthcheck.ts";
+import { judge, namesrvsNotListing, ownClient, propertiesFile, type Verdict } from "./healthcheck.ts";
 import { writePrivateFile } from "./runtime-files.ts";
 import { LEASE_POINTER, renewLease } from "./store-lease.ts";
 
@@ -33,22 +33,38 @@ export function uptimeSeconds(read: (path: string) => string = (p) => readFileSy
 }
 
 /**
- * A starting broker that answers but that no name server lists, check after check, is asked to register at once.
- * RocketMQ 5's broker registers as it boots only with the name servers its remoting client has already reached
- * (BrokerOuterAPI.registerBrokerAll asks for the "available" ones, which a scan on the client's timer finds); when
- * its boot outruns that scan, the registration is skipped without a word and the broker is listed only at the next
- * one, 10 s later. Setting `brokerPermission` to its own value makes it register (AdminBrokerProcessor). The wait
- * leaves a registration in flight the time to land.
+ * A broker that a name server does not list is asked to register at once, rather than at RocketMQ's own next
+ * registration (every 30 s): setting `brokerPermission` to its own value makes it register with the name servers
+ * its client has found reachable (AdminBrokerProcessor). Two cases:
+ * - starting, it answers but no name server lists it, check after check. RocketMQ 5's broker registers as it boots
+ *   only with the name servers its remoting client has already reached (BrokerOuterAPI.registerBrokerAll asks for
+ *   the "available" ones, which a scan on the client's timer finds); when its boot outruns that scan, the
+ *   registration is skipped without a word and the broker is listed only at the next one, 10 s later.
+ * - healthy, a name server that answers does not list it: one restarted since. Until every broker registered
+ *   again it hands out partial routes: a consumer that meets a route without a group drops the group's queues, and
+ *   when a later route has the group's slave but not yet its master, it takes them back reading its offsets from
+ *   the slave (RemoteBrokerOffsetStore falls back to any broker of the group), whose copy of them is up to a minute
+ *   old (a classic slave's; 10 s in DLedger and controller modes): what it had consumed since is delivered again.
+ * A name server that does not answer is not counted then (the broker cannot register with it). The wait leaves a
+ * registration in flight the time to land; while the broker stays unlisted (a name server that lists another broker
+ * at its address), the prompts back off.
  */
-export const REGISTRATION_PROMPT = { afterUnlistedMs: 1_000, everyMs: 3_000 };
+export const REGISTRATION_PROMPT = { afterUnlistedMs: 1_000, everyMs: 3_000, atMostEveryMs: 60_000 };
 
 /**
- * Whether a broker is prompted: one that registers as it boots (DLedger and controller-mode brokers register once
- * their group elected) and that writes changed settings to a file of its own (`brokerConfigPath`, RocketMQ 5),
- * not over its rendered config file. RocketMQ 4.9.7 has neither the key nor the skipped registration.
+ * Whether a broker is prompted: one that writes changed settings to a file of its own (`brokerConfigPath`,
+ * RocketMQ 5), not over its rendered config file (RocketMQ 4.9.7 has neither the key nor the skipped
+ * registration); while starting, only one that registers as it boots (DLedger and controller-mode brokers register
+ * once their group elected).
  */
-export function promptsRegistration(conf: Map<string, string>): boolean {
-  return conf.has("brokerConfigPath") && conf.get("enableDLegerCommitLog") !== "true" && conf.get("enableControllerMode") !== "true";
+export function promptsRegistration(conf: Map<string, string>, healthy: boolean): boolean {
+  if (!conf.has("brokerConfigPath")) return false;
+  return healthy || (conf.get("enableDLegerCommitLog") !== "true" && conf.get("enableControllerMode") !== "true");
+}
+
+/** The wait before the next prompt, after `prompts` in a row without the broker listed. */
+export function promptInterval(prompts: number): number {
+  return Math.min(REGISTRATION_PROMPT.everyMs * 2 ** Math.max(0, prompts - 1), REGISTRATION_PROMPT.atMostEveryMs);
 }
 
 /** Has the broker register now, with the permission it has; a broker that refuses is left to its own schedule. */
@@ -73,22 +89,31 @@ export async function watchHealth(runtimeDir: string): Promise<never> {
   let everHealthy = false;
   let unlistedSince: number | undefined;
   let promptedAt = 0;
+  let prompts = 0;
+  let prompting: Promise<unknown> | undefined;
+  let conf: Map<string, string> | undefined;
   for (;;) {
     if (lease) renewLease(lease);
     const verdict = await judge(runtimeDir, client);
     writePrivateFile(file, verdictLine(verdict, uptimeSeconds()));
     everHealthy ||= verdict.healthy;
+    conf ??= brokerConf(runtimeDir);
+    const prompted = conf !== undefined && promptsRegistration(conf, everHealthy);
+    // Starting: until one lists it (as the verdict asks). Healthy: each name server is asked, one down not counted.
+    const missing = !prompted ? [] : everHealthy ? await namesrvsNotListing(conf!, client) : verdict.unlisted ? ["any name server"] : [];
     const now = Date.now();
-    unlistedSince = verdict.unlisted ? (unlistedSince ?? now) : undefined;
-    if (
-      !everHealthy &&
-      unlistedSince !== undefined &&
-      now - unlistedSince >= REGISTRATION_PROMPT.afterUnlistedMs &&
-      now - promptedAt >= REGISTRATION_PROMPT.everyMs
-    ) {
+    unlistedSince = missing.length ? (unlistedSince ?? now) : undefined;
+    if (unlistedSince === undefined) prompts = 0;
+    else if (now - unlistedSince >= REGISTRATION_PROMPT.afterUnlistedMs && now - promptedAt >= promptInterval(prompts)) {
       promptedAt = now;
-      const conf = brokerConf(runtimeDir);
-      if (conf && promptsRegistration(conf)) await promptRegistration(client, conf).catch(() => undefined);
+      prompts++;
+      // Not waited for: the broker answers once it has registered, which waits on every name server (up to
+      // registerBrokerTimeoutMills), and the verdict must not go stale meanwhile.
+      if (!prompting) {
+        if (everHealthy) console.log(`health-watch: not listed by ${missing.join(", ")}; asking the broker to register again`);
+        const done = () => (prompting = undefined);
+        prompting = promptRegistration(client, conf!).then(done, done);
+      }
     }
     await new Promise((r) => setTimeout(r, everHealthy ? WATCH_INTERVAL_MS.healthy : WATCH_INTERVAL_MS.starting));
   }

@@ -11,7 +11,7 @@ import { CONF_FILE_NAME, TLS_PROPERTIES_NAME } from "../configurator/file-names.
 import { brokerConfig, brokerRuntimeInfo } from "../remoting/admin.ts";
 import { innerCredentials, type Credentials } from "../remoting/auth.ts";
 import { splitAddress, splitNamesrvList, tcpConnect } from "../remoting/address.ts";
-import { brokersOf, clusterInfo, masterOf } from "../remoting/cluster.ts";
+import { brokersOf, clusterInfo, masterOf, type ClusterInfo } from "../remoting/cluster.ts";
 import { RemotingClient } from "../remoting/connection.ts";
 import { NoNamesrvAnsweredError, fromAnyNamesrv } from "../remoting/namesrv.ts";
 import { brokerPorts } from "../remoting/ports.ts";
@@ -110,9 +110,7 @@ async function check(runtimeDir: string, client: RemotingClient): Promise<string
   const brokerName = conf.get("brokerName") ?? "";
   const listed = await fromAnyNamesrv(splitNamesrvList(conf.get("namesrvAddr") ?? ""), async (namesrv) => {
     const info = await clusterInfo(namesrv, client);
-    const addrs = brokersOf(info)
-      .filter((b) => b.brokerName === brokerName)
-      .map((b) => b.address);
+    const addrs = addressesOf(info, brokerName);
     if (!addrs.includes(advertised)) throw new Error(`${namesrv} lists ${brokerName} at [${addrs.join(", ")}], not ${advertised}`);
     return info;
   }).catch((e: Error) => {
@@ -131,6 +129,36 @@ async function check(runtimeDir: string, client: RemotingClient): Promise<string
     throw new Error(`${registered}, but it is not yet connected to its master ${master}'s HA port ${haPort}`);
   }
   return `${registered} and replicates from its master ${master}`;
+}
+
+/** The addresses a name server's cluster info lists for the broker group `brokerName`. */
+function addressesOf(info: ClusterInfo, brokerName: string): string[] {
+  return brokersOf(info)
+    .filter((b) => b.brokerName === brokerName)
+    .map((b) => b.address);
+}
+
+/**
+ * The name servers of this broker that answer but do not list it at the address it advertises: one restarted
+ * since the broker last registered (it knows a broker only once the broker registers again). Those that do not
+ * answer are not counted: a broker cannot register with them either.
+ */
+/** How long the scan waits for each name server: briefly, since the watcher's verdict waits for it. */
+const NAMESRV_SCAN_TIMEOUT_MS = 1_500;
+
+export async function namesrvsNotListing(conf: Map<string, string>, client: RemotingClient): Promise<string[]> {
+  const advertised = `${conf.get("brokerIP1")}:${conf.get("listenPort")}`;
+  const brokerName = conf.get("brokerName") ?? "";
+  const namesrvs = splitNamesrvList(conf.get("namesrvAddr") ?? "");
+  const listing = await Promise.all(
+    namesrvs.map((namesrv) =>
+      clusterInfo(namesrv, client, NAMESRV_SCAN_TIMEOUT_MS).then(
+        (info) => addressesOf(info, brokerName).includes(advertised),
+        () => true,
+      ),
+    ),
+  );
+  return namesrvs.filter((_, i) => !listing[i]);
 }
 
 /**

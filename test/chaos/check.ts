@@ -49,6 +49,8 @@ export interface FaultReport extends InjectedFault {
   consumeStallMs: number;
   /** From healing to the first send acknowledged by the group hit (broker-a) again (null: none came). */
   groupBackAfterMs: number | null;
+  /** Messages received again (a second time or more) from injection to the end of its aftermath. */
+  duplicated: number;
 }
 
 export interface ChaosReport {
@@ -111,7 +113,13 @@ export function check(
   const received = events.filter((e) => e.kind === "R");
   const ackedIds = new Set(acked.map((e) => e.index));
   const times = new Map<number, number>();
-  for (const r of received) times.set(r.index, (times.get(r.index) ?? 0) + 1);
+  // When each message was received again: the fault whose window that falls in caused it.
+  const againAt: number[] = [];
+  for (const r of received) {
+    const n = (times.get(r.index) ?? 0) + 1;
+    times.set(r.index, n);
+    if (n > 1) againAt.push(r.at);
+  }
   const lostIds = missedIds(events);
   const duplicated = [...times.values()].reduce((sum, n) => sum + n - 1, 0);
   const firstAfter = (list: ClientEvent[], at: number) => {
@@ -132,6 +140,7 @@ export function check(
         acked.filter((e) => e.detail === f.group),
         f.healedAt,
       ),
+      duplicated: againAt.filter((at) => at >= f.injectedAt && at <= end).length,
     };
   });
   const report: ChaosReport = {
@@ -211,11 +220,11 @@ export function renderReport(r: ChaosReport): string {
     `  sent ${r.sent}, acknowledged ${r.acknowledged}, stored without SEND_OK ${r.storedNotAcknowledged}, lost ${r.lost}${r.skipped === undefined ? "" : `, stored but skipped by the group ${r.skipped}`}, received twice or more ${r.duplicated}`,
     `  longest without an acknowledged send ${s(r.longestSendGapMs)}, without a message received ${s(r.longestConsumeGapMs)}`,
     ...(r.failedNodes?.length ? [`  nodes failed: ${r.failedNodes.join("; ")}`] : []),
-    `  | fault | target | lasted | longest without a send / a receive (to ${AFTERMATH_MS / 1000} s after) | its group sends again after healing |`,
-    "  |---|---|---|---|---|",
+    `  | fault | target | lasted | longest without a send / a receive (to ${AFTERMATH_MS / 1000} s after) | its group sends again after healing | received again |`,
+    "  |---|---|---|---|---|---|",
     ...r.faults.map(
       (f) =>
-        `  | ${f.name} | ${f.target} | ${s(f.healedAt - f.injectedAt)} | ${s(f.sendStallMs)} / ${s(f.consumeStallMs)} | ${s(f.groupBackAfterMs)} |`,
+        `  | ${f.name} | ${f.target} | ${s(f.healedAt - f.injectedAt)} | ${s(f.sendStallMs)} / ${s(f.consumeStallMs)} | ${s(f.groupBackAfterMs)} | ${f.duplicated} |`,
     ),
   ].join("\n");
 }

@@ -84,6 +84,8 @@ function recordFigures(r: ChaosReport): void {
     figures[key] = before === undefined ? value : before === -1 || value === -1 ? -1 : Math.max(before, value);
   };
   for (const f of r.faults) {
+    // Messages received again add up over the fault's rounds.
+    figures[`${mode}.${f.name}.duplicated`] = (figures[`${mode}.${f.name}.duplicated`] ?? 0) + f.duplicated;
     worst(`${mode}.${f.name}.sendStallSeconds`, seconds(f.sendStallMs));
     worst(`${mode}.${f.name}.consumeStallSeconds`, seconds(f.consumeStallMs));
     worst(`${mode}.${f.name}.groupBackSeconds`, seconds(f.groupBackAfterMs));

@@ -78,7 +78,7 @@ async function master(cluster: ClusterUnderTest, mode: string): Promise<string[]
 }
 
 /** The mode's running services whose names start with `prefix`, sorted. */
-async function services(cluster: ClusterUnderTest, prefix: string): Promise<string[]> {
+export async function services(cluster: ClusterUnderTest, prefix: string): Promise<string[]> {
   return (await cluster.project.ok("ps", "--services"))
     .split("\n")
     .filter((s) => s && s.startsWith(prefix))

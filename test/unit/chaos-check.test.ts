@@ -31,14 +31,14 @@ test("chaos check: acknowledged, lost, duplicated, gaps and each fault's recover
   assert.equal(r.longestSendGapMs, 4000);
   assert.equal(r.longestConsumeGapMs, 4980);
   // From the injection (T+1000) to 30 s after healing (T+32000): the last send is at T+4030, the last receive at
-  // T+9000; broker-a's first acknowledged send after healing (T+2000) is at T+4000.
-  assert.deepEqual(r.faults, [{ ...fault, sendStallMs: 27_970, consumeStallMs: 23_000, groupBackAfterMs: 2000 }]);
+  // T+9000; broker-a's first acknowledged send after healing (T+2000) is at T+4000; 2 is received again at T+9000.
+  assert.deepEqual(r.faults, [{ ...fault, sendStallMs: 27_970, consumeStallMs: 23_000, groupBackAfterMs: 2000, duplicated: 1 }]);
   assert.equal(r.kept, false);
   assert.match(r.why ?? "", /1 acknowledged message\(s\) lost, e\.g\. 3/);
   assert.match(renderReport(r), /BROKE its promise.*\n.*lost 1, received twice or more 1/);
   // The load told to stop at T+5000: the aftermath ends there, the quiet after it is no stall.
   const stopped = check("2m-2s-sync", 4, events, [fault], T + 5000);
-  assert.deepEqual(stopped.faults, [{ ...fault, sendStallMs: 3000, consumeStallMs: 3020, groupBackAfterMs: 2000 }]);
+  assert.deepEqual(stopped.faults, [{ ...fault, sendStallMs: 3000, consumeStallMs: 3020, groupBackAfterMs: 2000, duplicated: 0 }]);
 });
 
 test("chaos check: the async mode reports its loss without failing; unacknowledged sends always fail a run", () => {

@@ -4,10 +4,10 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { VALID_SECONDS, promptsRegistration, uptimeSeconds, verdictLine } from "../../src/entrypoint/health-watch.ts";
+import { VALID_SECONDS, promptInterval, promptsRegistration, uptimeSeconds, verdictLine } from "../../src/entrypoint/health-watch.ts";
 import { REPO_ROOT } from "../../src/images/docker.ts";
 import { createServer, type AddressInfo } from "node:net";
-import { hasEstablishedConnection, masterHaPort } from "../../src/entrypoint/healthcheck.ts";
+import { hasEstablishedConnection, masterHaPort, namesrvsNotListing } from "../../src/entrypoint/healthcheck.ts";
 import { RESPONSE_FLAG, decodeCommands, encodeCommand } from "../../src/remoting/codec.ts";
 import { RequestCode } from "../../src/remoting/codes.ts";
 import { RemotingClient } from "../../src/remoting/connection.ts";
@@ -26,14 +26,14 @@ test("a slave's HA connection is found in /proc/net/tcp by the master's HA port"
   assert.equal(hasEstablishedConnection(tcp, 11979), false); // 0x2E7B, listening only
 });
 
-/** A master that answers GET_BROKER_CONFIG with `config`, counting the requests. */
-async function fakeMaster(config: string): Promise<{ address: string; port: number; asked: () => number; close: () => void }> {
+/** A node that answers every request with `body` (a master's GET_BROKER_CONFIG, a name server's cluster info), counting GET_BROKER_CONFIG requests. */
+async function fakeNode(body: string): Promise<{ address: string; port: number; asked: () => number; close: () => void }> {
   let asked = 0;
   const server = createServer((socket) => {
     socket.on("data", (data) => {
       for (const c of decodeCommands(data).commands) {
         if (c.code === RequestCode.GET_BROKER_CONFIG) asked++;
-        socket.write(encodeCommand({ code: 0, opaque: c.opaque, flag: RESPONSE_FLAG, body: Buffer.from(config) }));
+        socket.write(encodeCommand({ code: 0, opaque: c.opaque, flag: RESPONSE_FLAG, body: Buffer.from(body) }));
       }
     });
   });
@@ -44,8 +44,8 @@ async function fakeMaster(config: string): Promise<{ address: string; port: numb
 
 test("a slave looks for its master's HA port where the master says it is: haListenPort (RocketMQ 5), else listenPort+1", async () => {
   const client = new RemotingClient();
-  const moved = await fakeMaster("brokerName=broker-a\nhaListenPort=30000\n");
-  const unset = await fakeMaster("brokerName=broker-a\nhaListenPort=0\n");
+  const moved = await fakeNode("brokerName=broker-a\nhaListenPort=30000\n");
+  const unset = await fakeNode("brokerName=broker-a\nhaListenPort=0\n");
   try {
     assert.equal(await masterHaPort(client, new Map(), moved.address), 30000);
     assert.equal(await masterHaPort(client, new Map(), unset.address), unset.port + 1);
@@ -181,10 +181,46 @@ describe("prepare waits for a broker's advertised names to resolve (RocketMQ res
   });
 });
 
-test("the watcher prompts a registration only of RocketMQ 5 brokers that register as they boot (not DLedger or controller-mode brokers)", () => {
+test("the watcher prompts a registration only of RocketMQ 5 brokers; while starting, not of DLedger or controller-mode brokers", () => {
   const updates = ["brokerConfigPath", "/tmp/rocketmq/broker-updates.properties"] as const;
-  assert.equal(promptsRegistration(new Map([["brokerRole", "SYNC_MASTER"], updates])), true);
-  assert.equal(promptsRegistration(new Map([["brokerRole", "SYNC_MASTER"]])), false, "4.9.7 would rewrite broker.conf");
-  assert.equal(promptsRegistration(new Map([["enableDLegerCommitLog", "true"], updates])), false);
-  assert.equal(promptsRegistration(new Map([["enableControllerMode", "true"], updates])), false);
+  for (const healthy of [false, true]) {
+    assert.equal(promptsRegistration(new Map([["brokerRole", "SYNC_MASTER"], updates]), healthy), true);
+    assert.equal(promptsRegistration(new Map([["brokerRole", "SYNC_MASTER"]]), healthy), false, "4.9.7 would rewrite broker.conf");
+  }
+  // They register once their group elected; once healthy they are registered, and a name server restarted since is not.
+  assert.equal(promptsRegistration(new Map([["enableDLegerCommitLog", "true"], updates]), false), false);
+  assert.equal(promptsRegistration(new Map([["enableControllerMode", "true"], updates]), false), false);
+  assert.equal(promptsRegistration(new Map([["enableDLegerCommitLog", "true"], updates]), true), true);
+  assert.equal(promptsRegistration(new Map([["enableControllerMode", "true"], updates]), true), true);
+});
+
+test("the watcher's prompts back off while the broker stays unlisted: 3 s, then doubling, at most a minute", () => {
+  assert.deepEqual([0, 1, 2, 3, 4, 5, 6, 9].map(promptInterval), [3_000, 3_000, 6_000, 12_000, 24_000, 48_000, 60_000, 60_000]);
+});
+
+test("the name servers that answer but do not list the broker at its advertised address are the ones it is asked to register with", async () => {
+  const info = (address: string) =>
+    JSON.stringify({
+      brokerAddrTable: { "broker-a": { brokerName: "broker-a", brokerAddrs: { "0": address } } },
+      clusterAddrTable: { c: ["broker-a"] },
+    });
+  const listing = await fakeNode(info("10.0.0.5:10911"));
+  const restarted = await fakeNode(JSON.stringify({}));
+  const elsewhere = await fakeNode(info("10.0.0.6:10911"));
+  const down = await fakeNode("");
+  down.close();
+  const client = new RemotingClient();
+  try {
+    const conf = new Map([
+      ["brokerIP1", "10.0.0.5"],
+      ["listenPort", "10911"],
+      ["brokerName", "broker-a"],
+      ["namesrvAddr", [listing, restarted, elsewhere, down].map((n) => n.address).join(";")],
+    ]);
+    // One that does not answer is not counted: the broker could not register with it either.
+    assert.deepEqual(await namesrvsNotListing(conf, client), [restarted.address, elsewhere.address]);
+  } finally {
+    client.close();
+    for (const n of [listing, restarted, elsewhere]) n.close();
+  }
 });
