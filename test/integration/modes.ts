@@ -156,12 +156,12 @@ export function chaosScheduleTest(
     await eventually(async () => assert.deepEqual(await addresses(), members), 60_000, 500);
     // The name server the `namesrv` fault restarted was not left to RocketMQ's next registration (every 30 s, and
     // meanwhile routes without some brokers): a broker's health watcher saw it and asked its broker to register
-    // (RocketMQ 5; 4.9.7 brokers are left to their own schedule).
-    if (cluster.version.startsWith("4.")) return;
+    // (RocketMQ 5; 4.9.7 brokers are left to their own schedule). Not in single mode: the kill that follows the
+    // name server's recovery at once takes its one broker down before its watcher's next check.
+    const brokers = await services(cluster, "broker");
+    if (cluster.version.startsWith("4.") || brokers.length < 2) return;
     const logs = await Promise.all(
-      (await services(cluster, "broker")).map((b) =>
-        dockerOk("logs", "--since", String(Math.floor(startedAt / 1000)), cluster.container(b)),
-      ),
+      brokers.map((b) => dockerOk("logs", "--since", String(Math.floor(startedAt / 1000)), cluster.container(b))),
     );
     assert.ok(
       logs.some((l) => /health-watch: not listed by .*asking the broker to register again/.test(l)),
