@@ -44,7 +44,7 @@ export function uptimeSeconds(read: (path: string) => string = (p) => readFileSy
  *   again it hands out partial routes: a consumer that meets a route without a group drops the group's queues, and
  *   when a later route has the group's slave but not yet its master, it takes them back reading its offsets from
  *   the slave (RemoteBrokerOffsetStore falls back to any broker of the group), whose copy of them is up to a minute
- *   old (a classic slave's; 10 s in DLedger and controller modes): what it had consumed since is delivered again.
+ *   old (a master/slave pair's): what it had consumed since is delivered again.
  * A name server that does not answer is not counted then (the broker cannot register with it). The wait leaves a
  * registration in flight the time to land; while the broker stays unlisted (a name server that lists another broker
  * at its address), the prompts back off.
@@ -54,12 +54,12 @@ export const REGISTRATION_PROMPT = { afterUnlistedMs: 1_000, everyMs: 3_000, atM
 /**
  * Whether a broker is prompted: one that writes changed settings to a file of its own (`brokerConfigPath`,
  * RocketMQ 5), not over its rendered config file (RocketMQ 4.9.7 has neither the key nor the skipped
- * registration); while starting, only one that registers as it boots (DLedger and controller-mode brokers register
- * once their group elected).
+ * registration), and whose role is its own: not a DLedger or controller-mode broker, whose group elects its master.
+ * Those register once elected; prompted later, a master just deposed (paused, cut off) that no name server lists
+ * any more would register as master again before it learns its new role, and take sends it then loses.
  */
-export function promptsRegistration(conf: Map<string, string>, healthy: boolean): boolean {
-  if (!conf.has("brokerConfigPath")) return false;
-  return healthy || (conf.get("enableDLegerCommitLog") !== "true" && conf.get("enableControllerMode") !== "true");
+export function promptsRegistration(conf: Map<string, string>): boolean {
+  return conf.has("brokerConfigPath") && conf.get("enableDLegerCommitLog") !== "true" && conf.get("enableControllerMode") !== "true";
 }
 
 /** The wait before the next prompt, after `prompts` in a row without the broker listed. */
@@ -98,7 +98,7 @@ export async function watchHealth(runtimeDir: string): Promise<never> {
     writePrivateFile(file, verdictLine(verdict, uptimeSeconds()));
     everHealthy ||= verdict.healthy;
     conf ??= brokerConf(runtimeDir);
-    const prompted = conf !== undefined && promptsRegistration(conf, everHealthy);
+    const prompted = conf !== undefined && promptsRegistration(conf);
     // Starting: until one lists it (as the verdict asks). Healthy: each name server is asked, one down not counted.
     const missing = !prompted ? [] : everHealthy ? await namesrvsNotListing(conf!, client) : verdict.unlisted ? ["any name server"] : [];
     const now = Date.now();
