@@ -98,9 +98,9 @@ export async function watchHealth(runtimeDir: string): Promise<never> {
     writePrivateFile(file, verdictLine(verdict, uptimeSeconds()));
     everHealthy ||= verdict.healthy;
     conf ??= brokerConf(runtimeDir);
-    const prompted = conf !== undefined && promptsRegistration(conf);
+    const prompted = conf && promptsRegistration(conf) ? conf : undefined;
     // Starting: until one lists it (as the verdict asks). Healthy: each name server is asked, one down not counted.
-    const missing = !prompted ? [] : everHealthy ? await namesrvsNotListing(conf!, client) : verdict.unlisted ? ["any name server"] : [];
+    const missing = !prompted ? [] : everHealthy ? await namesrvsNotListing(prompted, client) : verdict.unlisted ? ["any name server"] : [];
     const now = Date.now();
     unlistedSince = missing.length ? (unlistedSince ?? now) : undefined;
     if (unlistedSince === undefined) prompts = 0;
@@ -109,10 +109,10 @@ export async function watchHealth(runtimeDir: string): Promise<never> {
       prompts++;
       // Not waited for: the broker answers once it has registered, which waits on every name server (up to
       // registerBrokerTimeoutMills), and the verdict must not go stale meanwhile.
-      if (!prompting) {
+      if (!prompting && prompted) {
         if (everHealthy) console.log(`health-watch: not listed by ${missing.join(", ")}; asking the broker to register again`);
         const done = () => (prompting = undefined);
-        prompting = promptRegistration(client, conf!).then(done, done);
+        prompting = promptRegistration(client, prompted).then(done, done);
       }
     }
     await new Promise((r) => setTimeout(r, everHealthy ? WATCH_INTERVAL_MS.healthy : WATCH_INTERVAL_MS.starting));
