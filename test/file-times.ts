@@ -4,7 +4,7 @@
 // Used next to the TAP reporter by `npm test`; it writes nothing until the end, so CI's tail shows all of it.
 import { basename } from "node:path";
 
-interface TestEvent {
+export interface TestEvent {
   type: string;
   data: {
     name?: string;

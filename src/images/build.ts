@@ -8,7 +8,7 @@ import Docker from "dockerode";
 import { build as esbuild } from "esbuild";
 import { resolveProxyJars, resolveRocketmqJars } from "./maven.ts";
 import { buildConsoleImage } from "./console.ts";
-import { CONTEXT_LABEL, NODE_BUNDLE, REPO_ROOT, dockerBuild, hashTree, inspect, type BuiltImage } from "./docker.ts";
+import { CONTEXT_LABEL, NODE_BUNDLE, REPO_ROOT, dockerBuild, freshContext, hashTree, inspect, type BuiltImage } from "./docker.ts";
 
 export { REPO_ROOT, type BuiltImage } from "./docker.ts";
 import { nodeBinary } from "./node-binary.ts";
@@ -54,61 +54,64 @@ export async function buildImages(options: BuildOptions = {}): Promise<BuiltImag
 
   await ensureBaseImage(docker, baseImage, platform);
   const buildDir = join(REPO_ROOT, "build");
-  const context = join(buildDir, "context", platformTag(version, platform));
-  rmSync(context, { recursive: true, force: true });
-  mkdirSync(context, { recursive: true });
-
-  const mavenDir = join(buildDir, "maven", version);
-  const lib = await resolveRocketmqJars(version, mavenDir, docker, baseImage);
-  cpSync(lib, join(context, "lib"), { recursive: true });
-  // The Dockerfile copies lib-proxy in the stage that trims native libraries: empty without a proxy image.
-  mkdirSync(join(context, "lib-proxy"));
-  if (roles.includes("proxy")) {
-    cpSync(await resolveProxyJars(version, lib, mavenDir, docker, baseImage), join(context, "lib-proxy"), { recursive: true });
-  }
-  copyFileSync(await nodeBinary(join(buildDir, "cache"), platform.arch), join(context, "node"));
-  cpSync(join(REPO_ROOT, "docker", "rootfs"), join(context, "rootfs"), { recursive: true });
-  cpSync(join(REPO_ROOT, "docker", "cds"), join(context, "cds"), { recursive: true });
-  copyFileSync(join(REPO_ROOT, "docker", "Dockerfile"), join(context, "Dockerfile"));
-  await bundleConfigurator(join(context, "appliance"), version);
-
-  const hash = hashTree(context, `${baseImage} ${platform.arch}`);
-  const buildargs = {
-    BASE_IMAGE: baseImage,
-    ROCKETMQ_VERSION: version,
-    CDS_WAIT_SECONDS: String(platform.foreign ? CDS_WAIT_SECONDS.emulated : CDS_WAIT_SECONDS.native),
-    CDS_BEST_EFFORT: platform.foreign ? "1" : "0",
-  };
-  const results: BuiltImage[] = [];
-  for (const role of roles) {
-    const tags = [version, ...(version === DEFAULT_ROCKETMQ_VERSION ? ["latest"] : [])].map((t) =>
-      imageName(role, platformTag(t, platform)),
-    );
-    const existing = await inspect(docker, tags[0]!);
-    const skipped = !options.force && existing?.Config?.Labels?.[CONTEXT_LABEL] === hash;
-    if (skipped) {
-      process.stderr.write(`${tags[0]} is up to date\n`);
-    } else {
-      process.stderr.write(`building ${tags.join(", ")}\n`);
-      await dockerBuild(docker, context, {
-        target: role,
-        tags,
-        hash,
-        buildargs,
-        platform: `linux/${platform.arch}`,
-        cpuShares: options.cpuShares,
-      });
+  // A context of this process's own, removed after: test files run in parallel processes, and each may build (or
+  // find up to date) the same images.
+  const context = freshContext(platformTag(version, platform));
+  try {
+    const mavenDir = join(buildDir, "maven", version);
+    const lib = await resolveRocketmqJars(version, mavenDir, docker, baseImage);
+    cpSync(lib, join(context, "lib"), { recursive: true });
+    // The Dockerfile copies lib-proxy in the stage that trims native libraries: empty without a proxy image.
+    mkdirSync(join(context, "lib-proxy"));
+    if (roles.includes("proxy")) {
+      cpSync(await resolveProxyJars(version, lib, mavenDir, docker, baseImage), join(context, "lib-proxy"), { recursive: true });
     }
-    for (const tag of tags.slice(1)) {
-      const [repo = "", t = "latest"] = tag.split(":");
-      await docker.getImage(tags[0]!).tag({ repo, tag: t });
+    copyFileSync(await nodeBinary(join(buildDir, "cache"), platform.arch), join(context, "node"));
+    cpSync(join(REPO_ROOT, "docker", "rootfs"), join(context, "rootfs"), { recursive: true });
+    cpSync(join(REPO_ROOT, "docker", "cds"), join(context, "cds"), { recursive: true });
+    copyFileSync(join(REPO_ROOT, "docker", "Dockerfile"), join(context, "Dockerfile"));
+    await bundleConfigurator(join(context, "appliance"), version);
+
+    const hash = hashTree(context, `${baseImage} ${platform.arch}`);
+    const buildargs = {
+      BASE_IMAGE: baseImage,
+      ROCKETMQ_VERSION: version,
+      CDS_WAIT_SECONDS: String(platform.foreign ? CDS_WAIT_SECONDS.emulated : CDS_WAIT_SECONDS.native),
+      CDS_BEST_EFFORT: platform.foreign ? "1" : "0",
+    };
+    const results: BuiltImage[] = [];
+    for (const role of roles) {
+      const tags = [version, ...(version === DEFAULT_ROCKETMQ_VERSION ? ["latest"] : [])].map((t) =>
+        imageName(role, platformTag(t, platform)),
+      );
+      const existing = await inspect(docker, tags[0]!);
+      const skipped = !options.force && existing?.Config?.Labels?.[CONTEXT_LABEL] === hash;
+      if (skipped) {
+        process.stderr.write(`${tags[0]} is up to date\n`);
+      } else {
+        process.stderr.write(`building ${tags.join(", ")}\n`);
+        await dockerBuild(docker, context, {
+          target: role,
+          tags,
+          hash,
+          buildargs,
+          platform: `linux/${platform.arch}`,
+          cpuShares: options.cpuShares,
+        });
+      }
+      for (const tag of tags.slice(1)) {
+        const [repo = "", t = "latest"] = tag.split(":");
+        await docker.getImage(tags[0]!).tag({ repo, tag: t });
+      }
+      const info = await docker.getImage(tags[0]!).inspect();
+      requireArch(info, platform);
+      results.push({ role, name: tags[0]!, tags, skipped, sizeBytes: info.Size });
     }
-    const info = await docker.getImage(tags[0]!).inspect();
-    requireArch(info, platform);
-    results.push({ role, name: tags[0]!, tags, skipped, sizeBytes: info.Size });
+    if (options.console !== false) results.push(await buildConsoleImage(docker, baseImage, platform, options.force));
+    return results;
+  } finally {
+    rmSync(context, { recursive: true, force: true });
   }
-  if (options.console !== false) results.push(await buildConsoleImage(docker, baseImage, platform, options.force));
-  return results;
 }
 
 /** esbuild options for a single-file ESM bundle run by the images' node. */

@@ -4,7 +4,7 @@ import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type Docker from "dockerode";
 import { build as esbuild } from "esbuild";
-import { CONTEXT_LABEL, NODE_BUNDLE, REPO_ROOT, dockerBuild, hashTree, inspect, type BuiltImage } from "./docker.ts";
+import { CONTEXT_LABEL, NODE_BUNDLE, REPO_ROOT, dockerBuild, freshContext, hashTree, inspect, type BuiltImage } from "./docker.ts";
 import { nodeBinary } from "./node-binary.ts";
 import { platformTag, requireArch, type Platform } from "./platform.ts";
 import { IMAGE_REPOSITORY } from "./versions.ts";
@@ -13,8 +13,22 @@ export const CONSOLE_IMAGE = `${IMAGE_REPOSITORY}/console:latest`;
 
 export async function buildConsoleImage(docker: Docker, baseImage: string, platform: Platform, force = false): Promise<BuiltImage> {
   const version = (JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { version: string }).version;
-  const context = join(REPO_ROOT, "build", "context", platformTag("console", platform));
-  rmSync(context, { recursive: true, force: true });
+  const context = freshContext(platformTag("console", platform));
+  try {
+    return await buildFrom(context, docker, baseImage, platform, version, force);
+  } finally {
+    rmSync(context, { recursive: true, force: true });
+  }
+}
+
+async function buildFrom(
+  context: string,
+  docker: Docker,
+  baseImage: string,
+  platform: Platform,
+  version: string,
+  force: boolean,
+): Promise<BuiltImage> {
   mkdirSync(join(context, "console"), { recursive: true });
   copyFileSync(await nodeBinary(join(REPO_ROOT, "build", "cache"), platform.arch), join(context, "node"));
   copyFileSync(join(REPO_ROOT, "docker", "console", "Dockerfile"), join(context, "Dockerfile"));

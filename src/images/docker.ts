@@ -1,7 +1,7 @@
 // What every image build shares: the repository root, the context label that makes a build skip when nothing
 // changed, the esbuild settings of the Node bundles, and the Docker calls.
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { relative, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type Docker from "dockerode";
@@ -29,6 +29,29 @@ export const NODE_BUNDLE = {
   // CommonJS dependencies (pino, ajv, fastify) call require(): give the ESM bundle one.
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
 } as const;
+
+/**
+ * An empty build context for `name`, of this call's own (build/context/<name>.<pid>-<random>): processes and calls
+ * building at once never share one. Contexts left by processes that are gone (killed mid-build) are removed first.
+ */
+export function freshContext(name: string): string {
+  const parent = join(REPO_ROOT, "build", "context");
+  mkdirSync(parent, { recursive: true });
+  for (const entry of readdirSync(parent)) {
+    const pid = /\.(\d+)-[^.]+$/.exec(entry)?.[1];
+    if (pid === undefined || !alive(Number(pid))) rmSync(join(parent, entry), { recursive: true, force: true });
+  }
+  return mkdtempSync(join(parent, `${name}.${process.pid}-`));
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
 
 export function hashTree(dir: string, extra: string): string {
   const hash = createHash("sha256").update(extra);

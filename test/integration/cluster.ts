@@ -14,7 +14,7 @@ import {
   runJavaClientOnHost,
   type JavaClientResult,
 } from "../clients/java-client.ts";
-import { ComposeProject, REPO_ROOT, docker, dockerOk, eventually, sh, uniqueId } from "./harness.ts";
+import { ComposeProject, IMAGES_READY, REPO_ROOT, docker, dockerOk, eventually, sh, uniqueId } from "./harness.ts";
 import { oneShot, request } from "../../src/remoting/client.ts";
 import { RequestCode, ResponseCode } from "../../src/remoting/codes.ts";
 import type { Credentials } from "../../src/remoting/auth.ts";
@@ -46,7 +46,7 @@ const builtVersions = new Map<string, Promise<unknown>>();
 export function ensureImagesOf(version: string): Promise<unknown> {
   let built = builtVersions.get(version);
   if (!built) {
-    built = buildImages({ rocketmqVersion: version });
+    built = process.env[IMAGES_READY] === version ? Promise.resolve() : buildImages({ rocketmqVersion: version });
     builtVersions.set(version, built);
   }
   return built;

@@ -2,6 +2,7 @@
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { REPO_ROOT, buildImages } from "../../src/images/build.ts";
+import { DEFAULT_ROCKETMQ_VERSION } from "../../src/images/versions.ts";
 
 export { REPO_ROOT };
 
@@ -60,9 +61,15 @@ export async function dockerAvailability(): Promise<string | undefined> {
   return missing;
 }
 
+/**
+ * Names the RocketMQ version whose images npm test (test/lanes.ts) built before starting the test files, which then
+ * skip building them again (each check copies and hashes a few hundred MB of build context).
+ */
+export const IMAGES_READY = "TEST_IMAGES_READY";
+
 let imagesBuilt: Promise<unknown> | undefined;
 export function ensureImages(): Promise<unknown> {
-  imagesBuilt ??= buildImages();
+  imagesBuilt ??= process.env[IMAGES_READY] === DEFAULT_ROCKETMQ_VERSION ? Promise.resolve() : buildImages();
   return imagesBuilt;
 }
 

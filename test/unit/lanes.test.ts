@@ -1,0 +1,49 @@
+// npm test's two lanes (test/lanes.ts): the second runs beside the first, so none of its files may start what
+// publishes fixed host ports (a compose mode, RocketMQCluster), which only the first lane runs, one at a time.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { lanes } from "../lanes.ts";
+
+const ROOT = join(import.meta.dirname, "..", "..");
+
+/** What starts containers on fixed host ports, in code (a line that is a string literal, as in a sample, is not). */
+const FIXED_PORTS = [
+  /describeMode\(/,
+  /new ComposeProject\(/,
+  /^(?!\s*['"`]).*new RocketMQCluster\(/m,
+  /"compose",[^\n]*"up"/,
+  /\{\s*container:\s*\d+,\s*host:\s*\d+\s*\}/,
+  /PortBindings/,
+  /"(-p|--publish)",\s*"[\d.:]*\d+:\d+"/,
+];
+
+test("every test file is in one phase (unit, lane 1, lane 2), and every pattern of the second lane matches a file", () => {
+  const { unit, hostPorts, portFree, unmatched } = lanes();
+  assert.deepEqual(unmatched, []);
+  assert.ok(unit.length > 0 && portFree.length > 0 && hostPorts.length > 0);
+  const all = [...unit, ...hostPorts, ...portFree];
+  assert.equal(new Set(all).size, all.length);
+  assert.ok(hostPorts.includes("test/integration/single.test.ts"));
+  assert.ok(unit.every((f) => f.startsWith("test/unit/")));
+});
+
+test("no file of the second lane starts anything on fixed host ports", () => {
+  for (const file of lanes().portFree) {
+    const source = readFileSync(join(ROOT, file), "utf8");
+    for (const pattern of FIXED_PORTS) assert.doesNotMatch(source, pattern, `${file} (second lane) matches ${pattern}`);
+  }
+});
+
+test("the check finds a compose suite and a cluster, not a sample in a string", () => {
+  const found = (source: string) => FIXED_PORTS.some((p) => p.test(source));
+  assert.ok(found("describeMode(twoMastersTwoSlaves('sync'), skip);"));
+  assert.ok(found('  const cluster = await new RocketMQCluster("2m-2s-sync").start();'));
+  assert.ok(found('dockerOk("run", "-d", "-p", "127.0.0.1:9876:9876", image);'));
+  assert.ok(found('await sh("docker", ["compose", "-p", project, "up", "-d"]);'));
+  assert.ok(found("new GenericContainer(image).withExposedPorts({ container: 9876, host: 9876 })"));
+  assert.ok(!found("new GenericContainer(image).withExposedPorts(9876)"));
+  assert.ok(!found("        '  const cluster: RocketMQCluster = new RocketMQCluster(\"dledger\");',"));
+  assert.ok(!found('rocketmq.mqadmin("createUser", "-u", user, "-p", password);'));
+});
