@@ -11,10 +11,10 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { stringify } from "yaml";
+import { CLUSTER_MODES } from "../src/testcontainers/modes.ts";
 
 const REPO_ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
 export const MODES_FILE = "charts/rocketmq/files/modes.yaml";
-export const CHART_MODES = ["single", "2m-noslave", "2m-2s-async", "2m-2s-sync", "dledger", "controller"] as const;
 
 // Left out of modes.yaml: the chart derives them from its values and the pods' DNS names (docs/kubernetes.md).
 // BROKER_NAME is the node's group, which names its nodes (broker-a, broker-a-s, broker-a-n0, ...).
@@ -106,7 +106,7 @@ function modeSettings(root: string, mode: string): ModeSettings {
 
 export function renderModes(root: string = REPO_ROOT): string {
   const content: ModesFile = {
-    modes: Object.fromEntries(CHART_MODES.map((mode) => [mode, modeSettings(root, mode)])),
+    modes: Object.fromEntries(CLUSTER_MODES.map((mode) => [mode, modeSettings(root, mode)])),
     proxy: { env: own(readEnvFile(join(root, "env", "proxy", "proxy.env"))) },
   };
   const header = [

@@ -25,7 +25,7 @@ import { AUTH_SCHEMA, AUTH_VARIABLE_SUMMARIES } from "../src/configurator/auth.t
 import { BOOTSTRAP_SCHEMA, BOOTSTRAP_VARIABLE_SUMMARIES } from "../src/bootstrap/command.ts";
 import { TLS_SCHEMA, TLS_VARIABLE_SUMMARIES } from "../src/configurator/tls.ts";
 import { readResult, type BenchName, type BenchResult } from "../bench/results.ts";
-import { CHART_MODES } from "./chart-modes.ts";
+import { CLUSTER_MODES } from "../src/testcontainers/modes.ts";
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
 const DOCS_DIR = join(REPO_ROOT, "docs");
@@ -460,7 +460,7 @@ function chaosRuns(r: BenchResult): { modes: string[]; faults: (mode: string) =>
   return {
     // In the modes' own order, whichever ran last.
     modes: [...new Set(Object.keys(r.figures).map((k) => k.split(".")[0]!))].sort(
-      (a, b) => CHART_MODES.indexOf(a as (typeof CHART_MODES)[number]) - CHART_MODES.indexOf(b as (typeof CHART_MODES)[number]),
+      (a, b) => CLUSTER_MODES.indexOf(a as (typeof CLUSTER_MODES)[number]) - CLUSTER_MODES.indexOf(b as (typeof CLUSTER_MODES)[number]),
     ),
     faults: (mode) => [
       ...new Set(

@@ -20,9 +20,9 @@ import { HealthyOrExitedWaitStrategy } from "./ready.ts";
 import { isPortClash, publishAddressFor } from "./ports.ts";
 import { createTopic, type TopicOptions } from "../remoting/topics.ts";
 import type { Credentials } from "../remoting/auth.ts";
+import { CLUSTER_MODES, type ClusterMode } from "./modes.ts";
 
-export const CLUSTER_MODES = ["single", "2m-noslave", "2m-2s-async", "2m-2s-sync", "dledger", "controller"] as const;
-export type ClusterMode = (typeof CLUSTER_MODES)[number];
+export { CLUSTER_MODES, type ClusterMode };
 
 /** The package's compose files; their env files are found relative to them (../env). */
 const COMPOSE_DIR = fileURLToPath(new URL("../../compose/", import.meta.url));

@@ -16,8 +16,8 @@ import { DEFAULT_ROCKETMQ_VERSION } from "../../src/images/versions.ts";
 import { REPO_ROOT } from "../../scripts/docs-tables.ts";
 
 export const CHART = join(REPO_ROOT, "charts", "rocketmq");
-export const MODES = ["single", "2m-noslave", "2m-2s-async", "2m-2s-sync", "dledger", "controller"] as const;
-export type Mode = (typeof MODES)[number];
+/** The chart's modes: the compose files' (src/testcontainers/modes.ts). */
+export { CLUSTER_MODES as MODES, type ClusterMode as Mode } from "../../src/testcontainers/modes.ts";
 export const HELM = process.env.HELM ?? "helm";
 
 export interface Result {
