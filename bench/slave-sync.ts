@@ -7,7 +7,7 @@
 //   node bench/slave-sync.ts [-- --runs 3 --versions 5.5.0,4.9.7]
 import { parseArgs } from "node:util";
 import { ComposeProject } from "../test/integration/harness.ts";
-import { ensureImagesOf } from "../test/integration/cluster.ts";
+import { ensureImages } from "../test/integration/harness.ts";
 import { brokersOf, clusterInfo } from "../src/remoting/cluster.ts";
 import { RemotingClient } from "../src/remoting/connection.ts";
 import { RequestCode } from "../src/remoting/codes.ts";
@@ -40,7 +40,7 @@ async function until(since: number, check: () => Promise<boolean>): Promise<numb
 
 try {
   for (const version of values.versions.split(",")) {
-    await ensureImagesOf(version);
+    await ensureImages(version);
     const project = new ComposeProject(`rmqbench-slavesync-${version.replace(/\./g, "")}`, "2m-2s-sync", {
       env: { ROCKETMQ_VERSION: version },
     });

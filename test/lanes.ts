@@ -42,7 +42,7 @@ export function lanes(): { unit: string[]; hostPorts: string[]; portFree: string
   const glob = (pattern: string) => globSync(pattern, { cwd: ROOT }).sort();
   const unit = glob(UNIT);
   const matches = PORT_FREE.map(glob);
-  const portFree = [...new Set(matches.flat())].filter((f) => !unit.includes(f));
+  const portFree = [...new Set(matches.flat())];
   const hostPorts = glob("test/**/*.test.ts").filter((f) => !unit.includes(f) && !portFree.includes(f));
   return { unit, hostPorts, portFree, unmatched: PORT_FREE.filter((_, i) => matches[i]!.length === 0) };
 }

@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs";
 import { CONF_FILE_NAME } from "../configurator/file-names.ts";
 import { brokerConfig, updateBrokerConfig } from "../remoting/admin.ts";
 import type { RemotingClient } from "../remoting/connection.ts";
-import { judge, namesrvsNotListing, ownClient, propertiesFile, type Verdict } from "./healthcheck.ts";
+import { electsRole, judge, namesrvsNotListing, ownClient, propertiesFile, type Verdict } from "./healthcheck.ts";
 import { writePrivateFile } from "./runtime-files.ts";
 import { LEASE_POINTER, renewLease } from "./store-lease.ts";
 
@@ -59,7 +59,7 @@ export const REGISTRATION_PROMPT = { afterUnlistedMs: 1_000, everyMs: 3_000, atM
  * any more would register as master again before it learns its new role, and take sends it then loses.
  */
 export function promptsRegistration(conf: Map<string, string>): boolean {
-  return conf.has("brokerConfigPath") && conf.get("enableDLegerCommitLog") !== "true" && conf.get("enableControllerMode") !== "true";
+  return conf.has("brokerConfigPath") && !electsRole(conf);
 }
 
 /** The wait before the next prompt, after `prompts` in a row without the broker listed. */

@@ -172,9 +172,14 @@ export async function masterHaPort(client: RemotingClient, conf: Map<string, str
   return brokerPorts(splitAddress(master)[1], config.haListenPort).ha;
 }
 
+/** A broker whose group elects its master (DLedger and controller modes), rather than one whose role is its own. */
+export function electsRole(conf: Map<string, string>): boolean {
+  return conf.get("enableDLegerCommitLog") === "true" || conf.get("enableControllerMode") === "true";
+}
+
 /** A slave of a master/slave pair (DLedger and controller modes elect roles and replicate otherwise). */
 function isClassicSlave(conf: Map<string, string>): boolean {
-  return conf.get("brokerRole") === "SLAVE" && conf.get("enableDLegerCommitLog") !== "true" && conf.get("enableControllerMode") !== "true";
+  return conf.get("brokerRole") === "SLAVE" && !electsRole(conf);
 }
 
 function readProcNet(): string {

@@ -5,10 +5,9 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { RenderedCluster } from "./pods.ts";
 import { missingTools } from "./chart.ts";
-import { brokerIds, ensureImagesOf, report, type Topology } from "../integration/cluster.ts";
-import { dockerAvailability, dockerOk, eventually, uniqueId } from "../integration/harness.ts";
+import { brokerIds, report, type Topology } from "../integration/cluster.ts";
+import { dockerAvailability, dockerOk, ensureImages, eventually, uniqueId } from "../integration/harness.ts";
 import { assertElectedGroup, zeroLossKillTest } from "../integration/modes.ts";
-import { DEFAULT_ROCKETMQ_VERSION } from "../../src/images/versions.ts";
 
 const missing = missingTools() ?? (await dockerAvailability());
 if (missing && process.env.CI === "true") throw new Error(`CI=true and ${missing}: the chart's pods must run in CI`);
@@ -26,7 +25,7 @@ function describeChartMode(
   const cluster = new RenderedCluster(mode, ["--set", `mode=${mode}`]);
   describe(cluster.label, () => {
     before(async () => {
-      await ensureImagesOf(DEFAULT_ROCKETMQ_VERSION);
+      await ensureImages();
       const seconds = await cluster.up();
       report(
         `${cluster.label}: ${cluster.pods.length} pods ready (readiness probes passed, liveness ports answer) in ${seconds.toFixed(1)} s`,

@@ -5,7 +5,6 @@ import { appendFileSync, chmodSync, chownSync, mkdirSync, mkdtempSync, readFileS
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { buildImages } from "../../src/images/build.ts";
 import { DEFAULT_ROCKETMQ_VERSION } from "../../src/images/versions.ts";
 import {
   consumeArgs,
@@ -14,7 +13,7 @@ import {
   runJavaClientOnHost,
   type JavaClientResult,
 } from "../clients/java-client.ts";
-import { ComposeProject, IMAGES_READY, REPO_ROOT, docker, dockerOk, eventually, sh, uniqueId } from "./harness.ts";
+import { ComposeProject, REPO_ROOT, docker, dockerOk, ensureImages, eventually, sh, uniqueId } from "./harness.ts";
 import { oneShot, request } from "../../src/remoting/client.ts";
 import { RequestCode, ResponseCode } from "../../src/remoting/codes.ts";
 import type { Credentials } from "../../src/remoting/auth.ts";
@@ -39,17 +38,6 @@ export interface SendStats {
   ok: number;
   maxGapMs: number;
   byBroker: Record<string, number>;
-}
-
-const builtVersions = new Map<string, Promise<unknown>>();
-/** Builds (or finds up to date) the images of one RocketMQ version, once per test process. */
-export function ensureImagesOf(version: string): Promise<unknown> {
-  let built = builtVersions.get(version);
-  if (!built) {
-    built = process.env[IMAGES_READY] === version ? Promise.resolve() : buildImages({ rocketmqVersion: version });
-    builtVersions.set(version, built);
-  }
-  return built;
 }
 
 /**
@@ -217,7 +205,7 @@ export class ClusterUnderTest extends RunningCluster {
 
   /** `up -d --wait` from nothing; returns the seconds it took to be healthy. */
   async up(): Promise<number> {
-    await Promise.all([ensureImagesOf(this.version), prepareJavaClient()]);
+    await Promise.all([ensureImages(this.version), prepareJavaClient()]);
     await this.project.run("down", "-v", "--remove-orphans", "-t", "1");
     const started = Date.now();
     await this.project.ok("up", "-d", "--wait");

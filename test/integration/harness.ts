@@ -67,10 +67,15 @@ export async function dockerAvailability(): Promise<string | undefined> {
  */
 export const IMAGES_READY = "TEST_IMAGES_READY";
 
-let imagesBuilt: Promise<unknown> | undefined;
-export function ensureImages(): Promise<unknown> {
-  imagesBuilt ??= process.env[IMAGES_READY] === DEFAULT_ROCKETMQ_VERSION ? Promise.resolve() : buildImages();
-  return imagesBuilt;
+const builtVersions = new Map<string, Promise<unknown>>();
+/** Builds (or finds up to date) the images of one RocketMQ version, once per test process. */
+export function ensureImages(version: string = DEFAULT_ROCKETMQ_VERSION): Promise<unknown> {
+  let built = builtVersions.get(version);
+  if (!built) {
+    built = process.env[IMAGES_READY] === version ? Promise.resolve() : buildImages({ rocketmqVersion: version });
+    builtVersions.set(version, built);
+  }
+  return built;
 }
 
 export function composeFile(mode: string): string {

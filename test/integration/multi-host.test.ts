@@ -6,9 +6,8 @@ import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ComposeProject, docker, dockerAvailability, dockerOk, eventually, sh, uniqueId } from "./harness.ts";
-import { TEST_PASSWORD, brokerIds, ensureImagesOf, report, type Topology } from "./cluster.ts";
-import { DEFAULT_ROCKETMQ_VERSION } from "../../src/images/versions.ts";
+import { ComposeProject, docker, dockerAvailability, dockerOk, ensureImages, eventually, sh, uniqueId } from "./harness.ts";
+import { TEST_PASSWORD, brokerIds, report, type Topology } from "./cluster.ts";
 import { javaClientContainerCommand, prepareJavaClient, roundTripArgs, runJavaClientOnHost } from "../clients/java-client.ts";
 
 const skip = await dockerAvailability();
@@ -55,7 +54,7 @@ class SimulatedHosts {
 
   /** Starts every host at once; returns the seconds until all are healthy. */
   async up(): Promise<number> {
-    await Promise.all([ensureImagesOf(DEFAULT_ROCKETMQ_VERSION), prepareJavaClient()]);
+    await Promise.all([ensureImages(), prepareJavaClient()]);
     await this.down();
     await dockerOk("network", "create", "--subnet", this.subnet, this.network);
     for (const h of this.hosts) {

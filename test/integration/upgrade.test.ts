@@ -4,8 +4,8 @@
 // the other 4.9.7 modes).
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { docker, dockerAvailability, uniqueId } from "./harness.ts";
-import { ClusterUnderTest, ensureImagesOf, report } from "./cluster.ts";
+import { docker, dockerAvailability, ensureImages, uniqueId } from "./harness.ts";
+import { ClusterUnderTest, report } from "./cluster.ts";
 import { consumeArgs } from "../clients/java-client.ts";
 import { RemotingClient } from "../../src/remoting/connection.ts";
 import { consumeStats } from "../../src/remoting/admin.ts";
@@ -61,7 +61,7 @@ describe("upgrade: 4.9.7's volumes under the 5.5.0 images (single)", { skip }, (
 
     // The procedure: stop cleanly keeping the volumes, then up with the new version.
     await before.project.ok("down", "-t", "60");
-    await ensureImagesOf(upgraded.version);
+    await ensureImages(upgraded.version);
     const started = Date.now();
     await upgraded.project.ok("up", "-d", "--wait");
     report(`single: 4.9.7's volumes under 5.5.0, healthy in ${((Date.now() - started) / 1000).toFixed(1)} s`);
