@@ -35,6 +35,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 import org.apache.rocketmq.acl.common.AclClientRPCHook;
 import org.apache.rocketmq.acl.common.SessionCredentials;
@@ -353,6 +354,25 @@ public final class RoundTrip {
         return tagPrefix == null ? "*" : tagPrefix + "-" + runId;
     }
 
+    /**
+     * Makes a client, again when the library could not read the host's network interfaces: its ClientConfig looks
+     * up the local address while it is constructed, and an interface that disappears mid-enumeration (containers
+     * of other tests stopping beside us) leaves it null and the constructor throws a NullPointerException.
+     */
+    <T> T newClient(Supplier<T> make) throws InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return make.get();
+            } catch (NullPointerException e) {
+                if (attempt == 20) {
+                    throw e;
+                }
+                log("could not read the local address (attempt " + attempt + "), trying again");
+                Thread.sleep(100);
+            }
+        }
+    }
+
     // ------------------------------------------------------------------- run
 
     int run() throws Exception {
@@ -366,7 +386,7 @@ public final class RoundTrip {
             }
             boolean needProducer = createTopic || route || !mode.equals("consume");
             if (needProducer) {
-                producer = new DefaultMQProducer(group + "-producer", rpcHook(), trace, null);
+                producer = newClient(() -> new DefaultMQProducer(group + "-producer", rpcHook(), trace, null));
                 producer.setNamesrvAddr(namesrv);
                 producer.setVipChannelEnabled(false);
                 producer.setSendMsgTimeout(5000);
@@ -697,7 +717,7 @@ public final class RoundTrip {
      * background, it shows what the broker answered.
      */
     int pullOnce() throws Exception {
-        DefaultMQPullConsumer consumer = new DefaultMQPullConsumer(group + "-consumer", rpcHook());
+        DefaultMQPullConsumer consumer = newClient(() -> new DefaultMQPullConsumer(group + "-consumer", rpcHook()));
         consumer.setNamesrvAddr(namesrv);
         consumer.setVipChannelEnabled(false);
         consumer.start();
@@ -723,8 +743,8 @@ public final class RoundTrip {
         AtomicLong foreignCount = new AtomicLong();
         // A push consumer: it pulls with the PULL_MESSAGE request that 4.x and 5.x brokers both serve (the lite
         // pull consumer uses LITE_PULL_MESSAGE, which 4.x brokers reject).
-        DefaultMQPushConsumer consumer =
-            new DefaultMQPushConsumer(group + "-consumer", rpcHook(), new AllocateMessageQueueAveragely(), trace, null);
+        DefaultMQPushConsumer consumer = newClient(() ->
+            new DefaultMQPushConsumer(group + "-consumer", rpcHook(), new AllocateMessageQueueAveragely(), trace, null));
         consumer.setNamesrvAddr(namesrv);
         consumer.setVipChannelEnabled(false);
         consumer.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
