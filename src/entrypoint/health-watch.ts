@@ -9,7 +9,7 @@
 // alone, and runs the full check itself when the verdict is stale (the watcher died or hangs) or missing.
 import { readFileSync } from "node:fs";
 import { CONF_FILE_NAME } from "../configurator/file-names.ts";
-import { brokerConfig, updateBrokerConfig } from "../remoting/admin.ts";
+import { brokerConfig, haStatus, updateBrokerConfig } from "../remoting/admin.ts";
 import type { RemotingClient } from "../remoting/connection.ts";
 import { electsRole, judge, namesrvsNotListing, ownClient, propertiesFile, type Verdict } from "./healthcheck.ts";
 import { writePrivateFile } from "./runtime-files.ts";
@@ -62,6 +62,27 @@ export function promptsRegistration(conf: Map<string, string>): boolean {
   return conf.has("brokerConfigPath") && !electsRole(conf);
 }
 
+/**
+ * Whether a controller-mode replica is prompted while it does not know where to replicate from. A replica learns
+ * its master's HA address only from a name server's answer to its own registration; when it changed role before
+ * the elected master registered (RocketMQ 5.5.0's new master registers once its HA client has stopped, about 5 s
+ * after its election), it asks again only on its own timer, 30 s later, and the master's SyncStateSet stays
+ * itself alone meanwhile (which, with minInSyncReplicas=2, refuses writes). A replica registers as a replica, so
+ * this prompt cannot make a deposed master look elected; a broker that believes it is master is never prompted.
+ */
+export function promptsReplicaRegistration(conf: Map<string, string>): boolean {
+  return conf.has("brokerConfigPath") && conf.get("enableControllerMode") === "true";
+}
+
+/** How often a controller-mode replica without its master's HA address is asked to register again. */
+export const REPLICA_PROMPT_EVERY_MS = 2_000;
+
+/** A controller-mode replica that answers as a replica and has no master HA address to replicate from. */
+async function replicaWithoutMaster(client: RemotingClient, conf: Map<string, string>): Promise<boolean> {
+  const ha = await haStatus(client, `127.0.0.1:${conf.get("listenPort")}`).catch(() => undefined);
+  return ha !== undefined && !ha.master && !ha.haClientRuntimeInfo?.masterAddr;
+}
+
 /** The wait before the next prompt, after `prompts` in a row without the broker listed. */
 export function promptInterval(prompts: number): number {
   return Math.min(REGISTRATION_PROMPT.everyMs * 2 ** Math.max(0, prompts - 1), REGISTRATION_PROMPT.atMostEveryMs);
@@ -91,6 +112,8 @@ export async function watchHealth(runtimeDir: string): Promise<never> {
   let promptedAt = 0;
   let prompts = 0;
   let prompting: Promise<unknown> | undefined;
+  let replicaPromptedAt = 0;
+  let replicaPrompts = 0;
   let conf: Map<string, string> | undefined;
   for (;;) {
     if (lease) renewLease(lease);
@@ -114,6 +137,16 @@ export async function watchHealth(runtimeDir: string): Promise<never> {
         const done = () => (prompting = undefined);
         prompting = promptRegistration(client, prompted).then(done, done);
       }
+    }
+    const replica = conf && promptsReplicaRegistration(conf) ? conf : undefined;
+    if (replica && !prompting && now - replicaPromptedAt >= REPLICA_PROMPT_EVERY_MS) {
+      if (await replicaWithoutMaster(client, replica)) {
+        replicaPromptedAt = now;
+        if (everHealthy && replicaPrompts++ === 0)
+          console.log("health-watch: a replica without its master's HA address; asking the broker to register again");
+        const done = () => (prompting = undefined);
+        prompting = promptRegistration(client, replica).then(done, done);
+      } else replicaPrompts = 0;
     }
     await new Promise((r) => setTimeout(r, everHealthy ? WATCH_INTERVAL_MS.healthy : WATCH_INTERVAL_MS.starting));
   }

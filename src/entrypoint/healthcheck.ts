@@ -1,14 +1,15 @@
 // HEALTHCHECK: healthy means a client can use this node now. A name server must answer a cluster-info
 // request; a broker must answer a runtime-info request AND be listed by a name server at the address it
 // advertises (what clients will dial), which also catches a stale or clashing registration; a slave of a
-// master/slave pair must also be connected to its master's HA port. A proxy must accept connections on its
+// master/slave pair must also be connected to its master's HA port, and a controller-mode master must have
+// minInSyncReplicas replicas in sync (it refuses writes until then). A proxy must accept connections on its
 // gRPC port AND answer a route request for its cluster on its remoting port, which it can only do once it
 // reaches a name server that lists the cluster's brokers.
 import { readFileSync } from "node:fs";
 import { loadCatalogue } from "../catalogue/catalogue.ts";
 import { parseProperties } from "../configurator/properties.ts";
 import { CONF_FILE_NAME, TLS_PROPERTIES_NAME } from "../configurator/file-names.ts";
-import { brokerConfig, brokerRuntimeInfo } from "../remoting/admin.ts";
+import { brokerConfig, brokerRuntimeInfo, haStatus } from "../remoting/admin.ts";
 import { innerCredentials, type Credentials } from "../remoting/auth.ts";
 import { splitAddress, splitNamesrvList, tcpConnect } from "../remoting/address.ts";
 import { brokersOf, clusterInfo, masterOf, type ClusterInfo } from "../remoting/cluster.ts";
@@ -119,6 +120,7 @@ async function check(runtimeDir: string, client: RemotingClient): Promise<string
     );
   });
   const registered = `broker ${brokerName} is registered at ${advertised} with ${listed.namesrv}`;
+  await checkInSyncReplicas(client, conf, registered);
   const master = masterOf(listed.value, brokerName);
   if (!isClassicSlave(conf) || !master) return registered;
   // A SYNC_MASTER acknowledges writes only once its slave has them: a slave is ready when it replicates.
@@ -129,6 +131,22 @@ async function check(runtimeDir: string, client: RemotingClient): Promise<string
     throw new Error(`${registered}, but it is not yet connected to its master ${master}'s HA port ${haPort}`);
   }
   return `${registered} and replicates from its master ${master}`;
+}
+
+/**
+ * A controller-mode master refuses writes while fewer replicas than minInSyncReplicas are in its SyncStateSet
+ * (right after its election, until one catches up): it is not usable yet, and says so.
+ */
+async function checkInSyncReplicas(client: RemotingClient, conf: Map<string, string>, registered: string): Promise<void> {
+  const atLeast = Number(conf.get("minInSyncReplicas") ?? "1");
+  if (conf.get("enableControllerMode") !== "true" || !(atLeast > 1)) return;
+  const ha = await haStatus(client, `127.0.0.1:${conf.get("listenPort")}`);
+  const inSync = (ha.inSyncSlaveNums ?? 0) + 1;
+  if (ha.master && inSync < atLeast) {
+    throw new Error(
+      `${registered} as master, but ${inSync} of its replicas are in sync, fewer than minInSyncReplicas=${atLeast}: it refuses writes until another catches up`,
+    );
+  }
 }
 
 /** The addresses a name server's cluster info lists for the broker group `brokerName`. */

@@ -77,6 +77,7 @@ function recordFigures(r: ChaosReport): void {
     [`${mode}.longestSendGapSeconds`]: seconds(r.longestSendGapMs),
     [`${mode}.longestConsumeGapSeconds`]: seconds(r.longestConsumeGapMs),
     [`${mode}.kept`]: r.kept ? 1 : 0,
+    [`${mode}.storeRead`]: r.storeRead ? 1 : 0,
   });
   // A fault hit more than once (--rounds) gives its worst figures; "never" (-1) is the worst of all.
   const worst = (key: string, value: number) => {

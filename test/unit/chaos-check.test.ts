@@ -54,15 +54,19 @@ test("chaos check: a new group's reading tells messages skipped by the run's gro
   assert.deepEqual(missedIds(events), [3]);
   const before = check("controller", 4, events, []);
   // The new group reads 3: it is stored, and the run's group skipped it; the promise is still broken.
-  const skipped = withReread(before, [3], new Set([0, 1, 2, 3]));
+  const skipped = withReread(before, events, new Set([0, 1, 2, 3]));
   assert.deepEqual([skipped.lost, skipped.skipped, skipped.skippedExamples], [0, 1, [3]]);
   assert.equal(skipped.kept, false);
   assert.match(skipped.why ?? "", /1 acknowledged message\(s\) stored but never delivered to the group, e\.g\. 3/);
   assert.match(renderReport(skipped), /lost 0, stored but skipped by the group 1/);
   // Not read again either: lost; in the async mode a loss is allowed, a skip is not.
-  const gone = withReread(before, [3], new Set([0, 1, 2]));
+  const gone = withReread(before, events, new Set([0, 1, 2]));
   assert.deepEqual([gone.lost, gone.skipped, gone.kept], [1, 0, false]);
-  assert.equal(withReread(check("2m-2s-async", 4, events, []), [3], new Set()).kept, true);
+  assert.equal(withReread(check("2m-2s-async", 4, events, []), events, new Set([0, 1, 2])).kept, true);
+  // Received by the run's group, then thrown away (a deposed master's write): the new group does not find it, so lost.
+  const discarded = withReread(before, events, new Set([1, 2, 3]));
+  assert.deepEqual([discarded.lost, discarded.lostExamples, discarded.skipped, discarded.kept], [1, [0], 1, false]);
+  assert.match(discarded.why ?? "", /^1 acknowledged message\(s\) lost, e\.g\. 0; 1 acknowledged message\(s\) stored but never/);
 });
 
 test("chaos check: a node that failed (out of memory, stopped) breaks every mode's promise, loss allowed or not", () => {
@@ -74,6 +78,35 @@ test("chaos check: a node that failed (out of memory, stopped) breaks every mode
   assert.equal(oom.why, "nodes failed: broker-a: OOM-killed (exit 137)");
   assert.match(renderReport(oom), /nodes failed: broker-a: OOM-killed \(exit 137\)/);
   // A run that broke its promise already keeps its first reason too.
-  const both = withFailedNodes(withReread(check("controller", 4, events, []), [3], new Set()), ["proxy: not running (exit 1)"]);
+  const both = withFailedNodes(withReread(check("controller", 4, events, []), events, new Set([0, 1, 2])), ["proxy: not running (exit 1)"]);
   assert.match(both.why ?? "", /^1 acknowledged message\(s\) lost, e\.g\. 3; nodes failed: proxy: not running \(exit 1\)$/);
+});
+
+test("chaos check: an event's queue position is read when the client wrote one, and a broken one drops the line", () => {
+  const events = parseEvents(
+    [`A 7 ${T} broker-a 3@1042`, `R 7 ${T + 5} broker-a 3@1042`, `A 8 ${T} broker-a`, `R 8 ${T} broker-a 3@x`].join("\n"),
+  );
+  assert.deepEqual(
+    events.map((e) => [e.kind, e.index, e.detail, e.position]),
+    [
+      ["A", 7, "broker-a", "3@1042"],
+      ["R", 7, "broker-a", "3@1042"],
+      ["A", 8, "broker-a", undefined],
+    ],
+  );
+});
+
+test("chaos check: controller mode may lose, and its group skip, the one write in flight per fault that can depose a running master", () => {
+  const events = parseEvents(lines);
+  const partition = { name: "partition", target: "broker-a-n0", group: "broker-a", injectedAt: T + 1000, healedAt: T + 2000 };
+  const kill = { ...partition, name: "kill" };
+  // 0 received, then thrown away; 3 skipped: one of each per partition is RocketMQ 5.5.0's window.
+  const once = withReread(check("controller", 4, events, [partition]), events, new Set([1, 2, 3]));
+  assert.deepEqual([once.lost, once.skipped, once.kept], [1, 1, true]);
+  // Not after a kill (the old master is gone, it acknowledges nothing alone), nor twice for one partition.
+  assert.equal(withReread(check("controller", 4, events, [kill]), events, new Set([1, 2, 3])).kept, false);
+  const twice = withReread(check("controller", 4, events, [partition]), events, new Set([2, 3]));
+  assert.match(twice.why ?? "", /^2 acknowledged message\(s\) lost, e\.g\. 0, 1 \(at most 1 allowed\)/);
+  // Other modes allow none.
+  assert.equal(withReread(check("dledger", 4, events, [partition]), events, new Set([1, 2, 3])).kept, false);
 });

@@ -4,7 +4,14 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { VALID_SECONDS, promptInterval, promptsRegistration, uptimeSeconds, verdictLine } from "../../src/entrypoint/health-watch.ts";
+import {
+  VALID_SECONDS,
+  promptInterval,
+  promptsRegistration,
+  promptsReplicaRegistration,
+  uptimeSeconds,
+  verdictLine,
+} from "../../src/entrypoint/health-watch.ts";
 import { REPO_ROOT } from "../../src/images/docker.ts";
 import { createServer, type AddressInfo } from "node:net";
 import { hasEstablishedConnection, masterHaPort, namesrvsNotListing } from "../../src/entrypoint/healthcheck.ts";
@@ -189,6 +196,11 @@ test("the watcher prompts a registration only of RocketMQ 5 brokers whose role i
   // Elected: a deposed master prompted to register would be listed as master again.
   assert.equal(promptsRegistration(new Map([["enableDLegerCommitLog", "true"], updates])), false);
   assert.equal(promptsRegistration(new Map([["enableControllerMode", "true"], updates])), false);
+  // A controller-mode replica that has lost its master's HA address is prompted (only while it answers as a replica).
+  assert.equal(promptsReplicaRegistration(new Map([["enableControllerMode", "true"], updates])), true);
+  assert.equal(promptsReplicaRegistration(new Map([["enableControllerMode", "true"]])), false);
+  assert.equal(promptsReplicaRegistration(new Map([["enableDLegerCommitLog", "true"], updates])), false);
+  assert.equal(promptsReplicaRegistration(new Map([["brokerRole", "SLAVE"], updates])), false);
 });
 
 test("the watcher's prompts back off while the broker stays unlisted: 3 s, then doubling, at most a minute", () => {

@@ -82,8 +82,9 @@ public final class RoundTrip {
             + "         [--queues Q]           queue count for --create-topic (default 4)\n"
             + "         [--route]              print CLUSTER {json} (cluster + topic route) at the end\n"
             + "         [--trace]              trace every message to RMQ_SYS_TRACE_TOPIC (the client's enableMsgTrace)\n"
-            + "         [--events FILE]        append 'A <i> <ms> <broker>' per acknowledged send, 'N <i> <ms> <status>' per other\n"
-            + "                                status, 'E <i> <ms>' per failed attempt, 'R <i> <ms> <broker>' per message received\n"
+            + "         [--events FILE]        append 'A <i> <ms> <broker> <queue>@<offset>' per acknowledged send,\n"
+            + "                                'N <i> <ms> <status> <queue>@<offset>' per other status, 'E <i> <ms>' per failed\n"
+            + "                                attempt, 'R <i> <ms> <broker> <queue>@<offset>' per message received\n"
             + "         [--interval-ms MS]     pause between sends, for send loops that run while a node is killed\n"
             + "         [--until-ok]           resend a message until it is SEND_OK (so every id has an acknowledged copy)\n"
             + "         [--stop-file FILE]     send: stop before the next message once FILE exists (--count is then an upper\n"
@@ -649,7 +650,8 @@ public final class RoundTrip {
                     statuses.merge(String.valueOf(st), 1, Integer::sum);
                     byBroker.merge(r.getMessageQueue().getBrokerName(), 1, Integer::sum);
                     event((st == SendStatus.SEND_OK ? "A " : "N ") + i + " " + System.currentTimeMillis() + " "
-                        + (st == SendStatus.SEND_OK ? r.getMessageQueue().getBrokerName() : String.valueOf(st)));
+                        + (st == SendStatus.SEND_OK ? r.getMessageQueue().getBrokerName() : String.valueOf(st))
+                        + " " + r.getMessageQueue().getQueueId() + "@" + r.getQueueOffset());
                     if (st == SendStatus.SEND_OK) {
                         ok++;
                         long now = System.currentTimeMillis();
@@ -763,7 +765,7 @@ public final class RoundTrip {
                     int idx = Integer.parseInt(body.substring(prefix.length()));
                     if (idx >= 0 && idx < count) {
                         got.add(idx);
-                        event("R " + idx + " " + System.currentTimeMillis() + " " + m.getBrokerName());
+                        event("R " + idx + " " + System.currentTimeMillis() + " " + m.getBrokerName() + " " + m.getQueueId() + "@" + m.getQueueOffset());
                     }
                 } catch (NumberFormatException ignored) {
                     foreignCount.incrementAndGet();
