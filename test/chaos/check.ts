@@ -191,10 +191,9 @@ export function check(
  * acknowledged messages breaks the promise too.
  */
 export function withReread(report: ChaosReport, events: ClientEvent[], reread: Set<number>): ChaosReport {
-  const received = new Set(events.filter((e) => e.kind === "R").map((e) => e.index));
   const acked = [...new Set(events.filter((e) => e.kind === "A").map((e) => e.index))].sort((a, b) => a - b);
   const lost = acked.filter((i) => !reread.has(i));
-  const skipped = acked.filter((i) => reread.has(i) && !received.has(i));
+  const skipped = missedIds(events).filter((i) => reread.has(i));
   const promise = PROMISES[report.mode];
   const r: ChaosReport = {
     ...report,
