@@ -9,9 +9,9 @@
 // alone, and runs the full check itself when the verdict is stale (the watcher died or hangs) or missing.
 import { readFileSync } from "node:fs";
 import { CONF_FILE_NAME } from "../configurator/file-names.ts";
-import { brokerConfig, haStatus, updateBrokerConfig } from "../remoting/admin.ts";
+import { brokerConfig, updateBrokerConfig, type HaStatus } from "../remoting/admin.ts";
 import type { RemotingClient } from "../remoting/connection.ts";
-import { electsRole, judge, namesrvsNotListing, ownClient, propertiesFile, type Verdict } from "./healthcheck.ts";
+import { electsRole, isControllerMode, judge, namesrvsNotListing, ownClient, propertiesFile, type Verdict } from "./healthcheck.ts";
 import { writePrivateFile } from "./runtime-files.ts";
 import { LEASE_POINTER, renewLease } from "./store-lease.ts";
 
@@ -71,15 +71,14 @@ export function promptsRegistration(conf: Map<string, string>): boolean {
  * this prompt cannot make a deposed master look elected; a broker that believes it is master is never prompted.
  */
 export function promptsReplicaRegistration(conf: Map<string, string>): boolean {
-  return conf.has("brokerConfigPath") && conf.get("enableControllerMode") === "true";
+  return conf.has("brokerConfigPath") && isControllerMode(conf);
 }
 
 /** How often a controller-mode replica without its master's HA address is asked to register again. */
 export const REPLICA_PROMPT_EVERY_MS = 2_000;
 
-/** A controller-mode replica that answers as a replica and has no master HA address to replicate from. */
-async function replicaWithoutMaster(client: RemotingClient, conf: Map<string, string>): Promise<boolean> {
-  const ha = await haStatus(client, `127.0.0.1:${conf.get("listenPort")}`).catch(() => undefined);
+/** A controller-mode replica that answered as a replica (its HA status, from the verdict) and has no master HA address. */
+export function replicaWithoutMaster(ha: HaStatus | undefined): boolean {
   return ha !== undefined && !ha.master && !ha.haClientRuntimeInfo?.masterAddr;
 }
 
@@ -140,7 +139,7 @@ export async function watchHealth(runtimeDir: string): Promise<never> {
     }
     const replica = conf && promptsReplicaRegistration(conf) ? conf : undefined;
     if (replica && !prompting && now - replicaPromptedAt >= REPLICA_PROMPT_EVERY_MS) {
-      if (await replicaWithoutMaster(client, replica)) {
+      if (replicaWithoutMaster(verdict.ha)) {
         replicaPromptedAt = now;
         if (everHealthy && replicaPrompts++ === 0)
           console.log("health-watch: a replica without its master's HA address; asking the broker to register again");

@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { loadCatalogue } from "../catalogue/catalogue.ts";
 import { parseProperties } from "../configurator/properties.ts";
 import { CONF_FILE_NAME, TLS_PROPERTIES_NAME } from "../configurator/file-names.ts";
-import { brokerConfig, brokerRuntimeInfo, haStatus } from "../remoting/admin.ts";
+import { brokerConfig, brokerRuntimeInfo, haStatus, type HaStatus } from "../remoting/admin.ts";
 import { innerCredentials, type Credentials } from "../remoting/auth.ts";
 import { splitAddress, splitNamesrvList, tcpConnect } from "../remoting/address.ts";
 import { brokersOf, clusterInfo, masterOf, type ClusterInfo } from "../remoting/cluster.ts";
@@ -24,6 +24,8 @@ export interface Verdict {
   detail: string;
   /** A broker that answers but that no name server lists at its address (see UnlistedBrokerError). */
   unlisted?: boolean;
+  /** A controller-mode broker's HA status, as the check read it (the watcher decides on it without asking again). */
+  ha?: HaStatus;
 }
 
 /** The broker answers its own runtime-info request, but no name server lists it at the address it advertises. */
@@ -56,12 +58,16 @@ export function ownClient(runtimeDir: string): RemotingClient {
 }
 
 export async function judge(runtimeDir: string, client: RemotingClient): Promise<Verdict> {
+  const seen: Seen = {};
   try {
-    return { healthy: true, detail: await check(runtimeDir, client) };
+    return { healthy: true, detail: await check(runtimeDir, client, seen), ...seen };
   } catch (e) {
-    return { healthy: false, detail: (e as Error).message, ...(e instanceof UnlistedBrokerError ? { unlisted: true } : {}) };
+    return { healthy: false, detail: (e as Error).message, ...(e instanceof UnlistedBrokerError ? { unlisted: true } : {}), ...seen };
   }
 }
+
+/** What a check read on its way that the verdict carries, whether the check passed or failed after it. */
+type Seen = Pick<Verdict, "ha">;
 
 /** The node's own inner-client credentials (AUTH_ENABLED sets them), from the file RocketMQ reads; none for a name server. */
 function ownCredentials(runtimeDir: string): Credentials | undefined {
@@ -96,7 +102,7 @@ export function propertiesFile(path: string): Map<string, string> {
   return new Map(parseProperties(readFileSync(path, "utf8")).map((p) => [p.key, p.value]));
 }
 
-async function check(runtimeDir: string, client: RemotingClient): Promise<string> {
+async function check(runtimeDir: string, client: RemotingClient, seen: Seen): Promise<string> {
   const role = process.env.RMQ_ROLE;
   if (role === "proxy") return checkProxy(runtimeDir, client);
   if (role !== "namesrv" && role !== "broker") throw new Error(`RMQ_ROLE is ${JSON.stringify(role)}, not one of the images' roles`);
@@ -107,6 +113,8 @@ async function check(runtimeDir: string, client: RemotingClient): Promise<string
     return `name server answers on ${port}`;
   }
   await brokerRuntimeInfo(client, `127.0.0.1:${port}`);
+  // Read before the listing is checked: the watcher prompts an unlisted replica without a master too.
+  if (isControllerMode(conf)) seen.ha = await haStatus(client, `127.0.0.1:${port}`);
   const advertised = `${conf.get("brokerIP1")}:${port}`;
   const brokerName = conf.get("brokerName") ?? "";
   const listed = await fromAnyNamesrv(splitNamesrvList(conf.get("namesrvAddr") ?? ""), async (namesrv) => {
@@ -120,7 +128,7 @@ async function check(runtimeDir: string, client: RemotingClient): Promise<string
     );
   });
   const registered = `broker ${brokerName} is registered at ${advertised} with ${listed.namesrv}`;
-  await checkInSyncReplicas(client, conf, registered);
+  if (seen.ha) checkInSyncReplicas(seen.ha, conf, registered);
   const master = masterOf(listed.value, brokerName);
   if (!isClassicSlave(conf) || !master) return registered;
   // A SYNC_MASTER acknowledges writes only once its slave has them: a slave is ready when it replicates.
@@ -137,10 +145,8 @@ async function check(runtimeDir: string, client: RemotingClient): Promise<string
  * A controller-mode master refuses writes while fewer replicas than minInSyncReplicas are in its SyncStateSet
  * (right after its election, until one catches up): it is not usable yet, and says so.
  */
-async function checkInSyncReplicas(client: RemotingClient, conf: Map<string, string>, registered: string): Promise<void> {
+export function checkInSyncReplicas(ha: HaStatus, conf: Map<string, string>, registered: string): void {
   const atLeast = Number(conf.get("minInSyncReplicas") ?? "1");
-  if (conf.get("enableControllerMode") !== "true" || !(atLeast > 1)) return;
-  const ha = await haStatus(client, `127.0.0.1:${conf.get("listenPort")}`);
   const inSync = (ha.inSyncSlaveNums ?? 0) + 1;
   if (ha.master && inSync < atLeast) {
     throw new Error(
@@ -192,7 +198,12 @@ export async function masterHaPort(client: RemotingClient, conf: Map<string, str
 
 /** A broker whose group elects its master (DLedger and controller modes), rather than one whose role is its own. */
 export function electsRole(conf: Map<string, string>): boolean {
-  return conf.get("enableDLegerCommitLog") === "true" || conf.get("enableControllerMode") === "true";
+  return conf.get("enableDLegerCommitLog") === "true" || isControllerMode(conf);
+}
+
+/** A broker whose group's controllers elect its master and keep its SyncStateSet (RocketMQ 5). */
+export function isControllerMode(conf: Map<string, string>): boolean {
+  return conf.get("enableControllerMode") === "true";
 }
 
 /** A slave of a master/slave pair (DLedger and controller modes elect roles and replicate otherwise). */

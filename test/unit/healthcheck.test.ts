@@ -9,12 +9,13 @@ import {
   promptInterval,
   promptsRegistration,
   promptsReplicaRegistration,
+  replicaWithoutMaster,
   uptimeSeconds,
   verdictLine,
 } from "../../src/entrypoint/health-watch.ts";
 import { REPO_ROOT } from "../../src/images/docker.ts";
 import { createServer, type AddressInfo } from "node:net";
-import { hasEstablishedConnection, masterHaPort, namesrvsNotListing } from "../../src/entrypoint/healthcheck.ts";
+import { checkInSyncReplicas, hasEstablishedConnection, masterHaPort, namesrvsNotListing } from "../../src/entrypoint/healthcheck.ts";
 import { RESPONSE_FLAG, decodeCommands, encodeCommand } from "../../src/remoting/codec.ts";
 import { RequestCode } from "../../src/remoting/codes.ts";
 import { RemotingClient } from "../../src/remoting/connection.ts";
@@ -201,6 +202,21 @@ test("the watcher prompts a registration only of RocketMQ 5 brokers whose role i
   assert.equal(promptsReplicaRegistration(new Map([["enableControllerMode", "true"]])), false);
   assert.equal(promptsReplicaRegistration(new Map([["enableDLegerCommitLog", "true"], updates])), false);
   assert.equal(promptsReplicaRegistration(new Map([["brokerRole", "SLAVE"], updates])), false);
+});
+
+test("a controller-mode broker's HA status, read once per check, decides both the in-sync check and the replica prompt", () => {
+  const conf = new Map([["minInSyncReplicas", "2"]]);
+  assert.throws(
+    () => checkInSyncReplicas({ master: true, inSyncSlaveNums: 0 }, conf, "broker b is registered"),
+    /1 of its replicas are in sync, fewer than minInSyncReplicas=2/,
+  );
+  checkInSyncReplicas({ master: true, inSyncSlaveNums: 1 }, conf, "broker b is registered");
+  checkInSyncReplicas({ master: false }, conf, "broker b is registered"); // a replica is not held to it
+  checkInSyncReplicas({ master: true, inSyncSlaveNums: 0 }, new Map(), "broker b is registered"); // RocketMQ's default, 1
+  assert.equal(replicaWithoutMaster({ master: false, haClientRuntimeInfo: {} }), true);
+  assert.equal(replicaWithoutMaster({ master: false, haClientRuntimeInfo: { masterAddr: "172.18.0.5:10912" } }), false);
+  assert.equal(replicaWithoutMaster({ master: true }), false, "a broker that believes it is master is never prompted");
+  assert.equal(replicaWithoutMaster(undefined), false, "no HA status read: not a controller-mode broker, or it did not answer");
 });
 
 test("the watcher's prompts back off while the broker stays unlisted: 3 s, then doubling, at most a minute", () => {
