@@ -386,8 +386,16 @@ export async function runSchedule(cluster: ClusterUnderTest, mode: string, optio
   let unhealed: (() => Promise<unknown>) | undefined;
   try {
     // The nemesis starts once the consumer receives (its start and first rebalance are not a fault's doing).
-    const started = await until(() => events("received").some((e) => e.kind === "R"), 120_000);
-    if (!started) throw new Error("the consumer received nothing within 2 minutes of the load's start");
+    let consumerEnded = false;
+    void consuming.then(() => (consumerEnded = true));
+    const received = () => events("received").some((e) => e.kind === "R");
+    if (!(await until(() => received() || consumerEnded, 120_000)) || !received()) {
+      throw new NothingReceivedError(
+        consumerEnded
+          ? "the consumer ended before it received anything"
+          : "the consumer received nothing within 2 minutes of the load's start",
+      );
+    }
     const scheduleStart = Date.now();
     for (const [i, name] of options.faults.entries()) {
       if (options.slotMs !== undefined) {
@@ -432,7 +440,10 @@ export async function runSchedule(cluster: ClusterUnderTest, mode: string, optio
     // Both clients stop at once, so that no JVM outlives the failed schedule, and the fault in progress is healed.
     abort();
     await unhealed?.().catch((e: Error) => log(`healing after the failure failed too: ${e.message}`));
-    await Promise.all([sending, consuming]);
+    const [, consumed] = await Promise.all([sending, consuming]);
+    // What the consumer said is the only clue to why it received nothing (its events file is empty).
+    if (error instanceof NothingReceivedError)
+      error.message += `; the consumer (exit ${consumed.code}) said: ${(consumed.stdout + consumed.stderr).slice(-2000)}`;
     throw error;
   }
   writeFileSync(file("stop"), "");
@@ -477,6 +488,9 @@ export async function runSchedule(cluster: ClusterUnderTest, mode: string, optio
   }
   return withFailedNodes(report, await failedNodes(cluster, atStart, loadStartedAt));
 }
+
+/** The load's consumer never received a message: the schedule could not start. */
+class NothingReceivedError extends Error {}
 
 /** Polls `done` every 250 ms until it holds (true) or `limitMs` passes (false: the caller decides what that means). */
 async function until(done: () => boolean, limitMs: number): Promise<boolean> {
