@@ -57,6 +57,8 @@ import org.apache.rocketmq.common.message.Message;
 import org.apache.rocketmq.common.message.MessageExt;
 import org.apache.rocketmq.common.message.MessageQueue;
 import org.apache.rocketmq.remoting.RPCHook;
+import org.apache.rocketmq.remoting.exception.RemotingConnectException;
+import org.apache.rocketmq.remoting.exception.RemotingTimeoutException;
 import org.apache.rocketmq.remoting.protocol.body.ClusterInfo;
 import org.apache.rocketmq.remoting.protocol.route.BrokerData;
 import org.apache.rocketmq.remoting.protocol.route.QueueData;
@@ -737,6 +739,46 @@ public final class RoundTrip {
         }
     }
 
+    /**
+     * A started push consumer. Its start asks a name server for the topic's route and fails when none answers in
+     * time (a name server stalled for seconds on a loaded machine); another consumer is started then, a second later,
+     * while the deadline leaves time, as an application would retry its start. Other failures end the run.
+     */
+    DefaultMQPushConsumer startConsumer(MessageListenerConcurrently listener) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            DefaultMQPushConsumer consumer = newClient(() ->
+                new DefaultMQPushConsumer(group + "-consumer", rpcHook(), new AllocateMessageQueueAveragely(), trace, null));
+            consumer.setNamesrvAddr(namesrv);
+            consumer.setVipChannelEnabled(false);
+            consumer.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
+            consumer.setPollNameServerInterval(1000);
+            consumer.setPullBatchSize(64);
+            consumer.setConsumeMessageBatchMaxSize(64);
+            consumer.registerMessageListener(listener);
+            try {
+                consumer.subscribe(topic, subscription());
+                consumer.start();
+                return consumer;
+            } catch (Exception e) {
+                shutdownQuietly(consumer::shutdown, "consumer");
+                if (attempt == 5 || remaining() < 10_000 || !causedByNameServerTimeout(e)) {
+                    throw e;
+                }
+                log("consumer start: no name server answered in time (attempt " + attempt + "), starting another in 1 s");
+                Thread.sleep(1000);
+            }
+        }
+    }
+
+    static boolean causedByNameServerTimeout(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof RemotingTimeoutException || t instanceof RemotingConnectException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     int consume() throws Exception {
         long t0 = System.currentTimeMillis();
         String prefix = runId + "-";
@@ -745,15 +787,7 @@ public final class RoundTrip {
         AtomicLong foreignCount = new AtomicLong();
         // A push consumer: it pulls with the PULL_MESSAGE request that 4.x and 5.x brokers both serve (the lite
         // pull consumer uses LITE_PULL_MESSAGE, which 4.x brokers reject).
-        DefaultMQPushConsumer consumer = newClient(() ->
-            new DefaultMQPushConsumer(group + "-consumer", rpcHook(), new AllocateMessageQueueAveragely(), trace, null));
-        consumer.setNamesrvAddr(namesrv);
-        consumer.setVipChannelEnabled(false);
-        consumer.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
-        consumer.setPollNameServerInterval(1000);
-        consumer.setPullBatchSize(64);
-        consumer.setConsumeMessageBatchMaxSize(64);
-        consumer.registerMessageListener((MessageListenerConcurrently) (batch, context) -> {
+        MessageListenerConcurrently listener = (batch, context) -> {
             for (MessageExt m : batch) {
                 seenCount.incrementAndGet();
                 String body = m.getBody() == null ? "" : new String(m.getBody(), StandardCharsets.UTF_8);
@@ -772,10 +806,9 @@ public final class RoundTrip {
                 }
             }
             return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
-        });
+        };
+        DefaultMQPushConsumer consumer = startConsumer(listener);
         try {
-            consumer.subscribe(topic, subscription());
-            consumer.start();
             long stopCheckedAt = 0;
             while (got.size() < count && remaining() > 0) {
                 Thread.sleep(Math.max(1, Math.min(100, remaining())));
