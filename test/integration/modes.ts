@@ -166,7 +166,16 @@ export function chaosScheduleTest(
     );
     assert.ok(
       logs.some((l) => /health-watch: not listed by .*asking the broker to register again/.test(l)),
-      "no broker was asked to register with the restarted name server",
+      // What happened instead: the watchers' prompts and the brokers' own registrations (RocketMQ's, every 30 s),
+      // to tell a name server too slow for the watcher from a broker that registered on its own first.
+      `no broker was asked to register with the restarted name server; since the schedule began:\n${brokers
+        .map(
+          (b, i) =>
+            `${b}:\n  ${logs[i]!.split("\n")
+              .filter((l) => /health-watch|Registering current broker/.test(l))
+              .join("\n  ")}`,
+        )
+        .join("\n")}`,
     );
   });
 }
