@@ -11,8 +11,9 @@ import { buildConsoleImage } from "./console.ts";
 import { CONTEXT_LABEL, NODE_BUNDLE, REPO_ROOT, dockerBuild, freshContext, hashTree, inspect, type BuiltImage } from "./docker.ts";
 
 export { REPO_ROOT, type BuiltImage } from "./docker.ts";
+import { javaRuntime } from "./java-runtime.ts";
 import { nodeBinary } from "./node-binary.ts";
-import { defaultBaseImage, platformTag, requireArch, resolvePlatform, type Platform } from "./platform.ts";
+import { defaultBaseImage, engineArch, platformTag, requireArch, resolvePlatform, type Platform } from "./platform.ts";
 import { run } from "./run.ts";
 import { DEFAULT_ROCKETMQ_VERSION, IMAGE_ROLES, UNPUBLISHED_VERSIONS, imageName, imageRolesOf, type ImageRole } from "./versions.ts";
 
@@ -53,6 +54,10 @@ export async function buildImages(options: BuildOptions = {}): Promise<BuiltImag
   }
 
   await ensureBaseImage(docker, baseImage, platform);
+  // The Java runtime is made by the engine's own CPU, in its own Debian base.
+  const native: Platform = { arch: await engineArch(docker), foreign: false };
+  const nativeBase = platform.foreign ? defaultBaseImage(native) : baseImage;
+  if (platform.foreign) await ensureBaseImage(docker, nativeBase, native);
   const buildDir = join(REPO_ROOT, "build");
   // A context of this process's own, removed after: test files run in parallel processes, and each may build (or
   // find up to date) the same images.
@@ -66,6 +71,11 @@ export async function buildImages(options: BuildOptions = {}): Promise<BuiltImag
     if (roles.includes("proxy")) {
       cpSync(await resolveProxyJars(version, lib, mavenDir, docker, baseImage), join(context, "lib-proxy"), { recursive: true });
     }
+    cpSync(await javaRuntime(docker, join(buildDir, "cache"), nativeBase, platform.arch), join(context, "java"), {
+      recursive: true,
+      // The runtime links its modules' shared legal files relatively; copied as they are.
+      verbatimSymlinks: true,
+    });
     copyFileSync(await nodeBinary(join(buildDir, "cache"), platform.arch), join(context, "node"));
     cpSync(join(REPO_ROOT, "docker", "rootfs"), join(context, "rootfs"), { recursive: true });
     cpSync(join(REPO_ROOT, "docker", "cds"), join(context, "cds"), { recursive: true });
