@@ -472,7 +472,7 @@ public final class RoundTrip {
         t.setDaemon(true);
         t.start();
         try {
-            t.join(Math.max(100, Math.min(3000, remaining() + 1000)));
+            t.join(Math.max(100, Math.min(5000, remaining() + 3000)));
         } catch (InterruptedException ignored) {
             // fall through
         }
@@ -754,6 +754,10 @@ public final class RoundTrip {
             consumer.setPollNameServerInterval(1000);
             consumer.setPullBatchSize(64);
             consumer.setConsumeMessageBatchMaxSize(64);
+            // The run ends as soon as its listener has counted the last message, before that batch has left the
+            // consumer's process queue; shutdown() waits for it, so the offsets it persists include the batch (else
+            // a loaded machine showed a lag of a few messages that no consumer would ever take).
+            consumer.setAwaitTerminationMillisWhenShutdown(2000);
             consumer.registerMessageListener(listener);
             try {
                 consumer.subscribe(topic, subscription());
