@@ -58,6 +58,7 @@ import org.apache.rocketmq.common.message.MessageExt;
 import org.apache.rocketmq.common.message.MessageQueue;
 import org.apache.rocketmq.remoting.RPCHook;
 import org.apache.rocketmq.remoting.exception.RemotingConnectException;
+import org.apache.rocketmq.remoting.exception.RemotingSendRequestException;
 import org.apache.rocketmq.remoting.exception.RemotingTimeoutException;
 import org.apache.rocketmq.remoting.protocol.body.ClusterInfo;
 import org.apache.rocketmq.remoting.protocol.route.BrokerData;
@@ -740,8 +741,9 @@ public final class RoundTrip {
     }
 
     /**
-     * A started push consumer. Its start asks a name server for the topic's route and fails when none answers in
-     * time (a name server stalled for seconds on a loaded machine); another consumer is started then, a second later,
+     * A started push consumer. Its start asks a name server for the topic's route and fails when none can be asked
+     * (a name server stalled for seconds on a loaded machine: no answer in time, or the request could not even be
+     * sent on the channel); another consumer is started then, a second later,
      * while the deadline leaves time, as an application would retry its start. Other failures end the run.
      */
     DefaultMQPushConsumer startConsumer(MessageListenerConcurrently listener) throws Exception {
@@ -765,18 +767,20 @@ public final class RoundTrip {
                 return consumer;
             } catch (Exception e) {
                 shutdownQuietly(consumer::shutdown, "consumer");
-                if (attempt == 5 || remaining() < 10_000 || !causedByNameServerTimeout(e)) {
+                if (attempt == 5 || remaining() < 10_000 || !causedByNameServerFailure(e)) {
                     throw e;
                 }
-                log("consumer start: no name server answered in time (attempt " + attempt + "), starting another in 1 s");
+                log("consumer start: no name server could be asked (attempt " + attempt + "), starting another in 1 s");
                 Thread.sleep(1000);
             }
         }
     }
 
-    static boolean causedByNameServerTimeout(Throwable e) {
+    /** The name server could not be asked: no connection, a request that could not be sent, or no answer in time. */
+    static boolean causedByNameServerFailure(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof RemotingTimeoutException || t instanceof RemotingConnectException) {
+            if (t instanceof RemotingTimeoutException || t instanceof RemotingConnectException
+                || t instanceof RemotingSendRequestException) {
                 return true;
             }
         }
