@@ -1,8 +1,11 @@
 // `npm test`: the unit tests, then every other test file in two lanes that run side by side, one file at a time in
-// each. The compose suites publish fixed host ports (9876, 10911, the console's 8080, ...), so no two of them may run
-// at once: they and every file not named below run in the first lane. The second lane holds the files that publish
-// no fixed host port (Testcontainers' random ports, the chart's pods on a network of their own), so they run while
-// the first lane's clusters start and wait. The unit tests run first, alone: some bound how long a parse may take.
+// each. The compose suites publish fixed host ports (9876, 10911, the console's 8082, ...) on their PUBLISH_ADDR;
+// each lane has a loopback address of its own (lane 1 127.0.0.1, lane 2 127.0.0.2: test/integration/harness.ts), so
+// a compose suite in each lane can run at once. Anything else on fixed host ports (RocketMQCluster, which publishes on
+// 127.0.0.1) runs in the first lane, with every file not named below. The second lane holds the files named below:
+// Testcontainers' random ports, the chart's pods on a network of their own, and light compose suites (a single mode's
+// two JVMs), so they run while the first lane's clusters start and wait. The unit tests run first, alone: some bound
+// how long a parse may take.
 // Output: TAP, each top-level test in one piece (a lane's lines are held until its test ends), then the time table
 // (test/file-times.ts) and each lane's wall time. Exit code 1 when anything failed.
 import { globSync } from "node:fs";
@@ -11,7 +14,7 @@ import { run } from "node:test";
 import { tap } from "node:test/reporters";
 import fileTimes, { type TestEvent } from "./file-times.ts";
 import { prepareJavaClient } from "./clients/java-client.ts";
-import { IMAGES_READY, dockerAvailability, ensureImages } from "./integration/harness.ts";
+import { IMAGES_READY, PUBLISH_ADDR_FLAG, dockerAvailability, ensureImages } from "./integration/harness.ts";
 import { DEFAULT_ROCKETMQ_VERSION } from "../src/images/versions.ts";
 
 const UNIT = "test/unit/**/*.test.ts";
@@ -19,9 +22,13 @@ const UNIT = "test/unit/**/*.test.ts";
 // The multi-host layouts publish no host port either, but their dozen JVMs beside a compose suite slowed both more
 // than the overlap won (fresh-clone CI of 861afb9: multi-host 305 s instead of 160, 2m-2s-sync+auth 402 s instead of
 // 240): they stay in the first lane.
-/** The second lane, longest first so that it ends before the first lane does: files that publish no fixed host port. */
+/**
+ * The second lane, longest first so that it ends before the first lane does: files that publish no fixed host port
+ * but on their lane's own address.
+ */
 const PORT_FREE = [
   "test/helm/pods.test.ts",
+  "test/integration/single.test.ts",
   "test/testcontainers/rocketmq-container.test.ts",
   "test/integration/messages.test.ts",
   "test/integration/auth.test.ts",
@@ -29,6 +36,7 @@ const PORT_FREE = [
   "test/integration/remoting.test.ts",
   "test/integration/hostile-broker.test.ts",
   "test/integration/ha-listen-port.test.ts",
+  "test/integration/upgrade.test.ts",
   "test/testcontainers/packed-package.test.ts",
   "test/helm/chart.test.ts",
   // Last: it waits for the arm64 images that CI builds in the background while the tests run.
@@ -47,10 +55,14 @@ export function lanes(): { unit: string[]; hostPorts: string[]; portFree: string
   return { unit, hostPorts, portFree, unmatched: PORT_FREE.filter((_, i) => matches[i]!.length === 0) };
 }
 
-/** One lane's events, each file after the other; its wall time once it ends. */
-async function* lane(name: string, files: string[], signal: AbortSignal, walls: string[]): AsyncGenerator<Tagged> {
+/** Where each lane's compose suites publish their ports. */
+const LANE_ADDRESSES = { hostPorts: "127.0.0.1", portFree: "127.0.0.2" } as const;
+
+/** One lane's events, each file after the other, publishing on `address`; its wall time once it ends. */
+async function* lane(name: string, files: string[], address: string, signal: AbortSignal, walls: string[]): AsyncGenerator<Tagged> {
   const t0 = performance.now();
-  const stream = run({ files: files.map((f) => join(ROOT, f)), concurrency: 1, signal }) as unknown as AsyncIterable<TestEvent>;
+  const argv = [`${PUBLISH_ADDR_FLAG}${address}`];
+  const stream = run({ files: files.map((f) => join(ROOT, f)), concurrency: 1, signal, argv }) as unknown as AsyncIterable<TestEvent>;
   for await (const event of stream) yield { lane: name, event };
   walls.push(`${name}: ${files.length} files, ${((performance.now() - t0) / 1000).toFixed(1)} s wall`);
 }
@@ -145,7 +157,7 @@ if (import.meta.main) {
     const chosen = (files: string[]) => (words.length === 0 ? files : files.filter((f) => words.some((w) => f.includes(w))));
     const phases = lanes();
     const [unit, hostPorts, portFree] = [chosen(phases.unit), chosen(phases.hostPorts), chosen(phases.portFree)];
-    for await (const tagged of lane("unit tests", unit, abort.signal, walls)) await print(collator.take(tagged));
+    for await (const tagged of lane("unit tests", unit, LANE_ADDRESSES.hostPorts, abort.signal, walls)) await print(collator.take(tagged));
     // What files of both lanes would otherwise build at once on first use, in the same folders: the images of the
     // default version (found up to date when CI built them) and the official Java client, one after the other (both
     // may run Maven on one local repository). The test processes are then told the images are ready.
@@ -155,8 +167,8 @@ if (import.meta.main) {
       process.env[IMAGES_READY] = DEFAULT_ROCKETMQ_VERSION;
     }
     const lanes2 = [
-      lane("lane 1 (host ports)", hostPorts, abort.signal, walls),
-      lane("lane 2 (no fixed host port)", portFree, abort.signal, walls),
+      lane(`lane 1 (${LANE_ADDRESSES.hostPorts})`, hostPorts, LANE_ADDRESSES.hostPorts, abort.signal, walls),
+      lane(`lane 2 (${LANE_ADDRESSES.portFree})`, portFree, LANE_ADDRESSES.portFree, abort.signal, walls),
     ];
     for await (const tagged of merged(lanes2)) await print(collator.take(tagged));
   } catch (e) {

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFile
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GROUP_OF_THREE, byPort, type ClusterUnderTest } from "../integration/cluster.ts";
-import { REPO_ROOT, dockerOk, eventually, sh, uniqueId } from "../integration/harness.ts";
+import { REPO_ROOT, dockerOk, eventually, onHost, sh, uniqueId } from "../integration/harness.ts";
 import { clusterInfo, type ClusterInfo } from "../../src/remoting/cluster.ts";
 import { RemotingClient } from "../../src/remoting/connection.ts";
 import {
@@ -45,7 +45,7 @@ export function writeReport(name: string, version: string, report: ChaosReport):
 
 /** The name servers the compose files publish on the host, in the order clients ask them. */
 function hostNameServers(mode: string): string[] {
-  return mode === "single" ? ["127.0.0.1:9876"] : ["127.0.0.1:9876", "127.0.0.1:9877"];
+  return mode === "single" ? [onHost(9876)] : [onHost(9876), onHost(9877)];
 }
 
 /** The cluster as one name server lists it (signed with the cluster's credentials, if it has any). */
@@ -167,7 +167,7 @@ export const FAULTS: Record<string, Fault> = {
   rolling: {
     nodes: rollingOrder,
     inject: async (nodes, cluster) => {
-      const brokers = brokerAddresses(await listedBy(cluster, "127.0.0.1:9876"));
+      const brokers = brokerAddresses(await listedBy(cluster, onHost(9876)));
       for (const node of nodes) {
         await dockerOk("stop", "-t", "60", cluster.container(node));
         await dockerOk("start", cluster.container(node));
@@ -212,7 +212,7 @@ const pressure = {
     const topic = uniqueId("Pressure");
     await cluster.createTopic(topic);
     const args = ["--topic", topic, "--count", "1", "--mode", "perf", "--threads", "8", "--body-bytes", String(2 << 20)];
-    const via = viaProxy ? ["--namesrv", "localhost:8080"] : [];
+    const via = viaProxy ? ["--namesrv", onHost(8080)] : [];
     // The client's JVM start and its 2 s warm-up (sending too) come before the seconds it measures.
     const seconds = Math.max(1, Math.round(holdMs / 1000) - 3);
     this.running.set(cluster, cluster.hostClient([...args, "--seconds", String(seconds), ...via]));

@@ -13,7 +13,7 @@ import {
   runJavaClientOnHost,
   type JavaClientResult,
 } from "../clients/java-client.ts";
-import { ComposeProject, REPO_ROOT, docker, dockerOk, ensureImages, eventually, sh, uniqueId } from "./harness.ts";
+import { ComposeProject, REPO_ROOT, docker, dockerOk, ensureImages, eventually, onHost, sh, uniqueId } from "./harness.ts";
 import { oneShot, request } from "../../src/remoting/client.ts";
 import { RequestCode, ResponseCode } from "../../src/remoting/codes.ts";
 import type { Credentials } from "../../src/remoting/auth.ts";
@@ -251,9 +251,9 @@ export class ClusterUnderTest extends RunningCluster {
     );
   }
 
-  /** RoundTrip on the host through localhost:9876, signed with the cluster's credentials (or others) unless `anonymous`. */
+  /** RoundTrip on the host through the published name server (onHost(9876)), signed with the cluster's credentials (or others) unless `anonymous`. */
   hostClient(args: string[], options: { anonymous?: boolean; credentials?: Credentials } = {}): Promise<JavaClientResult> {
-    return runJavaClientOnHost(["--namesrv", "localhost:9876", ...args], {
+    return runJavaClientOnHost(["--namesrv", onHost(9876), ...args], {
       credentials: options.anonymous ? undefined : (options.credentials ?? this.credentials),
     });
   }
@@ -379,7 +379,7 @@ export interface ModeSpec {
 
 /**
  * The tests every mode passes: healthy after `up -d --wait` (time printed), the expected topology, 1000 messages
- * round-tripped from the host through localhost:9876 and from a container on the compose network.
+ * round-tripped from the host through the published name server and from a container on the compose network.
  */
 export function describeMode(spec: ModeSpec, skip: string | undefined): void {
   const cluster = new ClusterUnderTest(spec.mode, {
@@ -398,13 +398,13 @@ export function describeMode(spec: ModeSpec, skip: string | undefined): void {
     after(() => cluster.down());
 
     test("the name server reports the expected clusters, broker names and ids", async () => {
-      // Healthy means some name server lists each broker; localhost:9876 may hear of the last one a moment later.
+      // Healthy means some name server lists each broker; the published one may hear of the last one a moment later.
       await eventually(async () => {
         const t = await cluster.topology();
         spec.topology(brokerIds(t), t);
       }, 10_000);
     });
-    test("the official Java client on the host round-trips 1000 messages through localhost:9876", () =>
+    test(`the official Java client on the host round-trips 1000 messages through ${onHost(9876)}`, () =>
       cluster.roundTrip("host", "HostTopic", 1000));
     test(`a client in a container on the network round-trips 1000 messages through ${spec.networkNamesrv}`, () =>
       cluster.roundTrip("container", "NetworkTopic", 1000));
@@ -421,7 +421,7 @@ export function describeMode(spec: ModeSpec, skip: string | undefined): void {
       });
     }
     if (spec.bootstrap) bootstrapTests(cluster);
-    test("the console at localhost:8082 asks for a login; after it, it lists every broker with its role and version", async () => {
+    test(`the console at ${CONSOLE_URL} asks for a login; after it, it lists every broker with its role and version`, async () => {
       assert.equal((await fetch(`${CONSOLE_URL}/api/cluster`)).status, 401);
       assert.match(await (await fetch(`${CONSOLE_URL}/`)).text(), /RocketMQ console/);
       const session = await consoleLogin(await generatedPassword(cluster));
@@ -527,7 +527,7 @@ function bootstrapTests(cluster: ClusterUnderTest): void {
     const client = new RemotingClient({ credentials: cluster.credentials });
     try {
       const t = await cluster.topology();
-      const route = await topicRoute(client, "localhost:9876", "BootTopic");
+      const route = await topicRoute(client, onHost(9876), "BootTopic");
       assert.deepEqual(
         route.queueDatas.map((q) => [q.brokerName, q.writeQueueNums]).sort(),
         Object.keys(t.brokers)
@@ -554,7 +554,7 @@ function bootstrapTests(cluster: ClusterUnderTest): void {
     writeFileSync(cluster.bootstrapFile!, modeBootstrapText(3)); // in place: the bind mount sees the same file
     await eventually(
       async () => {
-        const route = await topicRoute(oneShot, "localhost:9876", "BootTopic");
+        const route = await topicRoute(oneShot, onHost(9876), "BootTopic");
         assert.deepEqual(
           route.queueDatas.map((q) => q.writeQueueNums),
           route.queueDatas.map(() => 3),

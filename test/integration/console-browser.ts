@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { runJavaClientOnHost } from "../clients/java-client.ts";
-import { REPO_ROOT, uniqueId } from "./harness.ts";
+import { REPO_ROOT, onHost, uniqueId } from "./harness.ts";
 import { CONSOLE_URL, consoleLogin, generatedPassword } from "./console.ts";
 import { report, type ClusterUnderTest } from "./cluster.ts";
 import { RemotingClient } from "../../src/remoting/connection.ts";
@@ -38,7 +38,7 @@ export function browserTour(cluster: ClusterUnderTest): void {
     await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
   };
   const java = async (args: string[]) => {
-    const r = await runJavaClientOnHost(["--namesrv", "localhost:9876", "--topic", topic, "--group", group, ...args]);
+    const r = await runJavaClientOnHost(["--namesrv", onHost(9876), "--topic", topic, "--group", group, ...args]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
   };
   /** Opens `url`, loading the page again if it is already there (same hash: no hashchange). */
@@ -174,10 +174,11 @@ export function browserTour(cluster: ClusterUnderTest): void {
     // What a consumer does when a message failed too often: send it back with delay level -1 → %DLQ%<group>.
     const client = new RemotingClient();
     try {
-      const [sent] = await queryMessagesByKey(client, "localhost:9876", topic, key);
+      const [sent] = await queryMessagesByKey(client, onHost(9876), topic, key);
       assert.ok(sent, "the console's message is found by key");
-      const master = (await topicRoute(client, "localhost:9876", topic)).brokerDatas.find((b) => b.brokerName === sent.brokerName)!
-        .brokerAddrs["0"]!;
+      const master = (await topicRoute(client, onHost(9876), topic)).brokerDatas.find((b) => b.brokerName === sent.brokerName)!.brokerAddrs[
+        "0"
+      ]!;
       const r = await client.request(master, RequestCode.CONSUMER_SEND_MSG_BACK, {
         extFields: {
           offset: String(sent.commitLogOffset),
@@ -206,7 +207,7 @@ export function browserTour(cluster: ClusterUnderTest): void {
     await shot("12-dead-letters");
     const client2 = new RemotingClient();
     try {
-      const retry = await recentMessages(client2, "localhost:9876", `%RETRY%${group}-consumer`, 10);
+      const retry = await recentMessages(client2, onHost(9876), `%RETRY%${group}-consumer`, 10);
       assert.ok(
         retry.messages.some((m) => m.body.toString() === `hello ${runId}` && m.properties.RETRY_TOPIC === topic),
         JSON.stringify(retry.messages.map((m) => m.properties)),

@@ -3,7 +3,7 @@
 // cluster is read back to show that nothing was created, deleted or reset.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { docker, dockerOk, eventually, uniqueId } from "./harness.ts";
+import { docker, dockerOk, eventually, onHost, uniqueId } from "./harness.ts";
 import { report, type ClusterUnderTest } from "./cluster.ts";
 import { CONSOLE_URL, consoleLogin, generatedPassword } from "./console.ts";
 import {
@@ -98,10 +98,10 @@ export function consoleSecurityTests(cluster: ClusterUnderTest): void {
   test("after the attacks the cluster is as it was: the victim topic is there, nothing planted", async () => {
     const client = new RemotingClient();
     try {
-      const route = await topicRoute(client, "localhost:9876", VICTIM_TOPIC);
+      const route = await topicRoute(client, onHost(9876), VICTIM_TOPIC);
       assert.ok(route.brokerDatas.length > 0, `${VICTIM_TOPIC} lost its route`);
       for (const planted of [PLANTED_TOPIC, "Polluted"]) {
-        await assert.rejects(topicRoute(client, "localhost:9876", planted), /./, `${planted} was created`);
+        await assert.rejects(topicRoute(client, onHost(9876), planted), /./, `${planted} was created`);
       }
     } finally {
       client.close();

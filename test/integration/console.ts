@@ -1,9 +1,9 @@
-// The console of a compose mode, as a user meets it: http://localhost:8082, the generated password from the
-// container's log, then the JSON API the UI uses.
+// The console of a compose mode, as a user meets it: http://localhost:8082 (here on the tests' PUBLISH_ADDR), the
+// generated password from the container's log, then the JSON API the UI uses.
 import assert from "node:assert/strict";
-import { eventually, type ComposeProject } from "./harness.ts";
+import { eventually, onHost, type ComposeProject } from "./harness.ts";
 
-export const CONSOLE_URL = "http://localhost:8082";
+export const CONSOLE_URL = `http://${onHost(8082)}`;
 
 export interface ConsoleSession {
   cookie: string;

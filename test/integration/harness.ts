@@ -78,6 +78,22 @@ export function ensureImages(version: string = DEFAULT_ROCKETMQ_VERSION): Promis
   return built;
 }
 
+/** How test/lanes.ts tells a lane's test files the loopback address of their own. */
+export const PUBLISH_ADDR_FLAG = "--publish-addr=";
+
+/**
+ * Where this test process's compose suites publish their fixed host ports (compose's PUBLISH_ADDR): 127.0.0.1, or
+ * another loopback address that test/lanes.ts gives a lane (`--publish-addr=127.0.0.2`), so that compose suites in
+ * two lanes can run at once. Clients on the host dial the name servers, the proxy and the console there; brokers
+ * advertise their container addresses, which a Linux host reaches directly.
+ */
+export const PUBLISH_ADDR = process.argv.find((a) => a.startsWith(PUBLISH_ADDR_FLAG))?.slice(PUBLISH_ADDR_FLAG.length) ?? "127.0.0.1";
+
+/** A port the compose suites publish, as clients on the host dial it: e.g. `onHost(9876)`. */
+export function onHost(port: number): string {
+  return `${PUBLISH_ADDR}:${port}`;
+}
+
 export function composeFile(mode: string): string {
   return join(REPO_ROOT, "compose", `${mode}.yml`);
 }
@@ -103,7 +119,7 @@ export class ComposeProject {
   run(...args: string[]): Promise<Exec> {
     const envFiles = (this.options.envFiles ?? []).flatMap((f) => ["--env-file", f]);
     return sh("docker", ["compose", "-p", this.name, ...envFiles, ...this.files.flatMap((f) => ["-f", f]), ...args], {
-      env: this.options.env,
+      env: { PUBLISH_ADDR, ...this.options.env },
     });
   }
   async ok(...args: string[]): Promise<string> {

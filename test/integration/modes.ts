@@ -1,7 +1,7 @@
 // What each compose mode must do, as test specs shared by the 5.x and 4.x runs (see describeMode).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { dockerOk, eventually, uniqueId } from "./harness.ts";
+import { dockerOk, eventually, onHost, uniqueId } from "./harness.ts";
 import { grpcRoundTrip } from "../clients/grpc-client.ts";
 import { goRoundTrip, javaGrpcRoundTrip, pythonRoundTrip } from "../clients/programs.ts";
 import type { RoundTrip } from "../../bench/clients/round-trip.ts";
@@ -134,7 +134,7 @@ export function chaosScheduleTest(
   test(`the short chaos schedule (${faults.join(", ")}) under load → ${PROMISES[mode]!.says}`, async () => {
     await options.before?.();
     // As the name server clients ask first lists them (the test client's own lookup, without a JVM's start).
-    const addresses = async () => brokerAddresses(await listedBy(cluster, "127.0.0.1:9876"));
+    const addresses = async () => brokerAddresses(await listedBy(cluster, onHost(9876)));
     const members = await addresses();
     const startedAt = Date.now();
     const r = await runSchedule(cluster, mode, {
@@ -182,11 +182,11 @@ export function chaosScheduleTest(
 
 /** With the proxy overlay (5.x): the gRPC client and the Java client through the proxy. */
 function proxyTests(cluster: ClusterUnderTest): void {
-  test("the gRPC client (npm rocketmq-client-nodejs) round-trips 200 messages through the proxy at localhost:8081; the console lists it", async () => {
+  test(`the gRPC client (npm rocketmq-client-nodejs) round-trips 200 messages through the proxy at ${onHost(8081)}; the console lists it`, async () => {
     await cluster.createTopic("GrpcTopic");
     const runId = uniqueId("grpc");
     const session = await consoleLogin(await generatedPassword(cluster));
-    const roundTrip = grpcRoundTrip("localhost:8081", "GrpcTopic", 200, runId, { credentials: cluster.credentials });
+    const roundTrip = grpcRoundTrip(onHost(8081), "GrpcTopic", 200, runId, { credentials: cluster.credentials });
     // Brokers do not know of gRPC clients; the proxy does, and the console asks it (CONSOLE_PROXY_ADDR).
     const listed = await eventually(async () => {
       const g = await session.get<{ connections: { clientId: string; language: string; via: string }[] }>(
@@ -205,9 +205,9 @@ function proxyTests(cluster: ClusterUnderTest): void {
   // The client matrix: clients of other languages, each on a topic of its own made just before (a new gRPC
   // consumer group of a topic that already holds messages starts at its end).
   const matrix: [string, RoundTrip, string][] = [
-    ["Apache RocketMQ's Go client (rocketmq-client-go/v2, remoting) through the name servers", goRoundTrip, "localhost:9876"],
-    ["Apache RocketMQ's 5.x Python client (rocketmq-python-client) through the proxy's gRPC port", pythonRoundTrip, "localhost:8081"],
-    ["Apache RocketMQ's 5.x Java client (rocketmq-client-java, gRPC) through the proxy's gRPC port", javaGrpcRoundTrip, "localhost:8081"],
+    ["Apache RocketMQ's Go client (rocketmq-client-go/v2, remoting) through the name servers", goRoundTrip, onHost(9876)],
+    ["Apache RocketMQ's 5.x Python client (rocketmq-python-client) through the proxy's gRPC port", pythonRoundTrip, onHost(8081)],
+    ["Apache RocketMQ's 5.x Java client (rocketmq-client-java, gRPC) through the proxy's gRPC port", javaGrpcRoundTrip, onHost(8081)],
   ];
   for (const [client, roundTrip, address] of matrix) {
     test(`${client} round-trips 200 messages`, async () => {
@@ -220,9 +220,9 @@ function proxyTests(cluster: ClusterUnderTest): void {
       assert.equal(received, 200);
     });
   }
-  test("the official Java client round-trips 500 messages through the proxy's remoting port localhost:8080", async () => {
+  test(`the official Java client round-trips 500 messages through the proxy's remoting port ${onHost(8080)}`, async () => {
     const runId = uniqueId("px");
-    const r = await cluster.hostClient(roundTripArgs("localhost:8080", "GrpcTopic", 500, runId));
+    const r = await cluster.hostClient(roundTripArgs(onHost(8080), "GrpcTopic", 500, runId));
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /RECEIVED 500\b/);
   });

@@ -16,13 +16,13 @@ import { RequestCode } from "../../src/remoting/codes.ts";
 import { grpcRoundTrip } from "../clients/grpc-client.ts";
 import { javaTlsOptions, prepareJavaClient, roundTripArgs, runJavaClientOnHost } from "../clients/java-client.ts";
 import { report } from "./cluster.ts";
-import { ComposeProject, REPO_ROOT, dockerAvailability, ensureImages, eventually, sh, uniqueId } from "./harness.ts";
+import { ComposeProject, PUBLISH_ADDR, REPO_ROOT, dockerAvailability, ensureImages, eventually, onHost, sh, uniqueId } from "./harness.ts";
 
 const skip = await dockerAvailability();
 /** CI fails when this value appears anywhere in the test output. */
 const PASSWORD = "S3cr3t-VALUE-xyz";
 const CAROL = { accessKey: "carol", secretKey: "Car0l-pw-1732050" };
-const NAMESRVS = "127.0.0.1:9876;127.0.0.1:9877";
+const NAMESRVS = `${onHost(9876)};${onHost(9877)}`;
 const CONSOLE_PORT = 8082;
 
 describe("compose/secure: ACL 2.0 and TLS (enforcing) on 2m-2s-sync with the proxy", { skip }, () => {
@@ -37,7 +37,7 @@ describe("compose/secure: ACL 2.0 and TLS (enforcing) on 2m-2s-sync with the pro
 
   before(async () => {
     await Promise.all([ensureImages(), prepareJavaClient()]);
-    const certs = await sh("bash", [join(REPO_ROOT, "compose/secure/certs.sh"), tlsDir]);
+    const certs = await sh("bash", [join(REPO_ROOT, "compose/secure/certs.sh"), tlsDir, PUBLISH_ADDR]);
     assert.equal(certs.code, 0, certs.stderr);
     ca = readFileSync(join(tlsDir, "ca.pem"));
     writeFileSync(
@@ -84,17 +84,17 @@ describe("compose/secure: ACL 2.0 and TLS (enforcing) on 2m-2s-sync with the pro
   });
 
   test("every name server, broker and the proxy refuse plaintext and answer TLS (health checks and bootstrap got through)", async () => {
-    const info = await clusterInfo("127.0.0.1:9876", tls());
+    const info = await clusterInfo(onHost(9876), tls());
     const brokers = brokersOf(info).map((b) => b.address);
     assert.equal(brokers.length, 4, JSON.stringify(info.brokerAddrTable));
-    for (const address of ["127.0.0.1:9876", "127.0.0.1:9877", "127.0.0.1:8080", ...brokers]) {
+    for (const address of [onHost(9876), onHost(9877), onHost(8080), ...brokers]) {
       await assert.rejects(request(address, RequestCode.GET_BROKER_CLUSTER_INFO, { timeoutMs: 10_000 }), address);
       const r = await tls().request(address, RequestCode.GET_BROKER_CLUSTER_INFO, { timeoutMs: 10_000 });
       assert.ok(typeof r.code === "number", address);
     }
     // The bootstrap service (TLS to every broker) created the topic on every master and slave.
     await eventually(async () => {
-      const route = await tls().request("127.0.0.1:9876", RequestCode.GET_ROUTEINFO_BY_TOPIC, { extFields: { topic: "SecureTopic" } });
+      const route = await tls().request(onHost(9876), RequestCode.GET_ROUTEINFO_BY_TOPIC, { extFields: { topic: "SecureTopic" } });
       assert.equal(route.code, 0, route.remark);
     }, 30_000);
   });
@@ -120,14 +120,14 @@ describe("compose/secure: ACL 2.0 and TLS (enforcing) on 2m-2s-sync with the pro
   });
 
   test("rocketmq-client-nodejs through the proxy's gRPC port over TLS with credentials; without TLS the port closes", async () => {
-    const result = await grpcRoundTrip("127.0.0.1:8081", "SecureGrpcTopic", 50, uniqueId("secure-grpc"), {
+    const result = await grpcRoundTrip(onHost(8081), "SecureGrpcTopic", 50, uniqueId("secure-grpc"), {
       credentials: CAROL,
       tlsCaFile: join(tlsDir, "ca.pem"),
     });
     assert.deepEqual(result, { sent: 50, received: 50 });
     // Without TLS the gRPC port closes the connection before any answer (the client itself would retry for minutes).
     const plaintext = await new Promise<string>((resolve) => {
-      const session = connect("http://127.0.0.1:8081");
+      const session = connect(`http://${onHost(8081)}`);
       session.on("error", (e) => resolve(`error ${e.message}`));
       session.on("close", () => resolve("closed"));
       const call = session.request({
@@ -143,7 +143,7 @@ describe("compose/secure: ACL 2.0 and TLS (enforcing) on 2m-2s-sync with the pro
   });
 
   test("the console serves HTTPS only, with a Secure cookie, and lists every broker over TLS", async () => {
-    await assert.rejects(fetch(`http://127.0.0.1:${CONSOLE_PORT}/healthz`));
+    await assert.rejects(fetch(`http://${onHost(CONSOLE_PORT)}/healthz`));
     const logs = await project.ok("logs", "--no-color", "console");
     const password = /generated password for user admin: (\S+) \(shown once\)/.exec(logs)?.[1];
     assert.ok(password, "the console printed its generated password");
@@ -175,7 +175,7 @@ describe("compose/secure: ACL 2.0 and TLS (enforcing) on 2m-2s-sync with the pro
     return new Promise((resolve, reject) => {
       const req = httpsRequest(
         {
-          host: "localhost",
+          host: PUBLISH_ADDR,
           port: CONSOLE_PORT,
           path,
           method,

@@ -5,7 +5,17 @@ import { mkdtempSync, chmodSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
-import { ComposeProject, docker, dockerAvailability, dockerOk, ensureImages, eventually, uniqueId } from "./harness.ts";
+import {
+  ComposeProject,
+  PUBLISH_ADDR,
+  docker,
+  dockerAvailability,
+  dockerOk,
+  ensureImages,
+  eventually,
+  onHost,
+  uniqueId,
+} from "./harness.ts";
 import { ClusterUnderTest, report } from "./cluster.ts";
 import { consoleLogin, generatedPassword } from "./console.ts";
 import { chaosScheduleTest } from "./modes.ts";
@@ -16,8 +26,7 @@ import { RequestCode } from "../../src/remoting/codes.ts";
 import { clusterInfo } from "../../src/remoting/cluster.ts";
 
 const skip = await dockerAvailability();
-// Published on every interface: a test below joins a broker through the docker host's bridge address.
-const project = new ComposeProject("rmqtest-single", "single", { env: { PUBLISH_ADDR: "0.0.0.0" } });
+const project = new ComposeProject("rmqtest-single", "single");
 const broker = project.container("broker");
 const namesrv = project.container("namesrv");
 const BROKER_IMAGE = "rocketmq-appliance/broker:latest";
@@ -52,9 +61,9 @@ async function waitHealthy(container: string, timeoutMs = 120_000): Promise<void
   }
 }
 
-/** The address the name server lists for `brokerName`'s master. */
-async function masterAddress(brokerName: string): Promise<string> {
-  const table = (await clusterInfo("127.0.0.1:9876")).brokerAddrTable ?? {};
+/** The address the name server (the single mode's, or `namesrv`) lists for `brokerName`'s master. */
+async function masterAddress(brokerName: string, namesrv = onHost(9876)): Promise<string> {
+  const table = (await clusterInfo(namesrv)).brokerAddrTable ?? {};
   const address = table[brokerName]?.brokerAddrs?.["0"];
   assert.ok(address, `${brokerName} is not registered: ${JSON.stringify(table)}`);
   return address;
@@ -110,13 +119,13 @@ describe("single mode (compose/single.yml)", { skip }, () => {
   });
 
   after(async () => {
-    await docker("rm", "-f", "rmqtest-broker-b", DISK_BROKER);
+    await docker("rm", "-f", DISK_BROKER);
     await project.run("down", "-v", "--remove-orphans", "-t", "1");
   });
 
-  test("the official Java client on the host round-trips 1000 messages through localhost:9876", async () => {
+  test(`the official Java client on the host round-trips 1000 messages through ${onHost(9876)}`, async () => {
     const runId = uniqueId("host");
-    const r = await runJavaClientOnHost(roundTripArgs("localhost:9876", "HostTopic", 1000, runId));
+    const r = await runJavaClientOnHost(roundTripArgs(onHost(9876), "HostTopic", 1000, runId));
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /SENT 1000 ok=1000/);
     assert.match(r.stdout, /RECEIVED 1000/);
@@ -130,7 +139,7 @@ describe("single mode (compose/single.yml)", { skip }, () => {
     assert.match(r.stdout, /RECEIVED 1000/);
   });
 
-  test("the npm ali-ons client on the host round-trips 200 messages through localhost:9876", async () => {
+  test(`the npm ali-ons client on the host round-trips 200 messages through ${onHost(9876)}`, async () => {
     const runId = uniqueId("ons");
     // ali-ons does not auto-create topics: create it with the mqadmin that ships in the image.
     const created = await dockerOk(
@@ -146,7 +155,7 @@ describe("single mode (compose/single.yml)", { skip }, () => {
       "AliOnsTopic",
     );
     assert.match(created, /create topic to .* success/);
-    const { sent, received } = await aliOnsRoundTrip("localhost:9876", "AliOnsTopic", 200, runId);
+    const { sent, received } = await aliOnsRoundTrip(onHost(9876), "AliOnsTopic", 200, runId);
     assert.equal(sent, 200);
     assert.equal(received, 200);
   });
@@ -233,7 +242,7 @@ describe("single mode (compose/single.yml)", { skip }, () => {
     const runId = uniqueId("stop");
     const sent = await runJavaClientOnHost([
       "--namesrv",
-      "localhost:9876",
+      onHost(9876),
       "--topic",
       "DurableTopic",
       "--count",
@@ -264,7 +273,7 @@ describe("single mode (compose/single.yml)", { skip }, () => {
     await project.ok("up", "-d", "--wait", "broker");
     const received = await runJavaClientOnHost([
       "--namesrv",
-      "localhost:9876",
+      onHost(9876),
       "--topic",
       "DurableTopic",
       "--count",
@@ -280,40 +289,53 @@ describe("single mode (compose/single.yml)", { skip }, () => {
     assert.match(received.stdout, /RECEIVED 500/);
   });
 
-  test("a broker started with docker run -e NAMESRV_ADDR=... joins the name server and is reachable", async () => {
-    // The docker host as seen from the default bridge network: its docker0 address.
+  test("a name server and a broker started with docker run, the broker told NAMESRV_ADDR=<docker host>:port, join and are reachable", async () => {
+    // As the blog posts do it: each node a `docker run` of its own on the default bridge, the broker dialling the name
+    // server through the docker host's bridge address (docker0) where the name server's port is published.
     const gateway = networkInterfaces()["docker0"]?.find((a) => a.family === "IPv4")?.address ?? "172.17.0.1";
-    await docker("rm", "-f", "rmqtest-broker-b");
-    await dockerOk(
-      "run",
-      "-d",
-      "--name",
-      "rmqtest-broker-b",
-      "--memory",
-      "1g",
-      "--stop-timeout",
-      "60",
-      "-e",
-      `NAMESRV_ADDR=${gateway}:9876`,
-      "-e",
-      "BROKER_NAME=broker-b",
-      "-e",
-      "LISTEN_PORT=20911",
-      "-p",
-      "20909:20909",
-      "-p",
-      "20911:20911",
-      "-p",
-      "20912:20912",
-      BROKER_IMAGE,
-    );
-    await waitHealthy("rmqtest-broker-b");
-    const address = await masterAddress("broker-b");
-    assert.match(address, /:20911$/);
-    const runtime = await request(address!, RequestCode.GET_BROKER_RUNTIME_INFO);
-    assert.equal(runtime.code, 0);
-    // Gone, it leaves the name server's table at once (its connection closes): the tests below see the single mode alone.
-    await dockerOk("rm", "-f", "rmqtest-broker-b");
+    const nodes = ["rmqtest-run-namesrv", "rmqtest-run-broker"];
+    await docker("rm", "-f", ...nodes);
+    try {
+      await dockerOk(
+        "run",
+        "-d",
+        "--name",
+        nodes[0]!,
+        "--memory",
+        "512m",
+        "-p",
+        `${gateway}:29876:9876`,
+        "rocketmq-appliance/namesrv:latest",
+      );
+      await dockerOk(
+        "run",
+        "-d",
+        "--name",
+        nodes[1]!,
+        "--memory",
+        "1g",
+        "-e",
+        `NAMESRV_ADDR=${gateway}:29876`,
+        "-e",
+        "BROKER_NAME=broker-b",
+        "-e",
+        "LISTEN_PORT=20911",
+        "-p",
+        `${PUBLISH_ADDR}:20909:20909`,
+        "-p",
+        `${PUBLISH_ADDR}:20911:20911`,
+        "-p",
+        `${PUBLISH_ADDR}:20912:20912`,
+        BROKER_IMAGE,
+      );
+      await waitHealthy(nodes[1]!);
+      const address = await masterAddress("broker-b", `${gateway}:29876`);
+      assert.match(address, /:20911$/);
+      const runtime = await request(address, RequestCode.GET_BROKER_RUNTIME_INFO);
+      assert.equal(runtime.code, 0);
+    } finally {
+      await docker("rm", "-f", ...nodes);
+    }
   });
 
   test("a class-data-sharing archive that does not match, or none, still boots the JVM", async () => {
@@ -367,7 +389,7 @@ describe("single mode (compose/single.yml)", { skip }, () => {
     const runId = uniqueId("lock");
     const sent = await runJavaClientOnHost([
       "--namesrv",
-      "localhost:9876",
+      onHost(9876),
       "--topic",
       "LockTopic",
       "--count",
@@ -387,7 +409,7 @@ describe("single mode (compose/single.yml)", { skip }, () => {
     assert.match(r.stdout + r.stderr, /RocketMQ was not started/);
     assert.equal(await files(), before);
     assert.match(before, /^abort$/m);
-    const consumed = await runJavaClientOnHost(["--namesrv", "localhost:9876", ...consumeArgs("LockTopic", 100, runId, uniqueId("lock"))]);
+    const consumed = await runJavaClientOnHost(["--namesrv", onHost(9876), ...consumeArgs("LockTopic", 100, runId, uniqueId("lock"))]);
     assert.match(consumed.stdout, /RECEIVED 100\b/, consumed.stdout + consumed.stderr);
   });
 
@@ -400,7 +422,7 @@ describe("single mode (compose/single.yml)", { skip }, () => {
       const send = (runId: string, count: number, seconds: number) =>
         runJavaClientOnHost([
           "--namesrv",
-          "localhost:9876",
+          onHost(9876),
           "--topic",
           "DiskTopic",
           "--count",
@@ -463,7 +485,7 @@ describe("single mode (compose/single.yml)", { skip }, () => {
       ] as const) {
         const consumed = await runJavaClientOnHost([
           "--namesrv",
-          "localhost:9876",
+          onHost(9876),
           ...consumeArgs("DiskTopic", count, runId, uniqueId("disk")),
         ]);
         assert.match(consumed.stdout, new RegExp(`RECEIVED ${count}\\b`), consumed.stdout + consumed.stderr);
