@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFile
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GROUP_OF_THREE, byPort, type ClusterUnderTest } from "../integration/cluster.ts";
-import { REPO_ROOT, dockerOk, eventually, onHost, sh, uniqueId } from "../integration/harness.ts";
+import { REPO_ROOT, docker, dockerOk, eventually, onHost, sh, uniqueId } from "../integration/harness.ts";
 import { clusterInfo, type ClusterInfo } from "../../src/remoting/cluster.ts";
 import { RemotingClient } from "../../src/remoting/connection.ts";
 import {
@@ -143,11 +143,25 @@ async function allHealthy(cluster: ClusterUnderTest): Promise<void> {
 const each = (action: (container: string) => Promise<unknown>) => (nodes: string[], cluster: ClusterUnderTest) =>
   Promise.all(nodes.map((n) => action(cluster.container(n))));
 
+/**
+ * `docker pause`, tried again while the freezer gives up: under heavy I/O a task in uninterruptible sleep keeps the
+ * cgroup v1 freezer from finishing, and runc thaws the container again and answers "unable to freeze". The fault
+ * was not injected then; a second later it usually is.
+ */
+async function pause(container: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const r = await docker("pause", container);
+    if (r.code === 0) return;
+    if (attempt === 5 || !/unable to freeze/.test(r.stderr)) throw new Error(`docker pause ${container} exited ${r.code}\n${r.stderr}`);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
 export const FAULTS: Record<string, Fault> = {
   // kill -9, then the node starts again on its volume.
   kill: { nodes: master, inject: each((c) => dockerOk("kill", "-s", "KILL", c)), heal: each((c) => dockerOk("start", c)) },
   // Every process frozen (the cgroup freezer, as SIGSTOP), then thawed: a master that comes back after others moved on.
-  pause: { nodes: master, inject: each((c) => dockerOk("pause", c)), heal: each((c) => dockerOk("unpause", c)) },
+  pause: { nodes: master, inject: each(pause), heal: each((c) => dockerOk("unpause", c)) },
   // A clean stop and start: RocketMQ's shutdown hook runs.
   restart: { nodes: master, inject: each((c) => dockerOk("stop", "-t", "60", c)), heal: each((c) => dockerOk("start", c)) },
   // Cut off from every other node and client (its own network namespace drops all but loopback), then joined again
