@@ -3,8 +3,8 @@
 // each lane has a loopback address of its own (lane 1 127.0.0.1, lane 2 127.0.0.2: test/integration/harness.ts), so
 // a compose suite in each lane can run at once. Anything else on fixed host ports (RocketMQCluster, which publishes on
 // 127.0.0.1) runs in the first lane, with every file not named below. The second lane holds the files named below:
-// Testcontainers' random ports, the chart's pods on a network of their own, and light compose suites (a single mode's
-// two JVMs), so they run while the first lane's clusters start and wait. The unit tests run first, alone: some bound
+// Testcontainers' random ports, the chart's pods on a network of their own, and light compose suites (the single
+// mode, the upgrade), so they run while the first lane's clusters start and wait. The unit tests run first, alone: some bound
 // how long a parse may take.
 // Output: TAP, each top-level test in one piece (a lane's lines are held until its test ends), then the time table
 // (test/file-times.ts) and each lane's wall time. Exit code 1 when anything failed.
