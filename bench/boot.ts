@@ -33,7 +33,7 @@ async function firstMessage(namesrv: string, tag: string): Promise<void> {
   const runId = `${tag}-${Date.now()}`;
   const r = await runJavaClientOnHost(
     ["--namesrv", namesrv, "--topic", "BootTopic", "--count", "1", "--mode", "both", "--create-topic", "--run-id", runId, "--group", runId],
-    { timeoutMs: 120_000 },
+    { timeoutMs: 120_000, jit: "full" },
   );
   if (!/RECEIVED 1\b/.test(r.stdout)) throw new Error(`${tag}: no message came back:\n${r.stdout}${r.stderr}`);
 }

@@ -51,12 +51,12 @@ function perfArgs(namesrv: string, threads: number): string[] {
 }
 
 async function onHost(namesrv: string, threads: number, label: string): Promise<Perf> {
-  const r = await runJavaClientOnHost(perfArgs(namesrv, threads), { timeoutMs: (seconds + 90) * 1000 });
+  const r = await runJavaClientOnHost(perfArgs(namesrv, threads), { timeoutMs: (seconds + 90) * 1000, jit: "full" });
   return parsePerf(r.stdout + "\n" + r.stderr, label);
 }
 
 function inContainer(namesrv: string, threads: number, label: string): Perf {
-  const { binds, cmd } = javaClientContainerCommand(perfArgs(namesrv, threads));
+  const { binds, cmd } = javaClientContainerCommand(perfArgs(namesrv, threads), "full");
   const out = docker(
     "run",
     "--rm",

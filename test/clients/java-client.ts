@@ -173,10 +173,19 @@ function classPath(program: JavaProgram, dir = program.dir): string {
   return [path.join(dir, "classes", `${mainClass(program)}.jar`), path.join(dir, "lib", "*")].join(path.delimiter);
 }
 
-/** The host JVM's options for the program: its heap, and its class-data archive (ignored, silently, when stale). */
-function jvmOptions(program: JavaProgram): string[] {
+/**
+ * How a client JVM compiles. "quick", the tests': the first tier (C1) alone. A test's client lives for seconds, and
+ * C2's compiles nearly doubled its CPU (a 1,000-message round trip: 3.4–3.8 CPU-s with both tiers, 1.8–2.1 with C1),
+ * CPU that the clusters under test wait for on a 2-core machine. "full": both tiers, as applications run, for the
+ * benchmarks' figures.
+ */
+export type Jit = "quick" | "full";
+const JIT_OPTIONS: Record<Jit, string[]> = { quick: ["-XX:TieredStopAtLevel=1"], full: [] };
+
+/** The host JVM's options for the program: its heap, JIT, and class-data archive (ignored, silently, when stale). */
+function jvmOptions(program: JavaProgram, jit: Jit = "quick"): string[] {
   const archive = program.training ? [`-XX:SharedArchiveFile=${archiveOf(program)}`, "-Xlog:cds=off", "-Xlog:cds+dynamic=off"] : [];
-  return ["-Xms64m", "-Xmx256m", ...archive];
+  return ["-Xms64m", "-Xmx256m", ...JIT_OPTIONS[jit], ...archive];
 }
 
 function archiveOf(program: JavaProgram): string {
@@ -285,18 +294,18 @@ export function javaTlsOptions(caFile: string): string[] {
  * Runs RoundTrip with the host's `java` (JAVA_HOME/bin/java if set). Builds first if needed.
  * Default timeout: RoundTrip's own --timeout-seconds plus 30 s; on expiry the JVM is killed
  * and the result has code 124. `credentials` sign its requests (ACL); the secret goes by environment, not argv.
- * `jvmOptions` go before the class path (e.g. RocketMQ's -Dtls.* system properties).
+ * `jvmOptions` go before the class path (e.g. RocketMQ's -Dtls.* system properties); `jit` is "quick" unless told.
  */
 export async function runJavaClientOnHost(
   args: string[],
-  opts: { timeoutMs?: number; credentials?: { accessKey: string; secretKey: string }; jvmOptions?: string[] } = {},
+  opts: { timeoutMs?: number; credentials?: { accessKey: string; secretKey: string }; jvmOptions?: string[]; jit?: Jit } = {},
 ): Promise<JavaClientResult> {
   await prepareJavaClient();
   const timeoutMs = opts.timeoutMs ?? (timeoutSecondsOf(args) + 30) * 1000;
   return runTool(
     jdkTool("java"),
     [
-      ...jvmOptions(ROUND_TRIP),
+      ...jvmOptions(ROUND_TRIP, opts.jit),
       ...(opts.jvmOptions ?? []),
       "-cp",
       classPath(ROUND_TRIP),
@@ -314,12 +323,12 @@ export async function runJavaClientOnHost(
  * Call prepareJavaClient() first so the mounted directory is populated. An `--events` file's directory is
  * mounted at the same path, so that the host reads the events as they come (it must be writable by uid 3000).
  */
-export function javaClientContainerCommand(args: string[]): { binds: string[]; cmd: string[] } {
+export function javaClientContainerCommand(args: string[], jit: Jit = "quick"): { binds: string[]; cmd: string[] } {
   const events = args.includes("--events") ? args[args.indexOf("--events") + 1] : undefined;
   return {
     binds: [`${JAVA_CLIENT_DIR}:${JAVA_CLIENT_MOUNT}:ro`, ...(events ? [`${path.dirname(events)}:${path.dirname(events)}`] : [])],
     // The image's Java runtime is not the host's: no class-data archive.
-    cmd: ["java", "-cp", classPath(ROUND_TRIP, JAVA_CLIENT_MOUNT), mainClass(ROUND_TRIP), ...args],
+    cmd: ["java", ...JIT_OPTIONS[jit], "-cp", classPath(ROUND_TRIP, JAVA_CLIENT_MOUNT), mainClass(ROUND_TRIP), ...args],
   };
 }
 
