@@ -36,6 +36,9 @@ const NETWORK = "rmqbench-health";
 const IP = { namesrv: "10.79.0.11", broker: "10.79.0.12" };
 /** How many of the idle broker's busiest thread names the results keep. */
 const TOP_THREADS = 8;
+/** The console's check before it was CommonJS: an ES module asking /healthz with fetch. */
+const CONSOLE_CHECK_BEFORE =
+  'const r = await fetch("http://127.0.0.1:8082/healthz", { signal: AbortSignal.timeout(2000) }); process.exit(r.ok ? 0 : 1);';
 const JVM_SERVICES = ["namesrv-1", "namesrv-2", "broker-a", "broker-a-s", "broker-b", "broker-b-s"];
 
 function containerId(service: string): string {
@@ -121,6 +124,23 @@ try {
         `the full check in Node ${figures[`${service}.checkCpuMs.fullNode`]} ms, docker exec of true ${figures[`${service}.checkCpuMs.execTrue`]} ms`,
     );
   }
+  // The console's image has Node and no shell: its check is a Node start, as CommonJS with Node's http client; before,
+  // an ES module with fetch, measured here as it was.
+  const consoleId = containerId("console");
+  const consoleRate = await idleRate(consoleId);
+  const consoleSamples: Record<string, number[]> = { image: [], before: [], nodeStart: [] };
+  for (let i = 0; i < checks; i++) {
+    consoleSamples.image!.push(await execCpuMs(consoleId, consoleRate, ["/usr/local/bin/node", "/opt/console/healthcheck.cjs"]));
+    consoleSamples.before!.push(
+      await execCpuMs(consoleId, consoleRate, ["/usr/local/bin/node", "--input-type=module", "-e", CONSOLE_CHECK_BEFORE]),
+    );
+    consoleSamples.nodeStart!.push(await execCpuMs(consoleId, consoleRate, ["/usr/local/bin/node", "-e", "0"]));
+  }
+  for (const [kind, xs] of Object.entries(consoleSamples)) figures[`console.checkCpuMs.${kind}`] = Math.round(median(xs) * 10) / 10;
+  console.log(
+    `  console: CPU per check, median of ${checks}: the image's ${figures["console.checkCpuMs.image"]} ms, ` +
+      `as before (ES module, fetch) ${figures["console.checkCpuMs.before"]} ms, node -e 0 ${figures["console.checkCpuMs.nodeStart"]} ms`,
+  );
   const shipped = await idleShares(idleSeconds);
   figures["idle.shipped.coreShare"] = shipped.total;
   figures["idle.shipped.watchersCoreShare"] = shipped.watchers;

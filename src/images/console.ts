@@ -56,13 +56,18 @@ export function chartLibraryFiles(): Record<string, string> {
   return { "uPlot.esm.js": join(dist, "uPlot.esm.js"), "uPlot.min.css": join(dist, "uPlot.min.css") };
 }
 
-/** console.mjs (server), healthcheck.mjs (what HEALTHCHECK runs; tiny, so a check costs little) and ui/ with the chart library. */
+/**
+ * console.mjs (server), healthcheck.cjs (what HEALTHCHECK runs every 5 s: CommonJS, which Node starts without its
+ * ES module loader, so a check costs little) and ui/ with the chart library.
+ */
 export async function bundleConsole(outDir: string): Promise<void> {
   await esbuild({ ...NODE_BUNDLE, entryPoints: [join(REPO_ROOT, "src", "console", "main.ts")], outfile: join(outDir, "console.mjs") });
   await esbuild({
     ...NODE_BUNDLE,
+    format: "cjs",
+    banner: {},
     entryPoints: [join(REPO_ROOT, "src", "console", "healthcheck.ts")],
-    outfile: join(outDir, "healthcheck.mjs"),
+    outfile: join(outDir, "healthcheck.cjs"),
   });
   cpSync(join(REPO_ROOT, "src", "console", "ui"), join(outDir, "ui"), { recursive: true });
   for (const [file, path] of Object.entries(chartLibraryFiles())) cpSync(path, join(outDir, "ui", file));

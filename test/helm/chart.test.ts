@@ -118,7 +118,7 @@ function checkPods(objects: K8sObject[], tag: string): void {
     assert.equal(pod.enableServiceLinks, false, `${where}: no service-link variables`);
     for (const c of containers(w)) {
       const role = roleOf(c.image);
-      const health = role === "console" ? ["/usr/local/bin/node", "/opt/console/healthcheck.mjs"] : ["docker-entrypoint", "healthcheck"];
+      const health = role === "console" ? ["/usr/local/bin/node", "/opt/console/healthcheck.cjs"] : ["docker-entrypoint", "healthcheck"];
       for (const probe of ["readinessProbe", "startupProbe"] as const) {
         assert.deepEqual(c[probe]?.exec?.command, health, `${where}/${c.name}: ${probe} runs the image's health check`);
       }
