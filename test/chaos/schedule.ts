@@ -454,10 +454,15 @@ export async function runSchedule(cluster: ClusterUnderTest, mode: string, optio
     // Both clients stop at once, so that no JVM outlives the failed schedule, and the fault in progress is healed.
     abort();
     await unhealed?.().catch((e: Error) => log(`healing after the failure failed too: ${e.message}`));
-    const [, consumed] = await Promise.all([sending, consuming]);
-    // What the consumer said is the only clue to why it received nothing (its events file is empty).
-    if (error instanceof NothingReceivedError)
-      error.message += `; the consumer (exit ${consumed.code}) said: ${(consumed.stdout + consumed.stderr).slice(-2000)}`;
+    const [sent, consumed] = await Promise.all([sending, consuming]);
+    // What the clients said is the only clue to why nothing was received (the consumer's events file is empty): a
+    // consumer that never got its queues, or a producer whose sends all failed.
+    if (error instanceof NothingReceivedError) {
+      const acknowledged = events("sent").filter((e) => e.kind === "A").length;
+      error.message +=
+        `; the consumer (exit ${consumed.code}) said: ${(consumed.stdout + consumed.stderr).slice(-2000)}` +
+        `\nthe producer had ${acknowledged} sends acknowledged (exit ${sent.code}) and said: ${(sent.stdout + sent.stderr).slice(-2000)}`;
+    }
     throw error;
   }
   writeFileSync(file("stop"), "");
