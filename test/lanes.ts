@@ -1,11 +1,11 @@
 // `npm test`: the unit tests, then every other test file in two lanes that run side by side, one file at a time in
 // each. The compose suites publish fixed host ports (9876, 10911, the console's 8082, ...) on their PUBLISH_ADDR;
 // each lane has a loopback address of its own (lane 1 127.0.0.1, lane 2 127.0.0.2: test/integration/harness.ts), so
-// a compose suite in each lane can run at once. Anything else on fixed host ports (RocketMQCluster, which publishes on
-// 127.0.0.1) runs in the first lane, with every file not named below. The second lane holds the files named below:
-// Testcontainers' random ports, the chart's pods on a network of their own, and light compose suites (the single
-// mode, the upgrade), so they run while the first lane's clusters start and wait. The unit tests run first, alone: some bound
-// how long a parse may take.
+// a compose suite in each lane can run at once (RocketMQCluster too, given the lane's address). Anything else on fixed
+// host ports runs in the first lane, with every file not named below. The second lane holds the files named below:
+// Testcontainers' random ports, the chart's pods on a network of their own, and lighter clusters (the single mode,
+// the upgrade, the secure overlay, RocketMQCluster), so they run while the first lane's clusters start and wait.
+// The unit tests run first, alone: some bound how long a parse may take.
 // Output: TAP, each top-level test in one piece (a lane's lines are held until its test ends), then the time table
 // (test/file-times.ts) and each lane's wall time. Exit code 1 when anything failed.
 import { globSync } from "node:fs";
@@ -31,6 +31,8 @@ const PORT_FREE = [
   "test/helm/pods.test.ts",
   "test/integration/single.test.ts",
   "test/testcontainers/rocketmq-container.test.ts",
+  "test/integration/secure.test.ts",
+  "test/testcontainers/rocketmq-cluster.test.ts",
   "test/integration/messages.test.ts",
   "test/integration/auth.test.ts",
   "test/integration/diagnostics.test.ts",

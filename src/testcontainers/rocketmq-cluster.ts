@@ -2,9 +2,10 @@
 // testcontainers compose environment, with a handle per node to stop, kill or pause it (dockerode underneath).
 //
 // The compose files publish fixed host ports (9876, 10911, ...), one-to-one as brokers need, so one cluster runs
-// per Docker host at a time. Brokers advertise their container addresses: reachable from a Linux Docker host and
-// from containers on the cluster's network.
+// per host address at a time (withPublishAddress: another loopback address for another cluster). Brokers advertise
+// their container addresses: reachable from a Linux Docker host and from containers on the cluster's network.
 import { randomUUID } from "node:crypto";
+import { isIP } from "node:net";
 import { fileURLToPath } from "node:url";
 import type Dockerode from "dockerode";
 import {
@@ -34,6 +35,7 @@ export class RocketMQCluster {
   private startupTimeoutMs = 300_000;
   private readonly topics: { name: string; options: TopicOptions }[] = [];
   private auth: Credentials | undefined;
+  private publishAddress: string | undefined;
 
   private readonly mode: ClusterMode;
 
@@ -76,6 +78,17 @@ export class RocketMQCluster {
     return this;
   }
 
+  /**
+   * The host address the fixed ports are published on (the compose files' PUBLISH_ADDR), and that getNamesrvAddr()
+   * and getProxyEndpoint() name. By default 127.0.0.1 when Docker runs on this host, else every interface. Another
+   * loopback address (127.0.0.2, ...) lets a second cluster run beside the first on one Docker host.
+   */
+  withPublishAddress(address: string): this {
+    if (!isIP(address)) throw new Error(`withPublishAddress: ${JSON.stringify(address)} is not an IP address (e.g. 127.0.0.2)`);
+    this.publishAddress = address;
+    return this;
+  }
+
   async start(): Promise<StartedRocketMQCluster> {
     const client = await getContainerRuntimeClient();
     const project = `rocketmq-${this.mode}-${randomUUID().slice(0, 8)}`;
@@ -85,7 +98,7 @@ export class RocketMQCluster {
       .withProjectName(project)
       .withEnvironment({
         ROCKETMQ_VERSION: this.version ?? "latest",
-        PUBLISH_ADDR: publishAddressFor(client.info.containerRuntime.host),
+        PUBLISH_ADDR: this.publishAddress ?? publishAddressFor(client.info.containerRuntime.host),
         ...(this.auth ? { AUTH_ENABLED: "true", AUTH_ADMIN_USER: this.auth.accessKey, AUTH_ADMIN_PASSWORD: this.auth.secretKey } : {}),
       })
       .withDefaultWaitStrategy(new HealthyOrExitedWaitStrategy())
@@ -97,13 +110,15 @@ export class RocketMQCluster {
       if (isPortClash(e)) {
         throw new Error(
           `RocketMQCluster ${this.mode}: a host port of compose/${this.mode}.yml is taken. The compose files publish fixed ports ` +
-            `(9876, 10911, ...), so one cluster runs per Docker host at a time; stop the other one first.\n${(e as Error).message}`,
+            `(9876, 10911, ...), so one cluster runs per host address at a time; stop the other one first, or give this one ` +
+            `another address with withPublishAddress (e.g. 127.0.0.2).\n${(e as Error).message}`,
         );
       }
       throw e;
     }
     try {
-      const cluster = new StartedRocketMQCluster(client, started, project, await nodesOf(client, project), this.auth);
+      const nodes = await nodesOf(client, project);
+      const cluster = new StartedRocketMQCluster(client, started, project, nodes, this.auth, this.publishAddress);
       // Healthy means registered with one name server; started means every name server lists every broker.
       await cluster.waitUntilFormed(Math.max(30_000, this.startupTimeoutMs - (Date.now() - startedAt)));
       for (const topic of this.topics) await cluster.createTopic(topic.name, topic.options);
@@ -123,6 +138,8 @@ export class StartedRocketMQCluster {
   readonly project: string;
   private readonly nodeList: RocketMQNode[];
   private readonly credentials: Credentials | undefined;
+  /** Where the test process dials the published ports: the publish address given, else the Docker host. */
+  private readonly host: string;
 
   constructor(
     client: ContainerRuntimeClient,
@@ -130,8 +147,10 @@ export class StartedRocketMQCluster {
     project: string,
     nodes: RocketMQNode[],
     credentials?: Credentials,
+    publishAddress?: string,
   ) {
     this.client = client;
+    this.host = publishAddress ?? client.info.containerRuntime.host;
     this.environment = environment;
     this.project = project;
     this.nodeList = nodes;
@@ -146,7 +165,7 @@ export class StartedRocketMQCluster {
   /** Every name server, `host:port;host:port`, for clients in the test process. */
   getNamesrvAddr(): string {
     return this.namesrvs()
-      .map((n) => `${this.client.info.containerRuntime.host}:${n.getHostPort(NAMESRV_PORT)}`)
+      .map((n) => `${this.host}:${n.getHostPort(NAMESRV_PORT)}`)
       .join(";");
   }
 
@@ -166,7 +185,7 @@ export class StartedRocketMQCluster {
   getProxyEndpoint(): string {
     const proxy = this.nodeList.find((n) => n.service === "proxy");
     if (!proxy) throw new Error("getProxyEndpoint(): this RocketMQCluster was started without withProxy()");
-    return `${this.client.info.containerRuntime.host}:${proxy.getHostPort(8081)}`;
+    return `${this.host}:${proxy.getHostPort(8081)}`;
   }
 
   /** Nodes by compose service name: namesrv-1, broker-a, broker-a-s, broker-a-n0, proxy, ... */

@@ -6,7 +6,7 @@ import { createServer, type AddressInfo } from "node:net";
 import { test } from "node:test";
 import type Dockerode from "dockerode";
 import { DEFAULT_IMAGE, advertisedHostOf, choosePorts, namesrvDefinition } from "../../src/testcontainers/rocketmq-container.ts";
-import { RocketMQNode, StartedRocketMQCluster } from "../../src/testcontainers/rocketmq-cluster.ts";
+import { RocketMQCluster, RocketMQNode, StartedRocketMQCluster } from "../../src/testcontainers/rocketmq-cluster.ts";
 import { containerLogs, errorLines } from "../../src/testcontainers/ready.ts";
 import { CONFIGURATOR_MARKER, formatLogLine, parseLogLine } from "../../src/entrypoint/log-line.ts";
 import { freeConsecutivePorts, isPortClash, publishAddressFor } from "../../src/testcontainers/ports.ts";
@@ -201,7 +201,7 @@ async function closedPort(): Promise<number> {
 }
 
 /** A cluster of the given nodes, as StartedRocketMQCluster sees them after `docker inspect`; no Docker involved. */
-function clusterOf(nodes: { service: string; ip: string; namesrvPort?: number }[]): StartedRocketMQCluster {
+function clusterOf(nodes: { service: string; ip: string; namesrvPort?: number }[], publishAddress?: string): StartedRocketMQCluster {
   const client = runtime("127.0.0.1") as unknown as ConstructorParameters<typeof StartedRocketMQCluster>[0];
   const node = ({ service, ip, namesrvPort }: (typeof nodes)[number]) =>
     new RocketMQNode(client, service, `project-${service}-1`, {
@@ -212,8 +212,24 @@ function clusterOf(nodes: { service: string; ip: string; namesrvPort?: number }[
         Ports: namesrvPort ? { "9876/tcp": [{ HostIp: "0.0.0.0", HostPort: String(namesrvPort) }] } : {},
       },
     } as unknown as Dockerode.ContainerInspectInfo);
-  return new StartedRocketMQCluster(client, {} as ConstructorParameters<typeof StartedRocketMQCluster>[1], "project", nodes.map(node));
+  const environment = {} as ConstructorParameters<typeof StartedRocketMQCluster>[1];
+  return new StartedRocketMQCluster(client, environment, "project", nodes.map(node), undefined, publishAddress);
 }
+
+test("withPublishAddress: the name servers are dialled on the address given; anything but an IP address is refused", () => {
+  const namesrvs = [
+    { service: "namesrv-1", ip: "172.30.0.2", namesrvPort: 9876 },
+    { service: "namesrv-2", ip: "172.30.0.3", namesrvPort: 9877 },
+  ];
+  assert.equal(clusterOf(namesrvs).getNamesrvAddr(), "127.0.0.1:9876;127.0.0.1:9877");
+  assert.equal(clusterOf(namesrvs, "127.0.0.2").getNamesrvAddr(), "127.0.0.2:9876;127.0.0.2:9877");
+  assert.throws(
+    () => new RocketMQCluster("2m-2s-sync").withPublishAddress("localhost"),
+    /withPublishAddress: "localhost" is not an IP address/,
+  );
+  assert.throws(() => new RocketMQCluster("2m-2s-sync").withPublishAddress("127.0.0.2:9876"), /is not an IP address/);
+  assert.ok(new RocketMQCluster("2m-2s-sync").withPublishAddress("::1"));
+});
 
 test("a cluster asks each name server in turn, and finds the node that is master now", async () => {
   const refusing = await fakeNamesrv();
