@@ -100,6 +100,21 @@ async function idleShares(seconds: number): Promise<{ total: number; byService: 
 
 const pct = (share: number) => `${(share * 100).toFixed(2)} %`;
 
+/**
+ * CPU milliseconds per check of each command in the service's container, the commands taking turns `checks` times;
+ * each median goes to the figures as `<service>.checkCpuMs.<kind>`.
+ */
+async function checkCpuMs<K extends string>(service: string, commands: Record<K, string[]>): Promise<Record<K, number>> {
+  const id = containerId(service);
+  const rate = await idleRate(id);
+  const kinds = Object.keys(commands) as K[];
+  const samples = new Map<K, number[]>(kinds.map((k) => [k, []]));
+  for (let i = 0; i < checks; i++) for (const k of kinds) samples.get(k)!.push(await execCpuMs(id, rate, commands[k]));
+  const medians = {} as Record<K, number>;
+  for (const k of kinds) figures[`${service}.checkCpuMs.${k}`] = medians[k] = Math.round(median(samples.get(k)!) * 10) / 10;
+  return medians;
+}
+
 await buildImages();
 console.log(`machine: ${machineLine()}`);
 const figures: Record<string, number> = { checks, idleSeconds };
@@ -110,36 +125,26 @@ try {
   // Let the boot's compilation and the first registrations settle before measuring.
   await sleep(15_000);
   for (const service of ["namesrv-1", "broker-a-s"]) {
-    const id = containerId(service);
-    const rate = await idleRate(id);
-    const samples: Record<string, number[]> = { image: [], fullNode: [], execTrue: [] };
-    for (let i = 0; i < checks; i++) {
-      samples.image!.push(await execCpuMs(id, rate, ["docker-entrypoint", "healthcheck"]));
-      samples.fullNode!.push(await execCpuMs(id, rate, ["node", "/opt/appliance/appliance.mjs", "healthcheck"]));
-      samples.execTrue!.push(await execCpuMs(id, rate, ["true"]));
-    }
-    for (const [kind, xs] of Object.entries(samples)) figures[`${service}.checkCpuMs.${kind}`] = Math.round(median(xs) * 10) / 10;
+    const ms = await checkCpuMs(service, {
+      image: ["docker-entrypoint", "healthcheck"],
+      fullNode: ["node", "/opt/appliance/appliance.mjs", "healthcheck"],
+      execTrue: ["true"],
+    });
     console.log(
-      `  ${service}: CPU per check, median of ${checks}: the image's ${figures[`${service}.checkCpuMs.image`]} ms, ` +
-        `the full check in Node ${figures[`${service}.checkCpuMs.fullNode`]} ms, docker exec of true ${figures[`${service}.checkCpuMs.execTrue`]} ms`,
+      `  ${service}: CPU per check, median of ${checks}: the image's ${ms.image} ms, ` +
+        `the full check in Node ${ms.fullNode} ms, docker exec of true ${ms.execTrue} ms`,
     );
   }
   // The console's image has Node and no shell: its check is a Node start, as CommonJS with Node's http client; before,
   // an ES module with fetch, measured here as it was.
-  const consoleId = containerId("console");
-  const consoleRate = await idleRate(consoleId);
-  const consoleSamples: Record<string, number[]> = { image: [], before: [], nodeStart: [] };
-  for (let i = 0; i < checks; i++) {
-    consoleSamples.image!.push(await execCpuMs(consoleId, consoleRate, ["/usr/local/bin/node", "/opt/console/healthcheck.cjs"]));
-    consoleSamples.before!.push(
-      await execCpuMs(consoleId, consoleRate, ["/usr/local/bin/node", "--input-type=module", "-e", CONSOLE_CHECK_BEFORE]),
-    );
-    consoleSamples.nodeStart!.push(await execCpuMs(consoleId, consoleRate, ["/usr/local/bin/node", "-e", "0"]));
-  }
-  for (const [kind, xs] of Object.entries(consoleSamples)) figures[`console.checkCpuMs.${kind}`] = Math.round(median(xs) * 10) / 10;
+  const ms = await checkCpuMs("console", {
+    image: ["/usr/local/bin/node", "/opt/console/healthcheck.cjs"],
+    before: ["/usr/local/bin/node", "--input-type=module", "-e", CONSOLE_CHECK_BEFORE],
+    nodeStart: ["/usr/local/bin/node", "-e", "0"],
+  });
   console.log(
-    `  console: CPU per check, median of ${checks}: the image's ${figures["console.checkCpuMs.image"]} ms, ` +
-      `as before (ES module, fetch) ${figures["console.checkCpuMs.before"]} ms, node -e 0 ${figures["console.checkCpuMs.nodeStart"]} ms`,
+    `  console: CPU per check, median of ${checks}: the image's ${ms.image} ms, ` +
+      `as before (ES module, fetch) ${ms.before} ms, node -e 0 ${ms.nodeStart} ms`,
   );
   const shipped = await idleShares(idleSeconds);
   figures["idle.shipped.coreShare"] = shipped.total;

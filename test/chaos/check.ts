@@ -238,19 +238,21 @@ export function missedIds(events: ClientEvent[]): number[] {
   return [...new Set(events.filter((e) => e.kind === "A").map((e) => e.index))].filter((i) => !received.has(i)).sort((a, b) => a - b);
 }
 
+/** A span for the reports: seconds with a decimal, or "never" for what did not happen. */
+export const seconds = (ms: number | null | undefined): string => (ms == null ? "never" : `${(ms / 1000).toFixed(1)} s`);
+
 /** The report as a few lines of text, for the runner's output. */
 export function renderReport(r: ChaosReport): string {
-  const s = (ms: number | null) => (ms === null ? "never" : `${(ms / 1000).toFixed(1)} s`);
   return [
     `${r.mode}: ${r.kept ? "kept its promise" : `BROKE its promise: ${r.why}`} (${r.promise})`,
     `  sent ${r.sent}, acknowledged ${r.acknowledged}, stored without SEND_OK ${r.storedNotAcknowledged}, lost ${r.lost}${r.skipped === undefined ? "" : `, stored but skipped by the group ${r.skipped}`}, received twice or more ${r.duplicated}`,
-    `  longest without an acknowledged send ${s(r.longestSendGapMs)}, without a message received ${s(r.longestConsumeGapMs)}`,
+    `  longest without an acknowledged send ${seconds(r.longestSendGapMs)}, without a message received ${seconds(r.longestConsumeGapMs)}`,
     ...(r.failedNodes?.length ? [`  nodes failed: ${r.failedNodes.join("; ")}`] : []),
     `  | fault | target | lasted | longest without a send / a receive (to ${AFTERMATH_MS / 1000} s after) | its group sends again after healing | received again |`,
     "  |---|---|---|---|---|---|",
     ...r.faults.map(
       (f) =>
-        `  | ${f.name} | ${f.target} | ${s(f.healedAt - f.injectedAt)} | ${s(f.sendStallMs)} / ${s(f.consumeStallMs)} | ${s(f.groupBackAfterMs)} | ${f.duplicated} |`,
+        `  | ${f.name} | ${f.target} | ${seconds(f.healedAt - f.injectedAt)} | ${seconds(f.sendStallMs)} / ${seconds(f.consumeStallMs)} | ${seconds(f.groupBackAfterMs)} | ${f.duplicated} |`,
     ),
   ].join("\n");
 }

@@ -22,7 +22,7 @@ import { RequestCode } from "../../src/remoting/codes.ts";
 import { consoleLogin, generatedPassword, haReplicating } from "./console.ts";
 import { browserTour } from "./console-browser.ts";
 import { consoleSecurityTests } from "./console-security.ts";
-import { PROMISES, renderReport } from "../chaos/check.ts";
+import { PROMISES, renderReport, seconds } from "../chaos/check.ts";
 import { brokerAddresses, electsMaster, listedBy, runSchedule, services, writeReport } from "../chaos/schedule.ts";
 
 const TWO_NAMESRVS = "namesrv-1:9876;namesrv-2:9876";
@@ -239,8 +239,6 @@ function relisting(samples: ListingSample[], startedAt: number, expected: string
   const listed = answers.find((s) => expected.every((a) => s.addresses!.includes(a)));
   return { answeredAfterMs: first.answeredAt - startedAt, listedAfterMs: listed && Math.max(0, listed.answeredAt - first.answeredAt) };
 }
-
-const seconds = (ms: number | undefined) => (ms === undefined ? "never" : `${(ms / 1000).toFixed(1)} s`);
 
 /** With the proxy overlay (5.x): the gRPC client and the Java client through the proxy. */
 function proxyTests(cluster: ClusterUnderTest): void {
