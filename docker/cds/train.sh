@@ -61,16 +61,23 @@ for role in "$@"; do
   esac
 done
 
-# Stops in reverse order of start; each JVM writes its archive as it exits.
-for role in $started; do
-  pid=$(cat "/tmp/cds-$role/pid")
-  kill -TERM "$pid"
-  wait "$pid" || true
-  if [ ! -s "$out/$role.jsa" ]; then
-    echo "cds: $role wrote no archive:" >&2
-    tail -n 40 "/tmp/cds-$role/out.log" >&2
-    exit 1
-  fi
-  echo "cds: $role archive $(du -k "$out/$role.jsa" | cut -f1) KiB"
-done
+# Stops the roles that use the name server together, then the name server: each JVM writes its archive as it
+# exits, after RocketMQ's own shutdown (seconds of joins and timeouts), which then overlap.
+stop() {
+  for role in "$@"; do kill -TERM "$(cat "/tmp/cds-$role/pid")"; done
+  for role in "$@"; do
+    wait "$(cat "/tmp/cds-$role/pid")" || true
+    if [ ! -s "$out/$role.jsa" ]; then
+      echo "cds: $role wrote no archive:" >&2
+      tail -n 40 "/tmp/cds-$role/out.log" >&2
+      exit 1
+    fi
+    echo "cds: $role archive $(du -k "$out/$role.jsa" | cut -f1) KiB"
+  done
+}
+clients=""
+for role in $started; do [ "$role" = namesrv ] || clients="$clients $role"; done
+# shellcheck disable=SC2086 # one word per role
+stop $clients
+case " $started " in *" namesrv "*) stop namesrv ;; esac
 chmod 0644 "$out"/*.jsa

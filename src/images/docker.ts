@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } f
 import { relative, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type Docker from "dockerode";
+import { pack } from "tar-fs";
 import type { ImageRole } from "./versions.ts";
 
 export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -80,19 +81,18 @@ export async function dockerBuild(
   context: string,
   o: { target: string; tags: string[]; hash: string; buildargs: Record<string, string>; platform: string; cpuShares?: number },
 ): Promise<void> {
-  const stream = await docker.buildImage(
-    { context, src: readdirSync(context) },
-    {
-      t: o.tags[0],
-      target: o.target,
-      buildargs: o.buildargs,
-      labels: { [CONTEXT_LABEL]: o.hash },
-      platform: o.platform,
-      ...(o.cpuShares ? { cpushares: o.cpuShares } : {}),
-      rm: true,
-      forcerm: true,
-    },
-  );
+  // The context as a plain tar: dockerode gzips a `{ context }` in this process, which costs more CPU and time than
+  // sending the few hundred MB uncompressed over the engine's local socket.
+  const stream = await docker.buildImage(pack(context), {
+    t: o.tags[0],
+    target: o.target,
+    buildargs: o.buildargs,
+    labels: { [CONTEXT_LABEL]: o.hash },
+    platform: o.platform,
+    ...(o.cpuShares ? { cpushares: o.cpuShares } : {}),
+    rm: true,
+    forcerm: true,
+  });
   await new Promise<void>((resolve, reject) => {
     docker.modem.followProgress(
       stream,
