@@ -18,6 +18,7 @@ import { brokersOf, clusterInfo, masterOf, waitUntil, type ClusterInfo } from ".
 import { splitAddress, splitNamesrvList } from "../remoting/address.ts";
 import { fromAnyNamesrv } from "../remoting/namesrv.ts";
 import { HealthyOrExitedWaitStrategy } from "./ready.ts";
+import { pauseRetryingFreezer } from "./freezer.ts";
 import { isPortClash, publishAddressFor } from "./ports.ts";
 import { createTopic, type TopicOptions } from "../remoting/topics.ts";
 import type { Credentials } from "../remoting/auth.ts";
@@ -314,9 +315,12 @@ export class RocketMQNode {
     await this.container.kill({ signal });
   }
 
-  /** Freezes every process of the node (a hung machine or a partition, as clients see it). */
+  /**
+   * Freezes every process of the node (a hung machine or a partition, as clients see it); tried again while the
+   * cgroup v1 freezer gives up (pauseRetryingFreezer).
+   */
   async pause(): Promise<void> {
-    await this.container.pause();
+    await pauseRetryingFreezer(() => this.container.pause());
   }
 
   async unpause(): Promise<void> {

@@ -11,6 +11,7 @@ import { GROUP_OF_THREE, byPort, type ClusterUnderTest } from "../integration/cl
 import { REPO_ROOT, docker, dockerOk, eventually, onHost, sh, uniqueId } from "../integration/harness.ts";
 import { clusterInfo, type ClusterInfo } from "../../src/remoting/cluster.ts";
 import { RemotingClient } from "../../src/remoting/connection.ts";
+import { pauseRetryingFreezer } from "../../src/testcontainers/freezer.ts";
 import {
   AFTERMATH_MS,
   check,
@@ -143,19 +144,12 @@ async function allHealthy(cluster: ClusterUnderTest): Promise<void> {
 const each = (action: (container: string) => Promise<unknown>) => (nodes: string[], cluster: ClusterUnderTest) =>
   Promise.all(nodes.map((n) => action(cluster.container(n))));
 
-/**
- * `docker pause`, tried again while the freezer gives up: under heavy I/O a task in uninterruptible sleep keeps the
- * cgroup v1 freezer from finishing, and runc thaws the container again and answers "unable to freeze". The fault
- * was not injected then; a second later it usually is.
- */
-async function pause(container: string): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
+/** `docker pause`, tried again while the cgroup v1 freezer gives up (the fault was not injected then). */
+const pause = (container: string): Promise<void> =>
+  pauseRetryingFreezer(async () => {
     const r = await docker("pause", container);
-    if (r.code === 0) return;
-    if (attempt === 5 || !/unable to freeze/.test(r.stderr)) throw new Error(`docker pause ${container} exited ${r.code}\n${r.stderr}`);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-  }
-}
+    if (r.code !== 0) throw new Error(`docker pause ${container} exited ${r.code}\n${r.stderr}`);
+  });
 
 export const FAULTS: Record<string, Fault> = {
   // kill -9, then the node starts again on its volume.

@@ -14,6 +14,7 @@ import { HttpRequestCounter, renderMetrics } from "../../src/console/metrics.ts"
 import { subscriptionGroups } from "../../src/remoting/admin.ts";
 import { RemotingClient } from "../../src/remoting/connection.ts";
 import { createSubscriptionGroup } from "../../src/remoting/groups.ts";
+import { pauseRetryingFreezer } from "../../src/testcontainers/freezer.ts";
 import { RocketMQContainer, type StartedRocketMQContainer } from "../../src/testcontainers/index.ts";
 import { dockerAvailability, uniqueId } from "./harness.ts";
 
@@ -205,7 +206,7 @@ describe("address diagnostics and /metrics against a real broker", { skip }, () 
     const dockerode = (await getContainerRuntimeClient()).container.dockerode;
     const brokerContainer = dockerode.getContainer(rocketmq.getBrokerContainer().getId());
     const pausedClient = new RemotingClient({ timeoutMs: 2000 });
-    await brokerContainer.pause();
+    await pauseRetryingFreezer(() => brokerContainer.pause());
     try {
       const started = performance.now();
       const broker = await theBroker(new RemotingClusterSource(pausedClient, rocketmq.getNamesrvAddr(), 0));

@@ -6,6 +6,7 @@ import { after, before, describe, test } from "node:test";
 import { getContainerRuntimeClient } from "testcontainers";
 import { RemotingClient, RemotingTimeoutError } from "../../src/remoting/connection.ts";
 import { RequestCode } from "../../src/remoting/codes.ts";
+import { pauseRetryingFreezer } from "../../src/testcontainers/freezer.ts";
 import { parseFastjson } from "../../src/remoting/fastjson.ts";
 import { RocketMQContainer, type StartedRocketMQContainer } from "../../src/testcontainers/index.ts";
 import { brokerConfig, brokerRuntimeInfo, consumeStats, haStatus, subscriptionGroups, topicList } from "../../src/remoting/admin.ts";
@@ -93,7 +94,7 @@ describe("remoting client against a real broker", { skip }, () => {
 
   test("a paused broker times the request out; after unpause the connection answers again", async () => {
     const docker = (await getContainerRuntimeClient()).container.dockerode.getContainer(rocketmq.getBrokerContainer().getId());
-    await docker.pause();
+    await pauseRetryingFreezer(() => docker.pause());
     const consoleClient = new RemotingClient({ timeoutMs: 1000 });
     try {
       // Only the waits are timed: pausing and unpausing take the engine seconds on a busy machine.

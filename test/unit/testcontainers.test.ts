@@ -8,6 +8,7 @@ import type Dockerode from "dockerode";
 import { DEFAULT_IMAGE, advertisedHostOf, choosePorts, namesrvDefinition } from "../../src/testcontainers/rocketmq-container.ts";
 import { RocketMQCluster, RocketMQNode, StartedRocketMQCluster } from "../../src/testcontainers/rocketmq-cluster.ts";
 import { containerLogs, errorLines } from "../../src/testcontainers/ready.ts";
+import { pauseRetryingFreezer } from "../../src/testcontainers/freezer.ts";
 import { CONFIGURATOR_MARKER, formatLogLine, parseLogLine } from "../../src/entrypoint/log-line.ts";
 import { freeConsecutivePorts, isPortClash, publishAddressFor } from "../../src/testcontainers/ports.ts";
 import { createLogger } from "../../src/entrypoint/log.ts";
@@ -272,4 +273,35 @@ test("a cluster whose first name server is down asks the next one (a refused con
   } finally {
     await answering.close();
   }
+});
+
+test("pause: tried again after runc's 'unable to freeze', at most five times; any other failure at once", async () => {
+  const freezeFailure = new Error(
+    "(HTTP code 500) server error - Cannot pause container 1f: OCI runtime pause failed: unable to freeze: unknown",
+  );
+  let calls = 0;
+  await pauseRetryingFreezer(async () => {
+    if (++calls < 3) throw freezeFailure;
+  }, 1);
+  assert.equal(calls, 3);
+
+  calls = 0;
+  await assert.rejects(
+    pauseRetryingFreezer(async () => {
+      calls++;
+      throw freezeFailure;
+    }, 1),
+    /unable to freeze/,
+  );
+  assert.equal(calls, 5);
+
+  calls = 0;
+  await assert.rejects(
+    pauseRetryingFreezer(async () => {
+      calls++;
+      throw new Error("(HTTP code 409) container 1f is not running");
+    }, 1),
+    /is not running/,
+  );
+  assert.equal(calls, 1);
 });
