@@ -41,7 +41,7 @@ async function firstMessage(namesrv: string, tag: string): Promise<void> {
 // ---- containers
 
 async function containerRun(javaOptExt?: string): Promise<Run> {
-  for (const role of ["broker", "namesrv"] as const) docker("rm", "-f", `rmqbench-boot-${role}`);
+  for (const role of ["broker", "namesrv"] as const) docker("rm", "-f", "-v", `rmqbench-boot-${role}`);
   const t0 = performance.now();
   const started = (["namesrv", "broker"] as const).map((role) => {
     const args = ["run", "-d", "--name", `rmqbench-boot-${role}`, "--network", NETWORK, "--ip", IP[role], "--memory", "1g"];
@@ -60,7 +60,7 @@ async function containerRun(javaOptExt?: string): Promise<Run> {
   logs.kill();
   await firstMessage(`${IP.namesrv}:9876`, "container");
   const done = performance.now();
-  for (const role of ["broker", "namesrv"] as const) docker("rm", "-f", `rmqbench-boot-${role}`);
+  for (const role of ["broker", "namesrv"] as const) docker("rm", "-f", "-v", `rmqbench-boot-${role}`);
   return { bootSeconds: (booted - t0) / 1000, firstMessageSeconds: (done - t0) / 1000, cpuSeconds };
 }
 
@@ -109,7 +109,7 @@ try {
     }
   }
 } finally {
-  for (const role of ["broker", "namesrv"] as const) docker("rm", "-f", `rmqbench-boot-${role}`);
+  for (const role of ["broker", "namesrv"] as const) docker("rm", "-f", "-v", `rmqbench-boot-${role}`);
   docker("network", "rm", NETWORK);
   rmSync(extracted.dir, { recursive: true, force: true });
 }

@@ -182,7 +182,7 @@ const extracted = extractBare(IMAGE);
 const bare = startBare(extracted, "idle", 100);
 try {
   for (const role of ["namesrv", "broker"] as const) {
-    docker("rm", "-f", `rmqbench-health-${role}`);
+    docker("rm", "-f", "-v", `rmqbench-health-${role}`);
     const env = role === "broker" ? ["-e", `NAMESRV_ADDR=${IP.namesrv}:9876`] : [];
     docker("run", "-d", "--name", `rmqbench-health-${role}`, "--network", NETWORK, "--ip", IP[role], "--memory", "1g", ...env, IMAGE[role]);
   }
@@ -218,7 +218,7 @@ try {
   }
 } finally {
   await bare.stop();
-  for (const role of ["broker", "namesrv"] as const) docker("rm", "-f", `rmqbench-health-${role}`);
+  for (const role of ["broker", "namesrv"] as const) docker("rm", "-f", "-v", `rmqbench-health-${role}`);
   docker("network", "rm", NETWORK);
   rmSync(extracted.dir, { recursive: true, force: true });
 }

@@ -1,7 +1,7 @@
 // What the benches read from this host: CPU counters of containers (their cgroups) and of processes (/proc), and
 // RocketMQ's own jars, runtime, argfile and config extracted from an image to run the same JVMs directly on the host.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT } from "../src/images/build.ts";
@@ -97,11 +97,11 @@ export interface BareRocketMQ {
  */
 export function extractBare(images: Record<JvmRole, string>, memory: string | Record<JvmRole, string> = "1g"): BareRocketMQ {
   const dir = mkdtempSync(join(tmpdir(), "rmqbench-bare-"));
-  docker("rm", "-f", "rmqbench-extract");
+  docker("rm", "-f", "-v", "rmqbench-extract");
   docker("create", "--name", "rmqbench-extract", images.broker);
   docker("cp", "rmqbench-extract:/opt/java", join(dir, "java"));
   docker("cp", "rmqbench-extract:/opt/rocketmq", join(dir, "rocketmq"));
-  docker("rm", "-f", "rmqbench-extract");
+  docker("rm", "-f", "-v", "rmqbench-extract");
   const argfile = {} as Record<JvmRole, string[]>;
   const conf = {} as Record<JvmRole, string>;
   for (const role of ["namesrv", "broker"] as const) {
@@ -167,4 +167,59 @@ export function freshNetwork(name: string, subnet: string): void {
     // none left over
   }
   docker("network", "create", "--subnet", subnet, name);
+}
+
+/**
+ * CPU groups for the host side of a bench, each with a container's default weight: `client` for this process and
+ * the clients it starts, `server` for the bare JVMs. Without a service manager every host process shares the root
+ * group, where each busy thread weighs as much as all of Docker's containers together (their parent group,
+ * `docker`): a client's threads on the host then take CPU from a broker in a container that they would not take
+ * from the same broker run by hand. A service manager (systemd) puts a service and a login session in groups of
+ * their own, and so does the bench. Needs root and a cpu controller (cgroup v1 or v2); `available` says if it has them.
+ */
+export interface CpuGroups {
+  available: boolean;
+  /** Moves this process (and so the processes it starts after) to `client`, or back to the root group. */
+  enter(group: "client" | "root"): void;
+  /** Moves a process, with all its threads, to `server`. */
+  place(pid: number): void;
+  remove(): void;
+}
+
+export function cpuGroups(): CpuGroups {
+  const v1 = "/sys/fs/cgroup/cpu";
+  const layout = existsSync(join(v1, "cpu.shares"))
+    ? { root: v1, weightFile: "cpu.shares", weight: "1024" }
+    : existsSync("/sys/fs/cgroup/cgroup.controllers")
+      ? { root: "/sys/fs/cgroup", weightFile: "cpu.weight", weight: "100" }
+      : undefined;
+  const dir = (group: string) => join(layout!.root, `rmqbench-${group}`);
+  try {
+    if (!layout) throw new Error("no cpu controller");
+    if (layout.weightFile === "cpu.weight") writeFileSync(join(layout.root, "cgroup.subtree_control"), "+cpu");
+    for (const group of ["client", "server"]) {
+      mkdirSync(dir(group), { recursive: true });
+      writeFileSync(join(dir(group), layout.weightFile), layout.weight);
+    }
+  } catch (e) {
+    process.stderr.write(`CPU groups unavailable (${(e as Error).message}): every host process shares one group\n`);
+    const none = () => {};
+    return { available: false, enter: none, place: none, remove: none };
+  }
+  const move = (pid: number, to: string) => writeFileSync(join(to, "cgroup.procs"), String(pid));
+  return {
+    available: true,
+    enter: (group) => move(process.pid, group === "root" ? layout.root : dir(group)),
+    place: (pid) => move(pid, dir("server")),
+    remove() {
+      move(process.pid, layout.root);
+      for (const group of ["client", "server"]) {
+        try {
+          rmdirSync(dir(group));
+        } catch {
+          // a process started in it still runs: the group stays, and the next run uses it again
+        }
+      }
+    },
+  };
 }

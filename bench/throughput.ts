@@ -7,13 +7,15 @@
 //    host (Docker's port forwarding in between);
 //  - otherContainer: the client in another container on the same network;
 //  - hostNetwork: our containers with --network host (Linux), the client on the host.
+// The host's clients and bare JVMs run in CPU groups of their own (cpuGroups in host.ts), as a service manager runs
+// them; bareOneGroup and containerAddressOneGroup repeat two paths with every host process in the root group.
 //   node bench/throughput.ts [--seconds 15] [--rounds 1]
 import { spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { buildImages } from "../src/images/build.ts";
 import { javaClientContainerCommand, prepareJavaClient, runJavaClientOnHost } from "../test/clients/java-client.ts";
-import { docker, extractBare, freshNetwork, startBare, whenLogged } from "./host.ts";
+import { cpuGroups, docker, extractBare, freshNetwork, startBare, whenLogged } from "./host.ts";
 import { machineLine, median, writeResult } from "./results.ts";
 
 const { values } = parseArgs({ options: { seconds: { type: "string", default: "15" }, rounds: { type: "string", default: "1" } } });
@@ -36,24 +38,31 @@ function parsePerf(stdout: string, label: string): Perf {
   return JSON.parse(line.slice("PERF ".length)) as Perf;
 }
 
-function perfArgs(namesrv: string, threads: number): string[] {
+function perfArgs(namesrv: string, threads: number, runSeconds = seconds): string[] {
   const runId = `tput-${Date.now()}`;
   return ["--namesrv", namesrv, "--topic", "PerfTopic", "--mode", "perf", "--create-topic", "--threads", String(threads)].concat([
     "--seconds",
-    String(seconds),
+    String(runSeconds),
     "--run-id",
     runId,
     "--group",
     runId,
     "--timeout-seconds",
-    String(seconds + 60),
+    String(runSeconds + 60),
   ]);
 }
 
-async function onHost(namesrv: string, threads: number, label: string): Promise<Perf> {
-  const r = await runJavaClientOnHost(perfArgs(namesrv, threads), { timeoutMs: (seconds + 90) * 1000, jit: "full" });
+async function onHost(namesrv: string, threads: number, label: string, runSeconds = seconds): Promise<Perf> {
+  const r = await runJavaClientOnHost(perfArgs(namesrv, threads, runSeconds), { timeoutMs: (runSeconds + 90) * 1000, jit: "full" });
   return parsePerf(r.stdout + "\n" + r.stderr, label);
 }
+
+/**
+ * Sends for a while, unmeasured, after every start: the broker's JIT then has compiled the send path, so that no
+ * path is measured against a colder broker than another (the first client after a start would be).
+ */
+const WARM_UP_SECONDS = 8;
+const warmUp = (namesrv: string) => onHost(namesrv, 4, "warm-up", WARM_UP_SECONDS);
 
 function inContainer(namesrv: string, threads: number, label: string): Perf {
   const { binds, cmd } = javaClientContainerCommand(perfArgs(namesrv, threads), "full");
@@ -89,13 +98,16 @@ async function startContainers(options: { hostNetwork?: boolean; published?: boo
   const logs = spawn("docker", ["logs", "-f", "rmqbench-tput-broker"], { stdio: ["ignore", "pipe", "pipe"] });
   await whenLogged(logs, "boot success");
   logs.kill();
+  await warmUp(options.hostNetwork || options.published ? "127.0.0.1:9876" : `${IP.namesrv}:9876`);
 }
 
 function removeContainers(): void {
-  for (const role of ["broker", "namesrv"] as const) docker("rm", "-f", `rmqbench-tput-${role}`);
+  // With their anonymous volumes (the store): left behind, every start's commit log would stay on the disk.
+  for (const role of ["broker", "namesrv"] as const) docker("rm", "-f", "-v", `rmqbench-tput-${role}`);
 }
 
-type Variant = "bare" | "containerAddress" | "publishedPorts" | "otherContainer" | "hostNetwork";
+type Variant =
+  "bare" | "containerAddress" | "publishedPorts" | "otherContainer" | "hostNetwork" | "bareOneGroup" | "containerAddressOneGroup";
 const results: Record<string, Perf[]> = {};
 const record = (variant: Variant, threads: number, p: Perf) => {
   (results[`${variant}.t${threads}`] ??= []).push(p);
@@ -109,39 +121,69 @@ await prepareJavaClient();
 console.log(`machine: ${machineLine()}`);
 freshNetwork(NETWORK, "10.79.0.0/24");
 const bare = extractBare(IMAGE);
-try {
-  for (let round = 0; round < rounds; round++) {
-    const host = startBare(bare, `round-${round}`);
-    try {
-      await whenLogged(host.broker, "boot success");
-      for (const t of THREADS) record("bare", t, await onHost("127.0.0.1:9876", t, "bare"));
-    } finally {
-      await host.stop();
+const groups = cpuGroups();
+groups.enter("client");
+// The paths, each from a fresh start; their order turns by one every round, so that none is always measured first or
+// last in a run (these machines drift within minutes).
+const stages: (() => Promise<void>)[] = [
+  async () => {
+    removeContainers(); // --network host's would hold the ports
+    for (const variant of groups.available ? (["bare", "bareOneGroup"] as const) : (["bare"] as const)) {
+      if (variant === "bareOneGroup") groups.enter("root");
+      const host = startBare(bare, `${variant}-${Date.now()}`);
+      try {
+        if (variant === "bare") for (const jvm of [host.namesrv, host.broker]) groups.place(jvm.pid!);
+        await whenLogged(host.broker, "boot success");
+        await warmUp("127.0.0.1:9876");
+        for (const t of THREADS) record(variant, t, await onHost("127.0.0.1:9876", t, variant));
+      } finally {
+        await host.stop();
+        groups.enter("client");
+      }
     }
+  },
+  async () => {
     await startContainers({});
     for (const t of THREADS) record("containerAddress", t, await onHost(`${IP.namesrv}:9876`, t, "containerAddress"));
+    if (groups.available) {
+      groups.enter("root");
+      for (const t of THREADS) record("containerAddressOneGroup", t, await onHost(`${IP.namesrv}:9876`, t, "containerAddressOneGroup"));
+      groups.enter("client");
+    }
     for (const t of THREADS) record("otherContainer", t, inContainer(`${IP.namesrv}:9876`, t, "otherContainer"));
+  },
+  async () => {
     await startContainers({ published: true });
     for (const t of THREADS) record("publishedPorts", t, await onHost("127.0.0.1:9876", t, "publishedPorts"));
+  },
+  async () => {
     await startContainers({ hostNetwork: true });
     for (const t of THREADS) record("hostNetwork", t, await onHost("127.0.0.1:9876", t, "hostNetwork"));
+  },
+];
+try {
+  for (let round = 0; round < rounds; round++) {
+    for (let i = 0; i < stages.length; i++) await stages[(round + i) % stages.length]!();
     removeContainers();
   }
 } finally {
   removeContainers();
+  groups.remove();
   docker("network", "rm", NETWORK);
   rmSync(bare.dir, { recursive: true, force: true });
 }
 
-const figures: Record<string, number> = { seconds, rounds };
+const figures: Record<string, number> = { seconds, rounds, warmUpSeconds: WARM_UP_SECONDS, cpuGroups: groups.available ? 1 : 0 };
 for (const [key, ps] of Object.entries(results)) {
   figures[`${key}.msgPerSec`] = Math.round(median(ps.map((p) => p.msgPerSec)));
   figures[`${key}.p50Ms`] = median(ps.map((p) => p.p50Ms));
   figures[`${key}.p99Ms`] = median(ps.map((p) => p.p99Ms));
 }
-for (const key of Object.keys(results).filter((k) => !k.startsWith("bare."))) {
-  const threads = key.split(".")[1]!;
-  figures[`${key}.throughputRatio`] = figures[`${key}.msgPerSec`]! / figures[`bare.${threads}.msgPerSec`]!;
-  figures[`${key}.p99Ratio`] = figures[`${key}.p99Ms`]! / figures[`bare.${threads}.p99Ms`]!;
+// Each path against the bare JVMs run the same way: in groups of their own, or all in the root group.
+for (const key of Object.keys(results).filter((k) => !k.startsWith("bare"))) {
+  const [variant, threads] = key.split(".");
+  const bare = `${variant!.endsWith("OneGroup") ? "bareOneGroup" : "bare"}.${threads}`;
+  figures[`${key}.throughputRatio`] = figures[`${key}.msgPerSec`]! / figures[`${bare}.msgPerSec`]!;
+  figures[`${key}.p99Ratio`] = figures[`${key}.p99Ms`]! / figures[`${bare}.p99Ms`]!;
 }
 writeResult("throughput", figures);

@@ -621,23 +621,42 @@ function renderBootFigures(): string {
 }
 
 function renderThroughputFigures(): string {
-  return renderFigures("throughput", (f) => {
+  return renderFigures("throughput", (f, r) => {
     const paths: [string, string][] = [
       ["bare", "Bare JVMs on the host, client on the host"],
       ["containerAddress", "Our containers, client on the host dialling the container's address (the default)"],
       ["otherContainer", "Our containers, client in another container on the same network"],
       ["publishedPorts", "Our containers, ports published on 127.0.0.1 (`BROKER_IP1=127.0.0.1`)"],
       ["hostNetwork", "Our containers with `--network host` (Linux)"],
+      ...(r.figures.cpuGroups
+        ? ([
+            ["bareOneGroup", "Without CPU groups: bare JVMs on the host, client on the host"],
+            ["containerAddressOneGroup", "Without CPU groups: our containers, client on the host dialling the container's address"],
+          ] as [string, string][])
+        : []),
     ];
     const cell = (path: string, threads: number) => {
       const k = `${path}.t${threads}`;
-      const ratio = path === "bare" ? "" : ` (${f(`${k}.throughputRatio`).toFixed(2)}×)`;
+      const ratio = path.startsWith("bare") ? "" : ` (${f(`${k}.throughputRatio`).toFixed(2)}×)`;
       return `${f(`${k}.msgPerSec`).toLocaleString("en")} msg/s${ratio}, p50 ${f(`${k}.p50Ms`).toFixed(2)} ms, p99 ${f(`${k}.p99Ms`).toFixed(2)} ms`;
     };
     return [
       `Sync sends of 1 KiB with the official Java client for ${f("seconds")} s (after a 2 s warm-up), one name server and one`,
       `broker (RocketMQ 5.5.0, 1 GiB each); the median of ${f("rounds")} rounds, each path once per round; ratios to the bare JVMs`,
       "of the same run. The client in another container runs on the image's Java runtime, the others on the host's.",
+      ...(r.figures.warmUpSeconds
+        ? [
+            `After each start, ${f("warmUpSeconds")} s of sends from 4 threads go unmeasured, so that every path meets a broker whose JIT`,
+            "has compiled the send path.",
+          ]
+        : []),
+      ...(r.figures.cpuGroups
+        ? [
+            "The clients and the bare JVMs on the host run in CPU groups of their own (cgroups, with a container's weight), as a",
+            "service manager runs a login session and a service; the last two rows run every host process in the root group, as",
+            "on a host without one, and their ratios are to the bare JVMs run that way.",
+          ]
+        : []),
       "",
       table(
         ["Path", "1 thread", "4 threads"],
