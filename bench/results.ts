@@ -48,6 +48,9 @@ export function readResult(bench: BenchName, dir: string = RESULTS_DIR): BenchRe
 }
 
 /** The median of a list of numbers (the upper one of the middle two for an even count). */
+/** The middle value; of an even count, the mean of the two middle ones. */
 export function median(xs: number[]): number {
-  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
