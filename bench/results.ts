@@ -47,7 +47,6 @@ export function readResult(bench: BenchName, dir: string = RESULTS_DIR): BenchRe
   }
 }
 
-/** The median of a list of numbers (the upper one of the middle two for an even count). */
 /** The middle value; of an even count, the mean of the two middle ones. */
 export function median(xs: number[]): number {
   const sorted = [...xs].sort((a, b) => a - b);

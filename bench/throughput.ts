@@ -123,8 +123,8 @@ freshNetwork(NETWORK, "10.79.0.0/24");
 const bare = extractBare(IMAGE);
 const groups = cpuGroups();
 groups.enter("client");
-// The paths, each from a fresh start; their order turns by one every round, so that none is always measured first or
-// last in a run (these machines drift within minutes).
+// The paths, in stages that each start the JVMs afresh (the paths of one stage share its start); the stages' order
+// turns by one every round, so that none is always measured first or last in a run (these machines drift within minutes).
 const stages: (() => Promise<void>)[] = [
   async () => {
     removeContainers(); // --network host's would hold the ports
@@ -182,8 +182,8 @@ for (const [key, ps] of Object.entries(results)) {
 // Each path against the bare JVMs run the same way: in groups of their own, or all in the root group.
 for (const key of Object.keys(results).filter((k) => !k.startsWith("bare"))) {
   const [variant, threads] = key.split(".");
-  const bare = `${variant!.endsWith("OneGroup") ? "bareOneGroup" : "bare"}.${threads}`;
-  figures[`${key}.throughputRatio`] = figures[`${key}.msgPerSec`]! / figures[`${bare}.msgPerSec`]!;
-  figures[`${key}.p99Ratio`] = figures[`${key}.p99Ms`]! / figures[`${bare}.p99Ms`]!;
+  const base = `${variant!.endsWith("OneGroup") ? "bareOneGroup" : "bare"}.${threads}`;
+  figures[`${key}.throughputRatio`] = figures[`${key}.msgPerSec`]! / figures[`${base}.msgPerSec`]!;
+  figures[`${key}.p99Ratio`] = figures[`${key}.p99Ms`]! / figures[`${base}.p99Ms`]!;
 }
 writeResult("throughput", figures);
