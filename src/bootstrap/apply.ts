@@ -3,6 +3,7 @@
 // consumer groups live in each broker's own store, so they are written to every broker (as `mqadmin -c` does);
 // topics are created on every broker and confirmed by the name server.
 import { ensurePolicies, ensureUser } from "../remoting/acl.ts";
+import { withTimeout } from "../remoting/client.ts";
 import { brokersOf, clusterInfo, onEveryBroker, type BrokerMember } from "../remoting/cluster.ts";
 import type { Requester } from "../remoting/connection.ts";
 import { createSubscriptionGroup } from "../remoting/groups.ts";
@@ -18,6 +19,12 @@ export interface ApplyOptions {
   /** One line per declaration: what was done. */
   report(line: string): void;
 }
+
+/**
+ * How long a broker may take to answer a write: it persists its config file (topics, groups, users) before it
+ * answers, and it took more than the default 3 s on a busy 2-core machine.
+ */
+const WRITE_TIMEOUT_MS = 10_000;
 
 /** Returns what was done on this broker: created, updated or nothing. */
 async function applyUser(requester: Requester, broker: string, user: UserSpec): Promise<"created" | "updated" | "unchanged"> {
@@ -76,7 +83,8 @@ async function applyGroup(options: ApplyOptions, brokers: BrokerMember[], group:
 }
 
 /** Applies `spec`; throws on the first declaration a master refuses (what came before it stays applied). */
-export async function applyBootstrap(spec: BootstrapSpec, options: ApplyOptions): Promise<void> {
+export async function applyBootstrap(spec: BootstrapSpec, given: ApplyOptions): Promise<void> {
+  const options = { ...given, requester: withTimeout(given.requester, WRITE_TIMEOUT_MS) };
   if (spec.users.length && !options.rocketmq5) {
     throw new Error("users and policies need RocketMQ 5 with AUTH_ENABLED=true (ACL 2.0); this cluster runs RocketMQ 4");
   }

@@ -34,3 +34,8 @@ export function signing(requester: Requester, credentials: Credentials | undefin
   if (!credentials) return requester;
   return { request: (address, code, options = {}) => requester.request(address, code, { credentials, ...options }) };
 }
+
+/** `requester` with `timeoutMs` for every request that does not bring its own. */
+export function withTimeout(requester: Requester, timeoutMs: number): Requester {
+  return { request: (address, code, options = {}) => requester.request(address, code, { timeoutMs, ...options }) };
+}

@@ -9,6 +9,17 @@ export class NoNamesrvAnsweredError extends Error {
   }
 }
 
+/**
+ * A broker's refusal or silence, met through a name server's listing: every name server lists the same broker, so
+ * asking the next one would only repeat it under the name servers' name. fromAnyNamesrv passes it on at once.
+ */
+export class BrokerRequestError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "BrokerRequestError";
+  }
+}
+
 /** `read` from the first name server that answers; its address comes back with the value. */
 export async function fromAnyNamesrv<T>(
   namesrvs: readonly string[],
@@ -19,6 +30,7 @@ export async function fromAnyNamesrv<T>(
     try {
       return { namesrv, value: await read(namesrv) };
     } catch (e) {
+      if (e instanceof BrokerRequestError) throw e;
       failures.push((e as Error).message);
     }
   }

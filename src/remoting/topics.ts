@@ -4,6 +4,7 @@ import { brokersOf, clusterInfo } from "./cluster.ts";
 import { oneShot, signing } from "./client.ts";
 import type { Credentials } from "./auth.ts";
 import type { Requester } from "./connection.ts";
+import { BrokerRequestError } from "./namesrv.ts";
 import { topicRoute } from "./route.ts";
 import { RequestCode } from "./codes.ts";
 
@@ -62,11 +63,13 @@ export async function createTopic(namesrvAddr: string, topic: string, options: C
   const extFields = topicConfigFields(topic, options);
   await Promise.all(
     brokers.map(async (b) => {
-      const r = await requester
-        .request(b.address, RequestCode.UPDATE_AND_CREATE_TOPIC, { extFields, ...perRequest })
-        .catch((e: Error) => ({ code: -1, remark: e.message }));
-      if (r.code !== 0 && b.brokerId === 0)
-        throw new Error(`broker ${b.brokerName} (${b.address}) refused to create topic ${topic}: code ${r.code} ${r.remark ?? ""}`);
+      const refused = (why: string, cause?: Error) =>
+        new BrokerRequestError(`broker ${b.brokerName} (${b.address}) did not create topic ${topic}: ${why}`, { cause });
+      const r = await requester.request(b.address, RequestCode.UPDATE_AND_CREATE_TOPIC, { extFields, ...perRequest }).catch((e: Error) => {
+        if (b.brokerId === 0) throw refused(e.message, e);
+        return undefined;
+      });
+      if (r && r.code !== 0 && b.brokerId === 0) throw refused(`code ${r.code} ${r.remark ?? ""}`);
     }),
   );
   await waitForRoute(namesrvAddr, topic, options.timeoutMs ?? 30_000, requester);

@@ -12,7 +12,15 @@ import {
   encodeCommand,
   type RemotingCommand,
 } from "../../src/remoting/codec.ts";
-import { RemotingClient, RemotingConnection, RemotingConnectionError, RemotingTimeoutError } from "../../src/remoting/connection.ts";
+import {
+  RemotingClient,
+  RemotingConnection,
+  RemotingConnectionError,
+  RemotingTimeoutError,
+  type Requester,
+} from "../../src/remoting/connection.ts";
+import { withTimeout } from "../../src/remoting/client.ts";
+import { createTopic } from "../../src/remoting/topics.ts";
 import { RequestCode } from "../../src/remoting/codes.ts";
 import { signedExtFields } from "../../src/remoting/auth.ts";
 import {
@@ -23,7 +31,7 @@ import {
   type BrokerMember,
   type ClusterInfo,
 } from "../../src/remoting/cluster.ts";
-import { NoNamesrvAnsweredError } from "../../src/remoting/namesrv.ts";
+import { BrokerRequestError, NoNamesrvAnsweredError, fromAnyNamesrv } from "../../src/remoting/namesrv.ts";
 
 test("fastjson's numeric and object map keys are read", () => {
   const clusterInfo =
@@ -600,4 +608,28 @@ test("onEveryBroker writes to at most 8 brokers at once, however many a name ser
     inFlight--;
   });
   assert.equal(most, 8);
+});
+
+test("a master that does not answer a topic's creation is named as such: the next name server is not asked", async () => {
+  const asked: string[] = [];
+  const requester: Requester = {
+    async request(address, code, options = {}) {
+      asked.push(`${address} ${code} ${options.timeoutMs ?? "default"}`);
+      if (code === RequestCode.GET_BROKER_CLUSTER_INFO)
+        return { code: 0, body: Buffer.from('{"brokerAddrTable":{"broker-a":{"brokerAddrs":{0:"a0:10911"}}}}') };
+      throw new RemotingTimeoutError(address, code, options.timeoutMs ?? 3000);
+    },
+  };
+  const creating = fromAnyNamesrv(["ns1:9876", "ns2:9876"], (ns) =>
+    createTopic(ns, "Orders", { requester: withTimeout(requester, 10_000) }),
+  );
+  await assert.rejects(creating, (e: Error) => {
+    assert.ok(e instanceof BrokerRequestError, e.message);
+    assert.equal(
+      e.message,
+      "broker broker-a (a0:10911) did not create topic Orders: a0:10911: no answer to request code 17 within 10000 ms",
+    );
+    return true;
+  });
+  assert.deepEqual(asked, ["ns1:9876 106 10000", "a0:10911 17 10000"]);
 });
