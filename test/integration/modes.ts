@@ -23,7 +23,7 @@ import { consoleLogin, generatedPassword, haReplicating } from "./console.ts";
 import { browserTour } from "./console-browser.ts";
 import { consoleSecurityTests } from "./console-security.ts";
 import { PROMISES, renderReport, seconds } from "../chaos/check.ts";
-import { brokerAddresses, electsMaster, listedBy, runSchedule, services, writeReport } from "../chaos/schedule.ts";
+import { brokerAddresses, electsMaster, keepBrokerLogs, listedBy, runSchedule, services, writeReport } from "../chaos/schedule.ts";
 
 const TWO_NAMESRVS = "namesrv-1:9876;namesrv-2:9876";
 
@@ -151,7 +151,7 @@ export function chaosScheduleTest(
     }).finally(() => sampler?.stop());
     for (const line of renderReport(r).split("\n")) report(line);
     writeReport(`chaos-ci-${mode}`, cluster.version, r);
-    assert.ok(r.kept, r.why);
+    if (!r.kept) assert.fail(`${r.why}\n${await keepBrokerLogs(cluster, `chaos-ci-${mode}`, startedAt)}`);
     for (const f of r.faults) assert.notEqual(f.groupBackAfterMs, null, `${f.name}: broker-a acknowledged no send after it was healed`);
     if (electsMaster(mode)) {
       // The pause hits the master elected after the kill.

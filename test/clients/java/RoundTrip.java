@@ -93,6 +93,8 @@ public final class RoundTrip {
             + "         [--stop-file FILE]     send: stop before the next message once FILE exists (--count is then an upper\n"
             + "                                bound), at once when it holds 0; consume: once FILE holds a number N, wait for ids\n"
             + "                                below N only, 60 s more at most (0: stop now)\n"
+            + "         [--quiet-seconds S]    consume: stop once S seconds pass without a new id after the first one (a\n"
+            + "                                reader of a stored topic, where what is missing will not come)\n"
             + "         [--access-key AK --secret-key-env VAR]  sign requests (ACL) as AK with the secret in $VAR\n";
 
     // ---------------------------------------------------------------- options
@@ -119,6 +121,8 @@ public final class RoundTrip {
     boolean untilOk;
     /** Where the chaos runner says when to stop: the load lasts as long as its fault schedule does. */
     Path stopFile;
+    /** --quiet-seconds: a consumer stops this long after its last new id (0: never). */
+    int quietSeconds;
 
     // Read by the watchdog thread; a --stop-file consumer brings it forward.
     volatile long deadline;
@@ -256,6 +260,7 @@ public final class RoundTrip {
                 case "--queues": queues = parseInt(k, v, 1); break;
                 case "--interval-ms": intervalMs = parseInt(k, v, 0); break;
                 case "--stop-file": stopFile = Paths.get(v); break;
+                case "--quiet-seconds": quietSeconds = parseInt(k, v, 1); break;
                 case "--events": events = openEvents(v); break;
                 case "--threads": threads = parseInt(k, v, 1); break;
                 case "--seconds": seconds = parseInt(k, v, 1); break;
@@ -791,6 +796,7 @@ public final class RoundTrip {
         long t0 = System.currentTimeMillis();
         String prefix = runId + "-";
         Set<Integer> got = ConcurrentHashMap.newKeySet();
+        AtomicLong lastNewAt = new AtomicLong();
         AtomicLong seenCount = new AtomicLong();
         AtomicLong foreignCount = new AtomicLong();
         // A push consumer: it pulls with the PULL_MESSAGE request that 4.x and 5.x brokers both serve (the lite
@@ -806,7 +812,9 @@ public final class RoundTrip {
                 try {
                     int idx = Integer.parseInt(body.substring(prefix.length()));
                     if (idx >= 0 && idx < count) {
-                        got.add(idx);
+                        if (got.add(idx)) {
+                            lastNewAt.set(System.currentTimeMillis());
+                        }
                         event("R " + idx + " " + System.currentTimeMillis() + " " + m.getBrokerName() + " " + m.getQueueId() + "@" + m.getQueueOffset());
                     }
                 } catch (NumberFormatException ignored) {
@@ -820,6 +828,11 @@ public final class RoundTrip {
             long stopCheckedAt = 0;
             while (got.size() < count && remaining() > 0) {
                 Thread.sleep(Math.max(1, Math.min(100, remaining())));
+                long last = lastNewAt.get();
+                if (quietSeconds > 0 && last > 0 && System.currentTimeMillis() - last >= quietSeconds * 1000L) {
+                    log("consume: no new message for " + quietSeconds + " s; stopping");
+                    break;
+                }
                 if (stopFile != null && System.currentTimeMillis() - stopCheckedAt >= 500) {
                     stopCheckedAt = System.currentTimeMillis();
                     int sent = stopCount();
