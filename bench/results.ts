@@ -8,7 +8,8 @@ import { fileURLToPath } from "node:url";
 
 export const RESULTS_DIR = fileURLToPath(new URL("./results/", import.meta.url));
 
-export type BenchName = "images" | "testcontainers" | "console" | "health" | "boot" | "throughput" | "slave-sync" | "chaos";
+export type BenchName =
+  "images" | "testcontainers" | "console" | "health" | "boot" | "throughput" | "throughput-paths" | "slave-sync" | "chaos";
 
 export interface BenchResult {
   bench: BenchName;

@@ -9,7 +9,10 @@
 //  - hostNetwork: our containers with --network host (Linux), the client on the host.
 // The host's clients and bare JVMs run in CPU groups of their own (cpuGroups in host.ts), as a service manager runs
 // them; bareOneGroup and containerAddressOneGroup repeat two paths with every host process in the root group.
-//   node bench/throughput.ts [--seconds 15] [--rounds 1]
+// Each path's ratio is given twice: of the medians, and paired (the median of each round's ratio to the bare JVMs of
+// the same round, which a machine's drift over the run moves less). `--paths` measures only the paths named (with the
+// bare JVMs they are compared with) and writes bench/results/throughput-paths.json: more rounds in the same time.
+//   node bench/throughput.ts [--seconds 15] [--rounds 1] [--paths hostNetwork,containerAddress]
 import { spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -18,9 +21,34 @@ import { javaClientContainerCommand, prepareJavaClient, runJavaClientOnHost } fr
 import { cpuGroups, docker, extractBare, freshNetwork, startBare, whenLogged } from "./host.ts";
 import { machineLine, median, writeResult } from "./results.ts";
 
-const { values } = parseArgs({ options: { seconds: { type: "string", default: "15" }, rounds: { type: "string", default: "1" } } });
+const { values } = parseArgs({
+  options: { seconds: { type: "string", default: "15" }, rounds: { type: "string", default: "1" }, paths: { type: "string" } },
+});
 const seconds = Number(values.seconds);
 const rounds = Number(values.rounds);
+const VARIANTS = [
+  "bare",
+  "containerAddress",
+  "publishedPorts",
+  "otherContainer",
+  "hostNetwork",
+  "bareOneGroup",
+  "containerAddressOneGroup",
+] as const;
+type Variant = (typeof VARIANTS)[number];
+/** The paths measured: all, or those --paths names and the bare JVMs each is compared with. */
+const chosen = new Set<Variant>(VARIANTS);
+if (values.paths !== undefined) {
+  const named = values.paths.split(",").filter(Boolean);
+  const unknown = named.filter((n) => !(VARIANTS as readonly string[]).includes(n));
+  if (unknown.length || !named.length) {
+    const what = unknown.length ? `${unknown.join(", ")}: no such path` : "no path named";
+    console.error(`--paths: ${what}; allowed, separated by commas: ${VARIANTS.join(", ")}`);
+    process.exit(2);
+  }
+  chosen.clear();
+  for (const n of named as Variant[]) chosen.add(n).add(n.endsWith("OneGroup") ? "bareOneGroup" : "bare");
+}
 const IMAGE = { namesrv: "rocketmq-appliance/namesrv:5.5.0", broker: "rocketmq-appliance/broker:5.5.0" };
 const NETWORK = "rmqbench-tput";
 const IP = { namesrv: "10.79.0.11", broker: "10.79.0.12" };
@@ -106,8 +134,6 @@ function removeContainers(): void {
   for (const role of ["broker", "namesrv"] as const) docker("rm", "-f", "-v", `rmqbench-tput-${role}`);
 }
 
-type Variant =
-  "bare" | "containerAddress" | "publishedPorts" | "otherContainer" | "hostNetwork" | "bareOneGroup" | "containerAddressOneGroup";
 const results: Record<string, Perf[]> = {};
 const record = (variant: Variant, threads: number, p: Perf) => {
   (results[`${variant}.t${threads}`] ??= []).push(p);
@@ -125,45 +151,60 @@ const groups = cpuGroups();
 groups.enter("client");
 // The paths, in stages that each start the JVMs afresh (the paths of one stage share its start); the stages' order
 // turns by one every round, so that none is always measured first or last in a run (these machines drift within minutes).
-const stages: (() => Promise<void>)[] = [
-  async () => {
-    removeContainers(); // --network host's would hold the ports
-    for (const variant of groups.available ? (["bare", "bareOneGroup"] as const) : (["bare"] as const)) {
-      if (variant === "bareOneGroup") groups.enter("root");
-      const host = startBare(bare, `${variant}-${Date.now()}`);
-      try {
-        if (variant === "bare") for (const jvm of [host.namesrv, host.broker]) groups.place(jvm.pid!);
-        await whenLogged(host.broker, "boot success");
-        await warmUp("127.0.0.1:9876");
-        for (const t of THREADS) record(variant, t, await onHost("127.0.0.1:9876", t, variant));
-      } finally {
-        await host.stop();
+const stages: { variants: Variant[]; run: () => Promise<void> }[] = [
+  {
+    variants: ["bare", "bareOneGroup"],
+    run: async () => {
+      removeContainers(); // --network host's would hold the ports
+      for (const variant of (groups.available ? (["bare", "bareOneGroup"] as const) : (["bare"] as const)).filter((v) => chosen.has(v))) {
+        if (variant === "bareOneGroup") groups.enter("root");
+        const host = startBare(bare, `${variant}-${Date.now()}`);
+        try {
+          if (variant === "bare") for (const jvm of [host.namesrv, host.broker]) groups.place(jvm.pid!);
+          await whenLogged(host.broker, "boot success");
+          await warmUp("127.0.0.1:9876");
+          for (const t of THREADS) record(variant, t, await onHost("127.0.0.1:9876", t, variant));
+        } finally {
+          await host.stop();
+          groups.enter("client");
+        }
+      }
+    },
+  },
+  {
+    variants: ["containerAddress", "containerAddressOneGroup", "otherContainer"],
+    run: async () => {
+      await startContainers({});
+      if (chosen.has("containerAddress"))
+        for (const t of THREADS) record("containerAddress", t, await onHost(`${IP.namesrv}:9876`, t, "containerAddress"));
+      if (groups.available && chosen.has("containerAddressOneGroup")) {
+        groups.enter("root");
+        for (const t of THREADS) record("containerAddressOneGroup", t, await onHost(`${IP.namesrv}:9876`, t, "containerAddressOneGroup"));
         groups.enter("client");
       }
-    }
+      if (chosen.has("otherContainer"))
+        for (const t of THREADS) record("otherContainer", t, inContainer(`${IP.namesrv}:9876`, t, "otherContainer"));
+    },
   },
-  async () => {
-    await startContainers({});
-    for (const t of THREADS) record("containerAddress", t, await onHost(`${IP.namesrv}:9876`, t, "containerAddress"));
-    if (groups.available) {
-      groups.enter("root");
-      for (const t of THREADS) record("containerAddressOneGroup", t, await onHost(`${IP.namesrv}:9876`, t, "containerAddressOneGroup"));
-      groups.enter("client");
-    }
-    for (const t of THREADS) record("otherContainer", t, inContainer(`${IP.namesrv}:9876`, t, "otherContainer"));
+  {
+    variants: ["publishedPorts"],
+    run: async () => {
+      await startContainers({ published: true });
+      for (const t of THREADS) record("publishedPorts", t, await onHost("127.0.0.1:9876", t, "publishedPorts"));
+    },
   },
-  async () => {
-    await startContainers({ published: true });
-    for (const t of THREADS) record("publishedPorts", t, await onHost("127.0.0.1:9876", t, "publishedPorts"));
-  },
-  async () => {
-    await startContainers({ hostNetwork: true });
-    for (const t of THREADS) record("hostNetwork", t, await onHost("127.0.0.1:9876", t, "hostNetwork"));
+  {
+    variants: ["hostNetwork"],
+    run: async () => {
+      await startContainers({ hostNetwork: true });
+      for (const t of THREADS) record("hostNetwork", t, await onHost("127.0.0.1:9876", t, "hostNetwork"));
+    },
   },
 ];
+const running = stages.filter((s) => s.variants.some((v) => chosen.has(v)));
 try {
   for (let round = 0; round < rounds; round++) {
-    for (let i = 0; i < stages.length; i++) await stages[(round + i) % stages.length]!();
+    for (let i = 0; i < running.length; i++) await running[(round + i) % running.length]!.run();
     removeContainers();
   }
 } finally {
@@ -185,5 +226,12 @@ for (const key of Object.keys(results).filter((k) => !k.startsWith("bare"))) {
   const base = `${variant!.endsWith("OneGroup") ? "bareOneGroup" : "bare"}.${threads}`;
   figures[`${key}.throughputRatio`] = figures[`${key}.msgPerSec`]! / figures[`${base}.msgPerSec`]!;
   figures[`${key}.p99Ratio`] = figures[`${key}.p99Ms`]! / figures[`${base}.p99Ms`]!;
+  // Round by round: each path is measured once a round, so the i-th figures of two paths are of the same round.
+  const paired = (measure: "msgPerSec" | "p99Ms") => results[key]!.map((p, i) => p[measure] / results[base]![i]![measure]);
+  const ratios = paired("msgPerSec");
+  figures[`${key}.pairedThroughputRatio`] = median(ratios);
+  figures[`${key}.pairedThroughputRatioMin`] = Math.min(...ratios);
+  figures[`${key}.pairedThroughputRatioMax`] = Math.max(...ratios);
+  figures[`${key}.pairedP99Ratio`] = median(paired("p99Ms"));
 }
-writeResult("throughput", figures);
+writeResult(values.paths === undefined ? "throughput" : "throughput-paths", figures);

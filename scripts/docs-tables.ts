@@ -41,6 +41,7 @@ export const BLOCK_NAMES = [
   "figures-health",
   "figures-boot",
   "figures-throughput",
+  "figures-throughput-paths",
   "figures-slave-sync",
   "figures-chaos",
   "figures-chaos-summary",
@@ -59,6 +60,7 @@ export const BLOCK_PAGES: Record<BlockName, string> = {
   "figures-health": "docs/performance.md",
   "figures-boot": "docs/performance.md",
   "figures-throughput": "docs/performance.md",
+  "figures-throughput-paths": "docs/performance.md",
   "figures-slave-sync": "docs/operations.md",
   "figures-chaos": "docs/operations.md",
   "figures-chaos-summary": "README.md",
@@ -347,6 +349,7 @@ const BENCH_COMMAND: Record<BenchName, string> = {
   health: "node bench/health.ts",
   boot: "npm run bench",
   throughput: "node bench/throughput.ts",
+  "throughput-paths": "node bench/throughput.ts --paths <paths>",
   "slave-sync": "node bench/slave-sync.ts",
   chaos: "npm run chaos -- --mode <mode>",
 };
@@ -667,6 +670,35 @@ function renderThroughputFigures(): string {
   });
 }
 
+/** The --paths run: fewer paths, more rounds, and each round's ratio to the bare JVMs of that round. */
+function renderThroughputPathsFigures(): string {
+  return renderFigures("throughput-paths", (f, r) => {
+    const keys = Object.keys(r.figures)
+      .filter((k) => k.endsWith(".pairedThroughputRatio"))
+      .map((k) => k.slice(0, -".pairedThroughputRatio".length))
+      .sort();
+    return [
+      `Only some paths, with the bare JVMs they are compared with: ${f("rounds")} rounds of ${f("seconds")} s, the paths' order turning every`,
+      "round as above. Paired: the median (min–max) of each round's ratio to the bare JVMs of the same round, which the",
+      "machine's drift over the run moves less than a ratio of medians.",
+      "",
+      table(
+        ["Path, threads", "msg/s (median)", "Ratio of medians", "Paired ratio", "p99, paired ratio"],
+        keys.map((k) => {
+          const [path, threads] = k.split(".");
+          return [
+            `${code(path!)}, ${threads!.slice(1)}`,
+            f(`${k}.msgPerSec`).toLocaleString("en"),
+            `${f(`${k}.throughputRatio`).toFixed(2)}×`,
+            `${f(`${k}.pairedThroughputRatio`).toFixed(2)}× (${f(`${k}.pairedThroughputRatioMin`).toFixed(2)}–${f(`${k}.pairedThroughputRatioMax`).toFixed(2)})`,
+            `${f(`${k}.pairedP99Ratio`).toFixed(2)}×`,
+          ];
+        }),
+      ),
+    ];
+  });
+}
+
 function renderHealthFigures(): string {
   const ms = (n: number) => `${n.toFixed(1)} ms`;
   const pct = (share: number) => `${(share * 100).toFixed(1)} %`;
@@ -739,6 +771,7 @@ export function renderBlocks(): Record<BlockName, string> {
     "figures-health": renderHealthFigures(),
     "figures-boot": renderBootFigures(),
     "figures-throughput": renderThroughputFigures(),
+    "figures-throughput-paths": renderThroughputPathsFigures(),
     "figures-slave-sync": renderSlaveSyncFigures(),
     "figures-chaos": renderChaosFigures(),
     "figures-chaos-summary": renderChaosSummary(),
