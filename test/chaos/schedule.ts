@@ -40,7 +40,7 @@ export function electsMaster(mode: string): boolean {
 /**
  * When a run broke its promise: each broker's log since `since` in test-artifacts/<name>-logs/, and the lines that
  * tell a store cut short from a message gone (DLedger rebuilding a follower's log at a leader's position, a
- * truncated commit log), for the failure's message.
+ * truncated commit log, consume queues cut back by a crashed broker's recovery), for the failure's message.
  */
 export async function keepBrokerLogs(cluster: ClusterUnderTest, name: string, since: number): Promise<string> {
   const out = join(REPO_ROOT, "test-artifacts", `${name}-logs`);
@@ -50,7 +50,12 @@ export async function keepBrokerLogs(cluster: ClusterUnderTest, name: string, si
     const log = await docker("logs", "--since", String(Math.floor(since / 1000)), cluster.container(broker));
     writeFileSync(join(out, `${broker}.log`), log.stdout + log.stderr);
     for (const line of (log.stdout + log.stderr).split("\n"))
-      if (/\[TRUNCATE\]|rebuild|truncateDirty|recover.*abnormal/i.test(line)) clues.push(`${broker}: ${line.slice(0, 300)}`);
+      if (
+        /\[TRUNCATE\]|rebuild|truncateDirty|truncate dirty logic files|destroy a logic mapped file|recover.*abnormal|last stop was a crash/i.test(
+          line,
+        )
+      )
+        clues.push(`${broker}: ${line.slice(0, 300)}`);
   }
   return clues.length ? clues.slice(0, 20).join("\n") : "no broker logged a truncation or a rebuild";
 }
