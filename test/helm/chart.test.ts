@@ -31,7 +31,7 @@ import {
   type Mode,
 } from "./chart.ts";
 
-const missing = missingTools();
+const missing = await missingTools();
 // CI installs helm and go (.ci/run): there a missing tool is a failure, not a reason to skip.
 if (missing && process.env.CI === "true") {
   test("helm and go are installed", () => assert.fail(missing));

@@ -14,6 +14,7 @@ import { CONSOLE_SCHEMA, consoleConfig } from "../../src/console/config.ts";
 import { formatError, resolve } from "../../src/configurator/resolve.ts";
 import { DEFAULT_ROCKETMQ_VERSION } from "../../src/images/versions.ts";
 import { REPO_ROOT } from "../../scripts/docs-tables.ts";
+import { requireBackgroundBuild } from "../background-builds.ts";
 
 export const CHART = join(REPO_ROOT, "charts", "rocketmq");
 /** The chart's modes: the compose files' (src/testcontainers/modes.ts). */
@@ -32,8 +33,16 @@ export function run(command: string, args: string[], input?: string, cwd?: strin
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Why the chart's tests cannot run here, or undefined. Under CI the caller fails instead of skipping. */
-export function missingTools(): string | undefined {
+/**
+ * Why the chart's tests cannot run here, or undefined. Under CI the caller fails instead of skipping. CI compiles
+ * helm and the validator in the background while the tests run: they are waited for first.
+ */
+export async function missingTools(): Promise<string | undefined> {
+  try {
+    await Promise.all([requireBackgroundBuild("helm-install"), requireBackgroundBuild("helm-validate")]);
+  } catch (e) {
+    return (e as Error).message;
+  }
   if (run(HELM, ["version", "--short"]).code !== 0) return `${HELM} is not installed (.ci/run installs it)`;
   if (!process.env.HELM_VALIDATE && run("go", ["version"]).code !== 0) return "go is not installed (it builds test/helm/validate)";
   return undefined;

@@ -9,7 +9,7 @@ import { brokerIds, report, type Topology } from "../integration/cluster.ts";
 import { dockerAvailability, dockerOk, ensureImages, eventually, uniqueId } from "../integration/harness.ts";
 import { assertElectedGroup, zeroLossKillTest } from "../integration/modes.ts";
 
-const missing = missingTools() ?? (await dockerAvailability());
+const missing = (await missingTools()) ?? (await dockerAvailability());
 if (missing && process.env.CI === "true") throw new Error(`CI=true and ${missing}: the chart's pods must run in CI`);
 
 /** The mode's pods up, the expected broker ids, and 1000 messages through the name-server Service. */

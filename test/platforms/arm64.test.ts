@@ -3,7 +3,7 @@
 // module that the official Java client on the host round-trips messages through. Native arm64 hardware runs
 // them at full speed; here the point is that the images are right, not fast.
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -14,6 +14,7 @@ import { platformTag, resolvePlatform } from "../../src/images/platform.ts";
 import { DEFAULT_ROCKETMQ_VERSION, imageName } from "../../src/images/versions.ts";
 import { RocketMQContainer, type StartedRocketMQContainer } from "../../src/testcontainers/index.ts";
 import { prepareJavaClient, roundTripArgs, runJavaClientOnHost } from "../clients/java-client.ts";
+import { awaitBackgroundBuild } from "../background-builds.ts";
 import { report } from "../integration/cluster.ts";
 import { REPO_ROOT, dockerAvailability, dockerOk, ensureImages, sh, uniqueId } from "../integration/harness.ts";
 
@@ -212,27 +213,14 @@ async function atLowestCpuWeight(label: Record<string, string>): Promise<{ updat
 }
 
 /**
- * CI builds these images in the background while the other tests run, at the lowest CPU weight
- * (.ci/run: build/arm64-images.pid, then build/arm64-images.exit). Waits for that build; the call to
- * buildImages after it finds the images up to date, or builds them and says why the background build failed.
+ * CI builds these images in the background while the other tests run, at the lowest CPU weight (.ci/run's
+ * `background arm64-images`). Waits for that build; the call to buildImages after it finds the images up to date,
+ * or builds them and says why the background build failed.
  */
 async function backgroundBuild(): Promise<void> {
-  const pidFile = join(REPO_ROOT, "build", "arm64-images.pid");
-  const exitFile = join(REPO_ROOT, "build", "arm64-images.exit");
-  if (!existsSync(pidFile)) return;
-  const pid = Number(readFileSync(pidFile, "utf8"));
-  const running = (): boolean => {
-    try {
-      process.kill(pid, 0);
-      return !existsSync(exitFile);
-    } catch {
-      return false;
-    }
-  };
-  const waited = Date.now();
-  while (running()) await new Promise((r) => setTimeout(r, 2000));
-  const code = existsSync(exitFile) ? readFileSync(exitFile, "utf8").trim() : "unknown";
-  report(`arm64: the background build ended (exit ${code}) ${((Date.now() - waited) / 1000).toFixed(0)} s after this file began waiting`);
+  const build = await awaitBackgroundBuild("arm64-images");
+  if (build)
+    report(`arm64: the background build ended (exit ${build.exit}) ${build.waitedSeconds.toFixed(0)} s after this file began waiting`);
 }
 
 function elfMachine(path: string): number {
