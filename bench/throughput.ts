@@ -36,6 +36,8 @@ const VARIANTS = [
   "containerAddressOneGroup",
 ] as const;
 type Variant = (typeof VARIANTS)[number];
+/** The bare JVMs a path is compared with: run the same way, in CPU groups of their own or all in the root group. */
+const bareOf = (variant: Variant): Variant => (variant.endsWith("OneGroup") ? "bareOneGroup" : "bare");
 /** The paths measured: all, or those --paths names and the bare JVMs each is compared with. */
 const chosen = new Set<Variant>(VARIANTS);
 if (values.paths !== undefined) {
@@ -47,7 +49,7 @@ if (values.paths !== undefined) {
     process.exit(2);
   }
   chosen.clear();
-  for (const n of named as Variant[]) chosen.add(n).add(n.endsWith("OneGroup") ? "bareOneGroup" : "bare");
+  for (const n of named as Variant[]) chosen.add(n).add(bareOf(n));
 }
 const IMAGE = { namesrv: "rocketmq-appliance/namesrv:5.5.0", broker: "rocketmq-appliance/broker:5.5.0" };
 const NETWORK = "rmqbench-tput";
@@ -151,12 +153,14 @@ const groups = cpuGroups();
 groups.enter("client");
 // The paths, in stages that each start the JVMs afresh (the paths of one stage share its start); the stages' order
 // turns by one every round, so that none is always measured first or last in a run (these machines drift within minutes).
-const stages: { variants: Variant[]; run: () => Promise<void> }[] = [
+// Each stage runs the chosen ones of its variants.
+const stages: { variants: Variant[]; run: (chosenHere: Variant[]) => Promise<void> }[] = [
   {
     variants: ["bare", "bareOneGroup"],
-    run: async () => {
+    run: async (chosenHere) => {
       removeContainers(); // --network host's would hold the ports
-      for (const variant of (groups.available ? (["bare", "bareOneGroup"] as const) : (["bare"] as const)).filter((v) => chosen.has(v))) {
+      // Without CPU groups, every process is in the root group already: bareOneGroup would repeat bare.
+      for (const variant of chosenHere.filter((v) => v === "bare" || groups.available)) {
         if (variant === "bareOneGroup") groups.enter("root");
         const host = startBare(bare, `${variant}-${Date.now()}`);
         try {
@@ -173,16 +177,16 @@ const stages: { variants: Variant[]; run: () => Promise<void> }[] = [
   },
   {
     variants: ["containerAddress", "containerAddressOneGroup", "otherContainer"],
-    run: async () => {
+    run: async (chosenHere) => {
       await startContainers({});
-      if (chosen.has("containerAddress"))
+      if (chosenHere.includes("containerAddress"))
         for (const t of THREADS) record("containerAddress", t, await onHost(`${IP.namesrv}:9876`, t, "containerAddress"));
-      if (groups.available && chosen.has("containerAddressOneGroup")) {
+      if (groups.available && chosenHere.includes("containerAddressOneGroup")) {
         groups.enter("root");
         for (const t of THREADS) record("containerAddressOneGroup", t, await onHost(`${IP.namesrv}:9876`, t, "containerAddressOneGroup"));
         groups.enter("client");
       }
-      if (chosen.has("otherContainer"))
+      if (chosenHere.includes("otherContainer"))
         for (const t of THREADS) record("otherContainer", t, inContainer(`${IP.namesrv}:9876`, t, "otherContainer"));
     },
   },
@@ -201,10 +205,15 @@ const stages: { variants: Variant[]; run: () => Promise<void> }[] = [
     },
   },
 ];
-const running = stages.filter((s) => s.variants.some((v) => chosen.has(v)));
+const running = stages
+  .map((s) => ({ run: s.run, chosenHere: s.variants.filter((v) => chosen.has(v)) }))
+  .filter((s) => s.chosenHere.length > 0);
 try {
   for (let round = 0; round < rounds; round++) {
-    for (let i = 0; i < running.length; i++) await running[(round + i) % running.length]!.run();
+    for (let i = 0; i < running.length; i++) {
+      const stage = running[(round + i) % running.length]!;
+      await stage.run(stage.chosenHere);
+    }
     removeContainers();
   }
 } finally {
@@ -223,7 +232,7 @@ for (const [key, ps] of Object.entries(results)) {
 // Each path against the bare JVMs run the same way: in groups of their own, or all in the root group.
 for (const key of Object.keys(results).filter((k) => !k.startsWith("bare"))) {
   const [variant, threads] = key.split(".");
-  const base = `${variant!.endsWith("OneGroup") ? "bareOneGroup" : "bare"}.${threads}`;
+  const base = `${bareOf(variant as Variant)}.${threads}`;
   figures[`${key}.throughputRatio`] = figures[`${key}.msgPerSec`]! / figures[`${base}.msgPerSec`]!;
   figures[`${key}.p99Ratio`] = figures[`${key}.p99Ms`]! / figures[`${base}.p99Ms`]!;
   // Round by round: each path is measured once a round, so the i-th figures of two paths are of the same round.
