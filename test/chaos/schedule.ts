@@ -50,11 +50,7 @@ export async function keepBrokerLogs(cluster: ClusterUnderTest, name: string, si
     const log = await docker("logs", "--since", String(Math.floor(since / 1000)), cluster.container(broker));
     writeFileSync(join(out, `${broker}.log`), log.stdout + log.stderr);
     for (const line of (log.stdout + log.stderr).split("\n"))
-      if (
-        /\[TRUNCATE\]|rebuild|truncateDirty|truncate dirty logic files|destroy a logic mapped file|recover.*abnormal|last stop was a crash/i.test(
-          line,
-        )
-      )
+      if (/\[TRUNCATE\]|rebuild|truncateDirty|truncate dirty logic files|destroy a logic mapped file|recover.*abnormal/i.test(line))
         clues.push(`${broker}: ${line.slice(0, 300)}`);
   }
   return clues.length ? clues.slice(0, 20).join("\n") : "no broker logged a truncation or a rebuild";
