@@ -35,7 +35,6 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 
 import org.apache.rocketmq.acl.common.AclClientRPCHook;
 import org.apache.rocketmq.acl.common.SessionCredentials;
@@ -363,15 +362,22 @@ public final class RoundTrip {
         return tagPrefix == null ? "*" : tagPrefix + "-" + runId;
     }
 
+    /** Makes and starts a client (a lambda that may throw what a client's start throws). */
+    interface ClientStart<T> {
+        T make() throws Exception;
+    }
+
     /**
-     * Makes a client, again when the library could not read the host's network interfaces: its ClientConfig looks
-     * up the local address while it is constructed, and an interface that disappears mid-enumeration (containers
-     * of other tests stopping beside us) leaves it null and the constructor throws a NullPointerException.
+     * Makes and starts a client, again when the library could not read the host's network interfaces: its
+     * ClientConfig looks up the local address when it is constructed and again when it is started (the client
+     * instance's copy), and an interface that disappears mid-enumeration (containers of other tests stopping
+     * beside us) leaves it null and throws a NullPointerException. A start that failed so cannot be repeated on
+     * the same client (START_FAILED): each attempt makes a new one.
      */
-    <T> T newClient(Supplier<T> make) throws InterruptedException {
+    <T> T newClient(ClientStart<T> makeAndStart) throws Exception {
         for (int attempt = 1; ; attempt++) {
             try {
-                return make.get();
+                return makeAndStart.make();
             } catch (NullPointerException e) {
                 if (attempt == 20) {
                     throw e;
@@ -395,13 +401,16 @@ public final class RoundTrip {
             }
             boolean needProducer = createTopic || route || !mode.equals("consume");
             if (needProducer) {
-                producer = newClient(() -> new DefaultMQProducer(group + "-producer", rpcHook(), trace, null));
-                producer.setNamesrvAddr(namesrv);
-                producer.setVipChannelEnabled(false);
-                producer.setSendMsgTimeout(5000);
-                producer.setRetryTimesWhenSendFailed(2);
-                producer.setPollNameServerInterval(1000);
-                producer.start();
+                producer = newClient(() -> {
+                    DefaultMQProducer p = new DefaultMQProducer(group + "-producer", rpcHook(), trace, null);
+                    p.setNamesrvAddr(namesrv);
+                    p.setVipChannelEnabled(false);
+                    p.setSendMsgTimeout(5000);
+                    p.setRetryTimesWhenSendFailed(2);
+                    p.setPollNameServerInterval(1000);
+                    p.start();
+                    return p;
+                });
             }
             if (createTopic) {
                 code = createTopic(producer);
@@ -727,10 +736,13 @@ public final class RoundTrip {
      * background, it shows what the broker answered.
      */
     int pullOnce() throws Exception {
-        DefaultMQPullConsumer consumer = newClient(() -> new DefaultMQPullConsumer(group + "-consumer", rpcHook()));
-        consumer.setNamesrvAddr(namesrv);
-        consumer.setVipChannelEnabled(false);
-        consumer.start();
+        DefaultMQPullConsumer consumer = newClient(() -> {
+            DefaultMQPullConsumer c = new DefaultMQPullConsumer(group + "-consumer", rpcHook());
+            c.setNamesrvAddr(namesrv);
+            c.setVipChannelEnabled(false);
+            c.start();
+            return c;
+        });
         try {
             MessageQueue mq = consumer.fetchSubscribeMessageQueues(topic).stream()
                 .sorted((a, b) -> a.compareTo(b)).findFirst().orElseThrow();
@@ -753,25 +765,31 @@ public final class RoundTrip {
      */
     DefaultMQPushConsumer startConsumer(MessageListenerConcurrently listener) throws Exception {
         for (int attempt = 1; ; attempt++) {
-            DefaultMQPushConsumer consumer = newClient(() ->
-                new DefaultMQPushConsumer(group + "-consumer", rpcHook(), new AllocateMessageQueueAveragely(), trace, null));
-            consumer.setNamesrvAddr(namesrv);
-            consumer.setVipChannelEnabled(false);
-            consumer.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
-            consumer.setPollNameServerInterval(1000);
-            consumer.setPullBatchSize(64);
-            consumer.setConsumeMessageBatchMaxSize(64);
-            // The run ends as soon as its listener has counted the last message, before that batch has left the
-            // consumer's process queue; shutdown() waits for it, so the offsets it persists include the batch (else
-            // a loaded machine showed a lag of a few messages that no consumer would ever take).
-            consumer.setAwaitTerminationMillisWhenShutdown(2000);
-            consumer.registerMessageListener(listener);
             try {
-                consumer.subscribe(topic, subscription());
-                consumer.start();
-                return consumer;
+                return newClient(() -> {
+                    DefaultMQPushConsumer consumer =
+                        new DefaultMQPushConsumer(group + "-consumer", rpcHook(), new AllocateMessageQueueAveragely(), trace, null);
+                    consumer.setNamesrvAddr(namesrv);
+                    consumer.setVipChannelEnabled(false);
+                    consumer.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
+                    consumer.setPollNameServerInterval(1000);
+                    consumer.setPullBatchSize(64);
+                    consumer.setConsumeMessageBatchMaxSize(64);
+                    // The run ends as soon as its listener has counted the last message, before that batch has left
+                    // the consumer's process queue; shutdown() waits for it, so the offsets it persists include the
+                    // batch (else a loaded machine showed a lag of a few messages that no consumer would ever take).
+                    consumer.setAwaitTerminationMillisWhenShutdown(2000);
+                    consumer.registerMessageListener(listener);
+                    try {
+                        consumer.subscribe(topic, subscription());
+                        consumer.start();
+                        return consumer;
+                    } catch (Exception e) {
+                        shutdownQuietly(consumer::shutdown, "consumer");
+                        throw e;
+                    }
+                });
             } catch (Exception e) {
-                shutdownQuietly(consumer::shutdown, "consumer");
                 if (attempt == 5 || remaining() < 10_000 || !causedByNameServerFailure(e)) {
                     throw e;
                 }
