@@ -63,6 +63,8 @@ export interface FaultReport extends InjectedFault {
 
 export interface ChaosReport {
   mode: string;
+  /** The topic the load used (set by the runner). */
+  topic?: string;
   promise: string;
   sent: number;
   acknowledged: number;
@@ -80,6 +82,8 @@ export interface ChaosReport {
    */
   skipped?: number;
   skippedExamples?: number[];
+  /** Per queue holding skipped messages: their offsets, and what the run's group received there (skippedWhere). */
+  skippedWhere?: string[];
   /** A new group read the topic at the end (withReread): `lost` counts what the store no longer holds. */
   storeRead?: boolean;
   duplicated: number;
@@ -203,6 +207,7 @@ export function withReread(report: ChaosReport, events: ClientEvent[], reread: S
     skippedExamples: skipped.slice(0, 10),
     storeRead: true,
   };
+  if (skipped.length) r.skippedWhere = skippedWhere(events, skipped);
   // At most one write in flight per fault that can depose a running master (the producer sends one at a time).
   const inFlight = report.faults.filter((f) => promise?.inFlightPerDeposition?.includes(f.name)).length;
   // Sends never acknowledged stay the verdict (check's first reason); otherwise the re-read decides.
@@ -232,6 +237,32 @@ export function withFailedNodes(report: ChaosReport, failedNodes: string[]): Cha
   return { ...report, failedNodes, kept: false, why: report.why ? `${report.why}; ${why}` : why };
 }
 
+/**
+ * Where skipped messages sit, a line per queue: their offsets, and the highest offset the run's group received in
+ * that queue before and after them. A group that stopped pulling a queue received nothing after them; one whose
+ * offset jumped past them received later offsets. Messages whose sender wrote no position are left out.
+ */
+export function skippedWhere(events: ClientEvent[], skipped: number[]): string[] {
+  const ids = new Set(skipped);
+  const queue = (e: ClientEvent) => `${e.detail} queue ${e.position!.split("@")[0]}`;
+  const offset = (e: ClientEvent) => Number(e.position!.split("@")[1]);
+  const byQueue = new Map<string, number[]>();
+  for (const e of events)
+    if (e.kind === "A" && e.position && ids.has(e.index)) byQueue.set(queue(e), [...(byQueue.get(queue(e)) ?? []), offset(e)]);
+  return [...byQueue.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([where, offsets]) => {
+      const [low, high] = [Math.min(...offsets), Math.max(...offsets)];
+      const got = events.filter((e) => e.kind === "R" && e.position && queue(e) === where).map(offset);
+      const below = got.filter((o) => o < low);
+      const above = got.filter((o) => o > high);
+      return (
+        `${where}: skipped ${offsets.length} at offsets ${low}–${high}; the group received up to ` +
+        `${below.length ? Math.max(...below) : "none"} before them and ${above.length ? `${above.length} after them, from ${Math.min(...above)}` : "nothing after them"}`
+      );
+    });
+}
+
 /** The ids the run's group missed: acknowledged, never received. */
 export function missedIds(events: ClientEvent[]): number[] {
   const received = new Set(events.filter((e) => e.kind === "R").map((e) => e.index));
@@ -248,6 +279,7 @@ export function renderReport(r: ChaosReport): string {
     `  sent ${r.sent}, acknowledged ${r.acknowledged}, stored without SEND_OK ${r.storedNotAcknowledged}, lost ${r.lost}${r.skipped === undefined ? "" : `, stored but skipped by the group ${r.skipped}`}, received twice or more ${r.duplicated}`,
     `  longest without an acknowledged send ${seconds(r.longestSendGapMs)}, without a message received ${seconds(r.longestConsumeGapMs)}`,
     ...(r.failedNodes?.length ? [`  nodes failed: ${r.failedNodes.join("; ")}`] : []),
+    ...(r.skippedWhere ?? []).map((line) => `  skipped in ${line}`),
     `  | fault | target | lasted | longest without a send / a receive (to ${AFTERMATH_MS / 1000} s after) | its group sends again after healing | received again |`,
     "  |---|---|---|---|---|---|",
     ...r.faults.map(

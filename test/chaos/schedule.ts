@@ -15,6 +15,7 @@ import { pauseRetryingFreezer } from "../../src/testcontainers/freezer.ts";
 import {
   AFTERMATH_MS,
   check,
+  missedIds,
   parseEvents,
   withFailedNodes,
   withReread,
@@ -38,6 +39,13 @@ export function electsMaster(mode: string): boolean {
 }
 
 /**
+ * Broker log lines that tell a store cut short (a truncated log or consume queue, a crash's recovery, a rebuild) or
+ * a pull moved past messages (a consume queue RocketMQ could not read: it answers with the next file's start).
+ */
+const CLUE =
+  /\[TRUNCATE\]|rebuild|truncateDirty|truncate dirty logic files|destroy a logic mapped file|recover.*abnormal|last stop was a crash|access logic queue failed|Correct nextBeginOffset/i;
+
+/**
  * When a run broke its promise: each broker's log since `since` in test-artifacts/<name>-logs/, and the lines that
  * tell a store cut short from a message gone (DLedger rebuilding a follower's log at a leader's position, a
  * truncated commit log, consume queues cut back by a crashed broker's recovery), for the failure's message.
@@ -49,9 +57,7 @@ export async function keepBrokerLogs(cluster: ClusterUnderTest, name: string, si
   for (const broker of await services(cluster, "broker")) {
     const log = await docker("logs", "--since", String(Math.floor(since / 1000)), cluster.container(broker));
     writeFileSync(join(out, `${broker}.log`), log.stdout + log.stderr);
-    for (const line of (log.stdout + log.stderr).split("\n"))
-      if (/\[TRUNCATE\]|rebuild|truncateDirty|truncate dirty logic files|destroy a logic mapped file|recover.*abnormal/i.test(line))
-        clues.push(`${broker}: ${line.slice(0, 300)}`);
+    for (const line of (log.stdout + log.stderr).split("\n")) if (CLUE.test(line)) clues.push(`${broker}: ${line.slice(0, 300)}`);
   }
   return clues.length ? clues.slice(0, 20).join("\n") : "no broker logged a truncation or a rebuild";
 }
@@ -525,6 +531,8 @@ export async function runSchedule(cluster: ClusterUnderTest, mode: string, optio
   const received = await consuming;
   log(`${sent.stdout.trim()}\n${received.stdout.trim()}`);
   const all = [...events("sent"), ...events("received")];
+  // The consumer's own account (its retries, the client library's errors), when its group missed messages.
+  if (missedIds(all).length) log(`the consumer said (its last lines): ${received.stderr.trim().split("\n").slice(-30).join("\n")}`);
   let report = check(mode, count, all, injected, loadEndedAt);
   if (count > 0) {
     // What the store still holds: a new group reads the whole run from the topic's start. It tells messages the
@@ -551,7 +559,7 @@ export async function runSchedule(cluster: ClusterUnderTest, mode: string, optio
     ]);
     report = withReread(report, all, new Set(events("reread").flatMap((e) => (e.kind === "R" ? [e.index] : []))));
   }
-  return withFailedNodes(report, await failedNodes(cluster, atStart, loadStartedAt));
+  return { ...withFailedNodes(report, await failedNodes(cluster, atStart, loadStartedAt)), topic };
 }
 
 /** The load's consumer never received a message: the schedule could not start. */

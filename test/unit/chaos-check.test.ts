@@ -2,7 +2,7 @@
 // longest gaps, each fault's recovery, and each mode's promise deciding whether a loss breaks the run.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { check, missedIds, parseEvents, renderReport, withFailedNodes, withReread } from "../chaos/check.ts";
+import { check, missedIds, parseEvents, renderReport, skippedWhere, withFailedNodes, withReread } from "../chaos/check.ts";
 
 const T = 1_764_800_000_000;
 const lines = [
@@ -67,6 +67,31 @@ test("chaos check: a new group's reading tells messages skipped by the run's gro
   const discarded = withReread(before, events, new Set([1, 2, 3]));
   assert.deepEqual([discarded.lost, discarded.lostExamples, discarded.skipped, discarded.kept], [1, [0], 1, false]);
   assert.match(discarded.why ?? "", /^1 acknowledged message\(s\) lost, e\.g\. 0; 1 acknowledged message\(s\) stored but never/);
+});
+
+test("chaos check: skipped messages are placed in their queues, beside what the group received there", () => {
+  const events = parseEvents(
+    [
+      `A 0 ${T} broker-a 0@7`,
+      `A 1 ${T + 1} broker-a 1@4`,
+      `A 2 ${T + 2} broker-a 0@8`,
+      `A 3 ${T + 3} broker-a 1@5`,
+      `A 4 ${T + 4} broker-a 0@9`,
+      `A 5 ${T + 5} broker-a 1@6`,
+      `A 6 ${T + 6} broker-b`, // no position written: left out
+      `R 0 ${T + 10} broker-a 0@7`,
+      `R 1 ${T + 11} broker-a 1@4`,
+      `R 5 ${T + 12} broker-a 1@6`,
+    ].join("\n"),
+  );
+  // Queue 0 stopped after offset 7 (nothing later came); queue 1's offset jumped over 5.
+  assert.deepEqual(skippedWhere(events, [2, 3, 4, 6]), [
+    "broker-a queue 0: skipped 2 at offsets 8–9; the group received up to 7 before them and nothing after them",
+    "broker-a queue 1: skipped 1 at offsets 5–5; the group received up to 4 before them and 1 after them, from 6",
+  ]);
+  const r = withReread(check("single", 7, events, []), events, new Set([0, 1, 2, 3, 4, 5, 6]));
+  assert.equal(r.skippedWhere?.length, 2);
+  assert.match(renderReport(r), /skipped in broker-a queue 0: skipped 2 at offsets 8–9/);
 });
 
 test("chaos check: a node that failed (out of memory, stopped) breaks every mode's promise, loss allowed or not", () => {
