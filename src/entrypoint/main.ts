@@ -18,6 +18,7 @@ import { createLogger } from "./log.ts";
 import { detectAddress } from "./network.ts";
 import { healthcheck } from "./healthcheck.ts";
 import { LEASE_FILE, LEASE_POINTER, claimStore } from "./store-lease.ts";
+import { recoverCrashedDLedgerStore } from "./dledger-recovery.ts";
 import { RUNTIME_DIR, makePrivateDir, writePrivateFile } from "./runtime-files.ts";
 import { NAME_WAIT_MS, waitForClusterMasters, waitUntilResolvable } from "./wait.ts";
 
@@ -148,6 +149,8 @@ async function prepare(log: Logger, resolution: Resolution): Promise<number> {
       return EXIT_CONFIG;
     }
     writePrivateFile(`${RUNTIME_DIR}/${LEASE_POINTER}`, `${storeRoot}/${LEASE_FILE}\n`);
+    const recovered = recoverCrashedDLedgerStore(resolution.version, (key) => resolution.settings.get(key)?.value, storeRoot);
+    if (recovered) log.warn(recovered);
   }
 
   const role = resolution.role;
