@@ -40,10 +40,11 @@ export function electsMaster(mode: string): boolean {
 
 /**
  * Broker log lines that tell a store cut short (a truncated log or consume queue, a crash's recovery, a rebuild) or
- * a pull moved past messages (a consume queue RocketMQ could not read: it answers with the next file's start).
+ * a pull moved past messages: a consume queue RocketMQ could not read (it answers with the next queue file's start),
+ * or a commit log position it could not (it skips the pull's entries in that log file).
  */
 const CLUE =
-  /\[TRUNCATE\]|rebuild|truncateDirty|truncate dirty logic files|destroy a logic mapped file|recover.*abnormal|last stop was a crash|access logic queue failed|Correct nextBeginOffset/i;
+  /\[TRUNCATE\]|rebuild|truncateDirty|truncate dirty logic files|destroy a logic mapped file|recover.*abnormal|last stop was a crash|access logic queue failed|Correct nextBeginOffset|request pos invalid|hold failed/i;
 
 /**
  * When a run broke its promise: each broker's log since `since` in test-artifacts/<name>-logs/, and the lines that
