@@ -74,10 +74,20 @@ export abstract class RunningCluster {
   }
 
   async topology(): Promise<Topology> {
-    const r = await this.client(["--topic", "TopologyProbe", "--count", "0", "--mode", "route"]);
-    const line = r.stdout.split("\n").find((l) => l.startsWith("CLUSTER "));
-    assert.ok(line, r.stdout + r.stderr);
-    return JSON.parse(line.slice("CLUSTER ".length)) as Topology;
+    // A name server that did not answer the cluster list in time (a loaded machine, one a fault just restarted) is
+    // asked again: the client then prints clusterError instead of the brokers.
+    return eventually(
+      async () => {
+        const r = await this.client(["--topic", "TopologyProbe", "--count", "0", "--mode", "route"]);
+        const line = r.stdout.split("\n").find((l) => l.startsWith("CLUSTER "));
+        assert.ok(line, r.stdout + r.stderr);
+        const t = JSON.parse(line.slice("CLUSTER ".length)) as Topology & { clusterError?: string };
+        assert.ok(t.brokers, `no cluster list from the name server: ${t.clusterError ?? line}`);
+        return t;
+      },
+      30_000,
+      1000,
+    );
   }
 
   /**
