@@ -19,6 +19,7 @@ import {
 import { RemotingClient } from "../../src/remoting/connection.ts";
 import { haStatus, topicStats } from "../../src/remoting/admin.ts";
 import { RequestCode } from "../../src/remoting/codes.ts";
+import type { ClusterInfo } from "../../src/remoting/cluster.ts";
 import { consoleLogin, generatedPassword, haReplicating } from "./console.ts";
 import { browserTour } from "./console-browser.ts";
 import { consoleSecurityTests } from "./console-security.ts";
@@ -161,7 +162,7 @@ export function chaosScheduleTest(
     // The cluster as the tests after it expect: every broker listed again by the name server clients ask first.
     await eventually(async () => assert.deepEqual(await addresses(), members), 60_000, 500);
     if (mode === "dledger") {
-      await sameQueuesOnEveryMember(cluster, r.topic!).catch(async (e: Error) =>
+      await sameQueuesOnEveryMember(cluster, listedBefore, r.topic!).catch(async (e: Error) =>
         assert.fail(`${e.message}\n${await keepBrokerLogs(cluster, `chaos-ci-${mode}`, startedAt)}`),
       );
     }
@@ -204,10 +205,10 @@ export function chaosScheduleTest(
 /**
  * Every member of each DLedger group serves the topic's queues with the same offsets once the load is over. A member
  * whose crash recovery cut its consume queues (RocketMQ 5.5.0's, docs/operations.md) serves fewer, and a consumer
- * would meet the gap only once that member leads, which the schedule may not bring about.
+ * would meet the gap only once that member leads, which the schedule may not bring about. `listed`: the groups and
+ * their members, as the name server listed them (the test has waited until it lists them all again).
  */
-async function sameQueuesOnEveryMember(cluster: ClusterUnderTest, topic: string): Promise<void> {
-  const listed = await listedBy(cluster, onHost(9876));
+async function sameQueuesOnEveryMember(cluster: ClusterUnderTest, listed: ClusterInfo, topic: string): Promise<void> {
   const client = new RemotingClient({ credentials: cluster.credentials, timeoutMs: 5000 });
   try {
     await eventually(
@@ -215,7 +216,7 @@ async function sameQueuesOnEveryMember(cluster: ClusterUnderTest, topic: string)
         for (const [group, b] of Object.entries(listed.brokerAddrTable ?? {})) {
           const served = await Promise.all(
             Object.values(b.brokerAddrs ?? {}).map(async (address) => {
-              const queues = (await topicStats(client, address, topic)).sort((x, y) => x.queueId - y.queueId);
+              const queues = await topicStats(client, address, topic); // in queue order
               return `${address}: ${queues.map((q) => `${q.queueId}:${q.minOffset}-${q.maxOffset}`).join(" ")}`;
             }),
           );
