@@ -126,7 +126,8 @@ export class ComposeProject {
     const r = await this.run(...args);
     if (r.code === 0) return r.stdout + r.stderr;
     // `up` prints a line per container and step; what failed is in its error lines and in the containers.
-    if (args[0] === "up") {
+    // (`up` may follow global options: `--profile bootstrap up`.)
+    if (args.includes("up")) {
       const said = (r.stdout + r.stderr).split("\n").filter((l) => /error|unhealthy|exited|failed|denied|allocated/i.test(l));
       throw new Error(`docker compose ${args.join(" ")} exited ${r.code}\n${said.join("\n")}\n${await this.diagnose()}`);
     }
