@@ -1,5 +1,6 @@
 #!/bin/sh
-# Makes the images' trimmed Java runtime in /out/java with this CPU's jlink, for this CPU or another one:
+# Makes the images' trimmed Java runtime in /out/java with this CPU's jlink, for this CPU or another one, and
+# compiles mqadmin's launcher (/MqadminLauncher.java, bound in) into its lib/appliance:
 #   java-runtime.sh <arch: amd64|arm64> <modules, comma-separated> <owner uid:gid>
 # Run as root in a throwaway container of the engine's own Debian base (src/images/java-runtime.ts). For another
 # CPU, jlink links that CPU's jmods, unpacked (not installed) from Debian's openjdk-17-jdk-headless of that
@@ -38,4 +39,6 @@ done
 jlink --module-path "$jmods" --add-modules "$modules" --exclude-files="$excluded" \
   --strip-java-debug-attributes --strip-native-debug-symbols="objcopy=/usr/bin/$objcopy" \
   --no-man-pages --no-header-files --compress=2 --output /out/java
+# Class files are the same on every CPU; --release 17 is the runtime's own version.
+javac --release 17 -d /out/java/lib/appliance /MqadminLauncher.java
 chown -R "$owner" /out/java

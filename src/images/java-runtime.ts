@@ -28,6 +28,8 @@ export const JAVA_MODULES = [
 ];
 
 const SCRIPT = join(REPO_ROOT, "docker", "runtime", "java-runtime.sh");
+/** mqadmin's launcher, compiled with the runtime into its lib/appliance (/opt/java/lib/appliance in the images). */
+const LAUNCHER = join(REPO_ROOT, "docker", "runtime", "MqadminLauncher.java");
 
 /**
  * The directory of a runtime for `arch` (bin/java, lib/, ...), made with `nativeBase`, a Debian image of the
@@ -37,7 +39,7 @@ export async function javaRuntime(docker: Docker, cacheDir: string, nativeBase: 
   const base = await inspect(docker, nativeBase);
   if (!base) throw new Error(`${nativeBase} is not present: the Java runtime is made in it`);
   const key = createHash("sha256")
-    .update([readFileSync(SCRIPT, "utf8"), JAVA_MODULES.join(","), arch, base.Id].join("\n"))
+    .update([readFileSync(SCRIPT, "utf8"), readFileSync(LAUNCHER, "utf8"), JAVA_MODULES.join(","), arch, base.Id].join("\n"))
     .digest("hex")
     .slice(0, 16);
   const dir = resolve(cacheDir, `java-runtime-${arch}-${key}`);
@@ -49,7 +51,7 @@ export async function javaRuntime(docker: Docker, cacheDir: string, nativeBase: 
     process.stderr.write(`making the Java runtime for ${arch} with jlink in ${nativeBase}\n`);
     const owner = `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}`;
     const [result] = (await docker.run(nativeBase, ["sh", "/java-runtime.sh", arch, JAVA_MODULES.join(","), owner], process.stderr, {
-      HostConfig: { AutoRemove: true, Binds: [`${SCRIPT}:/java-runtime.sh:ro`, `${work}:/out`] },
+      HostConfig: { AutoRemove: true, Binds: [`${SCRIPT}:/java-runtime.sh:ro`, `${LAUNCHER}:/MqadminLauncher.java:ro`, `${work}:/out`] },
     })) as [{ StatusCode: number }];
     if (result.StatusCode !== 0)
       throw new Error(`making the Java runtime for ${arch} failed (exit ${result.StatusCode}; its output is above)`);

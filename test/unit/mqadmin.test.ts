@@ -28,7 +28,7 @@ function run(version: string, ...args: string[]): string[] {
     join(dir, "java"),
     [
       "#!/bin/sh",
-      'while [ "$1" != org.apache.rocketmq.tools.command.MQAdminStartup ]; do shift; done; shift',
+      'while [ "$1" != MqadminLauncher ]; do shift; done; shift',
       `if [ "$1" = clusterList ]; then cat <<'EOF'\n${CLUSTER_LIST}\nEOF\nfi`,
       // One write per call: the script calls the slaves at once, and two writes each could interleave.
       `line=$(printf '%s|' "$@"); printf '%s\n' "$line" >> ${calls}`,
