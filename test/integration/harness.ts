@@ -3,6 +3,7 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { REPO_ROOT, buildImages } from "../../src/images/build.ts";
 import { DEFAULT_ROCKETMQ_VERSION } from "../../src/images/versions.ts";
+import { awaitBackgroundBuild } from "../background-builds.ts";
 
 export { REPO_ROOT };
 
@@ -68,11 +69,17 @@ export async function dockerAvailability(): Promise<string | undefined> {
 export const IMAGES_READY = "TEST_IMAGES_READY";
 
 const builtVersions = new Map<string, Promise<unknown>>();
-/** Builds (or finds up to date) the images of one RocketMQ version, once per test process. */
+/**
+ * Builds (or finds up to date) the images of one RocketMQ version, once per test process. CI builds another
+ * version's in the background (.ci/run: images-<version>), waited for first; a failed one is built here again.
+ */
 export function ensureImages(version: string = DEFAULT_ROCKETMQ_VERSION): Promise<unknown> {
   let built = builtVersions.get(version);
   if (!built) {
-    built = process.env[IMAGES_READY] === version ? Promise.resolve() : buildImages({ rocketmqVersion: version });
+    built =
+      process.env[IMAGES_READY] === version
+        ? Promise.resolve()
+        : awaitBackgroundBuild(`images-${version}`).then(() => buildImages({ rocketmqVersion: version }));
     builtVersions.set(version, built);
   }
   return built;
