@@ -21,6 +21,8 @@ import { getUser } from "../../src/remoting/acl.ts";
 import { subscriptionGroup } from "../../src/remoting/admin.ts";
 import { RemotingClient } from "../../src/remoting/connection.ts";
 import { topicRoute } from "../../src/remoting/route.ts";
+import { clusterInfo, type ClusterInfo } from "../../src/remoting/cluster.ts";
+import { createTopic as createTopicOnEveryBroker } from "../../src/remoting/topics.ts";
 import { CONSOLE_URL, consoleLogin, generatedPassword } from "./console.ts";
 import { ANONYMOUS_ATTACKS, runAttacks } from "../attacks/console.ts";
 
@@ -31,6 +33,15 @@ export const TEST_PASSWORD = "S3cr3t-VALUE-xyz";
 export interface Topology {
   clusters: Record<string, string[]>;
   brokers: Record<string, { addrs: Record<string, string> }>;
+}
+
+/** A name server's cluster list as the Java client's route mode prints it. */
+export function topologyOf(info: ClusterInfo): Topology {
+  const clusters = Object.fromEntries(Object.entries(info.clusterAddrTable ?? {}).map(([c, groups]) => [c, [...groups].sort()]));
+  const brokers = Object.fromEntries(
+    Object.entries(info.brokerAddrTable ?? {}).map(([name, group]) => [name, { addrs: { ...group.brokerAddrs } }]),
+  );
+  return { clusters, brokers };
 }
 
 export interface SendStats {
@@ -236,6 +247,35 @@ export class ClusterUnderTest extends RunningCluster {
     const services = (await this.project.ok("ps", "--services")).split("\n").filter((l) => l.startsWith("broker"));
     assert.ok(services.length, "no broker service runs");
     return services.sort()[0]!;
+  }
+
+  /**
+   * Creates the topic on every broker (masters and slaves) with src/remoting's client, no JVM start, and waits until
+   * the name server routes it; asked again for up to 60 s while no master is listed or one refuses.
+   */
+  override async createTopic(topic: string): Promise<void> {
+    const options = { credentials: this.credentials, rocketmq5: !this.version.startsWith("4.") };
+    await eventually(() => createTopicOnEveryBroker(onHost(9876), topic, options), 60_000, 1000);
+  }
+
+  /**
+   * The cluster list of the name server on onHost(9876), read with src/remoting's client: a topology read is the
+   * tests' own bookkeeping, and a JVM start for each (the Java client's route mode) cost seconds on a loaded machine.
+   * Asked again for up to 30 s when the name server does not answer (one a fault just restarted).
+   */
+  override async topology(): Promise<Topology> {
+    return eventually(
+      async () => {
+        const client = new RemotingClient({ credentials: this.credentials, timeoutMs: 10_000 });
+        try {
+          return topologyOf(await clusterInfo(onHost(9876), client));
+        } finally {
+          client.close();
+        }
+      },
+      30_000,
+      1000,
+    );
   }
 
   /**

@@ -7,7 +7,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ComposeProject, docker, dockerAvailability, dockerOk, ensureImages, eventually, sh, uniqueId } from "./harness.ts";
-import { TEST_PASSWORD, brokerIds, report, type Topology } from "./cluster.ts";
+import { TEST_PASSWORD, brokerIds, report, topologyOf, type Topology } from "./cluster.ts";
+import { clusterInfo } from "../../src/remoting/cluster.ts";
+import { RemotingClient } from "../../src/remoting/connection.ts";
+import { fromAnyNamesrv } from "../../src/remoting/namesrv.ts";
 import { javaClientContainerCommand, prepareJavaClient, roundTripArgs, runJavaClientOnHost } from "../clients/java-client.ts";
 
 const skip = await dockerAvailability();
@@ -86,20 +89,23 @@ class SimulatedHosts {
   }
 
   /**
-   * The name servers' view of the layout. Right after a whole layout turns healthy on a 2-core machine, a name server
-   * can take longer than the client's 5 s to answer; such a read is tried again, up to three times in all.
+   * The name servers' view of the layout: the first of `namesrv`'s list to answer, read with src/remoting's client.
+   * Right after a whole layout turns healthy on a 2-core machine a name server can be slow to answer: asked again
+   * for up to 30 s.
    */
   async topology(namesrv = this.namesrv): Promise<Topology> {
-    for (let attempt = 1; ; attempt++) {
-      const r = await runJavaClientOnHost(["--namesrv", namesrv, "--topic", "TopologyProbe", "--count", "0", "--mode", "route"], {
-        credentials: ADMIN,
-      });
-      const line = r.stdout.split("\n").find((l) => l.startsWith("CLUSTER "));
-      assert.ok(line, r.stdout + r.stderr);
-      const topology = JSON.parse(line.slice("CLUSTER ".length)) as Topology & { clusterError?: string };
-      if (topology.brokers) return topology;
-      assert.ok(attempt < 3, `no cluster listing from ${namesrv} in ${attempt} tries: ${topology.clusterError ?? line}`);
-    }
+    return eventually(
+      async () => {
+        const client = new RemotingClient({ credentials: ADMIN, timeoutMs: 10_000 });
+        try {
+          return topologyOf((await fromAnyNamesrv(namesrv.split(";"), (n) => clusterInfo(n, client))).value);
+        } finally {
+          client.close();
+        }
+      },
+      30_000,
+      1000,
+    );
   }
 
   /** Round trip from the docker host (outside every simulated host) through all name servers. */
