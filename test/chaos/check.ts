@@ -26,7 +26,8 @@ export interface InjectedFault {
  * What each mode promises under these faults; `lossAllowed` modes report their loss instead of failing on it.
  * `inFlightPerDeposition`: faults that can depose a running master (the controllers elect another while it is cut
  * off or frozen); each may cost the one write the runner's single producer had in flight at that instant, lost and
- * its queue offset skipped by the group (RocketMQ 5.5.0 acknowledges it on the old master alone, docs/operations.md).
+ * its queue offset skipped by the group (RocketMQ 5.5.0 acknowledges it on the old master alone, docs/operations.md),
+ * and what the old master acknowledged with a replica that had not followed the new master yet (depositionWindows).
  */
 export const PROMISES: Record<string, { lossAllowed: boolean; says: string; inFlightPerDeposition?: string[] }> = {
   single: { lossAllowed: false, says: "a stopped or killed broker's acknowledged messages come back with it" },
@@ -42,7 +43,7 @@ export const PROMISES: Record<string, { lossAllowed: boolean; says: string; inFl
   dledger: { lossAllowed: false, says: "nothing acknowledged is lost: the group elects a new leader from the majority that has it" },
   controller: {
     lossAllowed: false,
-    says: "nothing acknowledged is lost (allAckInSyncStateSet=true, minInSyncReplicas=2) but the write in flight when a running master is deposed: the controller promotes an in-sync replica",
+    says: "nothing acknowledged is lost (allAckInSyncStateSet=true, minInSyncReplicas=2) but what a running master acknowledges after it was deposed, until its replicas follow the new one: the controller promotes an in-sync replica",
     inFlightPerDeposition: ["partition", "pause"],
   },
 };
@@ -68,6 +69,11 @@ export interface ChaosReport {
   promise: string;
   sent: number;
   acknowledged: number;
+  /**
+   * Of `lost`, how many were acknowledged by a deposed master between its successor's election and the last
+   * replica's following it (controller mode; depositionWindows).
+   */
+  lostToDeposedMaster?: number;
   /** Stored with another status than SEND_OK (e.g. FLUSH_SLAVE_TIMEOUT), then sent again. */
   storedNotAcknowledged: number;
   /**
@@ -194,7 +200,7 @@ export function check(
  * finds that the run's group never received was skipped: the group's offsets moved past it, and a group that skips
  * acknowledged messages breaks the promise too.
  */
-export function withReread(report: ChaosReport, events: ClientEvent[], reread: Set<number>): ChaosReport {
+export function withReread(report: ChaosReport, events: ClientEvent[], reread: Set<number>, elections: Election[] = []): ChaosReport {
   const acked = [...new Set(events.filter((e) => e.kind === "A").map((e) => e.index))].sort((a, b) => a - b);
   const lost = acked.filter((i) => !reread.has(i));
   const skipped = missedIds(events).filter((i) => reread.has(i));
@@ -208,8 +214,14 @@ export function withReread(report: ChaosReport, events: ClientEvent[], reread: S
     storeRead: true,
   };
   if (skipped.length) r.skippedWhere = skippedWhere(events, skipped);
-  // At most one write in flight per fault that can depose a running master (the producer sends one at a time).
-  const inFlight = report.faults.filter((f) => promise?.inFlightPerDeposition?.includes(f.name)).length;
+  // At most one write in flight per fault that can depose a running master (the producer sends one at a time), and
+  // what such a master acknowledged between its successor's election and the last replica's following it.
+  const deposing = report.faults.filter((f) => promise?.inFlightPerDeposition?.includes(f.name));
+  const windows = deposing.length ? depositionWindows(elections, deposing) : [];
+  const ackedAt = new Map(events.filter((e) => e.kind === "A").map((e) => [e.index, e.at]));
+  const inWindow = lost.filter((i) => windows.some((w) => ackedAt.get(i)! >= w.from && ackedAt.get(i)! <= w.to + ACK_EVENT_LAG_MS));
+  if (inWindow.length) r.lostToDeposedMaster = inWindow.length;
+  const inFlight = deposing.length + inWindow.length;
   // Sends never acknowledged stay the verdict (check's first reason); otherwise the re-read decides.
   if (report.acknowledged >= report.sent) {
     const whys = [
@@ -228,6 +240,49 @@ export function withReread(report: ChaosReport, events: ClientEvent[], reread: S
     r.why = whys.length ? whys.join("; ") : undefined;
   }
   return r;
+}
+
+/**
+ * A replica group's election as its brokers log it (RocketMQ 5 controller mode): when the new master began to change
+ * to master for `epoch`, and when each other replica, the deposed master included, began to follow it.
+ */
+export interface Election {
+  epoch: number;
+  masterAt: number;
+  followedAt: number[];
+}
+
+/** How long after a broker acknowledged a write the producer's event for it may be written. */
+export const ACK_EVENT_LAG_MS = 1000;
+
+/**
+ * The elections in brokers' logs (one log per broker, any order): "Begin to change to master, …, new Epoch:3" and
+ * "Begin to change to slave, …, newMasterEpoch=3", each line starting with its ISO time.
+ */
+export function electionsInLogs(logs: string[]): Election[] {
+  const byEpoch = new Map<number, Election>();
+  const at = (line: string) => Date.parse(line.slice(0, line.indexOf(" ")));
+  const election = (epoch: number) => byEpoch.get(epoch) ?? byEpoch.set(epoch, { epoch, masterAt: NaN, followedAt: [] }).get(epoch)!;
+  for (const line of logs.flatMap((l) => l.split("\n"))) {
+    const master = /Begin to change to master, .*new Epoch:(\d+)/.exec(line);
+    if (master) election(Number(master[1])).masterAt = at(line);
+    const slave = /Begin to change to slave, .*newMasterEpoch=(\d+)/.exec(line);
+    if (slave) election(Number(slave[1])).followedAt.push(at(line));
+  }
+  return [...byEpoch.values()].filter((e) => Number.isFinite(e.masterAt)).sort((a, b) => a.epoch - b.epoch);
+}
+
+/**
+ * The spans in which a deposed master may still acknowledge writes that its group then drops: from an election
+ * during a fault that can depose a running master (or its aftermath) until the last replica followed the new master.
+ * RocketMQ 5.5.0's old master drops a replica from its SyncStateSet as soon as that replica's link closes, without
+ * the controllers (AutoSwitchHAService.removeConnection): once the new master has closed its link, the old one
+ * acknowledges with the replica that has not followed yet, until it does (docs/operations.md).
+ */
+export function depositionWindows(elections: Election[], faults: InjectedFault[]): { from: number; to: number }[] {
+  return elections
+    .filter((e) => faults.some((f) => e.masterAt >= f.injectedAt && e.masterAt <= f.healedAt + AFTERMATH_MS))
+    .map((e) => ({ from: e.masterAt, to: Math.max(e.masterAt, ...e.followedAt) }));
 }
 
 /** The report with the nodes that failed during the run: any at all breaks the promise, whatever the mode. */
@@ -276,7 +331,7 @@ export const seconds = (ms: number | null | undefined): string => (ms == null ? 
 export function renderReport(r: ChaosReport): string {
   return [
     `${r.mode}: ${r.kept ? "kept its promise" : `BROKE its promise: ${r.why}`} (${r.promise})`,
-    `  sent ${r.sent}, acknowledged ${r.acknowledged}, stored without SEND_OK ${r.storedNotAcknowledged}, lost ${r.lost}${r.skipped === undefined ? "" : `, stored but skipped by the group ${r.skipped}`}, received twice or more ${r.duplicated}`,
+    `  sent ${r.sent}, acknowledged ${r.acknowledged}, stored without SEND_OK ${r.storedNotAcknowledged}, lost ${r.lost}${r.lostToDeposedMaster ? ` (${r.lostToDeposedMaster} acknowledged by a deposed master before its replicas followed the new one)` : ""}${r.skipped === undefined ? "" : `, stored but skipped by the group ${r.skipped}`}, received twice or more ${r.duplicated}`,
     `  longest without an acknowledged send ${seconds(r.longestSendGapMs)}, without a message received ${seconds(r.longestConsumeGapMs)}`,
     ...(r.failedNodes?.length ? [`  nodes failed: ${r.failedNodes.join("; ")}`] : []),
     ...(r.skippedWhere ?? []).map((line) => `  skipped in ${line}`),

@@ -14,7 +14,9 @@ import { RemotingClient } from "../../src/remoting/connection.ts";
 import { pauseRetryingFreezer } from "../../src/testcontainers/freezer.ts";
 import {
   AFTERMATH_MS,
+  PROMISES,
   check,
+  electionsInLogs,
   missedIds,
   parseEvents,
   withFailedNodes,
@@ -55,12 +57,22 @@ export async function keepBrokerLogs(cluster: ClusterUnderTest, name: string, si
   const out = join(REPO_ROOT, "test-artifacts", `${name}-logs`);
   mkdirSync(out, { recursive: true });
   const clues: string[] = [];
-  for (const broker of await services(cluster, "broker")) {
-    const log = await docker("logs", "--since", String(Math.floor(since / 1000)), cluster.container(broker));
-    writeFileSync(join(out, `${broker}.log`), log.stdout + log.stderr);
-    for (const line of (log.stdout + log.stderr).split("\n")) if (CLUE.test(line)) clues.push(`${broker}: ${line.slice(0, 300)}`);
+  for (const [broker, log] of await brokerLogs(cluster, since)) {
+    writeFileSync(join(out, `${broker}.log`), log);
+    for (const line of log.split("\n")) if (CLUE.test(line)) clues.push(`${broker}: ${line.slice(0, 300)}`);
   }
   return clues.length ? clues.slice(0, 20).join("\n") : "no broker logged a truncation or a rebuild";
+}
+
+/** Each broker service with its log since `since` (ms). */
+async function brokerLogs(cluster: ClusterUnderTest, since: number): Promise<[string, string][]> {
+  const brokers = await services(cluster, "broker");
+  return Promise.all(
+    brokers.map(async (b): Promise<[string, string]> => {
+      const log = await docker("logs", "--since", String(Math.floor(since / 1000)), cluster.container(b));
+      return [b, log.stdout + log.stderr];
+    }),
+  );
 }
 
 /** The report as JSON in test-artifacts/<name>.json, with the RocketMQ version it ran against. */
@@ -558,7 +570,11 @@ export async function runSchedule(cluster: ClusterUnderTest, mode: string, optio
       "--quiet-seconds",
       "10",
     ]);
-    report = withReread(report, all, new Set(events("reread").flatMap((e) => (e.kind === "R" ? [e.index] : []))));
+    // Controller mode: the elections its brokers logged, for what a deposed master acknowledged meanwhile.
+    const elections = PROMISES[mode]?.inFlightPerDeposition
+      ? electionsInLogs((await brokerLogs(cluster, loadStartedAt)).map(([, log]) => log))
+      : [];
+    report = withReread(report, all, new Set(events("reread").flatMap((e) => (e.kind === "R" ? [e.index] : []))), elections);
   }
   return { ...withFailedNodes(report, await failedNodes(cluster, atStart, loadStartedAt)), topic };
 }

@@ -2,7 +2,17 @@
 // longest gaps, each fault's recovery, and each mode's promise deciding whether a loss breaks the run.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { check, missedIds, parseEvents, renderReport, skippedWhere, withFailedNodes, withReread } from "../chaos/check.ts";
+import {
+  check,
+  depositionWindows,
+  electionsInLogs,
+  missedIds,
+  parseEvents,
+  renderReport,
+  skippedWhere,
+  withFailedNodes,
+  withReread,
+} from "../chaos/check.ts";
 
 const T = 1_764_800_000_000;
 const lines = [
@@ -134,4 +144,41 @@ test("chaos check: controller mode may lose, and its group skip, the one write i
   assert.match(twice.why ?? "", /^2 acknowledged message\(s\) lost, e\.g\. 0, 1 \(at most 1 allowed\)/);
   // Other modes allow none.
   assert.equal(withReread(check("dledger", 4, events, [partition]), events, new Set([1, 2, 3])).kept, false);
+});
+
+test("chaos check: controller mode may lose what a deposed master acknowledged until its replicas followed the new one", () => {
+  const iso = (ms: number) => new Date(T + ms).toISOString();
+  // As RocketMQ 5.5.0's brokers log an election (epoch 3): the new master at +11.2 s, the third replica and the
+  // deposed master following it at +11.6 s and +12.2 s. Epoch 2 came before any partition (a kill's election).
+  const logs = [
+    `${iso(1_000)} INFO  [ReplicasManager_ScheduledService_1] RocketmqBroker - Begin to change to master, brokerName:broker-a, replicas:192.168.224.8:10911, new Epoch:2`,
+    `${iso(11_205)} INFO  [ReplicasManager_ScheduledService_2] RocketmqBroker - Begin to change to master, brokerName:broker-a, replicas:192.168.224.5:11911, new Epoch:3\nunrelated`,
+    `${iso(11_611)} INFO  [ReplicasManager_ScheduledService_3] RocketmqBroker - Begin to change to slave, brokerName=broker-a, brokerId=1, newMasterBrokerId=3, newMasterAddress=192.168.224.5:11911, newMasterEpoch=3`,
+    `${iso(12_179)} INFO  [ReplicasManager_ScheduledService_2] RocketmqBroker - Begin to change to slave, brokerName=broker-a, brokerId=2, newMasterBrokerId=3, newMasterAddress=192.168.224.5:11911, newMasterEpoch=3`,
+  ];
+  const elections = electionsInLogs(logs);
+  assert.deepEqual(elections, [
+    { epoch: 2, masterAt: T + 1_000, followedAt: [] },
+    { epoch: 3, masterAt: T + 11_205, followedAt: [T + 11_611, T + 12_179] },
+  ]);
+  const partition = { name: "partition", target: "broker-a-n0", group: "broker-a", injectedAt: T + 3_500, healedAt: T + 8_600 };
+  assert.deepEqual(depositionWindows(elections, [partition]), [{ from: T + 11_205, to: T + 12_179 }]);
+  // 0–2 acknowledged in the window (the producer's events a little after the broker's), 3 and 4 before any election.
+  const events = parseEvents(
+    [
+      ...[3, 4].flatMap((i) => [`A ${i} ${T + 2_000 + i} broker-a`, `R ${i} ${T + 2_010 + i} broker-a`]),
+      ...[0, 1, 2].flatMap((i) => [`A ${i} ${T + 11_300 + i * 100} broker-a`, `R ${i} ${T + 11_310 + i * 100} broker-a`]),
+    ].join("\n"),
+  );
+  const kept = withReread(check("controller", 5, events, [partition]), events, new Set([3, 4]), elections);
+  assert.deepEqual([kept.lost, kept.lostToDeposedMaster, kept.kept], [3, 3, true]);
+  assert.match(renderReport(kept), /lost 3 \(3 acknowledged by a deposed master before its replicas followed the new one\)/);
+  // Outside the window only the one write in flight per partition.
+  const one = withReread(check("controller", 5, events, [partition]), events, new Set([0, 1, 2, 4]), elections);
+  assert.deepEqual([one.lost, one.lostToDeposedMaster, one.kept], [1, undefined, true]);
+  const two = withReread(check("controller", 5, events, [partition]), events, new Set([0, 1, 2]), elections);
+  assert.match(two.why ?? "", /^2 acknowledged message\(s\) lost, e\.g\. 3, 4 \(at most 1 allowed\)/);
+  // Not after a kill: the old master is gone and acknowledges nothing.
+  const kill = { ...partition, name: "kill" };
+  assert.equal(withReread(check("controller", 5, events, [kill]), events, new Set([3, 4]), elections).kept, false);
 });
