@@ -217,7 +217,7 @@ export function withReread(report: ChaosReport, events: ClientEvent[], reread: S
   // At most one write in flight per fault that can depose a running master (the producer sends one at a time), and
   // what such a master acknowledged between its successor's election and the last replica's following it.
   const deposing = report.faults.filter((f) => promise?.inFlightPerDeposition?.includes(f.name));
-  const windows = deposing.length ? depositionWindows(elections, deposing) : [];
+  const windows = depositionWindows(elections, deposing);
   const ackedAt = new Map(events.filter((e) => e.kind === "A").map((e) => [e.index, e.at]));
   const inWindow = lost.filter((i) => windows.some((w) => ackedAt.get(i)! >= w.from && ackedAt.get(i)! <= w.to + ACK_EVENT_LAG_MS));
   if (inWindow.length) r.lostToDeposedMaster = inWindow.length;

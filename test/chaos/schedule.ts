@@ -7,10 +7,9 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { GROUP_OF_THREE, byPort, type ClusterUnderTest } from "../integration/cluster.ts";
+import { GROUP_OF_THREE, byPort, clusterListing, type ClusterUnderTest } from "../integration/cluster.ts";
 import { REPO_ROOT, docker, dockerOk, eventually, onHost, sh, uniqueId } from "../integration/harness.ts";
-import { clusterInfo, type ClusterInfo } from "../../src/remoting/cluster.ts";
-import { RemotingClient } from "../../src/remoting/connection.ts";
+import type { ClusterInfo } from "../../src/remoting/cluster.ts";
 import { pauseRetryingFreezer } from "../../src/testcontainers/freezer.ts";
 import {
   AFTERMATH_MS,
@@ -88,13 +87,8 @@ function hostNameServers(mode: string): string[] {
 }
 
 /** The cluster as one name server lists it (signed with the cluster's credentials, if it has any). */
-export async function listedBy(cluster: ClusterUnderTest, namesrv: string): Promise<ClusterInfo> {
-  const client = new RemotingClient({ credentials: cluster.credentials });
-  try {
-    return await clusterInfo(namesrv, client);
-  } finally {
-    client.close();
-  }
+export function listedBy(cluster: ClusterUnderTest, namesrv: string): Promise<ClusterInfo> {
+  return clusterListing(namesrv, cluster.credentials);
 }
 
 /**

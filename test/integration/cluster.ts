@@ -35,6 +35,16 @@ export interface Topology {
   brokers: Record<string, { addrs: Record<string, string> }>;
 }
 
+/** One name server's cluster list, signed with `credentials`, over a client of its own (closed after). */
+export async function clusterListing(namesrv: string, credentials?: Credentials, timeoutMs?: number): Promise<ClusterInfo> {
+  const client = new RemotingClient({ credentials, timeoutMs });
+  try {
+    return await clusterInfo(namesrv, client);
+  } finally {
+    client.close();
+  }
+}
+
 /** A name server's cluster list as the Java client's route mode prints it. */
 export function topologyOf(info: ClusterInfo): Topology {
   const clusters = Object.fromEntries(Object.entries(info.clusterAddrTable ?? {}).map(([c, groups]) => [c, [...groups].sort()]));
@@ -264,18 +274,7 @@ export class ClusterUnderTest extends RunningCluster {
    * Asked again for up to 30 s when the name server does not answer (one a fault just restarted).
    */
   override async topology(): Promise<Topology> {
-    return eventually(
-      async () => {
-        const client = new RemotingClient({ credentials: this.credentials, timeoutMs: 10_000 });
-        try {
-          return topologyOf(await clusterInfo(onHost(9876), client));
-        } finally {
-          client.close();
-        }
-      },
-      30_000,
-      1000,
-    );
+    return eventually(async () => topologyOf(await clusterListing(onHost(9876), this.credentials, 10_000)), 30_000, 1000);
   }
 
   /**

@@ -7,9 +7,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ComposeProject, docker, dockerAvailability, dockerOk, ensureImages, eventually, sh, uniqueId } from "./harness.ts";
-import { TEST_PASSWORD, brokerIds, report, topologyOf, type Topology } from "./cluster.ts";
-import { clusterInfo } from "../../src/remoting/cluster.ts";
-import { RemotingClient } from "../../src/remoting/connection.ts";
+import { TEST_PASSWORD, brokerIds, clusterListing, report, topologyOf, type Topology } from "./cluster.ts";
 import { fromAnyNamesrv } from "../../src/remoting/namesrv.ts";
 import { javaClientContainerCommand, prepareJavaClient, roundTripArgs, runJavaClientOnHost } from "../clients/java-client.ts";
 
@@ -94,18 +92,8 @@ class SimulatedHosts {
    * for up to 30 s.
    */
   async topology(namesrv = this.namesrv): Promise<Topology> {
-    return eventually(
-      async () => {
-        const client = new RemotingClient({ credentials: ADMIN, timeoutMs: 10_000 });
-        try {
-          return topologyOf((await fromAnyNamesrv(namesrv.split(";"), (n) => clusterInfo(n, client))).value);
-        } finally {
-          client.close();
-        }
-      },
-      30_000,
-      1000,
-    );
+    const listing = () => fromAnyNamesrv(namesrv.split(";"), (n) => clusterListing(n, ADMIN, 10_000));
+    return eventually(async () => topologyOf((await listing()).value), 30_000, 1000);
   }
 
   /** Round trip from the docker host (outside every simulated host) through all name servers. */
