@@ -41,6 +41,15 @@ export async function brokerRuntimeInfo(client: RemotingClient, broker: string):
   return json<{ table?: Record<string, string> }>(r).table ?? {};
 }
 
+/** A topic every broker has: RocketMQ's TopicConfigManager creates it at start (4.x and 5.x). */
+export const SELF_TEST_TOPIC = "SELF_TEST_TOPIC";
+
+/** The next offset of one of a broker's queues (0 for a queue that holds nothing). */
+export async function maxOffset(client: RemotingClient, broker: string, topic: string, queueId: number): Promise<number> {
+  const r = await ask(client, broker, RequestCode.GET_MAX_OFFSET, `the max offset of ${topic}`, { topic, queueId: String(queueId) });
+  return Number(r.extFields?.offset ?? 0);
+}
+
 /** The broker's effective configuration (every key, defaults included). */
 export async function brokerConfig(client: RemotingClient, broker: string): Promise<Record<string, string>> {
   const r = await ask(client, broker, RequestCode.GET_BROKER_CONFIG, "its config");

@@ -15,7 +15,13 @@ import {
 } from "../../src/entrypoint/health-watch.ts";
 import { REPO_ROOT } from "../../src/images/docker.ts";
 import { createServer, type AddressInfo } from "node:net";
-import { checkInSyncReplicas, hasEstablishedConnection, masterHaPort, namesrvsNotListing } from "../../src/entrypoint/healthcheck.ts";
+import {
+  checkInSyncReplicas,
+  hasEstablishedConnection,
+  masterHaPort,
+  namesrvsNotListing,
+  replicationLink,
+} from "../../src/entrypoint/healthcheck.ts";
 import { RESPONSE_FLAG, decodeCommands, encodeCommand } from "../../src/remoting/codec.ts";
 import { RequestCode } from "../../src/remoting/codes.ts";
 import { RemotingClient } from "../../src/remoting/connection.ts";
@@ -64,6 +70,24 @@ test("a slave looks for its master's HA port where the master says it is: haList
     client.close();
     moved.close();
     unset.close();
+  }
+});
+
+test("a slave asks its master for the HA port once while it stays connected, and again once the link is down", async () => {
+  const client = new RemotingClient();
+  const master = await fakeNode("brokerName=broker-a\nhaListenPort=30000\n");
+  const established = `   1: 050013AC:A2C4 0100007F:7530 01 00000000:00000000 00:00000000 00000000  3000        0 2 1`; // 0x7530 = 30000
+  try {
+    assert.deepEqual(await replicationLink(client, new Map(), master.address, () => established), { haPort: 30000, connected: true });
+    assert.deepEqual(await replicationLink(client, new Map(), master.address, () => established), { haPort: 30000, connected: true });
+    assert.equal(master.asked(), 1);
+    assert.deepEqual(await replicationLink(client, new Map(), master.address, () => ""), { haPort: 30000, connected: false });
+    assert.equal(master.asked(), 1); // the port it knew, found unconnected: forgotten
+    await replicationLink(client, new Map(), master.address, () => established);
+    assert.equal(master.asked(), 2);
+  } finally {
+    client.close();
+    master.close();
   }
 });
 
