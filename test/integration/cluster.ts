@@ -22,6 +22,7 @@ import { subscriptionGroup } from "../../src/remoting/admin.ts";
 import { RemotingClient } from "../../src/remoting/connection.ts";
 import { topicRoute } from "../../src/remoting/route.ts";
 import { clusterInfo, type ClusterInfo } from "../../src/remoting/cluster.ts";
+import { fromAnyNamesrv } from "../../src/remoting/namesrv.ts";
 import { createTopic as createTopicOnEveryBroker } from "../../src/remoting/topics.ts";
 import { CONSOLE_URL, consoleLogin, generatedPassword } from "./console.ts";
 import { ANONYMOUS_ATTACKS, runAttacks } from "../attacks/console.ts";
@@ -43,6 +44,16 @@ export async function clusterListing(namesrv: string, credentials?: Credentials,
   } finally {
     client.close();
   }
+}
+
+/**
+ * The cluster list of the first of `namesrvs` to answer, as a Topology, read with src/remoting's client (no JVM
+ * start). Asked again for up to 30 s: a name server can be slow to answer right after a whole cluster turned
+ * healthy on a 2-core machine, or be one a fault just restarted.
+ */
+export function listedTopology(namesrvs: string[], credentials?: Credentials): Promise<Topology> {
+  const listing = () => fromAnyNamesrv(namesrvs, (n) => clusterListing(n, credentials, 10_000));
+  return eventually(async () => topologyOf((await listing()).value), 30_000, 1000);
 }
 
 /** A name server's cluster list as the Java client's route mode prints it. */
@@ -269,12 +280,11 @@ export class ClusterUnderTest extends RunningCluster {
   }
 
   /**
-   * The cluster list of the name server on onHost(9876), read with src/remoting's client: a topology read is the
-   * tests' own bookkeeping, and a JVM start for each (the Java client's route mode) cost seconds on a loaded machine.
-   * Asked again for up to 30 s when the name server does not answer (one a fault just restarted).
+   * The cluster list of the name server on onHost(9876) (listedTopology): a topology read is the tests' own
+   * bookkeeping, and a JVM start for each (the Java client's route mode) cost seconds on a loaded machine.
    */
   override async topology(): Promise<Topology> {
-    return eventually(async () => topologyOf(await clusterListing(onHost(9876), this.credentials, 10_000)), 30_000, 1000);
+    return listedTopology([onHost(9876)], this.credentials);
   }
 
   /**

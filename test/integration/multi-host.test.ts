@@ -7,8 +7,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ComposeProject, docker, dockerAvailability, dockerOk, ensureImages, eventually, sh, uniqueId } from "./harness.ts";
-import { TEST_PASSWORD, brokerIds, clusterListing, report, topologyOf, type Topology } from "./cluster.ts";
-import { fromAnyNamesrv } from "../../src/remoting/namesrv.ts";
+import { TEST_PASSWORD, brokerIds, listedTopology, report, type Topology } from "./cluster.ts";
+import { splitNamesrvList } from "../../src/remoting/address.ts";
 import { javaClientContainerCommand, prepareJavaClient, roundTripArgs, runJavaClientOnHost } from "../clients/java-client.ts";
 
 const skip = await dockerAvailability();
@@ -86,14 +86,9 @@ class SimulatedHosts {
     await docker("network", "rm", this.network);
   }
 
-  /**
-   * The name servers' view of the layout: the first of `namesrv`'s list to answer, read with src/remoting's client.
-   * Right after a whole layout turns healthy on a 2-core machine a name server can be slow to answer: asked again
-   * for up to 30 s.
-   */
-  async topology(namesrv = this.namesrv): Promise<Topology> {
-    const listing = () => fromAnyNamesrv(namesrv.split(";"), (n) => clusterListing(n, ADMIN, 10_000));
-    return eventually(async () => topologyOf((await listing()).value), 30_000, 1000);
+  /** The name servers' view of the layout: the first of `namesrv`'s list to answer (listedTopology). */
+  topology(namesrv = this.namesrv): Promise<Topology> {
+    return listedTopology(splitNamesrvList(namesrv), ADMIN);
   }
 
   /** Round trip from the docker host (outside every simulated host) through all name servers. */
@@ -113,7 +108,7 @@ describe("two hosts (compose/hosts/2m-2s.yml), sharing only a network", { skip }
   after(() => twoHosts.down());
 
   test("each master is on its host's address and its slave on the other host's", async () => {
-    for (const namesrv of twoHosts.namesrv.split(";")) {
+    for (const namesrv of splitNamesrvList(twoHosts.namesrv)) {
       const t = await twoHosts.topology(namesrv);
       assert.deepEqual(t.brokers["broker-a"]?.addrs, { "0": "10.77.0.11:10911", "1": "10.77.0.12:11011" }, `via ${namesrv}`);
       assert.deepEqual(t.brokers["broker-b"]?.addrs, { "0": "10.77.0.12:10911", "1": "10.77.0.11:11011" }, `via ${namesrv}`);
