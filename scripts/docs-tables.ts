@@ -25,6 +25,7 @@ import { AUTH_SCHEMA, AUTH_VARIABLE_SUMMARIES } from "../src/configurator/auth.t
 import { BOOTSTRAP_SCHEMA, BOOTSTRAP_VARIABLE_SUMMARIES } from "../src/bootstrap/command.ts";
 import { TLS_SCHEMA, TLS_VARIABLE_SUMMARIES } from "../src/configurator/tls.ts";
 import { readResult, type BenchName, type BenchResult } from "../bench/results.ts";
+import { assessTargets } from "../bench/targets.ts";
 import { CLUSTER_MODES } from "../src/testcontainers/modes.ts";
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
@@ -35,6 +36,7 @@ export const BLOCK_NAMES = [
   "keys",
   "versions",
   "console",
+  "figures-targets",
   "figures-images",
   "figures-testcontainers",
   "figures-console",
@@ -54,6 +56,7 @@ export const BLOCK_PAGES: Record<BlockName, string> = {
   keys: "docs/configuration.md",
   versions: "docs/configuration.md",
   console: "docs/console.md",
+  "figures-targets": "docs/performance.md",
   "figures-images": "docs/development.md",
   "figures-testcontainers": "docs/testcontainers.md",
   "figures-console": "docs/console.md",
@@ -372,6 +375,20 @@ function renderFigures(bench: BenchName, body: (f: (name: string) => number, r: 
 }
 
 const seconds = (s: number) => `${s.toFixed(1)} s`;
+
+/** Each target of bench/targets.ts against the latest figures: met, or not met and why. */
+function renderTargets(): string {
+  const rows = assessTargets((bench) => readResult(bench, join(REPO_ROOT, "bench", "results")));
+  return [
+    "Generated from the files in `bench/results/` and the targets in `bench/targets.ts`; the day each figure was measured",
+    "is in its file, and the sections below give the runs.",
+    "",
+    table(
+      ["Target", "Measured", "Met"],
+      rows.map((r) => [r.goal, r.shown ?? "not measured yet", r.met === undefined ? "" : r.met ? "yes" : `no: ${r.whyNot}`]),
+    ),
+  ].join("\n");
+}
 
 function renderImageFigures(): string {
   return renderFigures("images", (f) => [
@@ -767,6 +784,7 @@ export function renderBlocks(): Record<BlockName, string> {
     keys: renderKeys(version),
     versions: renderVersions(),
     console: renderConsoleVariables(),
+    "figures-targets": renderTargets(),
     "figures-images": renderImageFigures(),
     "figures-testcontainers": renderTestcontainersFigures(),
     "figures-console": renderConsoleFigures(),
