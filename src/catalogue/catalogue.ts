@@ -82,6 +82,11 @@ export function isSecretKey(key: string): boolean {
 /** What errors, logs and print-config show instead of a secret value. */
 export const REDACTED = "<redacted>";
 
+/** A copy of a node's settings with the secrets' values REDACTED, for anyone who may read them but not use them. */
+export function withoutSecrets(settings: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(settings).map(([key, value]) => [key, isSecretKey(key) ? REDACTED : value]));
+}
+
 /** The folded form used to match UPPER_SNAKE aliases: lower case without underscores. */
 export function aliasOf(name: string): string {
   return name.replace(/_/g, "").toLowerCase();

@@ -5,7 +5,7 @@ import Fastify, { type FastifyInstance, type FastifySchemaValidationError, type 
 import { DEFAULT_LOGIN_LIMITS } from "./config.ts";
 import type { ClusterSource } from "./cluster-source.ts";
 import { sessionOf, type RouteConfig, type RouteContext } from "./context.ts";
-import { Sessions, basicCredentials, sameSecret } from "./sessions.ts";
+import { Sessions, basicCredentials, sameCredentials, sameSecret } from "./sessions.ts";
 import { LoginLimiter, decideAccess, sameOrigin } from "./access.ts";
 import { sessionRoutes } from "./routes/session.ts";
 import { clusterRoutes } from "./routes/cluster.ts";
@@ -33,12 +33,25 @@ export interface ConsoleOptions {
   history?: History;
   /** Files served with the UI's from elsewhere (the chart library from node_modules in the source tree). */
   uiExtraFiles?: Record<string, string>;
+  /** How long a client may take to send one request, headers and body (default REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs?: number;
 }
 
+/** A request not received whole by then is answered 408 and its connection closed (fastify's default: never). */
+export const REQUEST_TIMEOUT_MS = 30_000;
+/** Open connections at most; a browser opens a handful, and an idle one closes after fastify's keep-alive timeout. */
+export const MAX_CONNECTIONS = 1024;
+
 export function buildConsole(options: ConsoleOptions): FastifyInstance {
+  const requestTimeout = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+  // Given to Node's server as it is made: set afterwards (as fastify does), the request timeout waits for the headers'
+  // (60 s); and Node looks for requests past their time every connectionsCheckingInterval (30 s unless told).
+  const server = { requestTimeout, headersTimeout: requestTimeout, connectionsCheckingInterval: Math.min(5000, requestTimeout) };
   const settings = {
     logger: options.logger ?? false,
     bodyLimit: 256 * 1024,
+    requestTimeout,
+    http: server,
     // A field the schema does not name is refused (400, named), not silently dropped as Fastify does by default.
     ajv: { customOptions: { removeAdditional: false as const } },
     schemaErrorFormatter: (errors: FastifySchemaValidationError[], dataVar: string) =>
@@ -52,7 +65,10 @@ export function buildConsole(options: ConsoleOptions): FastifyInstance {
       ),
   };
   // The routes do not depend on the transport; an HTTPS instance is typed as an HTTP one for them.
-  const app = options.https ? (Fastify({ ...settings, https: options.https }) as unknown as FastifyInstance) : Fastify(settings);
+  const app = options.https
+    ? (Fastify({ ...settings, https: { ...options.https, ...server } }) as unknown as FastifyInstance)
+    : Fastify(settings);
+  app.server.maxConnections = MAX_CONNECTIONS;
   const context: RouteContext = {
     source: options.source,
     config: options.config,
@@ -77,8 +93,7 @@ export function buildConsole(options: ConsoleOptions): FastifyInstance {
       if (await context.logins.refused(request, reply)) return reply;
       basic = basicCredentials(request.headers.authorization);
     }
-    const basicAuthOk =
-      basic !== undefined && sameSecret(basic.user, options.config.user) && sameSecret(basic.password, options.config.password);
+    const basicAuthOk = basic !== undefined && sameCredentials(basic, options.config);
     if (access === "session-or-basic" && !session && request.headers.authorization !== undefined && !basicAuthOk)
       await context.logins.failed(request);
     const token = request.headers["x-csrf-token"];

@@ -1,6 +1,7 @@
 // What the console shows, read over the remoting protocol: the name servers' view of the cluster and what each
 // broker reports. Broker requests run side by side with bounded fan-out, each bounded by the request timeout, so a
 // node that is down or paused slows a page by at most that timeout; answers are cached for a moment.
+import { withoutSecrets } from "../catalogue/catalogue.ts";
 import { splitAddress, splitNamesrvList } from "../remoting/address.ts";
 import { brokersOf, clusterInfo, masterOf, onEveryBroker, type BrokerMember, type ClusterInfo } from "../remoting/cluster.ts";
 import { NoNamesrvAnsweredError, fromAnyNamesrv } from "../remoting/namesrv.ts";
@@ -342,7 +343,9 @@ export class RemotingClusterSource implements ClusterSource {
   }
 
   brokerConfig(address: string): Promise<Record<string, string>> {
-    return this.cached(`config ${address}`, () => brokerConfig(this.client, address), 30_000);
+    // A broker answers with its whole config file, the admin user and the inner client's secret key included: the
+    // console shows who may read it the values of neither (whoever could use them may read the broker's file).
+    return this.cached(`config ${address}`, async () => withoutSecrets(await brokerConfig(this.client, address)), 30_000);
   }
 
   /** Consumer groups configured on the masters, merged by name. */

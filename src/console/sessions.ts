@@ -68,6 +68,13 @@ export function sameSecret(a: string, b: string): boolean {
   return timingSafeEqual(ha, hb);
 }
 
+/** A user and password against the expected ones, both compared always: the time taken does not tell which was wrong. */
+export function sameCredentials(given: { user: string; password: string }, expected: { user: string; password: string }): boolean {
+  const user = sameSecret(given.user, expected.user);
+  const password = sameSecret(given.password, expected.password);
+  return user && password;
+}
+
 /** A cookie's value; undefined when absent or not well-formed (a bad cookie is no session, not an error). */
 export function cookieValue(header: string | undefined, name: string): string | undefined {
   if (header === undefined || header.length > 8192) return undefined;

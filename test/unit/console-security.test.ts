@@ -2,14 +2,14 @@
 // protection), the attack table over a real socket, login back-off, cookies and sessions. The cluster is a fixed
 // ClusterSource that records every change, so "nothing created, deleted or reset" is checked exactly.
 import assert from "node:assert/strict";
-import type { AddressInfo } from "node:net";
+import { connect, type AddressInfo } from "node:net";
 import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import type { FastifyInstance } from "fastify";
-import { buildConsole, type ConsoleOptions } from "../../src/console/app.ts";
+import { MAX_CONNECTIONS, buildConsole, type ConsoleOptions } from "../../src/console/app.ts";
 import { SAFE_METHODS, decideAccess, type AccessRequest } from "../../src/console/access.ts";
 import type { ClusterSource } from "../../src/console/cluster-source.ts";
-import { MAX_SESSIONS, Sessions, basicCredentials, cookieValue } from "../../src/console/sessions.ts";
+import { MAX_SESSIONS, Sessions, basicCredentials, cookieValue, sameCredentials } from "../../src/console/sessions.ts";
 import {
   ANONYMOUS_ATTACKS,
   PLANTED_TOPIC,
@@ -266,4 +266,31 @@ test("cookie and basic-auth parsing: malformed input is no credential, never an 
   assert.equal(basicCredentials("Basic !!!"), undefined);
   assert.equal(basicCredentials(`Basic ${Buffer.from("no-colon").toString("base64")}`), undefined);
   assert.deepEqual(basicCredentials(`Basic ${Buffer.from("admin:pa:ss").toString("base64")}`), { user: "admin", password: "pa:ss" });
+});
+
+test("a request not received whole within the request timeout is answered 408 and its connection closed", async () => {
+  const app = buildConsole({
+    config: { user: "admin", password: PASSWORD, readOnly: false, sessionHours: 1 },
+    source: recordingSource([]),
+    requestTimeoutMs: 300,
+  });
+  await app.listen({ host: "127.0.0.1", port: 0 });
+  servers.push(app);
+  const socket = connect((app.server.address() as AddressInfo).port, "127.0.0.1");
+  const started = Date.now();
+  let answer = "";
+  socket.on("data", (chunk) => (answer += chunk.toString("latin1")));
+  // A login whose body never comes: the route is public, so the server waits for the body.
+  socket.write('POST /api/login HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 200000\r\n\r\n{"user":"ad');
+  await new Promise((resolve) => socket.on("close", resolve));
+  assert.match(answer, /^HTTP\/1\.1 408 /);
+  assert.ok(Date.now() - started < 5000, `closed after ${Date.now() - started} ms`);
+  assert.equal(app.server.maxConnections, MAX_CONNECTIONS);
+});
+
+test("credentials: the user and the password are both compared, whichever is wrong", () => {
+  const expected = { user: "admin", password: PASSWORD };
+  assert.equal(sameCredentials({ user: "admin", password: PASSWORD }, expected), true);
+  assert.equal(sameCredentials({ user: "admix", password: PASSWORD }, expected), false);
+  assert.equal(sameCredentials({ user: "admin", password: "wrong" }, expected), false);
 });

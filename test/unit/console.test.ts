@@ -7,12 +7,14 @@ import { test } from "node:test";
 import { readFileSync } from "node:fs";
 import { request as httpsRequest } from "node:https";
 import { fileURLToPath } from "node:url";
+import { REDACTED } from "../../src/catalogue/catalogue.ts";
 import { buildConsole } from "../../src/console/app.ts";
 import { RemotingClusterSource, type ClusterSource, type GroupSummary } from "../../src/console/cluster-source.ts";
 import { ConsoleConfigError, consoleConfig } from "../../src/console/config.ts";
 import { diskWarnings } from "../../src/console/disk.ts";
 import type { RemotingClient, RemotingResponse, RequestOptions } from "../../src/remoting/connection.ts";
 import type { DecodedMessage } from "../../src/remoting/message-codec.ts";
+import { RequestCode } from "../../src/remoting/codes.ts";
 
 const topics = [
   ...Array.from({ length: 2000 }, (_, i) => `Topic${String(i).padStart(4, "0")}`),
@@ -642,4 +644,23 @@ test("a broker's disk use is warned about above RocketMQ's thresholds, from its 
   // A value that is no percentage falls back to the default.
   assert.match(diskWarnings(0.91, { diskSpaceWarningLevelRatio: "abc" })[0]!, /diskSpaceWarningLevelRatio 90 %/);
   assert.equal(diskWarnings(0.91, undefined).length, 1, "one warning, the worst");
+});
+
+test("a broker's config reaches the console with its secrets' values redacted: the admin user and the inner client's key", async () => {
+  const file = [
+    "brokerName=broker-a",
+    'initAuthenticationUser={"username":"admin","password":"Cluster-Admin-S3cret"}',
+    'innerClientAuthenticationCredentials={"accessKey":"admin","secretKey":"Cluster-Admin-S3cret"}',
+    "metricsGrpcExporterHeader=x-api-key:Otlp-Key",
+    "authenticationEnabled=true",
+  ].join("\n");
+  const { source } = twoNamesrvs((_address, code) => (code === RequestCode.GET_BROKER_CONFIG ? { body: Buffer.from(file) } : undefined));
+  const config = await source.brokerConfig("10.0.0.1:10911");
+  assert.deepEqual(config, {
+    brokerName: "broker-a",
+    initAuthenticationUser: REDACTED,
+    innerClientAuthenticationCredentials: REDACTED,
+    metricsGrpcExporterHeader: REDACTED,
+    authenticationEnabled: "true",
+  });
 });

@@ -18,7 +18,7 @@ export const printable = (maxLength: number) => ({ type: "string", maxLength, pa
 
 export const pageQuery = {
   search: { type: "string", maxLength: 255 },
-  page: { type: "integer", minimum: 1, default: 1 },
+  page: { type: "integer", minimum: 1, maximum: 1_000_000, default: 1 },
   pageSize: { type: "integer", minimum: 1, maximum: 500, default: 50 },
 } as const;
 
