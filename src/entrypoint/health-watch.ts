@@ -13,7 +13,7 @@ import { brokerConfig, updateBrokerConfig, type HaStatus } from "../remoting/adm
 import type { RemotingClient } from "../remoting/connection.ts";
 import { electsRole, isControllerMode, judge, namesrvsNotListing, ownClient, propertiesFile, type Verdict } from "./healthcheck.ts";
 import { writePrivateFile } from "./runtime-files.ts";
-import { LEASE_POINTER, renewLease } from "./store-lease.ts";
+import { LEASE_POINTER, RENEW_EVERY_MS, renewLease } from "./store-lease.ts";
 
 export const HEALTH_FILE = "health";
 /** How often the watcher checks: briskly until the node is first healthy, so that it is reported soon after. */
@@ -99,12 +99,18 @@ export async function watchHealth(runtimeDir: string): Promise<never> {
   // The entrypoint's "starting" verdict (or an old one, after a restart) stands until the first check replaces it.
   const file = `${runtimeDir}/${HEALTH_FILE}`;
   const client = ownClient(runtimeDir);
-  // A broker's store lease (store-lease.ts): renewed with each check while this container runs.
+  // A broker's store lease (store-lease.ts), renewed while this container runs. On a timer, not with each check:
+  // a check waits 3 s for each silent name server, which adds up past what another broker waits for a renewal.
   let lease: string | undefined;
   try {
     lease = readFileSync(`${runtimeDir}/${LEASE_POINTER}`, "utf8").trim() || undefined;
   } catch {
     lease = undefined;
+  }
+  if (lease) {
+    const held = lease;
+    renewLease(held);
+    setInterval(() => renewLease(held), RENEW_EVERY_MS);
   }
   let everHealthy = false;
   let unlistedSince: number | undefined;
@@ -115,7 +121,6 @@ export async function watchHealth(runtimeDir: string): Promise<never> {
   let replicaPrompts = 0;
   let conf: Map<string, string> | undefined;
   for (;;) {
-    if (lease) renewLease(lease);
     const verdict = await judge(runtimeDir, client);
     writePrivateFile(file, verdictLine(verdict, uptimeSeconds()));
     everHealthy ||= verdict.healthy;

@@ -54,8 +54,15 @@ export async function healthcheck(runtimeDir: string): Promise<number> {
  * node's own client trusts.
  */
 export function ownClient(runtimeDir: string): RemotingClient {
-  return new RemotingClient({ credentials: ownCredentials(runtimeDir), tls: ownTls(runtimeDir) });
+  return new RemotingClient({ credentials: ownCredentials(runtimeDir), tls: ownTls(runtimeDir), maxFrameBytes: CHECK_MAX_FRAME_BYTES });
 }
+
+/**
+ * The watcher runs in a 16 MB heap (docker-entrypoint): an answer it parses must fit there many times over. What it
+ * reads is small, a cluster's brokers or one broker's config (tens of KiB for a large cluster); a larger answer is an
+ * error of the check, never the watcher's end.
+ */
+export const CHECK_MAX_FRAME_BYTES = 1024 * 1024;
 
 export async function judge(runtimeDir: string, client: RemotingClient): Promise<Verdict> {
   const seen: Seen = {};

@@ -10,7 +10,9 @@ import { readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 export const LEASE_FILE = ".appliance-in-use";
 /** A lease older than this is a broker gone (crashed, killed, stopped): its store is free. */
 export const LEASE_SECONDS = 15;
-/** The watcher renews every 2 s (0.5 s while starting) and each check takes a few seconds at most. */
+/** How often the watcher renews, on a timer of its own: however long its checks take. */
+export const RENEW_EVERY_MS = 2_000;
+/** Four renewals missed: the holder is gone. */
 export const RENEWAL_WAIT_MS = 8_000;
 /** The runtime directory's file that tells the health watcher which lease to renew. */
 export const LEASE_POINTER = "store-lease";

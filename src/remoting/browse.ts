@@ -6,6 +6,7 @@
 import { topicStats } from "./admin.ts";
 import { mapLimit } from "./limit.ts";
 import { masters, offsetAtTime, readQueue, type Namesrvs } from "./messages.ts";
+import { queueIdOf } from "./route.ts";
 import type { RemotingClient } from "./connection.ts";
 import type { DecodedMessage } from "./message-codec.ts";
 
@@ -55,7 +56,8 @@ function formatCursor(positions: { q: { m: { brokerName: string }; queueId: numb
   const byBroker = new Map<string, number[]>();
   for (const { q, next } of positions) {
     const offsets = byBroker.get(q.m.brokerName) ?? [];
-    offsets[q.queueId] = next;
+    // The id indexes an array filled up to it: a broker's 4294967294 would be 4 G holes.
+    offsets[queueIdOf(q.queueId, `${q.m.brokerName}'s queue id`)] = next;
     byBroker.set(q.m.brokerName, offsets);
   }
   return [...byBroker].map(([broker, offsets]) => `${broker}/${Array.from(offsets, (o) => o ?? 0).join(".")}`).join(",");

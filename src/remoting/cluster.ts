@@ -1,5 +1,6 @@
 // What a name server knows about the clusters: which broker groups each cluster has and their addresses.
 import { parseFastjson } from "./fastjson.ts";
+import { isRecord } from "./codec.ts";
 import { RequestCode } from "./codes.ts";
 import { oneShot } from "./client.ts";
 import type { Requester, RemotingResponse } from "./connection.ts";
@@ -31,12 +32,17 @@ export interface BrokerMember {
   address: string;
 }
 
-/** Every broker the name server knows, one row per group member, in cluster and group order. */
+/**
+ * Every broker the name server knows, one row per group member, in cluster and group order. Entries of the wrong
+ * shape are skipped: a string where a map belongs would otherwise be one entry per character.
+ */
 export function brokersOf(info: ClusterInfo): BrokerMember[] {
   const clusterOf = new Map<string, string>();
-  for (const [cluster, groups] of Object.entries(info.clusterAddrTable ?? {})) for (const g of groups) clusterOf.set(g, cluster);
-  return Object.entries(info.brokerAddrTable ?? {}).flatMap(([brokerName, group]) =>
-    Object.entries(group.brokerAddrs ?? {})
+  const table = <T>(t: Record<string, T> | undefined): [string, T][] => (isRecord(t) ? Object.entries(t) : []);
+  for (const [cluster, groups] of table(info.clusterAddrTable))
+    if (Array.isArray(groups)) for (const g of groups) clusterOf.set(g, cluster);
+  return table(info.brokerAddrTable).flatMap(([brokerName, group]) =>
+    table(isRecord(group) ? group.brokerAddrs : undefined)
       .map(([id, address]) => ({ cluster: clusterOf.get(brokerName) ?? group.cluster ?? "", brokerName, brokerId: Number(id), address }))
       .sort((a, b) => a.brokerId - b.brokerId),
   );

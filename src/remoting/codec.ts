@@ -207,8 +207,10 @@ function jsonExtFields(v: unknown): Record<string, string> | undefined {
   return fields;
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-const kindOf = (v: unknown): string =>
+/** A JSON object: not null, not an array. */
+export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+/** What a value is, for errors: never more than a number's digits of it. */
+export const kindOf = (v: unknown): string =>
   v === null ? "null" : Array.isArray(v) ? "an array" : typeof v === "number" ? String(v) : `a ${typeof v}`;
 
 function decodeBinaryHeader(h: Buffer): Header {

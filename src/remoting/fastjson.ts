@@ -10,6 +10,13 @@
 /** Deeper nesting is refused: RocketMQ's answers nest a handful of levels. */
 export const MAX_DEPTH = 64;
 
+/**
+ * Object map keys become their JSON text, and one nested in another is escaped again at each level, doubling:
+ * a hundred bytes would make GiB keys. Such keys may add up to the text's own length (what fastjson's keys come
+ * to) plus this much per parse.
+ */
+export const OBJECT_KEY_SLACK = 1024 * 1024;
+
 export class FastjsonError extends SyntaxError {
   constructor(message: string) {
     super(message);
@@ -36,8 +43,11 @@ const isDigit = (c: string | undefined): boolean => c !== undefined && c >= "0" 
 class Reader {
   pos = 0;
   private readonly s: string;
+  /** What is left for the keys made from object keys (OBJECT_KEY_SLACK). */
+  private keyBudget: number;
   constructor(s: string) {
     this.s = s;
+    this.keyBudget = s.length + OBJECT_KEY_SLACK;
   }
 
   fail(what: string): never {
@@ -82,8 +92,15 @@ class Reader {
       const keyStart = this.s[this.pos];
       let key: string;
       if (keyStart === '"') key = this.string();
-      else if (keyStart === "{" || keyStart === "[") key = JSON.stringify(this.value(depth));
-      else key = String(this.number());
+      else if (keyStart === "{" || keyStart === "[") {
+        const at = this.pos;
+        key = JSON.stringify(this.value(depth));
+        // Checked level by level, so no key gets much past the budget before it is refused.
+        if ((this.keyBudget -= key.length) < 0) {
+          this.pos = at;
+          this.fail(`object map keys longer than the text plus ${OBJECT_KEY_SLACK} characters (keys nested in keys)`);
+        }
+      } else key = String(this.number());
       this.skipSpace();
       if (this.s[this.pos++] !== ":") this.fail("expected ':'");
       this.skipSpace();

@@ -77,21 +77,30 @@ const mib = (bytes: number): string => (bytes % (1024 * 1024) === 0 ? `${bytes /
 /**
  * A stored body as the producer sent it, or, with the codec named and a note saying why, as stored: Node cannot
  * decompress it (LZ4; nothing is inflated then), it is corrupt, or it inflates past `maxInflatedBytes` (the
- * inflater stops there, so a bomb costs no more than the limit).
+ * inflater stops there, so a bomb costs no more than the limit). `inflated` is the work done, to charge to the
+ * answer's budget: the body's size, or the limit when the inflater gave up (it may have got that far).
  */
 function decompress(
   body: Buffer,
   sysFlag: number,
   maxInflatedBytes: number,
   overLimit = `over the ${mib(maxInflatedBytes)} display limit`,
-): { body: Buffer; compressed?: Compression; bodyNote?: string } {
-  if (!(sysFlag & COMPRESSED)) return { body };
+): { body: Buffer; compressed?: Compression; bodyNote?: string; inflated: number } {
+  if (!(sysFlag & COMPRESSED)) return { body, inflated: 0 };
   const codec = COMPRESSION_NAMES[(sysFlag & COMPRESSION_TYPE) >> 8] ?? "zlib";
-  const kept = (why: string) => ({ body, compressed: codec, bodyNote: `compressed (${codec}), ${body.length} bytes; ${why}` });
+  const kept = (why: string, inflated = maxInflatedBytes) => ({
+    body,
+    compressed: codec,
+    bodyNote: `compressed (${codec}), ${body.length} bytes; ${why}`,
+    inflated,
+  });
   const inflate = INFLATE[codec];
-  if (!inflate) return kept(codec === "lz4" ? "the console has no LZ4 decoder" : `this Node has no ${codec} decoder`);
+  if (!inflate) return kept(codec === "lz4" ? "the console has no LZ4 decoder" : `this Node has no ${codec} decoder`, 0);
+  // A spent budget is not tried at all: even a one-byte limit costs an inflater's first chunk.
+  if (maxInflatedBytes <= 0) return kept(overLimit, 0);
   try {
-    return { body: inflate(body, { maxOutputLength: maxInflatedBytes }) };
+    const inflated = inflate(body, { maxOutputLength: maxInflatedBytes });
+    return { body: inflated, inflated: inflated.length };
   } catch (e) {
     // A body that does not inflate must not hide the rest of the answer: it is shown as stored.
     if ((e as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") return kept(overLimit);
@@ -177,19 +186,20 @@ export function decodeMessages(buffer: Buffer, options: DecodeMessageOptions = {
     const limit =
       budget < maxInflatedBytes
         ? {
-            bytes: Math.max(1, budget),
+            bytes: Math.max(0, budget),
             over: `over what is left of the answer's ${mib(options.maxInflatedAnswerBytes ?? MAX_INFLATED_ANSWER_BYTES)} display budget`,
           }
         : { bytes: maxInflatedBytes };
-    const m = decodeOne(buffer.subarray(at, at + total), limit);
-    if (m.sysFlag & COMPRESSED && !m.compressed) budget -= m.body.length;
+    const { message: m, inflated } = decodeOne(buffer.subarray(at, at + total), limit);
+    // Every attempt is charged, bombs and corrupt bodies included: thrown-away work is work all the same.
+    budget -= inflated;
     messages.push(m);
     at += total;
   }
   return messages;
 }
 
-function decodeOne(b: Buffer, limit: { bytes: number; over?: string }): DecodedMessage {
+function decodeOne(b: Buffer, limit: { bytes: number; over?: string }): { message: DecodedMessage; inflated: number } {
   let p = 4;
   // Every field is checked against what is left of the record before it is read: lengths come from the peer.
   const need = (n: number, what: string) => {
@@ -225,7 +235,7 @@ function decodeOne(b: Buffer, limit: { bytes: number; over?: string }): DecodedM
   long(); // prepared transaction offset
   const bodyLength = int();
   need(bodyLength, "the body");
-  const { body, compressed, bodyNote } = decompress(Buffer.from(b.subarray(p, p + bodyLength)), sysFlag, limit.bytes, limit.over);
+  const { body, compressed, bodyNote, inflated } = decompress(Buffer.from(b.subarray(p, p + bodyLength)), sysFlag, limit.bytes, limit.over);
   p += bodyLength;
   need(magic === MAGIC_V2 ? 2 : 1, "the topic's length");
   const topicLength = magic === MAGIC_V2 ? ((p += 2), b.readUInt16BE(p - 2)) : ((p += 1), b.readUInt8(p - 1));
@@ -238,7 +248,7 @@ function decodeOne(b: Buffer, limit: { bytes: number; over?: string }): DecodedM
   need(propertiesLength, "the properties");
   const properties = decodeProperties(b.toString("utf8", p, p + propertiesLength));
   const offsetId = offsetMsgId(storeHost, commitLogOffset);
-  return {
+  const message: DecodedMessage = {
     topic,
     queueId,
     queueOffset,
@@ -257,4 +267,5 @@ function decodeOne(b: Buffer, limit: { bytes: number; over?: string }): DecodedM
     body,
     ...(compressed ? { compressed, bodyNote } : {}),
   };
+  return { message, inflated };
 }

@@ -58,8 +58,11 @@ export async function sendMessage(client: RemotingClient, namesrvs: Namesrvs, me
   }
   const writable = (await masters(client, namesrvs, message.topic)).filter((m) => m.writeQueues > 0 && (m.perm & 2) !== 0);
   if (!writable.length) throw new Error(`topic ${message.topic} has no writable queue on any master`);
-  const slots = writable.flatMap((m) => Array.from({ length: m.writeQueues }, (_, queueId) => ({ ...m, queueId })));
-  const slot = slots[nextQueue++ % slots.length]!;
+  // The n-th writable queue across the masters, counted rather than listed (topicRoute bounds each count).
+  let queueId = nextQueue++ % writable.reduce((sum, m) => sum + m.writeQueues, 0);
+  let i = 0;
+  while (queueId >= writable[i]!.writeQueues) queueId -= writable[i++]!.writeQueues;
+  const slot = { ...writable[i]!, queueId };
   const msgId = randomBytes(16).toString("hex").toUpperCase();
   const properties: Record<string, string> = {
     ...message.properties,
@@ -367,6 +370,7 @@ export async function resetConsumerOffset(
         }));
         if (rows.length) return rows;
       }
+      // m.readQueues is at most MAX_QUEUES: topicRoute refuses larger counts.
       return Promise.all(
         Array.from({ length: m.readQueues }, async (_, queueId) => {
           const offset = await offsetAtTime(client, m, topic, queueId, timestamp);

@@ -3,6 +3,7 @@
 import { parseFastjson } from "./fastjson.ts";
 import { RequestCode, ResponseCode } from "./codes.ts";
 import { remarkOf } from "./cluster.ts";
+import { isRecord, kindOf } from "./codec.ts";
 import type { Requester } from "./connection.ts";
 
 export interface QueueData {
@@ -33,16 +34,53 @@ export class NoRouteError extends Error {
   }
 }
 
+/**
+ * Queue counts and ids above this are refused: RocketMQ's topics have a handful of queues per broker (4 or 8 by
+ * default), and a peer's count is otherwise trusted to size arrays and loops.
+ */
+export const MAX_QUEUES = 65_536;
+
+/** `n` when it is a queue count (0..MAX_QUEUES), else an error saying `what` it was. */
+export function queueCount(n: unknown, what: string): number {
+  if (typeof n === "number" && Number.isInteger(n) && n >= 0 && n <= MAX_QUEUES) return n;
+  throw new Error(`${what} is ${kindOf(n)}, not a queue count (0..${MAX_QUEUES})`);
+}
+
+/** `n` when it is a queue id (0..MAX_QUEUES - 1), else an error saying `what` it was. */
+export function queueIdOf(n: unknown, what: string): number {
+  if (typeof n === "number" && Number.isInteger(n) && n >= 0 && n < MAX_QUEUES) return n;
+  throw new Error(`${what} is ${kindOf(n)}, not a queue id (0..${MAX_QUEUES - 1})`);
+}
+
 export async function topicRoute(requester: Requester, namesrv: string, topic: string, timeoutMs?: number): Promise<TopicRoute> {
   const r = await requester.request(namesrv, RequestCode.GET_ROUTEINFO_BY_TOPIC, {
     extFields: { topic },
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
   });
   if (r.code !== ResponseCode.SUCCESS) throw new NoRouteError(namesrv, topic, r.code, remarkOf(r));
-  const route = parseFastjson(r.body.toString("utf8") || "{}") as Partial<TopicRoute>;
+  // The shape is checked before anything is spread or iterated: a string there would become one entry per character.
+  const route = parseFastjson(r.body.toString("utf8") || "{}");
+  const bad = (what: string, v: unknown, want: string): never => {
+    throw new Error(`${namesrv}'s route for topic ${topic}: ${what} is ${kindOf(v)}, not ${want}`);
+  };
+  if (!isRecord(route)) return bad("the answer", route, "an object");
+  const list = (name: string): Record<string, unknown>[] => {
+    const v = route[name] ?? [];
+    if (!Array.isArray(v)) return bad(name, v, "an array");
+    return v.map((item: unknown, i) => (isRecord(item) ? item : bad(`${name}[${i}]`, item, "an object")));
+  };
+  const where = `${namesrv}'s route for topic ${topic}: queueDatas`;
   return {
-    queueDatas: route.queueDatas ?? [],
-    brokerDatas: (route.brokerDatas ?? []).map((b) => ({ ...b, brokerAddrs: b.brokerAddrs ?? {} })),
+    queueDatas: list("queueDatas").map((q, i) => ({
+      ...(q as unknown as QueueData),
+      readQueueNums: queueCount(q.readQueueNums, `${where}[${i}].readQueueNums`),
+      writeQueueNums: queueCount(q.writeQueueNums, `${where}[${i}].writeQueueNums`),
+    })),
+    brokerDatas: list("brokerDatas").map((b, i) => {
+      const brokerAddrs = b.brokerAddrs ?? {};
+      if (!isRecord(brokerAddrs)) return bad(`brokerDatas[${i}].brokerAddrs`, brokerAddrs, "an object");
+      return { ...(b as unknown as BrokerData), brokerAddrs: brokerAddrs as Record<string, string> };
+    }),
   };
 }
 

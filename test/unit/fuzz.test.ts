@@ -393,6 +393,23 @@ const properties: Record<string, () => void> = {
 };
 
 if (isMainThread) {
+  // Found in review, not by a property: a bomb's work did not count when it went over the per-body limit.
+  test("decodeMessages: inflating past the per-body limit is charged to the answer's budget, so bombs stop being tried", () => {
+    const mib = 1024 * 1024;
+    const bomb = zlib.deflateSync(Buffer.alloc(mib + 1));
+    const small = zlib.deflateSync(Buffer.from("hello"));
+    const records = [...Array<Buffer>(50).fill(bomb), small].map((body) => storedRecord({ sysFlag: 1, body, topic: "T", properties: {} }));
+    const decoded = decodeMessages(Buffer.concat(records), { maxInflatedBytes: mib, maxInflatedAnswerBytes: 2 * mib });
+    // Two bombs spend the 2 MiB budget; the rest, and the small body after them, are not inflated at all.
+    assert.deepEqual(
+      decoded.map((m) => m.bodyNote?.replace(/^compressed \(zlib\), \d+ bytes; /, "") ?? m.body.toString()),
+      [
+        ...Array<string>(2).fill("over the 1 MiB display limit"),
+        ...Array<string>(49).fill("over what is left of the answer's 2 MiB display budget"),
+      ],
+    );
+  });
+
   for (const name of Object.keys(properties)) {
     test(name, async () => {
       const before = prototypeSnapshot();

@@ -16,10 +16,12 @@ import {
 import { REPO_ROOT } from "../../src/images/docker.ts";
 import { createServer, type AddressInfo } from "node:net";
 import {
+  CHECK_MAX_FRAME_BYTES,
   checkInSyncReplicas,
   hasEstablishedConnection,
   masterHaPort,
   namesrvsNotListing,
+  ownClient,
   replicationLink,
 } from "../../src/entrypoint/healthcheck.ts";
 import { RESPONSE_FLAG, decodeCommands, encodeCommand } from "../../src/remoting/codec.ts";
@@ -44,6 +46,8 @@ test("a slave's HA connection is found in /proc/net/tcp by the master's HA port"
 async function fakeNode(body: string): Promise<{ address: string; port: number; asked: () => number; close: () => void }> {
   let asked = 0;
   const server = createServer((socket) => {
+    // A client that refuses the answer closes mid-write.
+    socket.on("error", () => {});
     socket.on("data", (data) => {
       for (const c of decodeCommands(data).commands) {
         if (c.code === RequestCode.GET_BROKER_CONFIG) asked++;
@@ -271,5 +275,20 @@ test("the name servers that answer but do not list the broker at its advertised 
   } finally {
     client.close();
     for (const n of [listing, restarted, elsewhere]) n.close();
+  }
+});
+
+test("the watcher's client refuses an answer above 1 MiB, which its 16 MB heap could not parse, as an error of the check", async () => {
+  const huge = await fakeNode(`{"brokerAddrTable":{},"pad":"${"x".repeat(2 * 1024 * 1024)}"}`);
+  const client = ownClient(mkdtempSync(join(tmpdir(), "runtime-")));
+  try {
+    assert.equal(CHECK_MAX_FRAME_BYTES, 1024 * 1024);
+    await assert.rejects(
+      client.request(huge.address, RequestCode.GET_BROKER_CLUSTER_INFO),
+      /not a RocketMQ remoting peer \(remoting frame of \d+ bytes/,
+    );
+  } finally {
+    client.close();
+    huge.close();
   }
 });

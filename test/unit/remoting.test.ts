@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import { createServer as createTlsServer } from "node:tls";
-import { FastjsonError, MAX_DEPTH, parseFastjson } from "../../src/remoting/fastjson.ts";
+import { FastjsonError, MAX_DEPTH, OBJECT_KEY_SLACK, parseFastjson } from "../../src/remoting/fastjson.ts";
 import {
   MAX_FRAME_BYTES,
   RESPONSE_FLAG,
@@ -17,6 +17,7 @@ import {
   RemotingConnection,
   RemotingConnectionError,
   RemotingTimeoutError,
+  type RemotingResponse,
   type Requester,
 } from "../../src/remoting/connection.ts";
 import { withTimeout } from "../../src/remoting/client.ts";
@@ -25,6 +26,7 @@ import { RequestCode } from "../../src/remoting/codes.ts";
 import { signedExtFields } from "../../src/remoting/auth.ts";
 import {
   ClusterWaitTimeout,
+  brokersOf,
   clusterMasters,
   onEveryBroker,
   waitUntil,
@@ -32,6 +34,9 @@ import {
   type ClusterInfo,
 } from "../../src/remoting/cluster.ts";
 import { BrokerRequestError, NoNamesrvAnsweredError, fromAnyNamesrv } from "../../src/remoting/namesrv.ts";
+import { MAX_QUEUES, topicRoute } from "../../src/remoting/route.ts";
+import { sendMessage } from "../../src/remoting/messages.ts";
+import { messagesBetween } from "../../src/remoting/browse.ts";
 
 test("fastjson's numeric and object map keys are read", () => {
   const clusterInfo =
@@ -288,6 +293,108 @@ test("fastjson: a __proto__ key is an own key, nesting is bounded, bad strings a
     n: -1500,
     "100": [true, false, null],
   });
+});
+
+test("fastjson: object keys nested in object keys, which double at each level, are refused past a budget", () => {
+  let nested = '{"a":1}';
+  for (let i = 0; i < 40; i++) nested = `{${nested}:1}`; // 167 bytes; unbounded, a key of terabytes
+  const started = performance.now();
+  assert.throws(
+    () => parseFastjson(nested),
+    (e: Error) => e instanceof FastjsonError && /object map keys longer than the text plus 1048576 characters/.test(e.message),
+  );
+  assert.ok(performance.now() - started < 500);
+  assert.equal(OBJECT_KEY_SLACK, 1024 * 1024);
+  // What fastjson writes still reads: MessageQueue keys, many of them, and a few levels of nesting.
+  const queues = Array.from({ length: 20_000 }, (_, i) => `{"brokerName":"b","queueId":${i},"topic":"T"}:${i}`).join(",");
+  assert.equal(Object.keys(parseFastjson(`{"offsetTable":{${queues}}}`) as { offsetTable: object }).length, 1);
+  assert.deepEqual(parseFastjson('{{{"a":1}:2}:3}'), { [JSON.stringify({ [JSON.stringify({ a: 1 })]: 2 })]: 3 });
+});
+
+test("a string where a name server's map belongs is not expanded per character: brokersOf skips it, topicRoute refuses it", async () => {
+  const huge = "x".repeat(4 * 1024 * 1024);
+  const started = performance.now();
+  const info = {
+    brokerAddrTable: { "broker-a": { brokerAddrs: huge }, "broker-b": { brokerAddrs: { "0": "b0:10911" } }, "broker-c": huge },
+    clusterAddrTable: { C: huge, D: ["broker-b"] },
+  } as unknown as ClusterInfo;
+  assert.deepEqual(brokersOf(info), [{ cluster: "D", brokerName: "broker-b", brokerId: 0, address: "b0:10911" }]);
+  assert.deepEqual(brokersOf({ brokerAddrTable: huge } as unknown as ClusterInfo), []);
+
+  const routeOf = (body: string): Promise<unknown> =>
+    topicRoute({ request: async () => ({ code: 0, body: Buffer.from(body) }) }, "ns:9876", "T");
+  const refusals: [string, string][] = [
+    [`{"queueDatas":[],"brokerDatas":["${huge}"]}`, "brokerDatas[0] is a string, not an object"],
+    [
+      `{"queueDatas":[],"brokerDatas":[{"brokerName":"b","brokerAddrs":"${huge}"}]}`,
+      "brokerDatas[0].brokerAddrs is a string, not an object",
+    ],
+    [`{"queueDatas":"${huge}"}`, "queueDatas is a string, not an array"],
+    [`["${huge}"]`, "the answer is an array, not an object"],
+  ];
+  for (const [body, why] of refusals) await assert.rejects(routeOf(body), { message: `ns:9876's route for topic T: ${why}` });
+  assert.deepEqual(await routeOf('{"brokerDatas":[{"brokerName":"b"}]}'), {
+    queueDatas: [],
+    brokerDatas: [{ brokerName: "b", brokerAddrs: {} }],
+  });
+  assert.ok(performance.now() - started < 1000);
+});
+
+test("queue counts and ids past MAX_QUEUES are refused, and a message's queue is picked without listing every queue", async () => {
+  assert.equal(MAX_QUEUES, 65_536);
+  const route = (queueDatas: object[]) =>
+    JSON.stringify({
+      queueDatas,
+      brokerDatas: ["b", "c"].map((brokerName) => ({ brokerName, brokerAddrs: { 0: `${brokerName}:10911` } })),
+    });
+  const queue = (brokerName: string, n: unknown) => ({ brokerName, readQueueNums: n, writeQueueNums: n, perm: 6 });
+  const sent: string[] = [];
+  const client = (
+    namesrvBody: string,
+    broker: (code: number, extFields: Record<string, string>) => Partial<RemotingResponse> = () => ({}),
+  ) =>
+    ({
+      async request(address: string, code: number, options: { extFields?: Record<string, string> } = {}): Promise<RemotingResponse> {
+        if (code === RequestCode.GET_ROUTEINFO_BY_TOPIC) return { code: 0, body: Buffer.from(namesrvBody) };
+        if (code === RequestCode.SEND_MESSAGE) sent.push(`${options.extFields!.brokerName}/${options.extFields!.queueId}`);
+        return { code: 0, body: Buffer.alloc(0), ...broker(code, options.extFields ?? {}) };
+      },
+    }) as unknown as RemotingClient;
+
+  for (const n of [2 ** 31 - 1, MAX_QUEUES + 1, -1, 1.5, "8"]) {
+    await assert.rejects(sendMessage(client(route([queue("b", n)])), "ns:9876", { topic: "T", body: "x" }), {
+      message: `no name server answered: ns:9876's route for topic T: queueDatas[0].readQueueNums is ${typeof n === "string" ? "a string" : n}, not a queue count (0..65536)`,
+    });
+  }
+  // Round robin over b's 2 and c's 3 write queues, wherever the module's counter stands.
+  const fiveQueues = client(route([queue("b", 2), queue("c", 3)]));
+  for (let i = 0; i < 10; i++) await sendMessage(fiveQueues, "ns:9876", { topic: "T", body: "x" });
+  const cycle = ["b/0", "b/1", "c/0", "c/1", "c/2"];
+  const start = cycle.indexOf(sent[0]!);
+  assert.deepEqual(sent, [...cycle, ...cycle, ...cycle].slice(start, start + 10));
+  sent.length = 0;
+  await sendMessage(client(route([queue("b", MAX_QUEUES)])), "ns:9876", { topic: "T", body: "x" });
+  assert.match(sent[0]!, /^b\/\d+$/);
+
+  // A broker's queue id indexes the browse cursor's offsets: 4294967294 would be an array of 4 G holes.
+  const stats = (queueId: number) => ({
+    body: Buffer.from(`{"offsetTable":{{"topic":"T","brokerName":"b","queueId":${queueId}}:{"minOffset":0,"maxOffset":1000}}}`),
+  });
+  const browsing = (queueId: number) =>
+    messagesBetween(
+      client(route([queue("b", 1)]), (code, fields) =>
+        code === RequestCode.GET_TOPIC_STATS_INFO
+          ? stats(queueId)
+          : code === RequestCode.SEARCH_OFFSET_BY_TIMESTAMP
+            ? { extFields: { offset: Number(fields.timestamp) < 1000 ? "0" : "1000" } }
+            : { body: Buffer.from('{"queueData":[]}') },
+      ),
+      "ns:9876",
+      { topic: "T", begin: 500, end: 2000, pageSize: 10, previewBytes: 100 },
+    );
+  await assert.rejects(browsing(4294967294), { message: "b's queue id is 4294967294, not a queue id (0..65535)" });
+  await assert.rejects(browsing(MAX_QUEUES), { message: "b's queue id is 65536, not a queue id (0..65535)" });
+  assert.equal((await browsing(3)).cursor, "b/0.0.0.990");
 });
 
 /**
