@@ -24,12 +24,14 @@ export function offending(value: string, secret: boolean): Pick<ConfigError, "va
 /**
  * The environment's variables, with `X_FILE` read as X (its last newline dropped) for each X that `hasFileForm`
  * accepts; other `*_FILE` variables are kept under their own names. X and X_FILE both set, or a file that cannot be read, is an error.
+ * `maxFileBytes`: the most `readFile` reads (it gives undefined for a larger file), for the error to say so.
  */
 export function readVariables(
   env: Record<string, string | undefined>,
   readFile: (path: string) => string | undefined,
   hasFileForm: (name: string) => boolean,
   errors: ConfigError[],
+  maxFileBytes?: number,
 ): Map<string, EnvVariable> {
   const out = new Map<string, EnvVariable>();
   for (const [name, value] of Object.entries(env)) {
@@ -49,7 +51,7 @@ export function readVariables(
       errors.push({
         subject: fileVar,
         value: path,
-        problem: "names a file that cannot be read",
+        problem: unreadableFile(maxFileBytes),
         allowed: "the path of a readable file inside the container",
       });
       continue;
@@ -57,6 +59,11 @@ export function readVariables(
     out.set(name, { name, shownAs: fileVar, value: text.replace(/\r?\n$/, ""), fromFile: true });
   }
   return out;
+}
+
+/** Why `readFile` gave nothing for a file, when it reads at most `maxFileBytes`. */
+export function unreadableFile(maxFileBytes?: number): string {
+  return `names a file that cannot be read${maxFileBytes === undefined ? "" : ` or is larger than ${maxFileBytes} bytes`}`;
 }
 
 interface SchemaViolation {

@@ -14,7 +14,12 @@ export function parseJsonConfig(text: string): { entries: JsonEntry[] } | { inva
   try {
     parsed = JSON.parse(text);
   } catch (e) {
-    return { invalid: `is not valid JSON (${(e as Error).message})` };
+    // Not V8's message: it quotes the text around the error, which may be a secret's.
+    if (!(e instanceof SyntaxError)) throw e;
+    const at = syntaxErrorOffset(text);
+    if (at === undefined) return { invalid: "is not valid JSON" };
+    const before = text.slice(0, at).split("\n");
+    return { invalid: `is not valid JSON at line ${before.length}, column ${before.at(-1)!.length + 1}` };
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return { invalid: "is not a JSON object" };
 
@@ -60,6 +65,58 @@ export function parseJsonConfig(text: string): { entries: JsonEntry[] } | { inva
     }
   }
   return { entries };
+}
+
+/**
+ * Where text that JSON.parse refused stops being JSON: the offset of the value, string or character that is wrong
+ * there, or undefined when it cannot say (nesting too deep to follow).
+ */
+function syntaxErrorOffset(text: string): number | undefined {
+  let i = 0;
+  const fail = (): never => {
+    throw i;
+  };
+  const ws = () => {
+    while (i < text.length && " \t\n\r".includes(text[i]!)) i++;
+  };
+  const token = (pattern: RegExp) => {
+    pattern.lastIndex = i;
+    if (!pattern.test(text)) fail();
+    i = pattern.lastIndex;
+  };
+  const string = () => token(/"(?:[^"\\\u0000-\u001f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"/y);
+  const value = (): void => {
+    ws();
+    const open = text[i];
+    if (open !== "{" && open !== "[") return open === '"' ? string() : token(/-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?|true|false|null/y);
+    const close = open === "{" ? "}" : "]";
+    i++;
+    ws();
+    if (text[i] === close) return void i++;
+    for (;;) {
+      if (open === "{") {
+        ws();
+        if (text[i] !== '"') fail();
+        string();
+        ws();
+        if (text[i] !== ":") fail();
+        i++;
+      }
+      value();
+      ws();
+      if (text[i] === close) return void i++;
+      if (text[i] !== ",") fail();
+      i++;
+    }
+  };
+  try {
+    value();
+    ws();
+    if (i < text.length) fail();
+    return i;
+  } catch (at) {
+    return typeof at === "number" ? at : undefined;
+  }
 }
 
 /** One member's value in JSON: numbers and booleans unquoted, as the key's type in the catalogue says. */

@@ -37,8 +37,23 @@ function unescape(s: string): string {
   });
 }
 
+const NAMED_ESCAPES: Record<string, string> = { "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\f": "\\f" };
+
+/**
+ * A value as java.util.Properties.store writes it, so that Properties.load reads back exactly it: backslashes and
+ * control characters escaped, a leading space too (load skips it), and everything outside printable ASCII as
+ * \uXXXX, because RocketMQ loads its files from an InputStream, as ISO-8859-1. `ascii` false keeps non-ASCII
+ * characters readable, for people (print-config).
+ */
+export function escapePropertyValue(value: string, ascii = true): string {
+  return value.replace(/^ |[\\\u0000-\u001f\u007f-\uffff]/g, (c) => {
+    if (c === " ") return "\\ ";
+    if (NAMED_ESCAPES[c]) return NAMED_ESCAPES[c];
+    return ascii || c < "\u00a0" ? `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}` : c;
+  });
+}
+
 /** Renders one `key=value` line, escaping what Properties would otherwise misread. */
-export function renderProperty(key: string, value: string): string {
-  const escapedValue = value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/\r/g, "\\r").replace(/\t/g, "\\t").replace(/^ /, "\\ ");
-  return `${key}=${escapedValue}`;
+export function renderProperty(key: string, value: string, ascii = true): string {
+  return `${key}=${escapePropertyValue(value, ascii)}`;
 }

@@ -1,5 +1,5 @@
 // Rendering: the effective config file RocketMQ reads, the annotated print-config view, and the JVM's argfile.
-import { REDACTED, ROLES, type Role } from "../catalogue/catalogue.ts";
+import { REDACTED, ROLES, isSecretKey, type Role, type RoleCatalogue } from "../catalogue/catalogue.ts";
 import { innerCredentials } from "../remoting/auth.ts";
 import { jsonValue } from "./json-config.ts";
 import { renderProperty } from "./properties.ts";
@@ -23,7 +23,8 @@ function renderLines(resolution: Resolution, redact: boolean, comment?: (key: st
       ? `  ${JSON.stringify(key)}: ${hidden ? JSON.stringify(REDACTED) : jsonValue(resolution.catalogue.get(key), setting.value)}${i < keys.length - 1 ? "," : ""}`
       : hidden
         ? `${key}=${REDACTED}`
-        : renderProperty(key, setting.value);
+        : // print-config (redact) is read by people: non-ASCII as written, not \uXXXX.
+          renderProperty(key, setting.value, !redact);
     return comment ? [comment(key), line] : [line];
   });
   return json ? ["{", ...lines, "}"] : lines;
@@ -156,6 +157,18 @@ export function jvmArguments(
     ...launch.args(layout.confFile),
   ];
   return args;
+}
+
+/**
+ * The images' logback files (docker/rootfs/opt/rocketmq/conf/rmq.<role>.logback.xml) show the values of the keys named
+ * in this system property as REDACTED where RocketMQ logs its settings: the role's secret keys, `|`-separated.
+ */
+export const SECRET_KEYS_PROPERTY = "appliance.secretKeys";
+
+export function secretKeysProperty(catalogue: RoleCatalogue): string[] {
+  // Key names are Java field names, so they are read literally inside the logback files' regular expressions.
+  const keys = [...catalogue.keys.keys()].filter((key) => isSecretKey(key) && /^\w+$/.test(key)).sort();
+  return keys.length ? [`-D${SECRET_KEYS_PROPERTY}=${keys.join("|")}`] : [];
 }
 
 /** JAVA_OPT_EXT goes before the main class (JVM options), split on whitespace as the scripts do. */

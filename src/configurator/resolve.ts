@@ -1,7 +1,7 @@
 // env + mounted file → effective RocketMQ settings. Pure: the caller passes the environment, the files it
 // read and what it detected; every problem is collected, none is thrown, so a user sees all of them at once.
 import { REDACTED, ROLES, isSecretKey, type RoleCatalogue, type Role } from "../catalogue/catalogue.ts";
-import { checkSchema, didYouMean, offending, readVariables, type EnvVariable } from "./env.ts";
+import { checkSchema, didYouMean, offending, readVariables, unreadableFile, type EnvVariable } from "./env.ts";
 import { parseJsonConfig } from "./json-config.ts";
 import { parseProperties } from "./properties.ts";
 import { checkValue } from "./values.ts";
@@ -28,6 +28,8 @@ export interface ResolveInput {
   env: Record<string, string | undefined>;
   /** Reads a file named by a `*_FILE` variable or the config file; undefined when it does not exist. */
   readFile: (path: string) => string | undefined;
+  /** The most readFile reads (it gives undefined for a larger file, /dev/zero included), for errors to say so. */
+  maxFileBytes?: number;
   /** The container's own address, used for brokerIP1 (remotingAccessAddr) when nothing sets it. */
   detectedAddress?: string;
 }
@@ -71,7 +73,7 @@ export function resolve(input: ResolveInput): Resolution {
   const notices: string[] = [];
   const settings = new Map<string, Setting>();
 
-  const variables = readVariables(env, readFile, (name) => isOurs(name) && !isTlsPathVariable(`${name}_FILE`), errors);
+  const variables = readVariables(env, readFile, (name) => isOurs(name) && !isTlsPathVariable(`${name}_FILE`), errors, input.maxFileBytes);
   const container = checkContainerSettings(variables, errors);
 
   for (const d of APPLIANCE_DEFAULTS[role]) {
@@ -91,8 +93,8 @@ export function resolve(input: ResolveInput): Resolution {
   applyVariables(input, variables, settings, errors, notices);
   notices.push(...applyAuth(role, catalogue, variables, settings, errors));
   const tls = resolveTls(role, variables, readFile, errors);
-  for (const { key, value } of tls?.proxyKeys ?? []) {
-    if (catalogue.get(key)) settings.set(key, { key, value, source: { kind: "appliance", why: `TLS_MODE=${tls!.mode}` }, secret: false });
+  for (const { key, value, secret = false } of tls?.proxyKeys ?? []) {
+    if (catalogue.get(key)) settings.set(key, { key, value, source: { kind: "appliance", why: `TLS_MODE=${tls!.mode}` }, secret });
   }
   applyModeDefaults(role, catalogue, settings);
 
@@ -139,7 +141,7 @@ function applyConfFile(
       errors.push({
         subject: "RMQ_CONF_PATH",
         value: path,
-        problem: "names a file that cannot be read",
+        problem: unreadableFile(input.maxFileBytes),
         allowed: "the path of a mounted, readable file",
       });
     return;

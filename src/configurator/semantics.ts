@@ -57,9 +57,15 @@ export function checkSemantics(role: Role, catalogue: RoleCatalogue, settings: M
     if (problem) fail(["namesrvAddr"], problem, "host:port entries separated by ';', e.g. ns1:9876;ns2:9876");
   }
 
+  // Set to nothing (compose writes `${UNSET}` so) is no address either: RocketMQ would advertise ":10911".
   for (const key of role === "proxy" ? ["remotingAccessAddr", "localServeAddr"] : ["brokerIP1", "brokerIP2"]) {
     const v = value(key);
-    if (v && !isHost(v)) fail([key], "is not an IP address or host name", "an address that clients can dial, e.g. 192.168.1.20");
+    if ((v && !isHost(v)) || settings.get(key)?.value === "")
+      fail([key], "is not an IP address or host name", "an address that clients can dial, e.g. 192.168.1.20");
+  }
+  // The names a broker registers under, which clients and the console show.
+  for (const key of role === "broker" ? ["brokerName", "brokerClusterName"] : []) {
+    if (settings.get(key)?.value === "") fail([key], "is empty", "a name, e.g. broker-a; or leave it unset for the default");
   }
 
   if (role === "proxy") {

@@ -6,6 +6,7 @@ import type { Role } from "../catalogue/catalogue.ts";
 import { checkSchema, type EnvVariable } from "./env.ts";
 import { isEncryptedKey, readPem, type PemKind } from "./pem.ts";
 import { IMAGE_RUNTIME_DIR, TLS_PROPERTIES_NAME } from "./file-names.ts";
+import { renderProperty } from "./properties.ts";
 import type { ConfigError } from "./types.ts";
 
 export const TLS_MODES = ["disabled", "permissive", "enforcing"] as const;
@@ -26,7 +27,10 @@ export const TLS_SCHEMA = {
       type: "string",
       minLength: 1,
       maxLength: 1024,
-      description: "the password of an encrypted key (BEGIN ENCRYPTED PRIVATE KEY); TLS_KEY_PASSWORD or TLS_KEY_PASSWORD_FILE",
+      // A line break would start a tls.properties line of its own; RocketMQ takes no such password anyway.
+      pattern: "^[^\\u0000-\\u001f\\u007f]*$",
+      description:
+        "the password of an encrypted key (BEGIN ENCRYPTED PRIVATE KEY), without control characters (line breaks included); TLS_KEY_PASSWORD or TLS_KEY_PASSWORD_FILE",
     },
   },
 } as const;
@@ -69,7 +73,7 @@ export interface TlsPlan {
   /** tls.properties: every key RocketMQ's TlsSystemConfig reads from it; `secret` ones are never shown. */
   properties: { key: string; value: string; secret: boolean }[];
   /** rmq-proxy.json keys (the proxy reads its certificate from there, not from tls.properties). */
-  proxyKeys: { key: string; value: string }[];
+  proxyKeys: { key: string; value: string; secret?: boolean }[];
 }
 
 /** TLS_MODE is taken in any case (ENFORCING too): the variables with its value lower-cased, the others as they are. */
@@ -154,15 +158,16 @@ export function resolveTls(
             { key: "tlsTestModeEnable", value: "false" },
             { key: "tlsCertPath", value: tls.TLS_CERT_FILE! },
             { key: "tlsKeyPath", value: tls.TLS_KEY_FILE! },
+            // Its gRPC server reads the key's password from its own config, not from tls.properties.
+            ...(tls.TLS_KEY_PASSWORD ? [{ key: "tlsKeyPassword", value: tls.TLS_KEY_PASSWORD, secret: true }] : []),
           ]
         : [],
   };
 }
 
-/** tls.properties as RocketMQ reads it (java.util.Properties: backslashes and separators escaped). */
+/** tls.properties as RocketMQ reads it (java.util.Properties, escaped as the broker's conf file is). */
 export function renderTlsProperties(plan: TlsPlan): string {
-  const escape = (v: string) => v.replace(/\\/g, "\\\\").replace(/([:=#!])/g, "\\$1");
-  return plan.properties.map((p) => `${p.key}=${escape(p.value)}`).join("\n") + "\n";
+  return plan.properties.map((p) => renderProperty(p.key, p.value)).join("\n") + "\n";
 }
 
 /** What the node's own remoting client (our health check, the proxy's wait) uses: TLS trusting the CA, if any. */

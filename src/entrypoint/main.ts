@@ -7,7 +7,15 @@ import { bootstrapCommand } from "../bootstrap/command.ts";
 import { MAX_FILE_BYTES } from "../bootstrap/spec.ts";
 import { REDACTED, ROLES, loadCatalogue, type Role } from "../catalogue/catalogue.ts";
 import { resolve, formatError, describeSource, shownValue, type Resolution } from "../configurator/resolve.ts";
-import { archiveCandidates, renderAnnotated, renderArgFile, renderConfFile, renderToolsYml, jvmArguments } from "../configurator/render.ts";
+import {
+  archiveCandidates,
+  renderAnnotated,
+  renderArgFile,
+  renderConfFile,
+  renderToolsYml,
+  jvmArguments,
+  secretKeysProperty,
+} from "../configurator/render.ts";
 import { parseCpuQuota, parseMemoryLimit, sizeMemory } from "../configurator/jvm.ts";
 import { TLS_PROPERTIES_FILE, clientTlsOf, renderTlsProperties } from "../configurator/tls.ts";
 import { oneShotWith } from "../remoting/client.ts";
@@ -61,7 +69,9 @@ function resolveFromEnvironment(): Resolution {
     role,
     catalogue: loadCatalogue(version, role),
     env: process.env,
-    readFile: readOptional,
+    // `*_FILE` secrets and RMQ_CONF_PATH: regular files of a bounded size only, as for bootstrap (not /dev/zero).
+    readFile: (path) => readBounded(path, MAX_FILE_BYTES),
+    maxFileBytes: MAX_FILE_BYTES,
     detectedAddress: ADVERTISED_ADDRESS_KEY[role] ? detectAddress() : undefined,
   });
 }
@@ -164,7 +174,7 @@ async function prepare(log: Logger, resolution: Resolution): Promise<number> {
     memory,
     { rocketmqHome: ROCKETMQ_HOME, logbackFile: `${ROCKETMQ_HOME}/conf/rmq.${role}.logback.xml`, confFile, cdsArchive: cdsArchive(role) },
     resolution.container.JAVA_OPT_EXT,
-    resolution.tls?.systemProperties,
+    [...secretKeysProperty(resolution.catalogue), ...(resolution.tls?.systemProperties ?? [])],
   );
 
   writePrivateFile(confFile, renderConfFile(resolution));

@@ -66,6 +66,8 @@ describe("AUTH_ENABLED: ACL 2.0 on a RocketMQ 5.5.0 broker and proxy", { skip },
       .withProxy()
       .withTopics("AuthTopic", "OtherTopic", "GrpcAuthTopic")
       .withBootstrapFile(bootstrapFile)
+      // A secret the broker logs with its settings at start (RocketMQ prints every BrokerConfig field).
+      .withBrokerConfig({ metricsGrpcExporterHeader: `x-api-key:${PASSWORD}` })
       .start();
     admin = rocketmq.getCredentials()!;
   });
@@ -290,6 +292,7 @@ describe("AUTH_ENABLED: ACL 2.0 on a RocketMQ 5.5.0 broker and proxy", { skip },
       const logs = await docker("logs", container.getId());
       assert.equal(logs.code, 0);
       assert.ok(!(logs.stdout + logs.stderr).includes(PASSWORD), "a log shows the password");
+      if (container === rocketmq.getBrokerContainer()) assert.match(logs.stdout, /RocketmqBroker - metricsGrpcExporterHeader=<redacted>$/m);
       const printed = await container.exec(["docker-entrypoint", "print-config"]);
       assert.equal(printed.exitCode, 0, printed.output);
       assert.ok(!printed.output.includes(PASSWORD), "print-config shows the password");
@@ -305,6 +308,12 @@ describe("AUTH_ENABLED: ACL 2.0 on a RocketMQ 5.5.0 broker and proxy", { skip },
       const lines = modes.stdout.trim().split("\n");
       assert.equal(lines.length, 4, modes.stdout); // the directory, the argfile, tools.yml and the node's config file
       for (const line of lines) assert.match(line, /^(600|700) /, modes.stdout);
+      if (container === rocketmq.getBrokerContainer()) {
+        // The store, where the broker keeps its ACL users with their passwords, is no one else's either (umask 007).
+        const open = await container.exec(["find", "/home/rocketmq/store", "-perm", "/o=rwx"]);
+        assert.equal(open.exitCode, 0, open.output);
+        assert.equal(open.stdout.trim(), "", `readable by others:\n${open.stdout}`);
+      }
     }
   });
 });

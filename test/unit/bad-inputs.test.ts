@@ -3,6 +3,7 @@
 // (test/unit/secrets.test.ts) and the values of unknown variables and keys are named but not shown.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import type { Role } from "../../src/catalogue/catalogue.ts";
 import { resolveFor, GOOD_BROKER, GOOD_PROXY } from "./fixtures.ts";
 
@@ -414,4 +415,24 @@ test("rejects: a proxy for RocketMQ 4.x, which has none", () => {
 test("all errors are reported at once, not just the first", () => {
   const result = resolveFor("broker", { ...GOOD_BROKER, BROKER_ROLE: "MASTER", LISTEN_PORT: "x", RMQ_BROKER_mapedFileSizeCommitLog: "1" });
   assert.equal(result.errors.length, 3, result.messages.join("\n"));
+});
+
+test("rejects: a _FILE variable or RMQ_CONF_PATH naming /dev/zero, read up to a bound rather than forever", () => {
+  const cli = new URL("../../src/entrypoint/cli.ts", import.meta.url).pathname;
+  const run = spawnSync(process.execPath, [cli, "validate"], {
+    env: {
+      PATH: process.env.PATH,
+      RMQ_ROLE: "broker",
+      RMQ_VERSION: "5.5.0",
+      NAMESRV_ADDR: "namesrv:9876",
+      BROKER_NAME_FILE: "/dev/zero",
+      RMQ_CONF_PATH: "/dev/zero",
+    },
+    encoding: "utf8",
+    timeout: 30_000,
+  });
+  const output = `${run.stdout}${run.stderr}`;
+  assert.equal(run.status, 2, output);
+  assert.match(output, /BROKER_NAME_FILE="\/dev\/zero" names a file that cannot be read or is larger than 1048576 bytes/);
+  assert.match(output, /RMQ_CONF_PATH="\/dev\/zero" names a file that cannot be read or is larger than 1048576 bytes/);
 });

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { resolveFor, GOOD_BROKER, GOOD_PROXY } from "./fixtures.ts";
 import { archiveCandidates, renderAnnotated, renderConfFile, renderArgFile, jvmArguments } from "../../src/configurator/render.ts";
 import { parseJsonConfig } from "../../src/configurator/json-config.ts";
-import { parseProperties } from "../../src/configurator/properties.ts";
+import { escapePropertyValue, parseProperties } from "../../src/configurator/properties.ts";
 import { brokerPortsOf } from "../../src/configurator/semantics.ts";
 import { ROLES, loadCatalogue, rolesOf, upperSnake } from "../../src/catalogue/catalogue.ts";
 
@@ -148,6 +148,25 @@ test("properties parsing follows java.util.Properties", () => {
       ["e", "A\tB", 7],
     ],
   );
+});
+
+test("properties are written as Properties.store writes them: non-ASCII as \\uXXXX, since RocketMQ reads ISO-8859-1", () => {
+  // What java.util.Properties.store writes for these values.
+  assert.equal(escapePropertyValue(" a\\b\tc\fd\u0001é€😀 "), "\\ a\\\\b\\tc\\fd\\u0001\\u00E9\\u20AC\\uD83D\\uDE00 ");
+  const r = resolveFor("broker", {
+    ...GOOD_BROKER,
+    BROKER_NAME: "brøker-ä",
+    RMQ_BROKER_initAuthenticationUser: '{"username":"ops","password":"pässwörd-1"}',
+  });
+  assert.deepEqual(r.messages, []);
+  const text = renderConfFile(r);
+  assert.match(text, /^brokerName=br\\u00F8ker-\\u00E4$/m);
+  assert.ok(/^[\x20-\x7e\n]*$/.test(text), "the file is printable ASCII");
+  const parsed = new Map(parseProperties(text).map((p) => [p.key, p.value]));
+  assert.equal(parsed.get("brokerName"), "brøker-ä");
+  assert.equal(parsed.get("initAuthenticationUser"), '{"username":"ops","password":"pässwörd-1"}');
+  // print-config is for people: the value as written.
+  assert.match(renderAnnotated(r), /^brokerName=brøker-ä$/m);
 });
 
 test("argfile quoting survives spaces, quotes and backslashes", () => {

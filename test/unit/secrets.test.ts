@@ -27,6 +27,12 @@ import { GOOD_BROKER, GOOD_PROXY, resolveFor } from "./fixtures.ts";
 const SECRET = "S3cr3t-VALUE-xyz";
 const CREDENTIALS = `{"accessKey":"inner","secretKey":"${SECRET}"}`;
 
+const TLS_FILES = {
+  "/tls/cert.pem": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+  "/tls/enc.pem": "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIE\n-----END ENCRYPTED PRIVATE KEY-----\n",
+};
+const TLS_ENV = { TLS_MODE: "enforcing", TLS_CERT_FILE: "/tls/cert.pem", TLS_KEY_FILE: "/tls/enc.pem" };
+
 function assertHidden(texts: string[], what: string): void {
   for (const text of texts) assert.ok(!text.includes(SECRET), `${what} shows the secret:\n${text}`);
 }
@@ -201,6 +207,30 @@ const cases: Case[] = [
     conf: `{"tlsKeyPasword": "${SECRET}"}`,
     expect: /^\/etc\/rocketmq\/rmq-proxy\.json:1 sets unknown key 'tlsKeyPasword' .*; did you mean 'tlsKeyPassword'/,
   },
+  {
+    name: "a TLS key password with a line break, which would add a line to tls.properties",
+    env: { ...TLS_ENV, TLS_KEY_PASSWORD: `${SECRET}\ntls.test.mode.enable true` },
+    files: TLS_FILES,
+    expect: /^TLS_KEY_PASSWORD=<redacted> must match pattern .*; allowed: .*without control characters/,
+  },
+  {
+    name: "a TLS key password from a _FILE with a line break inside",
+    env: { ...TLS_ENV, TLS_KEY_PASSWORD_FILE: "/run/secrets/keypw" },
+    files: { ...TLS_FILES, "/run/secrets/keypw": `${SECRET}\rtls.test.mode.enable true\n` },
+    expect: /^TLS_KEY_PASSWORD_FILE=<redacted> must match pattern .*without control characters/,
+  },
+  // V8's JSON.parse message quotes the text around the error: only its position is reported.
+  ...[
+    { conf: `{"tlsKeyPassword": ${SECRET}}`, at: "line 1, column 20" },
+    { conf: `{"tlsKeyPassword": "${SECRET}",}`, at: "line 1, column 39" },
+    { conf: `{"innerClientAuthenticationCredentials": "{"accessKey":"a","secretKey":"${SECRET}"}"}`, at: "line 1, column 45" },
+    { conf: `{\n  "rocketMQClusterName": "c1",\n  "tlsKeyPassword": '${SECRET}'\n}`, at: "line 3, column 21" },
+  ].map(({ conf, at }) => ({
+    name: `a mounted rmq-proxy.json with a syntax error at ${at}`,
+    role: "proxy" as const,
+    conf,
+    expect: new RegExp(`^/etc/rocketmq/rmq-proxy\\.json is not valid JSON at ${at};`),
+  })),
 ];
 
 for (const c of cases) {

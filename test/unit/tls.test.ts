@@ -5,6 +5,7 @@ import type { EnvVariable } from "../../src/configurator/env.ts";
 import { renderTlsProperties, resolveTls } from "../../src/configurator/tls.ts";
 import { isEncryptedKey, pemProblem } from "../../src/configurator/pem.ts";
 import { jvmArguments, renderAnnotated } from "../../src/configurator/render.ts";
+import { parseProperties } from "../../src/configurator/properties.ts";
 import { GOOD_BROKER, GOOD_PROXY, resolveFor } from "./fixtures.ts";
 import type { ConfigError } from "../../src/configurator/types.ts";
 
@@ -101,6 +102,11 @@ test("through resolve(): TLS_* read with the other variables, the proxy's keys s
   assert.deepEqual(r.messages, []);
   assert.equal(r.settings.get("tlsCertPath")?.value, "/tls/cert.pem");
   assert.equal(r.settings.get("tlsTestModeEnable")?.value, "false");
+  // The proxy's gRPC server reads the key's password from rmq-proxy.json only.
+  assert.deepEqual(
+    { value: r.settings.get("tlsKeyPassword")?.value, secret: r.settings.get("tlsKeyPassword")?.secret },
+    { value: "k3y-pass", secret: true },
+  );
   assert.ok(r.tls!.systemProperties.includes("-Dtls.enable=true"));
   const args = jvmArguments(
     "proxy",
@@ -120,6 +126,25 @@ test("through resolve(): TLS_* read with the other variables, the proxy's keys s
     typo.messages.some((m) => /^TLS_MDOE is not a variable this image reads; did you mean TLS_MODE\?/.test(m)),
     typo.messages.join("\n"),
   );
+});
+
+test("tls.properties gives back the key's password exactly: a line break refused, the rest escaped as Properties.store does", () => {
+  const withPassword = (password: string) =>
+    plan("broker", { TLS_MODE: "permissive", TLS_CERT_FILE: "/tls/cert.pem", TLS_KEY_FILE: "/tls/enc.pem", TLS_KEY_PASSWORD: password });
+  for (const bad of ["k3y-pass\ntls.test.mode.enable true", "k3y\rpass", "k3y\u0000pass"]) {
+    const { plan: p, errors } = withPassword(bad);
+    assert.equal(p, undefined);
+    assert.deepEqual(
+      errors.map((e) => [e.subject, e.redacted, e.value]),
+      [["TLS_KEY_PASSWORD", true, undefined]],
+    );
+    assert.match(errors[0]!.allowed!, /without control characters/);
+  }
+  const password = " k3y-päss\\=:#!€";
+  const text = renderTlsProperties(withPassword(password).plan!);
+  assert.match(text, /^tls\.server\.keyPassword=\\ k3y-p\\u00E4ss\\\\=:#!\\u20AC$/m);
+  assert.ok(/^[\x20-\x7e\n]*$/.test(text), "tls.properties is printable ASCII (Properties.load reads ISO-8859-1)");
+  assert.equal(parseProperties(text).find((p) => p.key === "tls.server.keyPassword")?.value, password);
 });
 
 test("print-config shows the TLS plan, the key's password redacted", () => {
