@@ -184,7 +184,7 @@ function applyConfFile(
       continue;
     }
     seen.set(key, { value, line });
-    const check = checkValue(spec, value);
+    const check = checkValue(spec, value, secret);
     if (!check.ok) {
       errors.push({ subject: `${subject} ${key}`, ...offending(value, secret), problem: check.problem, allowed: check.allowed });
       continue;
@@ -264,7 +264,7 @@ function applyVariables(
       });
       continue;
     }
-    const check = checkValue(spec, v.value);
+    const check = checkValue(spec, v.value, secret);
     if (!check.ok) {
       errors.push({ subject: v.shownAs, ...offending(v.value, secret), problem: check.problem, allowed: check.allowed });
       continue;

@@ -7,8 +7,9 @@ export type ValueCheck = { ok: true; value: string; notice?: string } | { ok: fa
 const INT_RANGE = [-(2n ** 31n), 2n ** 31n - 1n] as const;
 const LONG_RANGE = [-(2n ** 63n), 2n ** 63n - 1n] as const;
 
-export function checkValue(spec: KeySpec, raw: string): ValueCheck {
-  const layout = checkLayout(raw);
+/** `secret`: a password or key, which may well start with `#`; `value # comment` is refused all the same. */
+export function checkValue(spec: KeySpec, raw: string, secret = false): ValueCheck {
+  const layout = checkLayout(raw, secret);
   if (layout) return layout;
   if (spec.enum) {
     const asInt = spec.types?.includes("int") && /^\d+$/.test(raw);
@@ -38,8 +39,8 @@ export function checkValue(spec: KeySpec, raw: string): ValueCheck {
 }
 
 /** Problems any value can have, whatever its type: the classic copy-paste mistakes. */
-function checkLayout(raw: string): ValueCheck | undefined {
-  if (/(^|\s)#/.test(raw) && raw.trim() !== "#") {
+function checkLayout(raw: string, secret: boolean): ValueCheck | undefined {
+  if ((secret ? /\s#/ : /(^|\s)#/).test(raw) && raw.trim() !== "#") {
     return {
       ok: false,
       problem: "contains an inline comment (a properties file keeps everything after '=' as the value)",

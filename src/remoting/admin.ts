@@ -95,6 +95,8 @@ export interface SubscriptionGroup {
 const GROUP_PAGE = 2000;
 /** Pages read at most: a broker that keeps answering cannot keep the caller looping. */
 const MAX_GROUP_PAGES = 500;
+/** Groups kept at most from one broker: what a broker lists is held whole, then sorted. */
+export const MAX_GROUPS = 100_000;
 
 /**
  * The consumer groups a broker has configured. A 5.x broker reads a page's start (groupSeq) and size; it logs an
@@ -111,9 +113,13 @@ export async function subscriptionGroups(client: RemotingClient, broker: string)
       dataVersion: "",
     });
     const table = Object.values(json<{ subscriptionGroupTable?: Record<string, SubscriptionGroup> }>(r).subscriptionGroupTable ?? {});
-    for (const g of table) if (typeof g?.groupName === "string") groups.set(g.groupName, g);
-    seq += table.length;
     const total = Number(r.extFields?.["totalGroupNum"]);
+    // A paging broker (one that says its total) answers at most the page asked for; 4.x's whole table is one answer.
+    if (Number.isInteger(total) && table.length > GROUP_PAGE)
+      throw new Error(`${broker} answered ${table.length} consumer groups to a request for at most ${GROUP_PAGE}`);
+    for (const g of table) if (typeof g?.groupName === "string") groups.set(g.groupName, g);
+    if (groups.size > MAX_GROUPS) throw new Error(`${broker} lists more than ${MAX_GROUPS} consumer groups, the most read from one broker`);
+    seq += table.length;
     if (!Number.isInteger(total) || seq >= total || table.length === 0) break;
   }
   return [...groups.values()].sort((a, b) => a.groupName.localeCompare(b.groupName));

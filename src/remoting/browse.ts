@@ -8,7 +8,7 @@ import { mapLimit } from "./limit.ts";
 import { masters, offsetAtTime, readQueue, type Namesrvs } from "./messages.ts";
 import { queueIdOf } from "./route.ts";
 import type { RemotingClient } from "./connection.ts";
-import type { DecodedMessage } from "./message-codec.ts";
+import { previewOf, type DecodedMessage } from "./message-codec.ts";
 
 export interface TimeWindow {
   topic: string;
@@ -94,11 +94,10 @@ export async function messagesBetween(client: RemotingClient, namesrvs: Namesrvs
     const candidates =
       q.next > from
         ? await readQueue(client, q.m, w.topic, q.queueId, from, q.next - from, (message) => {
-            const preview = message.body.length > w.previewBytes ? Buffer.from(message.body.subarray(0, w.previewBytes)) : message.body;
             const inWindow = message.storeTimestamp >= w.begin && message.storeTimestamp <= w.end;
             return {
               q,
-              message: { ...message, body: preview, bodyBytes: message.body.length },
+              message: previewOf(message, w.previewBytes),
               inWindow,
               match: inWindow && (!needle || matches(message, needle)),
             };

@@ -48,9 +48,11 @@ export function brokersOf(info: ClusterInfo): BrokerMember[] {
   );
 }
 
-/** The group's member with id 0, if the name server lists one. */
+/** The group's member with id 0, if the name server lists one (in maps, as brokersOf reads them). */
 export function masterOf(info: ClusterInfo, brokerName: string): string | undefined {
-  return info.brokerAddrTable?.[brokerName]?.brokerAddrs?.["0"];
+  const group: unknown = isRecord(info.brokerAddrTable) ? info.brokerAddrTable[brokerName] : undefined;
+  const master = isRecord(group) && isRecord(group.brokerAddrs) ? group.brokerAddrs["0"] : undefined;
+  return typeof master === "string" ? master : undefined;
 }
 
 /** The masters' addresses of `cluster`'s broker groups, as the name server lists them. */

@@ -151,7 +151,7 @@ type Header = Omit<RemotingCommand, "body" | "serializeType">;
  * Sets `key` as an own property even when it is "__proto__" (an assignment would replace the prototype instead),
  * so that keys a peer chose never change what an object inherits.
  */
-function setOwn(target: Record<string, string>, key: string, value: string): void {
+export function setOwn(target: Record<string, string>, key: string, value: string): void {
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 

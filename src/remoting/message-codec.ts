@@ -2,6 +2,7 @@
 // property string, offset message ids, and bounded decompression of bodies. Pure: no I/O (messages.ts asks the
 // brokers), so it is fuzzed and tested without a broker.
 import * as zlib from "node:zlib";
+import { setOwn } from "./codec.ts";
 
 const NAME_VALUE = "\u0001";
 const PROPERTY = "\u0002";
@@ -47,6 +48,18 @@ export interface DecodedMessage {
 }
 
 export type Compression = "zlib" | "lz4" | "zstd";
+
+/** Body bytes a message listing keeps per message by default (the console shows at most as many characters). */
+export const PREVIEW_BYTES = 4096;
+
+/**
+ * The message with at most the first `bytes` of its body (copied: the whole body can then be freed) and the
+ * body's full size in bodyBytes, for a listing to hold once it has looked at the whole body.
+ */
+export function previewOf(m: DecodedMessage, bytes: number): DecodedMessage {
+  const body = m.body.length > bytes ? Buffer.from(m.body.subarray(0, bytes)) : m.body;
+  return { ...m, body, bodyBytes: m.bodyBytes ?? m.body.length };
+}
 
 /**
  * How far a stored body is inflated, by default. A body that would inflate further stays compressed: inflating a
@@ -123,7 +136,8 @@ export function decodeProperties(text: string): Record<string, string> {
   const properties: Record<string, string> = {};
   for (const pair of text.split(PROPERTY)) {
     const i = pair.indexOf(NAME_VALUE);
-    if (i > 0) properties[pair.slice(0, i)] = pair.slice(i + 1);
+    // Names come from the peer: a "__proto__" one stays a property (an assignment would drop it).
+    if (i > 0) setOwn(properties, pair.slice(0, i), pair.slice(i + 1));
   }
   return properties;
 }
@@ -132,7 +146,7 @@ export function decodeProperties(text: string): Record<string, string> {
  * The broker's message id: store IP (4 bytes, or 16 for an IPv6 store host), 4-byte port, 8-byte commit log
  * offset, in hex: 32 digits, or 56 with IPv6.
  */
-export function offsetMsgId(storeHost: string, commitLogOffset: number): string {
+export function offsetMsgId(storeHost: string, commitLogOffset: number | bigint): string {
   const i = storeHost.lastIndexOf(":");
   const ip = ipBytes(storeHost.slice(0, i).replace(/^\[|\]$/g, ""));
   const b = Buffer.alloc(ip.length + 12);
@@ -207,7 +221,8 @@ function decodeOne(b: Buffer, limit: { bytes: number; over?: string }): { messag
       throw new MessageDecodeError(`stored message cut short: ${what} needs ${n} bytes at byte ${p} of ${b.length}`);
   };
   const int = () => (need(4, "a 4-byte field"), (p += 4), b.readInt32BE(p - 4));
-  const long = () => (need(8, "an 8-byte field"), (p += 8), Number(b.readBigInt64BE(p - 8)));
+  const bigLong = () => (need(8, "an 8-byte field"), (p += 8), b.readBigInt64BE(p - 8));
+  const long = () => Number(bigLong());
   const host = (v6: boolean) => {
     need(v6 ? 16 : 4, "a host address");
     const ip = v6
@@ -225,7 +240,8 @@ function decodeOne(b: Buffer, limit: { bytes: number; over?: string }): { messag
   const queueId = int();
   int(); // flag
   const queueOffset = long();
-  const commitLogOffset = long();
+  // Exact for the offset id: Number rounds an offset near 2^63 up past what 8 bytes hold.
+  const commitLogOffset = bigLong();
   const sysFlag = int();
   const bornTimestamp = long();
   const bornHost = host((sysFlag & BORNHOST_V6) !== 0);
@@ -252,7 +268,7 @@ function decodeOne(b: Buffer, limit: { bytes: number; over?: string }): { messag
     topic,
     queueId,
     queueOffset,
-    commitLogOffset,
+    commitLogOffset: Number(commitLogOffset),
     sysFlag,
     bornTimestamp,
     storeTimestamp,

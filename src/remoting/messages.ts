@@ -11,7 +11,15 @@ import { remarkOf } from "./cluster.ts";
 import { fromAnyNamesrv } from "./namesrv.ts";
 import { mapLimit } from "./limit.ts";
 import { routeMasters, topicRoute, type RoutedMaster, type TopicRoute } from "./route.ts";
-import { breaksProperties, decodeMessages, encodeProperties, parseOffsetMsgId, type DecodedMessage } from "./message-codec.ts";
+import {
+  PREVIEW_BYTES,
+  breaksProperties,
+  decodeMessages,
+  encodeProperties,
+  parseOffsetMsgId,
+  previewOf,
+  type DecodedMessage,
+} from "./message-codec.ts";
 import type { RemotingClient } from "./connection.ts";
 
 /**
@@ -218,13 +226,16 @@ export async function offsetAtTime(
 
 /**
  * The newest messages of a topic, read through its consume queues and the commit log (which ignores read
- * permission: dead-letter topics are write-only).
+ * permission: dead-letter topics are write-only). Bodies are cut to `previewBytes` as they arrive and only the
+ * newest `max` are kept between queues, so a call holds at most 5 × max previews (the kept ones and the four
+ * queues read at a time) besides the bodies being read.
  */
 export async function recentMessages(
   client: RemotingClient,
   namesrvs: Namesrvs,
   topic: string,
   max: number,
+  previewBytes = PREVIEW_BYTES,
 ): Promise<{ total: number; messages: DecodedMessage[] }> {
   let route: RoutedMaster[];
   try {
@@ -233,22 +244,26 @@ export async function recentMessages(
     return { total: 0, messages: [] }; // no route: the topic has no messages anywhere
   }
   let total = 0;
-  const perQueue = await Promise.all(
-    route.map(async (m) => {
-      const queues = await topicStats(client, m.address, topic);
-      total += queues.reduce((sum, q) => sum + (q.maxOffset - q.minOffset), 0);
-      return Promise.all(
-        queues.map(async (q) => {
-          const count = Math.min(max, q.maxOffset - q.minOffset);
-          return count <= 0 ? [] : readQueue(client, m, topic, q.queueId, q.maxOffset - count, count);
-        }),
-      );
-    }),
-  );
-  const messages = perQueue
-    .flat(2)
-    .sort((a, b) => b.storeTimestamp - a.storeTimestamp)
-    .slice(0, max);
+  const queues = (
+    await mapLimit(route, 4, async (m) => {
+      const stats = await topicStats(client, m.address, topic);
+      total += stats.reduce((sum, q) => sum + (q.maxOffset - q.minOffset), 0);
+      return stats.map((q) => ({ m, q }));
+    })
+  ).flat();
+  // Queues finish in any order: ties in store time go by broker, queue and offset.
+  const newestFirst = (a: DecodedMessage, b: DecodedMessage) =>
+    b.storeTimestamp - a.storeTimestamp ||
+    (a.brokerName ?? "").localeCompare(b.brokerName ?? "") ||
+    a.queueId - b.queueId ||
+    a.queueOffset - b.queueOffset;
+  let messages: DecodedMessage[] = [];
+  await mapLimit(queues, 4, async ({ m, q }) => {
+    const count = Math.min(max, q.maxOffset - q.minOffset);
+    if (count <= 0) return;
+    const read = await readQueue(client, m, topic, q.queueId, q.maxOffset - count, count, (message) => previewOf(message, previewBytes));
+    messages = [...messages, ...read].sort(newestFirst).slice(0, max);
+  });
   return { total, messages };
 }
 

@@ -284,7 +284,8 @@ test("a request not received whole within the request timeout is answered 408 an
   socket.write('POST /api/login HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 200000\r\n\r\n{"user":"ad');
   await new Promise((resolve) => socket.on("close", resolve));
   assert.match(answer, /^HTTP\/1\.1 408 /);
-  assert.ok(Date.now() - started < 5000, `closed after ${Date.now() - started} ms`);
+  // Without the request timeout, Node answers 408 only after its 60 s headers timeout.
+  assert.ok(Date.now() - started < 20_000, `closed after ${Date.now() - started} ms`);
   assert.equal(app.server.maxConnections, MAX_CONNECTIONS);
 });
 

@@ -141,7 +141,13 @@ function decodeChecked(input: Buffer): void {
 // ---- stored messages ----
 
 /** One MessageDecoder record; hosts are IPv6 where the sysFlag says so, as the decoder expects. */
-function storedRecord(o: { sysFlag: number; body: Buffer; topic: string; properties: Record<string, string> }): Buffer {
+function storedRecord(o: {
+  sysFlag: number;
+  body: Buffer;
+  topic: string;
+  properties: Record<string, string>;
+  commitLogOffset?: bigint;
+}): Buffer {
   const born = o.sysFlag & 0x10 ? 16 : 4;
   const store = o.sysFlag & 0x20 ? 16 : 4;
   const topic = Buffer.from(o.topic);
@@ -151,7 +157,8 @@ function storedRecord(o: { sysFlag: number; body: Buffer; topic: string; propert
   let p = b.writeInt32BE(size, 0);
   p = b.writeInt32BE(-626843481, p); // MAGIC_V1: a one-byte topic length
   p += 12; // body CRC, queue id, flag
-  p += 16; // queue offset, commit log offset
+  p += 8; // queue offset
+  p = b.writeBigInt64BE(o.commitLogOffset ?? 0n, p);
   p = b.writeInt32BE(o.sysFlag, p);
   p += 8 + born + 4 + 8 + store + 4 + 4 + 8; // born time and host, store time and host, reconsume times, prepared offset
   p = b.writeInt32BE(o.body.length, p);
@@ -332,13 +339,10 @@ const properties: Record<string, () => void> = {
         compressedBody,
         fc.integer({ min: 1, max: 64 * 1024 }),
         fc.array(fc.tuple(key, fc.string({ maxLength: 8 })), { maxLength: 4 }),
-        (flag, body, limit, pairs) => {
-          const record = storedRecord({
-            sysFlag: flag,
-            body: body.stored,
-            topic: "T",
-            properties: Object.fromEntries(pairs.filter(([k]) => !/[\u0001\u0002]/.test(k))),
-          });
+        fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }),
+        (flag, body, limit, pairs, commitLogOffset) => {
+          const properties = Object.fromEntries(pairs.filter(([k]) => !/[\u0001\u0002]/.test(k)));
+          const record = storedRecord({ sysFlag: flag, body: body.stored, topic: "T", properties, commitLogOffset });
           const [m] = timed(
             "decodeMessages",
             () => decodeMessages(record, { maxInflatedBytes: limit }),
@@ -354,6 +358,10 @@ const properties: Record<string, () => void> = {
             if ("inflated" in body) assert.equal(m.body.length, body.inflated);
           }
           assertPlainTree(m.properties);
+          // Every named property comes back, "__proto__" included; the offset id holds the offset exactly.
+          delete properties[""];
+          assert.deepEqual(m.properties, properties);
+          assert.equal(m.offsetMsgId.slice(-16), BigInt.asUintN(64, commitLogOffset).toString(16).padStart(16, "0").toUpperCase());
         },
       ),
       settings(3_000),

@@ -7,16 +7,25 @@ import * as zlib from "node:zlib";
 const { deflateSync } = zlib;
 import type { RemotingClient, RemotingResponse, RequestOptions } from "../../src/remoting/connection.ts";
 import { createSubscriptionGroup } from "../../src/remoting/groups.ts";
+import { MAX_GROUPS, subscriptionGroups } from "../../src/remoting/admin.ts";
 import {
   MAX_INFLATED_ANSWER_BYTES,
   MAX_INFLATED_BODY_BYTES,
+  PREVIEW_BYTES,
   decodeMessages,
   decodeProperties,
   encodeProperties,
   offsetMsgId,
   parseOffsetMsgId,
 } from "../../src/remoting/message-codec.ts";
-import { consumerConnections, queryMessagesByKey, resetConsumerOffset, sendMessage, viewMessageById } from "../../src/remoting/messages.ts";
+import {
+  consumerConnections,
+  queryMessagesByKey,
+  recentMessages,
+  resetConsumerOffset,
+  sendMessage,
+  viewMessageById,
+} from "../../src/remoting/messages.ts";
 import { messagesBetween } from "../../src/remoting/browse.ts";
 
 const MAGIC_V1 = -626843481;
@@ -34,7 +43,7 @@ interface Stored {
   storePort?: number;
   queueId?: number;
   queueOffset?: number;
-  commitLogOffset?: number;
+  commitLogOffset?: number | bigint;
   storeTimestamp?: number;
   reconsumeTimes?: number;
   /** The body bytes as stored, when the test compresses them itself. */
@@ -70,7 +79,7 @@ function stored(o: Stored): Buffer {
   const b = Buffer.alloc(size);
   let p = 0;
   const int = (v: number) => (p = b.writeInt32BE(v, p));
-  const long = (v: number) => (p = b.writeBigInt64BE(BigInt(v), p));
+  const long = (v: number | bigint) => (p = b.writeBigInt64BE(BigInt(v), p));
   const bytes = (v: number[] | Buffer) => (b.set(v, p), (p += v.length));
   int(size);
   int(o.v2 ? MAGIC_V2 : MAGIC_V1);
@@ -272,6 +281,10 @@ test("properties: name\\u0001value\\u0002 pairs, both ways", () => {
   assert.deepEqual(decodeProperties(encodeProperties(odd)), odd);
   assert.deepEqual(decodeProperties("A\u00011\u0002junk\u0002B\u00012"), { A: "1", B: "2" }, "a pair without a separator is skipped");
   assert.deepEqual(decodeProperties(""), {});
+  const proto = decodeProperties("__proto__\u0001x\u0002KEYS\u0001k\u0002");
+  assert.deepEqual(Object.keys(proto), ["__proto__", "KEYS"], "a peer's __proto__ is a property like any other");
+  assert.equal(Object.getPrototypeOf(proto), Object.prototype);
+  assert.equal(encodeProperties(proto), "__proto__\u0001x\u0002KEYS\u0001k\u0002");
 });
 
 test("offset message ids: store IPv4, port and 64-bit commit log offset in 32 hex digits", () => {
@@ -281,6 +294,15 @@ test("offset message ids: store IPv4, port and 64-bit commit log offset in 32 he
   assert.deepEqual(parseOffsetMsgId(id), { address: "192.168.1.20:10911", commitLogOffset: fiveGiB });
   assert.deepEqual(parseOffsetMsgId(id.toLowerCase()), { address: "192.168.1.20:10911", commitLogOffset: fiveGiB });
   for (const bad of ["", id.slice(1), `${id}0`, `${id.slice(1)}G`]) assert.equal(parseOffsetMsgId(bad), undefined, bad);
+  // Offsets Number() rounds up to 2^63, which 8 bytes cannot hold: the id is written from the stored bytes.
+  for (const [offset, hex] of [
+    [2n ** 63n - 1n, "7FFFFFFFFFFFFFFF"],
+    [2n ** 63n - 512n, "7FFFFFFFFFFFFE00"],
+    [-1n, "FFFFFFFFFFFFFFFF"],
+  ] as const) {
+    const [m] = decodeMessages(stored({ topic: "T", body: Buffer.alloc(0), properties: {}, commitLogOffset: offset }));
+    assert.equal(m?.offsetMsgId, `0A00000100002A9F${hex}`);
+  }
 });
 
 test("sendMessage: SEND_MESSAGE to a master's writable queue, round robin, with the header fields and UNIQ_KEY of a producer", async () => {
@@ -486,6 +508,112 @@ test("createSubscriptionGroup: UPDATE_AND_CREATE_SUBSCRIPTIONGROUP with the conf
   await assert.rejects(
     createSubscriptionGroup(refusing.client, "b:10911", { groupName: "%bad" }),
     /b:10911 refused creating consumer group %bad: code 13/,
+  );
+});
+
+test("subscriptionGroups: pages until the total; a page over the size asked for, or more than MAX_GROUPS in all, is refused", async () => {
+  const page = (from: number, n: number) =>
+    Buffer.from(
+      `{"subscriptionGroupTable":{${Array.from({ length: n }, (_, i) => `"g${from + i}":{"groupName":"g${from + i}"}`).join(",")}}}`,
+    );
+  const paging = (total: number, size = (seq: number) => Math.min(2000, total - seq)) =>
+    fakeClient(({ options }) => {
+      const seq = Number(options.extFields?.groupSeq);
+      return { body: page(seq, size(seq)), extFields: { totalGroupNum: String(total) } };
+    });
+  const three = paging(4500);
+  assert.equal((await subscriptionGroups(three.client, "b:10911")).length, 4500);
+  assert.deepEqual(
+    three.calls.map((c) => [c.options.extFields?.groupSeq, c.options.extFields?.maxGroupNum]),
+    [
+      ["0", "2000"],
+      ["2000", "2000"],
+      ["4000", "2000"],
+    ],
+  );
+  // 4.x ignores the page and answers its whole table once, without a total.
+  const whole = fakeClient(() => ({ body: page(0, 3000) }));
+  assert.equal((await subscriptionGroups(whole.client, "b:10911")).length, 3000);
+
+  const oversized = paging(2 ** 31 - 1, () => 2001);
+  await assert.rejects(subscriptionGroups(oversized.client, "b:10911"), {
+    message: "b:10911 answered 2001 consumer groups to a request for at most 2000",
+  });
+  assert.equal(oversized.calls.length, 1);
+  const endless = paging(2 ** 31 - 1);
+  await assert.rejects(subscriptionGroups(endless.client, "b:10911"), {
+    message: `b:10911 lists more than ${MAX_GROUPS} consumer groups, the most read from one broker`,
+  });
+  assert.equal(endless.calls.length, MAX_GROUPS / 2000 + 1);
+});
+
+test("recentMessages: the newest `max` across queues, bodies cut to previews as they arrive, four queues read at a time", async () => {
+  // broker-a and broker-b of ROUTE, six queues each of 30 messages; 10 KiB bodies; message n of a queue stored at
+  // time n, so every queue ties with the others.
+  const brokers: Record<string, string> = { "10.0.0.1:10911": "broker-a", "10.0.0.3:10911": "broker-b" };
+  let reading = 0;
+  let mostReading = 0;
+  const inQueue = new Map<string, number>();
+  const { client } = fakeClient(({ address, code, options }) => {
+    const f = (options.extFields ?? {}) as Record<string, string>;
+    const broker = brokers[address]!;
+    if (code === 105) return { body: ROUTE };
+    if (code === 202) {
+      const rows = Array.from(
+        { length: 6 },
+        (_, q) => `{"brokerName":"${broker}","queueId":${q},"topic":"%DLQ%G"}:{"minOffset":0,"maxOffset":30,"lastUpdateTimestamp":0}`,
+      );
+      return { body: Buffer.from(`{"offsetTable":{${rows.join(",")}}}`) };
+    }
+    if (code === 321) {
+      const key = `${broker}/${f.queueId}`;
+      inQueue.set(key, Number(f.count));
+      mostReading = Math.max(mostReading, ++reading);
+      const entries = Array.from(
+        { length: Number(f.count) },
+        (_, i) => `{"physicOffset":${Number(f.queueId) * 1000 + Number(f.index) + i}}`,
+      );
+      return { body: Buffer.from(`{"queueData":[${entries.join(",")}]}`) };
+    }
+    if (code === 33) {
+      const n = Number(f.offset);
+      const key = `${broker}/${Math.floor(n / 1000)}`;
+      const left = inQueue.get(key)! - 1;
+      inQueue.set(key, left);
+      if (left === 0) reading--;
+      return {
+        body: stored({
+          topic: "%DLQ%G",
+          body: Buffer.alloc(10_240, "x"),
+          properties: {},
+          queueId: Math.floor(n / 1000),
+          queueOffset: n % 1000,
+          storeTimestamp: n % 1000,
+        }),
+      };
+    }
+    return { code: 1 };
+  });
+  const { total, messages } = await recentMessages(client, "ns:9876", "%DLQ%G", 15);
+  assert.equal(total, 2 * 6 * 30);
+  assert.ok(mostReading <= 4, `${mostReading} queues read at once`);
+  assert.deepEqual(
+    messages.map((m) => `${m.brokerName}/${m.queueId}@${m.queueOffset}`),
+    [
+      ...["broker-a", "broker-b"].flatMap((b) => Array.from({ length: 6 }, (_, q) => `${b}/${q}@29`)),
+      "broker-a/0@28",
+      "broker-a/1@28",
+      "broker-a/2@28",
+    ],
+  );
+  assert.ok(messages.every((m) => m.body.length === PREVIEW_BYTES && m.bodyBytes === 10_240));
+  const small = await recentMessages(client, "ns:9876", "%DLQ%G", 2, 5);
+  assert.deepEqual(
+    small.messages.map((m) => [m.body.toString(), m.bodyBytes]),
+    [
+      ["xxxxx", 10_240],
+      ["xxxxx", 10_240],
+    ],
   );
 });
 

@@ -83,6 +83,12 @@ const cases: Case[] = [
     expect: /^RMQ_PROXY_tlsKeyPassword=<redacted> contains an inline comment/,
   },
   {
+    name: "a secret starting with '#' is a password, not a comment; with a space before '#' it is one",
+    role: "proxy",
+    env: { RMQ_PROXY_tlsKeyPassword: `#${SECRET}`, RMQ_PROXY_metricsGrpcExporterHeader: `x-api-key:${SECRET} #key` },
+    expect: /^RMQ_PROXY_metricsGrpcExporterHeader=<redacted> contains an inline comment/,
+  },
+  {
     name: "a secret key by its UPPER_SNAKE alias",
     env: { RMQ_BROKER_INIT_AUTHENTICATION_USER: `{"username":"admin",\n"password":"${SECRET}"}` },
     expect: /^RMQ_BROKER_INIT_AUTHENTICATION_USER=<redacted> spans several lines/,
@@ -483,4 +489,10 @@ test("generated files: a directory owned by another uid is refused", { skip: pro
   } finally {
     rmSync(parent, { recursive: true, force: true });
   }
+});
+
+test("a secret may start with '#', as generated passwords do: no inline-comment error for it", () => {
+  const result = resolveFor("proxy", { ...GOOD_PROXY, RMQ_PROXY_tlsKeyPassword: `#${SECRET}` });
+  assert.deepEqual(result.messages, []);
+  assert.equal(result.settings.get("tlsKeyPassword")?.value, `#${SECRET}`);
 });
