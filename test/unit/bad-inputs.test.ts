@@ -97,6 +97,9 @@ const rows: Row[] = [
   { name: "name server port out of range", env: { NAMESRV_ADDR: "ns1:98760" }, expect: [/NAMESRV_ADDR/, /outside 1\.\.65535/] },
   { name: "empty name server entry", env: { NAMESRV_ADDR: "ns1:9876;" }, expect: [/NAMESRV_ADDR/, /empty entry/] },
   { name: "missing name server", env: { NAMESRV_ADDR: "" }, expect: [/NAMESRV_ADDR/, /not set/] },
+  // Compose writes `${UNSET}` as an empty value: an empty address would replace the container's own.
+  { name: "empty advertised address", env: { BROKER_IP1: "" }, expect: [/BROKER_IP1=""/, /not an IP address or host name/] },
+  { name: "empty broker name", env: { BROKER_NAME: "" }, expect: [/BROKER_NAME=""/, /is empty/] },
   {
     name: "slave with broker id 0",
     env: { BROKER_ROLE: "SLAVE", BROKER_ID: "0" },
